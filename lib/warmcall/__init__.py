@@ -1,0 +1,18 @@
+"""warmcall: who am I really connected to, and does my follower count mean anything?
+
+Small, stable API (DESIGN.md)::
+
+    import warmcall as wc
+    wb = wc.load("exports/twitter.zip", "exports/linkedin.zip")
+    scores = wc.score(wb, "params/sample.yaml")
+    table = wc.summarize(scores, by=("platform", "segment"))
+    r = wc.rank_correlation(x, y, ci=0.95, seed=0)
+"""
+
+from __future__ import annotations
+
+from .errors import InputError
+from .workbook import Workbook, load
+
+__all__ = ["InputError", "Workbook", "load"]
+__version__ = "0.1.0"

@@ -1,0 +1,222 @@
+"""Validation, merging and the load report: every input record is loaded or rejected.
+
+``finalize`` takes the loaders' candidate frames, validates them (``schema.validate``),
+drops every row of a rejected record (a record is loaded whole or not at all), merges the
+same contact's rows across files of one export, adds the ``source`` column
+(``<file>:<line>``) and builds the per-file report with rows read = loaded + rejected.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from . import schema
+from .loaders.base import FileReport, LoadResult
+
+_KEYS = {"_file": pl.String, "_line": pl.Int64}
+
+
+@dataclass
+class SourceReport:
+    path: str
+    format: str
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    rejects: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "format": self.format,
+            "rows_read": self.rows_read,
+            "rows_loaded": self.rows_loaded,
+            "rows_rejected": self.rows_rejected,
+            "rejects": self.rejects,
+            "notes": self.notes,
+        }
+
+
+@dataclass
+class LoadReport:
+    """Per-source accounting of one ``warmcall.load`` call."""
+
+    sources: list[SourceReport] = field(default_factory=list)
+
+    @property
+    def rows_read(self) -> int:
+        return sum(s.rows_read for s in self.sources)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(s.rows_loaded for s in self.sources)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(s.rows_rejected for s in self.sources)
+
+    def to_dict(self) -> dict:
+        return {
+            "rows_read": self.rows_read,
+            "rows_loaded": self.rows_loaded,
+            "rows_rejected": self.rows_rejected,
+            "sources": [s.to_dict() for s in self.sources],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+    def to_frame(self) -> pl.DataFrame:
+        return pl.DataFrame(
+            [{k: v for k, v in s.to_dict().items() if k not in ("rejects", "notes")} for s in self.sources],
+            schema={"path": pl.String, "format": pl.String, "rows_read": pl.Int64,
+                    "rows_loaded": pl.Int64, "rows_rejected": pl.Int64},
+        )  # fmt: skip
+
+    def text(self) -> str:
+        """A short human summary, one line per source."""
+        lines = []
+        for s in self.sources:
+            lines.append(
+                f"{s.path} [{s.format}]: read {s.rows_read:,}, loaded {s.rows_loaded:,}, "
+                f"rejected {s.rows_rejected:,}"
+            )
+            reasons: dict[str, int] = {}
+            for r in s.rejects:
+                reasons[r["reason"]] = reasons.get(r["reason"], 0) + 1
+            for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1])[:5]:
+                lines.append(f"    {n:,} × {reason}")
+            lines += [f"    note: {n}" for n in s.notes]
+        return "\n".join(lines)
+
+
+def _record_keys(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    parts = [f.select(pl.col("_file").cast(pl.String), pl.col("_line").cast(pl.Int64)) for f in frames]
+    return pl.concat(parts).unique() if parts else pl.DataFrame(schema=_KEYS)
+
+
+def finalize(result: LoadResult) -> tuple[dict[str, pl.DataFrame], LoadReport]:
+    """Validate and merge candidate frames; return the canonical tables and the report."""
+    accepted: dict[str, pl.DataFrame] = {}
+    rejects = [
+        pl.DataFrame(
+            {"_file": [f.path] * len(f.rejects), "_line": [r[0] for r in f.rejects],
+             "reason": [r[1] for r in f.rejects]},
+            schema={"_file": pl.String, "_line": pl.Int64, "reason": pl.String},
+        )  # fmt: skip
+        for f in result.files
+    ]
+    for table in schema.TABLES:
+        frames = result.tables.get(table, [])
+        oks = []
+        for fr in frames:
+            ok, bad = schema.validate(table, fr)
+            oks.append(ok)
+            rejects.append(bad.select("_file", "_line", "reason"))
+        accepted[table] = (
+            pl.concat(oks, how="vertical")
+            if oks
+            else schema.empty(table).drop("source", strict=False).with_columns(
+                pl.lit(None, pl.String).alias("_file"), pl.lit(None, pl.Int64).alias("_line")
+            )
+        )
+    rej = pl.concat(rejects) if rejects else pl.DataFrame(schema={**_KEYS, "reason": pl.String})
+    # A record is loaded whole or not at all: drop every row of a rejected record.
+    bad_keys = rej.filter(pl.col("_line").is_not_null()).select("_file", "_line").unique()
+    for table, df in accepted.items():
+        accepted[table] = df.join(bad_keys, on=["_file", "_line"], how="anti", nulls_equal=True)
+    # Within-table duplicates across records can make a record lose all its rows to the
+    # duplicate rule; such records count as rejected (they are in ``rej``).
+    loaded_keys = _record_keys(list(accepted.values()))
+
+    reports = []
+    by_file_loaded = loaded_keys.group_by("_file").len()
+    loaded_n = dict(zip(by_file_loaded["_file"], by_file_loaded["len"], strict=True))
+    rej_records = rej.unique(subset=["_file", "_line", "reason"], maintain_order=True)
+    for f in _merge_file_reports(result.files):
+        frej = rej_records.filter(pl.col("_file") == f.path)
+        # Keyed rejects count once per record; unkeyed (line unknown) once each.
+        keyed = frej.filter(pl.col("_line").is_not_null())
+        n_rej = keyed["_line"].n_unique() + frej.filter(pl.col("_line").is_null()).height
+        n_loaded = loaded_n.get(f.path, 0)
+        reject_list = [
+            {"line": ln, "reason": r}
+            for ln, r in frej.unique(subset=["_line"], keep="first", maintain_order=True)
+            .select("_line", "reason")
+            .iter_rows()
+        ] if keyed.height else []
+        reject_list += [{"line": None, "reason": r} for r in frej.filter(pl.col("_line").is_null())["reason"]]
+        gap = f.rows_read - n_loaded - n_rej
+        if gap > 0:
+            reject_list.append({"line": None, "reason": f"{gap} record(s) produced no rows"})
+            n_rej += gap
+        elif gap < 0:
+            raise RuntimeError(
+                f"{f.path}: accounting error: read {f.rows_read}, loaded {n_loaded}, rejected {n_rej}"
+            )
+        reject_list.sort(key=lambda r: (r["line"] is None, r["line"] or 0))
+        reports.append(
+            SourceReport(f.path, f.format, f.rows_read, n_loaded, n_rej, reject_list, list(f.notes))
+        )
+    tables = {t: _merge(t, df) for t, df in accepted.items()}
+    return tables, LoadReport(reports)
+
+
+def _merge_file_reports(files: list[FileReport]) -> list[FileReport]:
+    merged: dict[str, FileReport] = {}
+    for f in files:
+        if f.path in merged:
+            m = merged[f.path]
+            m.rows_read += f.rows_read
+            m.rejects += f.rejects
+            m.notes += [n for n in f.notes if n not in m.notes]
+        else:
+            merged[f.path] = FileReport(f.path, f.format, f.rows_read, list(f.rejects), list(f.notes))
+    return list(merged.values())
+
+
+_SOURCE = pl.format("{}:{}", pl.col("_file"), pl.col("_line")).alias("source")
+
+
+def _merge(table: str, df: pl.DataFrame) -> pl.DataFrame:
+    """Merge rows that describe the same entity; build ``source``; canonical column order.
+
+    - connections: one row per (account_id, contact_id); follows_me / i_follow are OR-ed,
+      connected_at is the earliest, counts the largest, other fields the first non-null;
+      ``source`` lists every contributing record.
+    - posts: one row per (account_id, post_id) (an archive and an analytics CSV describe the
+      same post); counts the largest (counts only grow), other fields the first non-null.
+    - accounts: one row per (account_id, snapshot_date); first non-null per column.
+    - interactions are events and are never merged.
+    """
+    cols = schema.canonical_columns(table)
+    df = df.with_columns(_SOURCE)
+    keys = {"connections": ["account_id", "contact_id"], "posts": ["account_id", "post_id"],
+            "accounts": ["account_id", "snapshot_date"]}.get(table)  # fmt: skip
+    if keys is None or df.height == 0:
+        out = df.select(cols)
+    else:
+        aggs = []
+        for c in cols:
+            if c in keys:
+                continue
+            dt = schema.TABLES[table][c]
+            if c == "source":
+                aggs.append(pl.col("source").str.join("; "))
+            elif dt == pl.Boolean and c in ("follows_me", "i_follow"):
+                # OR of what is known; null only when no file said anything
+                aggs.append(pl.when(pl.col(c).is_not_null().any()).then(pl.col(c).any()))
+            elif c == "connected_at":
+                aggs.append(pl.col(c).min())
+            elif dt == pl.Int64:
+                aggs.append(pl.col(c).max())
+            else:
+                aggs.append(pl.col(c).drop_nulls().first())
+        out = df.group_by(keys, maintain_order=True).agg(aggs).select(cols)
+    if table == "accounts":
+        out = out.drop("source", strict=False)
+    return out

@@ -1,0 +1,17 @@
+"""Loader registry: each module detects its format by content and loads it.
+
+Order matters only for speed; detection is by content, so at most the right loaders claim
+a source. A source may hold several formats (a folder with canonical tables and a
+touchpoints log); every loader that detects something in it loads its own files.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from . import canonical
+
+# Each entry: a module with FORMAT, detect(source) -> bool, load(source, **opts) -> LoadResult.
+LOADERS: list[ModuleType] = [
+    canonical,
+]

@@ -1,0 +1,123 @@
+"""Canonical tables as CSV or Parquet (``accounts``, ``connections``, ``interactions``,
+``posts``; any subset) and the user's ``touchpoints.csv`` log of offline contact.
+
+A file is claimed when its name is ``<table>.csv`` / ``<table>.parquet`` and its header
+holds canonical columns of that table; a claimed file missing a required column is
+unusable (``InputError``). ``touchpoints.csv`` has the columns ``date,platform,handle,
+channel,note``; each row becomes an interaction of kind call/meeting/email/event,
+direction out (DESIGN.md, "Offline touchpoints"). Channel synonyms are in
+``TOUCHPOINT_CHANNELS``.
+"""
+
+from __future__ import annotations
+
+import io
+
+import polars as pl
+
+from .. import schema
+from ..errors import InputError
+from ..sources import Member, Source
+from .base import LoadResult
+from .csvutil import header_of, read_csv_text
+
+FORMAT = "canonical"
+TOUCHPOINT_COLUMNS = ("date", "platform", "handle", "channel")
+# channel as users write it -> canonical kind
+TOUCHPOINT_CHANNELS = {
+    "call": "call", "phone": "call", "phone call": "call", "video call": "call", "zoom": "call",
+    "meeting": "meeting", "coffee": "meeting", "lunch": "meeting", "dinner": "meeting",
+    "visit": "meeting", "in person": "meeting", "meet": "meeting",
+    "email": "email", "e-mail": "email", "mail": "email", "letter": "email",
+    "event": "event", "conference": "event", "meetup": "event", "workshop": "event",
+}  # fmt: skip
+
+
+def _table_of(m: Member) -> str | None:
+    stem, _, ext = m.basename.rpartition(".")
+    if ext.lower() in ("csv", "parquet") and stem in schema.TABLES:
+        return stem
+    return None
+
+
+def _columns(m: Member) -> list[str]:
+    if m.basename.lower().endswith(".parquet"):
+        try:
+            return list(pl.read_parquet_schema(io.BytesIO(m.read_bytes())))
+        except Exception as e:  # polars raises several types for corrupt files
+            raise InputError(m.display, f"not a readable Parquet file ({type(e).__name__})") from None
+    return header_of(m.read_text())
+
+
+def _claims(src: Source) -> tuple[list[tuple[str, Member]], list[Member]]:
+    tables = []
+    for m in src.members():
+        t = _table_of(m)
+        if t and len(set(_columns(m)) & set(schema.TABLES[t])) >= 2:
+            tables.append((t, m))
+    touch = [
+        m for m in src.find("touchpoints.csv") if set(TOUCHPOINT_COLUMNS) <= set(header_of(m.read_text()))
+    ]
+    return tables, touch
+
+
+def detect(src: Source) -> bool:
+    """True if the source holds a canonical table file or a touchpoints log."""
+    tables, touch = _claims(src)
+    return bool(tables or touch)
+
+
+def load(src: Source, **_: object) -> LoadResult:
+    """Load every canonical table file and touchpoints log in ``src``."""
+    res = LoadResult()
+    tables, touch = _claims(src)
+    for table, m in tables:
+        if m.basename.lower().endswith(".parquet"):
+            df = pl.read_parquet(io.BytesIO(m.read_bytes()))
+            df = df.with_row_index("_line", offset=1).with_columns(pl.col("_line").cast(pl.Int64))
+        else:
+            df = read_csv_text(m.read_text())
+        missing = [c for c in schema.REQUIRED[table] if c not in df.columns]
+        if missing:
+            raise InputError(m.display, f"missing required column(s) {', '.join(missing)} for {table}")
+        res.file(m.display, f"canonical-{table}", df.height)
+        res.add(table, df.with_columns(_file=pl.lit(m.display)))
+    for m in touch:
+        res.extend(load_touchpoints(m))
+    return res
+
+
+def load_touchpoints(m: Member) -> LoadResult:
+    """``touchpoints.csv`` -> interactions (kind from channel, direction out).
+
+    ``account_id`` and ``contact_id`` are resolved against the loaded connections later
+    (``warmcall.resolve``); the row carries ``_handle`` until then. A date may be a day
+    (``2026-11-02``) or a timestamp; days are taken as 12:00 UTC so that they fall on the
+    same calendar day in every time zone within ±11 h.
+    """
+    res = LoadResult()
+    df = read_csv_text(m.read_text())
+    rep = res.file(m.display, "touchpoints", df.height)
+    missing = [c for c in TOUCHPOINT_COLUMNS if c not in df.columns]
+    if missing:
+        raise InputError(m.display, f"missing required column(s) {', '.join(missing)} for touchpoints")
+    chan = pl.col("channel").str.strip_chars().str.to_lowercase()
+    day_only = pl.col("date").str.strip_chars().str.contains(r"^\d{4}-\d{2}-\d{2}$")
+    ts = pl.when(day_only).then(pl.col("date").str.strip_chars() + "T12:00:00Z").otherwise(pl.col("date"))
+    out = df.select(
+        pl.lit(None, pl.String).alias("account_id"),
+        pl.col("platform").str.strip_chars().str.to_lowercase().alias("platform"),
+        pl.col("handle").str.strip_chars().alias("_handle"),
+        ts.alias("ts"),
+        chan.replace_strict(TOUCHPOINT_CHANNELS, default=None).alias("kind"),
+        chan.alias("_channel"),
+        pl.lit("out").alias("direction"),
+        pl.lit(m.display).alias("_file"),
+        "_line",
+    )
+    for line, channel in out.filter(pl.col("kind").is_null() & pl.col("_channel").is_not_null()).select(
+        "_line", "_channel"
+    ).iter_rows():
+        rep.reject(line, f"unknown touchpoint channel '{channel}' (use call, meeting, email or event)")
+    res.add("interactions", out.drop("_channel"))
+    return res

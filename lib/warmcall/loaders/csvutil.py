@@ -1,0 +1,87 @@
+"""CSV reading shared by loaders: a real CSV parser, UTF-8 with BOM, CRLF, line numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import polars as pl
+
+
+def read_csv_text(text: str, *, skip_lines: int = 0, header: bool = True) -> pl.DataFrame:
+    """Parse CSV text into an all-string frame plus ``_line``, the physical line number
+    (1-based) where each record starts. ``skip_lines`` lines (a preamble) are skipped
+    before the header. Blank records are dropped (they are not rows).
+
+    Fast path: polars' parser, valid when no field spans lines (then record i starts on
+    line ``skip_lines + header + i``). Otherwise Python's ``csv`` module gives exact lines.
+    """
+    body = text
+    if skip_lines:
+        body = "".join(text.splitlines(keepends=True)[skip_lines:])
+    first = 1 + skip_lines + (1 if header else 0)
+    n_lines = body.count("\n") + (0 if body.endswith("\n") or not body else 1)
+    try:
+        df = pl.read_csv(
+            io.StringIO(body),
+            has_header=header,
+            infer_schema=False,
+            empty_string_is_null=True,
+            truncate_ragged_lines=True,
+            raise_if_empty=False,
+        )
+    except pl.exceptions.ComputeError:
+        df = None
+    if df is not None and df.height + (1 if header else 0) == n_lines - _blank_lines(body):
+        if _blank_lines(body) == 0:
+            return df.with_row_index("_line", offset=first).with_columns(pl.col("_line").cast(pl.Int64))
+    return _read_csv_slow(body, first - (1 if header else 0), header)
+
+
+def _blank_lines(body: str) -> int:
+    return sum(1 for ln in body.splitlines() if not ln.strip())
+
+
+def _read_csv_slow(body: str, first_line: int, header: bool) -> pl.DataFrame:
+    reader = csv.reader(io.StringIO(body, newline=""))
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    cols: list[str] | None = None
+    start = 1
+    for rec in reader:
+        line = first_line + start - 1
+        start = reader.line_num + 1
+        if not any(f.strip() for f in rec):
+            continue
+        if header and cols is None:
+            cols = _dedupe([c.strip() for c in rec])
+            continue
+        rows.append(rec)
+        lines.append(line)
+    if cols is None:
+        width = max((len(r) for r in rows), default=0)
+        cols = [f"column_{i + 1}" for i in range(width)]
+    data = {c: [r[i] if i < len(r) and r[i] != "" else None for r in rows] for i, c in enumerate(cols)}
+    return pl.DataFrame({**data, "_line": lines}, schema={**{c: pl.String for c in cols}, "_line": pl.Int64})
+
+
+def _dedupe(cols: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for c in cols:
+        if c in seen:
+            seen[c] += 1
+            out.append(f"{c}_duplicated_{seen[c]}")
+        else:
+            seen[c] = 0
+            out.append(c)
+    return out
+
+
+def header_of(text: str, skip_lines: int = 0) -> list[str]:
+    """The header row's cells (stripped), read with a real CSV parser."""
+    lines = text.splitlines()[skip_lines : skip_lines + 50]
+    for row in csv.reader(lines):
+        if any(c.strip() for c in row):
+            return [c.strip() for c in row]
+    return []

@@ -1,0 +1,251 @@
+"""Canonical tables (the public contract of ../shared/DESIGN.md) and their validator.
+
+Every loader produces *candidate* frames: any subset of a table's canonical columns plus
+two bookkeeping columns, ``_file`` (the display path of the input file) and ``_line`` (the
+line or record number in it). ``validate`` casts them to the canonical dtypes and returns
+every row it cannot accept with a reason; ``finalize`` (in ``warmcall.accounting``) turns the
+bookkeeping into the ``source`` column and the per-file load report.
+
+Reject reasons (first failing rule wins): missing id, unknown platform / kind / direction,
+unparsable or implausible timestamp, a count that is not a whole number or is negative,
+an exact duplicate of an earlier row (all canonical columns equal except ``source``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import polars as pl
+
+TS = pl.Datetime("us", "UTC")
+
+PLATFORMS = ("x", "linkedin", "instagram", "facebook", "mastodon", "bluesky", "other")
+KINDS = (
+    "like", "reaction", "comment", "reply", "mention", "share", "dm", "call", "meeting",
+    "email", "event", "endorsement", "invitation", "other",
+)  # fmt: skip
+DIRECTIONS = ("in", "out")
+
+ACCOUNTS: dict[str, pl.DataType] = {
+    "account_id": pl.String(), "platform": pl.String(), "handle": pl.String(),
+    "display_name": pl.String(), "snapshot_date": pl.Date(), "followers": pl.Int64(),
+    "following": pl.Int64(), "posts_count": pl.Int64(), "avg_likes": pl.Float64(),
+    "avg_comments": pl.Float64(), "engagement_rate": pl.Float64(),
+}  # fmt: skip
+CONNECTIONS: dict[str, pl.DataType] = {
+    "account_id": pl.String(), "platform": pl.String(), "contact_id": pl.String(),
+    "handle": pl.String(), "display_name": pl.String(), "bio": pl.String(),
+    "company": pl.String(), "position": pl.String(), "location": pl.String(),
+    "contact_followers": pl.Int64(), "contact_following": pl.Int64(),
+    "follows_me": pl.Boolean(), "i_follow": pl.Boolean(), "connected_at": TS,
+    "person_id": pl.String(), "source": pl.String(),
+}  # fmt: skip
+INTERACTIONS: dict[str, pl.DataType] = {
+    "account_id": pl.String(), "platform": pl.String(), "contact_id": pl.String(), "ts": TS,
+    "kind": pl.String(), "direction": pl.String(), "post_id": pl.String(), "source": pl.String(),
+}  # fmt: skip
+POSTS: dict[str, pl.DataType] = {
+    "account_id": pl.String(), "platform": pl.String(), "post_id": pl.String(), "ts": TS,
+    "text": pl.String(), "is_repost": pl.Boolean(), "impressions": pl.Int64(),
+    "reach": pl.Int64(), "likes": pl.Int64(), "comments": pl.Int64(), "shares": pl.Int64(),
+    "saves": pl.Int64(), "clicks": pl.Int64(), "engagements": pl.Int64(), "source": pl.String(),
+}  # fmt: skip
+
+TABLES: dict[str, dict[str, pl.DataType]] = {
+    "accounts": ACCOUNTS,
+    "connections": CONNECTIONS,
+    "interactions": INTERACTIONS,
+    "posts": POSTS,
+}
+# Columns that must be present (non-null) for a row to be usable.
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "accounts": ("account_id", "platform"),
+    "connections": ("account_id", "platform", "contact_id"),
+    "interactions": ("account_id", "platform", "contact_id", "ts", "kind", "direction"),
+    "posts": ("account_id", "platform", "post_id", "ts"),
+}
+# Columns that a duplicate check ignores (bookkeeping).
+BOOKKEEPING = ("source", "_file", "_line")
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+ISO_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S%.f%#z",
+    "%Y-%m-%d %H:%M:%S%.f%#z",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M%#z",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+)
+
+
+def empty(table: str) -> pl.DataFrame:
+    """An empty frame with the canonical columns and dtypes of ``table``."""
+    return pl.DataFrame(schema=TABLES[table])
+
+
+def canonical_columns(table: str, with_source: bool = True) -> list[str]:
+    cols = list(TABLES[table])
+    return cols if with_source else [c for c in cols if c != "source"]
+
+
+def parse_iso_datetime(col: str | pl.Expr) -> pl.Expr:
+    """Parse ISO-8601 text (``2026-11-02T09:30:00Z``, with offset, with or without
+    seconds/fraction, or a bare date) to a UTC datetime; offsets are converted to UTC and
+    naive values are taken as UTC. Unparsable text gives null."""
+    e = pl.col(col) if isinstance(col, str) else col
+    e = e.str.strip_chars().str.replace(r"Z$", "+00:00")
+    tries = []
+    for fmt in ISO_FORMATS:
+        parsed = e.str.to_datetime(fmt, strict=False, time_unit="us")
+        if "%#z" in fmt:
+            parsed = parsed.dt.convert_time_zone("UTC")
+        else:
+            parsed = parsed.dt.replace_time_zone("UTC")
+        tries.append(parsed)
+    return pl.coalesce(tries)
+
+
+def _bool_from_text(col: str) -> pl.Expr:
+    t = pl.col(col).cast(pl.String).str.strip_chars().str.to_lowercase()
+    return (
+        pl.when(t.is_in(["true", "t", "yes", "y", "1"]))
+        .then(True)
+        .when(t.is_in(["false", "f", "no", "n", "0"]))
+        .then(False)
+        .otherwise(None)
+    )
+
+
+def validate(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Cast a candidate frame to ``table``'s canonical dtypes and split off rejects.
+
+    Returns ``(accepted, rejects)``. ``accepted`` has the canonical columns (without
+    ``source``) plus ``_file``/``_line``; ``rejects`` has ``_file``, ``_line``, ``table``,
+    ``reason``. ``len(accepted) + len(rejects) == len(df)`` always.
+
+    Text in a datetime column is parsed as ISO-8601 (loaders of other formats parse their
+    own timestamps first); text in a count column must be a whole number; text in a boolean
+    column must be true/false/yes/no/1/0. A value that is present but fails to cast is a
+    reject, never a silent null.
+    """
+    schema = TABLES[table]
+    if "_file" not in df.columns:
+        df = df.with_columns(_file=pl.lit("<memory>"))
+    if "_line" not in df.columns:
+        df = df.with_row_index("_line", offset=1)
+    df = df.with_columns(pl.col("_line").cast(pl.Int64), pl.col("_file").cast(pl.String))
+    unknown = [c for c in df.columns if c not in schema and c not in BOOKKEEPING]
+    df = df.drop(unknown)
+    cols = [c for c in schema if c != "source"]
+    missing = [c for c in cols if c not in df.columns]
+    df = df.with_columns([pl.lit(None, dtype=schema[c]).alias(c) for c in missing])
+
+    casts: list[pl.Expr] = []
+    problems: list[pl.Expr] = []  # each: reason string or null
+    for c in cols:
+        want = schema[c]
+        have = df.schema[c]
+        if have == want:
+            casts.append(pl.col(c))
+            continue
+        raw_present = pl.col(c).is_not_null()
+        if have == pl.String:
+            raw_present = raw_present & (pl.col(c).str.strip_chars() != "")
+        if isinstance(want, pl.Datetime):
+            if have == pl.String:
+                cast = parse_iso_datetime(c)
+            elif isinstance(have, pl.Datetime):
+                cast = (
+                    pl.col(c).dt.convert_time_zone("UTC")
+                    if have.time_zone
+                    else pl.col(c).dt.replace_time_zone("UTC")
+                ).dt.cast_time_unit("us")
+            elif have == pl.Date:
+                cast = pl.col(c).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+            else:
+                cast = pl.lit(None, dtype=want)
+            why = f"unparsable timestamp in {c}"
+        elif want == pl.Date:
+            if have == pl.String:
+                cast = parse_iso_datetime(c).dt.date()
+            else:
+                cast = pl.col(c).cast(pl.Date, strict=False)
+            why = f"unparsable date in {c}"
+        elif want == pl.Int64:
+            if have == pl.String:
+                txt = pl.col(c).str.strip_chars()
+                as_f = txt.cast(pl.Float64, strict=False)
+                cast = pl.when(as_f == as_f.floor()).then(as_f.cast(pl.Int64, strict=False))
+            elif have.is_float():
+                cast = pl.when(pl.col(c) == pl.col(c).floor()).then(
+                    pl.col(c).cast(pl.Int64, strict=False)
+                )
+            else:
+                cast = pl.col(c).cast(pl.Int64, strict=False)
+            why = f"not a whole number in {c}"
+        elif want == pl.Float64:
+            cast = pl.col(c).cast(pl.Float64, strict=False)
+            why = f"not a number in {c}"
+        elif want == pl.Boolean:
+            cast = _bool_from_text(c) if have == pl.String else pl.col(c).cast(pl.Boolean)
+            why = f"not a boolean in {c}"
+        else:  # String
+            cast = pl.col(c).cast(pl.String)
+            why = f"cannot read {c} as text"
+        casts.append(cast.alias(c))
+        problems.append(pl.when(raw_present & cast.is_null()).then(pl.lit(why)))
+    df = df.with_columns(_cast_problem=pl.coalesce(problems) if problems else pl.lit(None))
+    df = df.with_columns(casts)
+    # Text columns: empty string means unknown.
+    df = df.with_columns(
+        [
+            pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c)
+            for c in cols
+            if schema[c] == pl.String
+        ]
+    )
+
+    now = datetime.now(UTC) + timedelta(days=1)
+    rules: list[pl.Expr] = [pl.col("_cast_problem")]
+    rules += [pl.when(pl.col(c).is_null()).then(pl.lit(f"missing {c}")) for c in REQUIRED[table]]
+    rules.append(
+        pl.when(~pl.col("platform").is_in(PLATFORMS)).then(
+            pl.format("unknown platform '{}'", pl.col("platform"))
+        )
+    )
+    if table == "interactions":
+        rules.append(
+            pl.when(~pl.col("kind").is_in(KINDS)).then(pl.format("unknown kind '{}'", pl.col("kind")))
+        )
+        rules.append(
+            pl.when(~pl.col("direction").is_in(DIRECTIONS)).then(
+                pl.format("unknown direction '{}'", pl.col("direction"))
+            )
+        )
+    for c, dt in schema.items():
+        if isinstance(dt, pl.Datetime):
+            rules.append(
+                pl.when((pl.col(c) < EARLIEST) | (pl.col(c) > now)).then(
+                    pl.format("implausible timestamp in {} ({})", pl.lit(c), pl.col(c))
+                )
+            )
+        elif dt == pl.Int64 or dt == pl.Float64:
+            rules.append(pl.when(pl.col(c) < 0).then(pl.lit(f"negative count in {c}")))
+    df = df.with_columns(_reason=pl.coalesce(rules))
+
+    ok = df.filter(pl.col("_reason").is_null())
+    bad = df.filter(pl.col("_reason").is_not_null())
+    # Exact duplicates (all canonical columns equal): keep the first, reject the rest.
+    dup = ok.select(pl.struct(cols).is_first_distinct().not_().alias("d"))["d"]
+    dups = ok.filter(dup)
+    ok = ok.filter(~dup)
+    rejects = pl.concat(
+        [
+            bad.select("_file", "_line", pl.lit(table).alias("table"), pl.col("_reason").alias("reason")),
+            dups.select(
+                "_file", "_line", pl.lit(table).alias("table"), pl.lit("exact duplicate row").alias("reason")
+            ),
+        ]
+    )
+    return ok.select([*cols, "_file", "_line"]), rejects

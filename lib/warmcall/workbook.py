@@ -1,0 +1,121 @@
+"""``Workbook``: the four canonical tables of one load plus its accounting, and ``load``."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from . import schema
+from .accounting import LoadReport, finalize
+from .errors import InputError
+from .loaders import LOADERS
+from .loaders.base import LoadResult
+from .resolve import resolve_handles
+from .sources import Source
+
+ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz")
+
+
+@dataclass
+class Workbook:
+    """Canonical tables (polars DataFrames, columns as in DESIGN.md) and the load report."""
+
+    accounts: pl.DataFrame = field(default_factory=lambda: schema.empty("accounts").drop("source"))
+    connections: pl.DataFrame = field(default_factory=lambda: schema.empty("connections"))
+    interactions: pl.DataFrame = field(default_factory=lambda: schema.empty("interactions"))
+    posts: pl.DataFrame = field(default_factory=lambda: schema.empty("posts"))
+    report: LoadReport = field(default_factory=LoadReport)
+
+    def tables(self) -> dict[str, pl.DataFrame]:
+        return {
+            "accounts": self.accounts,
+            "connections": self.connections,
+            "interactions": self.interactions,
+            "posts": self.posts,
+        }
+
+    def write(self, out_dir: str | os.PathLike[str]) -> list[Path]:
+        """Write ``<table>.parquet`` for each table and ``load-report.json`` into ``out_dir``
+        (each file written under a temporary name, then moved into place)."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, df in self.tables().items():
+            p = out / f"{name}.parquet"
+            tmp = p.with_name(p.name + ".part")
+            df.write_parquet(tmp)
+            os.replace(tmp, p)
+            written.append(p)
+        p = out / "load-report.json"
+        tmp = p.with_name(p.name + ".part")
+        tmp.write_text(self.report.to_json(), encoding="utf-8")
+        os.replace(tmp, p)
+        written.append(p)
+        return written
+
+
+def _sources(path: Path) -> list[tuple[Source, bool]]:
+    """A path and, for a folder, every archive inside it as a source of its own.
+    The bool says whether the source must be recognised (top-level paths must)."""
+    src = Source.open(path)
+    out = [(src, True)]
+    if src.kind == "dir":
+        archives = [m for m in src.members() if m.name.lower().endswith(ARCHIVE_SUFFIXES)]
+        for m in archives:
+            src._members.pop(m.name)
+        out = [(src, not archives)]
+        out += [(Source.open(path / m.name), True) for m in archives]
+    return out
+
+
+def load(
+    *paths: str | os.PathLike[str],
+    mapping: str | os.PathLike[str] | dict | None = None,
+    encoding: str | None = None,
+) -> Workbook:
+    """Load exports (folders, zips as downloaded, tar.gz, single files) into a Workbook.
+
+    Each source is detected by content; every loader that recognises something in it loads
+    its files. With ``mapping`` (a YAML path or dict in the DESIGN.md mapping format) every
+    path is read as a CSV through that mapping instead. Raises ``InputError`` (one line,
+    naming the file) for unusable input; row-level problems are rejects in ``report``.
+    """
+    if not paths:
+        raise InputError("warmcall load", "no input paths given")
+    res = LoadResult()
+    for p in paths:
+        if mapping is not None:
+            from .loaders import mapped
+
+            res.extend(mapped.load_mapped(Source.open(p), mapping, encoding=encoding))
+            continue
+        for src, must in _sources(Path(p)):
+            found = False
+            for loader in LOADERS:
+                if loader.detect(src):
+                    found = True
+                    res.extend(loader.load(src, encoding=encoding))
+            if not found and must:
+                raise InputError(src.path, _not_recognised(src))
+    resolve_handles(res)
+    tables, report = finalize(res)
+    return Workbook(**tables, report=report)
+
+
+def _not_recognised(src: Source) -> str:
+    names = [m.basename for m in src.members()[:200]]
+    if any(n.lower().endswith((".html", ".htm")) for n in names) and not any(
+        n.lower().endswith((".json", ".js", ".csv")) for n in names
+    ):
+        return (
+            "looks like an HTML-format export; request your data again in JSON format "
+            "(Meta: 'Download your information' → Format: JSON)"
+        )
+    return (
+        "not a recognised export (expected an X/Twitter archive, LinkedIn, Instagram, Facebook "
+        "or Mastodon export, an analytics CSV, canonical tables or touchpoints.csv; "
+        "use --mapping FILE for other CSVs)"
+    )
