@@ -12,7 +12,13 @@ Small, stable API (DESIGN.md)::
 from __future__ import annotations
 
 from .errors import InputError
+from .params import Params, load_params
+from .scoring import score
+from .stats import rank_correlation
+from .summary import summarize
 from .workbook import Workbook, load
 
-__all__ = ["InputError", "Workbook", "load"]
+__all__ = [
+    "InputError", "Params", "Workbook", "load", "load_params", "rank_correlation", "score", "summarize",
+]  # fmt: skip
 __version__ = "0.1.0"

@@ -23,7 +23,7 @@ ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz")
 class Workbook:
     """Canonical tables (polars DataFrames, columns as in DESIGN.md) and the load report."""
 
-    accounts: pl.DataFrame = field(default_factory=lambda: schema.empty("accounts").drop("source"))
+    accounts: pl.DataFrame = field(default_factory=lambda: schema.empty("accounts"))
     connections: pl.DataFrame = field(default_factory=lambda: schema.empty("connections"))
     interactions: pl.DataFrame = field(default_factory=lambda: schema.empty("interactions"))
     posts: pl.DataFrame = field(default_factory=lambda: schema.empty("posts"))

@@ -1,0 +1,48 @@
+# warmcall: two commands for a fresh machine with Python 3.11+ and make.
+#   make report   set up .venv, install, run the reports on data/sample/, say where they are
+#   make test     set up if needed, run every test (unit, loaders, notebooks, browser)
+SHELL := /bin/bash
+PY ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+        command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+        && echo $$p && break; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PIP_QUIET := --quiet --disable-pip-version-check
+
+.PHONY: setup report test lab bench sample lint format clean
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PY)" ]; then echo "warmcall needs Python 3.11 or newer (python3.11, python3.12, ...)"; exit 1; fi
+	@echo "Setting up $(VENV) with $(PY) ($$($(PY) --version))..."
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@$(BIN)/python -m pip install $(PIP_QUIET) --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+	@$(BIN)/python -m pip install $(PIP_QUIET) -e ".[dev]" 2>&1 | grep -v '^WARNING: Location' || true
+	@$(BIN)/python -c "import warmcall, polars, altair, papermill, nbval" || { echo "install failed"; exit 1; }
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+setup: $(STAMP)
+
+report: setup
+	@$(BIN)/warmcall report --params params/sample.yaml --out reports
+
+test: setup
+	@$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider -q
+
+lab: setup
+	@$(BIN)/jupyter lab notebooks/
+
+bench: setup
+	@$(BIN)/python bench/run.py --scale S --scale M --scale L --write BENCHMARKS.md
+
+sample: setup
+	@$(BIN)/warmcall sample --out data/sample
+
+lint: setup
+	@$(BIN)/ruff check lib tests tools bench && $(BIN)/ruff format --check lib tests tools bench
+
+format: setup
+	@$(BIN)/ruff format lib tests tools bench && $(BIN)/ruff check --fix lib tests tools bench
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache

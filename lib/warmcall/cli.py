@@ -1,0 +1,106 @@
+"""``warmcall`` command line: load, sample, report, plan.
+
+Unusable input prints one line on stderr naming the file and the problem and exits 2;
+``--debug`` shows the traceback instead. Row-level rejects are reported, not fatal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from .errors import InputError
+
+
+def _cmd_load(a: argparse.Namespace) -> int:
+    from .workbook import load
+
+    wb = load(*a.paths, mapping=a.mapping, encoding=a.encoding)
+    if a.out:
+        for p in wb.write(a.out):
+            print(f"wrote {p}", file=sys.stderr)
+    print(wb.report.to_json() if a.json else wb.report.text())
+    return 0
+
+
+def _cmd_sample(a: argparse.Namespace) -> int:
+    from .sample.story import generate, write_canonical
+
+    tables = generate(a.scale, seed=a.seed)
+    for p in write_canonical(tables, a.out, fmt=a.format):
+        print(f"wrote {p}", file=sys.stderr)
+    return 0
+
+
+def _cmd_report(a: argparse.Namespace) -> int:
+    from .report import main_report
+
+    return main_report(a)
+
+
+def _cmd_plan(a: argparse.Namespace) -> int:  # pragma: no cover - wired in by the planner
+    from .plan import main_plan
+
+    return main_plan(a)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="warmcall",
+        description="Who am I really connected to? Follower counts vs engagement and relationship quality.",
+    )
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    ld = sub.add_parser("load", help="load exports into canonical tables and report every row")
+    ld.add_argument("paths", nargs="+", help="export folders, zips, tar.gz or files")
+    ld.add_argument("--mapping", help="YAML mapping for a CSV in another layout")
+    ld.add_argument("--encoding", help="text encoding of the inputs (e.g. latin-1)")
+    ld.add_argument("--out", help="write <table>.parquet and load-report.json here")
+    ld.add_argument("--json", action="store_true", help="print the load report as JSON")
+    ld.set_defaults(func=_cmd_load)
+
+    sm = sub.add_parser("sample", help="write the seeded Northwind Research sample data")
+    sm.add_argument("--out", default="data/sample")
+    sm.add_argument("--scale", default="sample", choices=["sample", "S", "M", "L"])
+    sm.add_argument("--seed", type=int, default=7)
+    sm.add_argument("--format", default="csv", choices=["csv", "parquet"])
+    sm.set_defaults(func=_cmd_sample)
+
+    rp = sub.add_parser("report", help="run the notebooks with papermill and write HTML reports")
+    rp.add_argument("--params", nargs="+", required=True, help="params YAML file(s), one report set each")
+    rp.add_argument("--out", default="reports", help="output folder (default: reports/)")
+    rp.add_argument("--jobs", type=int, default=None, help="report sets run in parallel (default: cores)")
+    rp.set_defaults(func=_cmd_report)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except InputError as e:
+        if args.debug:
+            traceback.print_exc()
+        print(f"warmcall: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("warmcall: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - last resort: one line, not a traceback
+        if args.debug:
+            traceback.print_exc()
+        where = getattr(e, "filename", None) or ""
+        msg = " ".join(str(e).split())[:300]
+        print(f"warmcall: internal error: {type(e).__name__}: {msg} {where}".rstrip()
+              + " (run with --debug for details)", file=sys.stderr)  # fmt: skip
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,190 @@
+"""One typed, validated parameter set, loaded from YAML (``params/*.yaml``).
+
+Notebooks, the CLI, the report runner and the widgets all read a ``Params``. Every default
+lives here, documented. YAML is loaded with ``yaml.safe_load``; an unknown key or a wrong
+type raises ``InputError`` naming the key and the file. Relative paths (``data``,
+``mapping``, ``identities``) are resolved against the folder of the params file.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import InputError
+from .schema import KINDS, PLATFORMS
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Segment(_Strict):
+    """A named audience segment: a contact belongs to the first segment one of whose
+    keywords occurs (case-insensitive, as a whole word) in one of ``fields``, optionally only
+    on some platforms. Contacts matching no segment are ``unsegmented``."""
+
+    name: str
+    keywords: list[str] = Field(default_factory=list)
+    fields: list[Literal["bio", "company", "position", "handle", "display_name", "location"]] = Field(
+        default_factory=lambda: ["bio", "company", "position", "handle"]
+    )
+    platforms: list[str] | None = None
+
+
+class Weights(_Strict):
+    """Weights of the six tie-strength dimensions (Gilbert & Karahalios 2009). They are
+    normalised to sum to 1, so only their ratios matter."""
+
+    intensity: float = Field(0.25, ge=0)
+    reciprocity: float = Field(0.20, ge=0)
+    recency: float = Field(0.25, ge=0)
+    duration: float = Field(0.10, ge=0)
+    intimacy: float = Field(0.15, ge=0)
+    multiplexity: float = Field(0.05, ge=0)
+
+
+DEFAULT_KIND_WEIGHTS: dict[str, float] = {
+    "like": 0.5, "reaction": 0.5, "share": 1.0, "mention": 1.0, "comment": 2.0, "reply": 2.0,
+    "endorsement": 1.0, "invitation": 0.5, "dm": 3.0, "email": 3.0, "call": 5.0,
+    "meeting": 6.0, "event": 4.0, "other": 0.5,
+}  # fmt: skip
+
+
+class Quality(_Strict):
+    """Relationship-quality model parameters (see ``warmcall.quality``)."""
+
+    weights: Weights = Field(default_factory=Weights)
+    kind_weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_KIND_WEIGHTS))
+    half_life_days: float = Field(60.0, gt=0)  # recency halves every 60 days
+    intensity_scale: float = Field(12.0, gt=0)  # weighted interactions in a year giving 63% intensity
+    duration_full_days: float = Field(730.0, gt=0)  # two years of acquaintance = full duration
+    multiplexity_full: int = Field(4, ge=2)  # this many channels (kinds x platforms) = full
+
+    @field_validator("kind_weights")
+    @classmethod
+    def _known_kinds(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = [k for k in v if k not in KINDS]
+        if bad:
+            raise ValueError(f"unknown kind(s) {bad}; kinds are {list(KINDS)}")
+        return {**DEFAULT_KIND_WEIGHTS, **v}
+
+
+class Hygiene(_Strict):
+    """Spam / mass-following rules; a contact is flagged when any rule fires."""
+
+    max_following: int = Field(1500, ge=0)  # following more than this = mass-following
+    max_following_ratio: float = Field(20.0, gt=0)  # following / followers above this
+    min_following_for_ratio: int = Field(200, ge=0)  # ratio rule only above this many following
+    flag_empty_bio: bool = True
+    default_handle_pattern: str = r"^[a-z]+[_.]?[a-z]*\d{5,}$"  # e.g. john84920431
+    spam_keywords: list[str] = Field(
+        default_factory=lambda: [
+            "giveaway", "crypto signals", "pump", "forex", "dm for promo", "onlyfans", "18+",
+            "mlm", "passive income", "click the link", "free followers", "airdrop",
+        ]
+    )  # fmt: skip
+
+
+class Outreach(_Strict):
+    """Outreach planner settings (``warmcall.plan``)."""
+
+    per_day: int = Field(2, ge=1, le=50)
+    days: int = Field(5, ge=1, le=60)
+    start: date | None = None  # first day; default: the working day after as_of
+    start_time: str = "09:30"
+    timezone: str = "UTC"
+    slot_minutes: int = Field(20, ge=5, le=240)
+    cooldown_days: int = Field(14, ge=0)
+    referral_uplift: float = Field(10.0, gt=0)  # trusted recommendation vs cold, x
+
+
+class Params(_Strict):
+    """A report set: what to load, the as-of date and window, segments and model settings."""
+
+    title: str = "warmcall report"
+    data: list[Path] = Field(default_factory=list)
+    mapping: Path | None = None
+    encoding: str | None = None
+    identities: Path | None = None
+    as_of: date | None = None  # default: the last day with any interaction in the data
+    window_days: int = Field(90, ge=1, le=3650)
+    accounts: list[str] | None = None  # account_ids to keep; None = all
+    platforms: list[str] | None = None
+    segments: list[Segment] = Field(default_factory=list)
+    relevance: dict[str, float] = Field(default_factory=dict)  # keyword -> weight
+    redact: bool = False
+    quality: Quality = Field(default_factory=Quality)
+    hygiene: Hygiene = Field(default_factory=Hygiene)
+    outreach: Outreach = Field(default_factory=Outreach)
+    notebooks: list[str] | None = None  # which notebooks the batch report runs; None = all
+    execution_timeout: int = Field(600, ge=10)
+
+    @field_validator("platforms")
+    @classmethod
+    def _known_platforms(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None and (bad := [p for p in v if p not in PLATFORMS]):
+            raise ValueError(f"unknown platform(s) {bad}")
+        return v
+
+    def to_papermill(self) -> dict[str, Any]:
+        """JSON-safe dict (dates as ISO strings, paths as strings) for papermill."""
+        return self.model_dump(mode="json")
+
+
+def _one_line(e: ValidationError, where: str) -> InputError:
+    err = e.errors()[0]
+    key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        msg = "unknown key"
+    return InputError(where, f"{key}: {msg}")
+
+
+def parse_params(raw: dict[str, Any], base: Path | None = None, where: str = "params") -> Params:
+    """Validate a plain dict into ``Params``; resolve relative paths against ``base``."""
+    if not isinstance(raw, dict):
+        raise InputError(where, "top level must be a mapping of keys to values")
+    try:
+        p = Params.model_validate(raw)
+    except ValidationError as e:
+        raise _one_line(e, where) from None
+    if base is not None:
+        p.data = [d if d.is_absolute() else (base / d).resolve() for d in p.data]
+        for attr in ("mapping", "identities"):
+            v = getattr(p, attr)
+            if v is not None and not v.is_absolute():
+                setattr(p, attr, (base / v).resolve())
+    return p
+
+
+def load_params(path: str | os.PathLike[str]) -> Params:
+    """Read and validate a params YAML file (safe loader, strict keys and types)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise InputError(path, f"cannot read params file ({e.strerror})") from None
+    try:
+        raw = yaml.safe_load(text) or {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark else ""
+        raise InputError(path, f"not valid YAML{at}") from None
+    return parse_params(raw, base=path.resolve().parent, where=str(path))
+
+
+def as_params(params: Params | dict | str | os.PathLike[str] | None) -> Params:
+    """Accept a Params, a dict, a YAML path or None (all defaults)."""
+    if params is None:
+        return Params()
+    if isinstance(params, Params):
+        return params
+    if isinstance(params, dict):
+        return parse_params(params)
+    return load_params(params)

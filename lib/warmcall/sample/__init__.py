@@ -1,0 +1,1 @@
+"""Sample data: the seeded Northwind Research story and writers of real export layouts."""

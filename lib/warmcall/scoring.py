@@ -1,0 +1,93 @@
+"""``score``: one row per (account_id, contact_id) with features, quality and its
+components, stage, Dunbar layer, segment, relevance and hygiene flags.
+
+The contact universe is every contact in ``connections`` or a counterpart in
+``interactions`` (per account); ``is_connection`` marks which. One lazy plan: the
+interactions → features group-by, a full join with connections, then column expressions.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from . import audience, features, quality, segments
+from .params import Params, as_params
+from .workbook import Workbook
+
+CONNECTION_COLS = (
+    "handle", "display_name", "bio", "company", "position", "location", "contact_followers",
+    "contact_following", "follows_me", "i_follow", "connected_at", "person_id",
+)  # fmt: skip
+
+
+def resolve_as_of(wb: Workbook, p: Params) -> date:
+    """``params.as_of``, else the last UTC date with an interaction or post, else today."""
+    if p.as_of is not None:
+        return p.as_of
+    last = [
+        df["ts"].max() for df in (wb.interactions, wb.posts) if df.height and df["ts"].max() is not None
+    ]
+    return max(last).date() if last else date.today()
+
+
+def select(wb: Workbook, p: Params) -> Workbook:
+    """The workbook restricted to ``params.accounts`` and ``params.platforms`` (if set)."""
+    if p.accounts is None and p.platforms is None:
+        return wb
+
+    def keep(df: pl.DataFrame) -> pl.DataFrame:
+        cond = pl.lit(True)
+        if p.accounts is not None:
+            cond = cond & pl.col("account_id").is_in(p.accounts)
+        if p.platforms is not None:
+            cond = cond & pl.col("platform").is_in(p.platforms)
+        return df.filter(cond)
+
+    return Workbook(
+        keep(wb.accounts), keep(wb.connections), keep(wb.interactions), keep(wb.posts), wb.report
+    )
+
+
+def features_frame(wb: Workbook, p: Params, as_of: date) -> pl.LazyFrame:
+    """Contact universe with interaction features and connection attributes (no scores)."""
+    feats = features.contact_features(wb.interactions.lazy(), as_of, p.window_days, p.quality.kind_weights)
+    conns = wb.connections.lazy().select("account_id", "platform", "contact_id", *CONNECTION_COLS)
+    # connected_at after as_of: not yet connected at T
+    conns = conns.with_columns(
+        is_connection=pl.col("connected_at").is_null() | (pl.col("connected_at").dt.date() <= as_of)
+    )
+    return (
+        conns.join(feats, on=["account_id", "platform", "contact_id"], how="full", coalesce=True)
+        .with_columns(
+            pl.col("is_connection").fill_null(False),
+            pl.col("n_kinds_365").fill_null(0).alias("n_channels"),
+            *[pl.col(c).fill_null(0) for c, t in features.FEATURE_SCHEMA.items() if t == pl.UInt32],
+            pl.col("weighted_365").fill_null(0.0),
+        )
+    )
+
+
+def score_features(lf: pl.LazyFrame, p: Params, as_of: date) -> pl.LazyFrame:
+    """Add components, quality, stage, layer, segment, relevance and hygiene flags."""
+    return (
+        lf.with_columns(quality.components(p.quality, as_of))
+        .with_columns(quality.quality_expr(p.quality), quality.stage_expr())
+        .with_columns(
+            quality.layer_expr(),
+            segments.segment_expr(p.segments),
+            segments.relevance_expr(p.relevance),
+            *audience.hygiene_exprs(p.hygiene),
+            (pl.lit(as_of) - pl.col("last_ts").dt.date()).dt.total_days().alias("days_since_last"),
+        )
+        .sort(["account_id", "quality", "contact_id"], descending=[False, True, False])
+    )
+
+
+def score(wb: Workbook, params: Params | dict | str | None = None) -> pl.DataFrame:
+    """Score every contact of every account (see module docstring and ``warmcall.quality``)."""
+    p = as_params(params)
+    wb = select(wb, p)
+    as_of = resolve_as_of(wb, p)
+    return score_features(features_frame(wb, p, as_of), p, as_of).collect()

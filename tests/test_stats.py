@@ -1,0 +1,66 @@
+"""rank_correlation against scipy (an independent implementation); concentration by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import polars as pl
+import pytest
+from scipy import stats as sps
+
+from warmcall.stats import concentration, lorenz, rank_correlation
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_rho_matches_scipy_with_ties(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 15, 400)  # many ties
+    y = x * 0.3 + rng.integers(0, 10, 400)
+    r = rank_correlation(x, y, n_boot=300, seed=seed)
+    assert math.isclose(r.rho, sps.spearmanr(x, y).statistic, abs_tol=1e-12)
+    assert r.n == 400
+    assert r.lo < r.rho < r.hi
+    # scipy's own bootstrap of the same statistic gives a similar percentile interval
+    ref = sps.bootstrap((x, y), lambda a, b: sps.spearmanr(a, b).statistic, paired=True,
+                        n_resamples=300, method="percentile", random_state=seed, vectorized=False)  # fmt: skip
+    assert abs(ref.confidence_interval.low - r.lo) < 0.05
+    assert abs(ref.confidence_interval.high - r.hi) < 0.05
+
+
+def test_nulls_dropped_and_degenerate_cases() -> None:
+    r = rank_correlation([1, 2, None, 4, 5], [2, 1, 3, None, 7])
+    assert r.n == 3
+    assert math.isclose(r.rho, sps.spearmanr([1, 2, 5], [2, 1, 7]).statistic)
+    assert rank_correlation([1, 2], [1, 2]).rho is None
+    assert rank_correlation([1, 1, 1, 1], [1, 2, 3, 4]).rho is None  # constant side
+
+
+def test_seed_reproducible_and_large_n_uses_fisher() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=30_000)
+    y = x + rng.normal(size=30_000)
+    a, b = rank_correlation(x, y, seed=5), rank_correlation(x, y, seed=5)
+    assert a == b
+    assert a.method.startswith("Fisher")
+    z, se = math.atanh(a.rho), 1.03 / math.sqrt(30_000 - 3)
+    assert math.isclose(a.lo, math.tanh(z - 1.959963984540054 * se), rel_tol=1e-9)
+
+
+def test_concentration_by_hand() -> None:
+    # 10 contacts: one with 91 engagements, nine with 1 -> total 100
+    df = pl.DataFrame({"e": [91] + [1] * 9})
+    c = concentration(df, "e").row(0, named=True)
+    assert c["top1_share"] == 0.91  # top 1% of 10 units rounds up to 1 unit
+    assert c["top10_share"] == 0.91
+    # Gini by the mean-difference definition: Σ_i Σ_j |x_i - x_j| / (2 n² mean)
+    x = [91] + [1] * 9
+    g = sum(abs(a - b) for a in x for b in x) / (2 * len(x) ** 2 * (sum(x) / len(x)))
+    assert math.isclose(c["gini"], g, rel_tol=1e-12)
+    assert concentration(pl.DataFrame({"e": [5] * 8}), "e")["gini"][0] == 0.0
+
+
+def test_lorenz_endpoints() -> None:
+    lz = lorenz(pl.DataFrame({"e": [0, 0, 1, 9]}), "e", points=4)
+    assert lz["units_share"].to_list() == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert lz["value_share"].to_list() == [0.0, 0.0, 0.0, 0.1, 1.0]

@@ -1,0 +1,94 @@
+"""Write the committed notebooks (without outputs) from the cell sources below.
+
+Notebooks narrate; the library computes. Run `python tools/make_notebooks.py` after
+editing a notebook's cells here (or edit in JupyterLab and strip outputs).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat as nbf
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SETUP = """\
+import warmcall as wc
+from warmcall import charts, views
+from warmcall.display import html_table, setup
+from IPython.display import Markdown, display
+
+setup(renderer)
+analysis = views.analyse(params_file)
+P = analysis.params
+"""
+
+PARAMS = """\
+params_file: str = "../params/sample.yaml"  # YAML params set (see params/sample.yaml)
+output_dir: str = ""  # where the batch runner wants metrics.json; empty = do not write
+renderer: str = "default"  # Altair renderer: default (offline template in reports), svg, jupyter
+"""
+
+
+def overview() -> nbf.NotebookNode:
+    nb = nbf.v4.new_notebook()
+    c = nbf.v4.new_code_cell
+    m = nbf.v4.new_markdown_cell
+    nb.cells = [
+        m("# Overview: does the follower count mean anything?\n\n"
+          "For each platform and audience segment: how many followers there are, how many engaged "
+          "in the window, how many relationships are two-way and how many are trusted, and whether a "
+          "contact's own follower count predicts engagement or relationship quality."),
+        c(PARAMS, metadata={"tags": ["parameters"]}),
+        c(SETUP),
+        c('display(Markdown(f"## {P.title}\\n\\n**{views.headline_sentence(analysis)}**\\n\\n"\n'
+          '                 f"As of {analysis.as_of}; window: the {P.window_days} days ending that day."))'),
+        m("<details><summary>Definitions</summary>\n\n"
+          "- **followers**: the account's follower count from its latest snapshot (or, where the export "
+          "has none, the number of contacts who follow it).\n"
+          "- **engaged**: contacts with at least one inbound interaction in the window.\n"
+          "- **two-way**: stage *conversant* or *trusted*: both directions in the window, DMs both ways, "
+          "or a call, meeting or event in the last year.\n"
+          "- **trusted**: a call, meeting or event in the last 365 days, or DMs both ways in the window.\n"
+          "- **quality**: a 0–100 tie-strength score after Gilbert & Karahalios (2009): intensity, "
+          "reciprocity, recency, duration, intimacy, multiplexity.\n</details>"),
+        m("## Per platform"),
+        c("display(html_table(views.platform_table(analysis)))\n"
+          "display(Markdown(views.rate_definitions()))"),
+        c("charts.funnel(views.funnel_frame(analysis))"),
+        c("charts.engagement_rates(views.rates_frame(analysis))"),
+        m("## Per platform and segment"),
+        c("display(html_table(views.segment_table(analysis)))"),
+        m("## Does a contact's follower count predict engagement or quality?"),
+        c("display(Markdown(views.correlation_sentence(analysis)))\n"
+          "display(html_table(views.correlations(analysis)))"),
+        c("charts.followers_vs_quality(views.heatmap_frame(analysis))"),
+        m("## Load accounting\n\nEvery input row is loaded or rejected with a reason."),
+        c("display(html_table(analysis.workbook.report.to_frame()))"),
+        c("if output_dir:\n    views.write_metrics(analysis, output_dir)"),
+    ]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+NOTEBOOKS = {"01_overview.ipynb": overview}
+
+
+def main(argv: list[str]) -> int:
+    out = ROOT / "notebooks"
+    for name, build in NOTEBOOKS.items():
+        if argv and name not in argv:
+            continue
+        nb = build()
+        for i, cell in enumerate(nb.cells):
+            cell["id"] = f"{name.split('_')[0]}-{i:02d}"
+        nbf.validate(nb)
+        nbf.write(nb, out / name)
+        print(f"wrote notebooks/{name}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
