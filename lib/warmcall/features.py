@@ -23,6 +23,8 @@ FEATURE_SCHEMA = {
     "weighted_365": pl.Float64, "n_kinds_365": pl.UInt32,
     "first_ts": pl.Datetime("us", "UTC"), "last_ts": pl.Datetime("us", "UTC"),
     "last_in_ts": pl.Datetime("us", "UTC"), "last_out_ts": pl.Datetime("us", "UTC"),
+    "last_kind": pl.String, "last_direction": pl.String, "last_post_id": pl.String,
+    "platforms_kinds": pl.String,
 }  # fmt: skip
 
 
@@ -81,5 +83,9 @@ def contact_features(
             last_ts=pl.col("ts").max(),
             last_in_ts=pl.col("ts").filter(inbound).max(),
             last_out_ts=pl.col("ts").filter(outbound).max(),
+            last_kind=kind.sort_by("ts").last(),
+            last_direction=pl.col("direction").sort_by("ts").last(),
+            last_post_id=pl.col("post_id").sort_by("ts").last(),
+            platforms_kinds=kind.filter(in_y).unique().sort().str.join(","),
         )
     )
