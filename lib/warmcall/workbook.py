@@ -10,6 +10,7 @@ import polars as pl
 
 from . import schema
 from .accounting import LoadReport, finalize
+from .enrich import enrich_profiles
 from .errors import InputError
 from .loaders import LOADERS
 from .loaders.base import LoadResult
@@ -101,6 +102,7 @@ def load(
             if not found and must:
                 raise InputError(src.path, _not_recognised(src))
     resolve_handles(res)
+    enrich_profiles(res)
     tables, report = finalize(res)
     return Workbook(**tables, report=report)
 

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import canonical
+from . import canonical, linkedin, mastodon, profiles, x_analytics
 
 # Each entry: a module with FORMAT, detect(source) -> bool, load(source, **opts) -> LoadResult.
 LOADERS: list[ModuleType] = [
     canonical,
+    mastodon,
+    profiles,
+    linkedin,
+    x_analytics,
 ]

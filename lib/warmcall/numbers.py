@@ -1,0 +1,155 @@
+"""Human-formatted numbers as panel sources write them (DESIGN.md, "Mapping any CSV").
+
+Accepted (surrounding whitespace ignored, case-insensitive suffix):
+
+===============  =================  ===========================================
+text             value              rule
+===============  =================  ===========================================
+``3401``         3401               plain digits, optional sign, optional ``.frac``
+``3,401``        3401               comma thousands separators, groups of exactly 3
+``1,234,567.5``  1234567.5          separators and a decimal point
+``1.2k``         1200               ``k`` = 10^3 (``1.2 K`` with a space too)
+``475.8m``       475800000          ``m`` = 10^6
+``2b``           2000000000         ``b`` = 10^9
+``4.5%``         0.045              ``%`` = 10^-2: a percentage is returned as a
+                                    **fraction** (engagement_rate is a fraction)
+===============  =================  ===========================================
+
+Missing values (``MISSING_TOKENS``: empty, ``-``, ``—``, ``N/A``, ``none``...) give null.
+
+**Never a wrong number**: anything else gives null rather than a guess, so the caller can
+reject the row. That includes ambiguous separators (``1,23``, ``12,34,567``, European
+``1.234,5``), repeated points (``1.2.3``), trailing text (``12abc``), spaces inside the
+number (``1 234``) and non-ASCII digits. ``1.234`` is read as one point two three four
+(a decimal point), never as a thousands separator.
+
+Floats are exact to the last bit: the decimal text is turned into ``<mantissa>e<exponent>``
+and parsed once (correctly rounded), never multiplied in binary floating point. Counts
+(``to_count``) are computed on the digit string, so ``1.25k`` is exactly 1250 and
+``1.2345k`` (1234.5) is null, not 1234 or 1235.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+import polars as pl
+
+MISSING_TOKENS = ("", "-", "--", "–", "—", "n/a", "na", "none", "null", "nan")
+_SCALE = {"": 0, "k": 3, "m": 6, "b": 9, "%": -2}
+_PATTERN = (
+    r"^(?P<sign>[+-]?)(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?"
+    r"(?:\.(?P<frac>[0-9]+))?\s*(?P<suf>[kKmMbB%]?)$"
+)
+_RE = re.compile(_PATTERN)
+_INT64_MAX = 2**63 - 1
+
+
+def is_missing_number(expr: pl.Expr) -> pl.Expr:
+    """True where the text is null or one of ``MISSING_TOKENS`` (case-insensitive, trimmed):
+    an absent value, not an unparsable one."""
+    return expr.is_null() | expr.cast(pl.String).str.strip_chars().str.to_lowercase().is_in(
+        MISSING_TOKENS
+    )
+
+
+def _fields(expr: pl.Expr) -> pl.Expr:
+    """One regex pass: a struct of sign, int (commas removed, '0' if absent), frac, suf,
+    scale (power of ten) and ok (a number was matched). Later steps chain
+    ``struct.with_fields`` so the regex runs once per value."""
+    g = expr.cast(pl.String).str.strip_chars().str.extract_groups(_PATTERN)
+    return g.struct.with_fields(
+        ok=pl.field("int").is_not_null() | pl.field("frac").is_not_null(),
+        int=pl.coalesce(pl.field("int").str.replace_all(",", "", literal=True), pl.lit("0")),
+        scale=pl.field("suf")
+        .str.to_lowercase()
+        .replace_strict(_SCALE, default=None, return_dtype=pl.Int64),
+    )
+
+
+def parse_human_number(expr: pl.Expr) -> pl.Expr:
+    """Parse human-formatted numeric text (module docstring) to Float64; ``%`` gives a
+    fraction (``"4.5%"`` -> 0.045). Missing tokens and anything ambiguous give null."""
+    text = pl.concat_str(
+        pl.field("sign"),
+        pl.field("int"),
+        pl.lit("."),
+        pl.coalesce(pl.field("frac"), pl.lit("0")),
+        pl.lit("e"),
+        pl.field("scale").cast(pl.String),
+    )
+    return (
+        _fields(expr)
+        .struct.with_fields(_text=pl.when(pl.field("ok")).then(text))
+        .struct.field("_text")
+        .cast(pl.Float64, strict=False)
+        .alias(_name(expr))
+    )
+
+
+def to_count(expr: pl.Expr) -> pl.Expr:
+    """Parse human-formatted text to an exact Int64 count (``"1.25k"`` -> 1250,
+    ``"3,401"`` -> 3401). Null when missing, not a number, a percentage, not a whole
+    number after scaling (``"1.2345k"``) or outside Int64. Negative numbers are returned
+    as such (the validator rejects negative counts with a reason)."""
+    digits = pl.field("int") + pl.field("frac")
+    return (
+        _fields(expr)
+        .struct.with_fields(frac=pl.coalesce(pl.field("frac").str.strip_chars_end("0"), pl.lit("")))
+        .struct.with_fields(pad=pl.field("scale") - pl.field("frac").str.len_chars().cast(pl.Int64))
+        .struct.with_fields(
+            _whole=pl.when(pl.field("ok") & (pl.field("scale") >= 0) & (pl.field("pad") >= 0)).then(
+                pl.field("sign")
+                + digits.str.pad_end(
+                    digits.str.len_chars().cast(pl.Int64) + pl.field("pad").clip(0).fill_null(0),
+                    "0",
+                )
+            )
+        )
+        .struct.field("_whole")
+        .cast(pl.Int64, strict=False)
+        .alias(_name(expr))
+    )
+
+
+def _name(expr: pl.Expr) -> str:
+    try:
+        return expr.meta.output_name()
+    except Exception:  # an expression without a single root name
+        return "literal"
+
+
+def _match(s: object) -> tuple[Decimal, str] | None:
+    if s is None:
+        return None
+    if isinstance(s, bool):
+        return None
+    if isinstance(s, int | float):
+        s = repr(s)
+    m = _RE.match(str(s).strip())
+    if not m or (m["int"] is None and m["frac"] is None):
+        return None
+    try:
+        d = Decimal(f"{m['sign']}{(m['int'] or '0').replace(',', '')}.{m['frac'] or '0'}")
+    except InvalidOperation:  # pragma: no cover - the regex admits only valid decimals
+        return None
+    suf = m["suf"].lower()
+    return d.scaleb(_SCALE[suf]), suf
+
+
+def parse_human_number_py(s: object) -> float | None:
+    """Pure-Python twin of ``parse_human_number`` for one value (same rules, same results)."""
+    r = _match(s)
+    return None if r is None else float(r[0])
+
+
+def to_count_py(s: object) -> int | None:
+    """Pure-Python twin of ``to_count`` for one value (same rules, same results)."""
+    r = _match(s)
+    if r is None or r[1] == "%":
+        return None
+    d = r[0]
+    if d != d.to_integral_value() or abs(d) > _INT64_MAX:
+        return None
+    return int(d)
