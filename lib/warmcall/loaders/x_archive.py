@@ -1,0 +1,835 @@
+"""X/Twitter account archive (``twitter-<date>-<hash>.zip`` or its unpacked folder), read in
+place (export-formats.md §1).
+
+Files read (found through ``data/manifest.js`` ``dataTypes.*.files[].fileName`` and, for
+anything the manifest does not list, by base name anywhere in the tree; old and new names):
+
+=====================  =========================================================  ==========
+file(s)                canonical rows                                             record
+=====================  =========================================================  ==========
+``account.js``         accounts: ``x:<username>``, counts of the lists below       account
+``follower.js``        connections: contact_id = accountId, follows_me             item
+``following.js``       connections: contact_id = accountId, i_follow               item
+``tweets.js``          posts; replies, mentions, retweets -> interactions (out)    tweet
+``tweet.js``, parts
+``note-tweet.js``      the full text of long posts, matched to a tweet by time     note
+``direct-message(s)``  one dm interaction per ``messageCreate``; reactions         message
+``(-group)(-partN).js``
+``like.js``            rejected: the format gives neither author nor time          item
+``manifest.js``        generation date, account fallback; no records of its own    -
+=====================  =========================================================  ==========
+
+Format rules implemented (export-formats.md §1.2): each file is ``window.YTD.<name>.partN =
+[ … ]`` (the manifest ``window.__THAR_CONFIG = { … }``), optionally ending in ``;``; empty
+types are ``= [ ]``; layouts are pretty (``" : "``) or compact (2019). A missing or wrong
+wrapper, or truncated JSON, makes the file unusable (``InputError`` naming it). Items are
+wrapped per type (``{"tweet": {…}}``) except in the earliest archives, so unwrapping happens
+only when the key is present. Numbers are strings.
+
+What the format does not carry (so it is null): follow dates, follower/following handles and
+names, DM participant handles, likes' authors and times, impressions/reach/saves/clicks,
+replies and mentions written by others. Quote tweets give only a handle in a URL, not an id,
+so they produce no interaction (their own mentions still count).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import date
+from pathlib import PurePosixPath
+from typing import Any
+
+import polars as pl
+
+from ..errors import InputError
+from ..sources import Member, Source
+from .base import FileReport, LoadResult
+
+FORMAT = "x-archive"
+PLATFORM = "x"
+
+_WRAPPER = re.compile(r"\s*window\.(?:YTD\.(\w+)\.part(\d+)|(__THAR_CONFIG))\s*=\s*")
+_DECODER = json.JSONDecoder()
+
+# Base names (lower case) of the data files this loader reads, by data type. The headers-only
+# twins (``direct-message-headers.js``…) and ``deleted-tweets.js`` deliberately do not match.
+FILE_KINDS: dict[str, re.Pattern[str]] = {
+    "account": re.compile(r"account\.js"),
+    "follower": re.compile(r"follower(?:-part\d+)?\.js"),
+    "following": re.compile(r"following(?:-part\d+)?\.js"),
+    "tweets": re.compile(r"tweets?(?:-part\d+)?\.js"),
+    "note": re.compile(r"note-tweet(?:-part\d+)?\.js"),
+    "like": re.compile(r"like(?:-part\d+)?\.js"),
+    "dm": re.compile(r"direct-messages?(?:-group)?(?:-part\d+)?\.js"),
+}
+_PART = re.compile(r"-part(\d+)\.js$", re.IGNORECASE)
+_RT = re.compile(r"RT @(\w+)")
+# Month abbreviations of ``created_at`` (English whatever the locale; export-formats.md §1.4).
+_MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+MONTHS = {name: f"{i:02d}" for i, name in enumerate(_MONTH_NAMES, 1)}
+_CREATED_AT = r"^[A-Za-z]{3} ([A-Za-z]{3}) (\d{1,2}) (\d{2}:\d{2}:\d{2}) ([+-]\d{4}) (\d{4})$"
+NOTE_MATCH_SECONDS = 2  # a note's createdAt is within this many seconds of its tweet's created_at
+
+LIKE_REASON = "like.js has no author or time: no counterpart"
+GROUP_REASON = "group DM: no single counterpart"
+
+
+# -- reading the wrapper --------------------------------------------------------------------
+def _family(name: str) -> str:
+    """``direct-messages`` / ``direct_message`` -> ``direct_message``: the data-type name a
+    file stem or YTD global name stands for (case, ``-``/``_`` and plural ``s`` ignored)."""
+    return "_".join(t.removesuffix("s") for t in name.lower().replace("-", "_").split("_"))
+
+
+def read_js(m: Member) -> tuple[Any, list[str]]:
+    """Parse one archive ``.js`` file (export-formats.md §1.2).
+
+    Data files must start with ``window.YTD.<name>.partN =`` where ``<name>`` is the file's
+    data type (``tweets.js`` -> ``tweets`` or ``tweet``; compared ignoring ``-``/``_`` and a
+    plural ``s``) and hold a JSON array; ``manifest.js`` must start with
+    ``window.__THAR_CONFIG =`` and hold an object. A trailing ``;`` and any whitespace are
+    accepted. Returns ``(data, notes)``. Raises ``InputError`` for a missing or wrong wrapper
+    and for truncated or invalid JSON.
+    """
+    text = m.read_text()
+    notes: list[str] = []
+    is_manifest = m.basename.lower() == "manifest.js"
+    mt = _WRAPPER.match(text)
+    if mt is None:
+        if not text.strip():
+            return ({} if is_manifest else []), ["empty file"]
+        want = "window.__THAR_CONFIG =" if is_manifest else "window.YTD.<name>.partN ="
+        raise InputError(m.display, f"not an X archive data file: missing the '{want}' wrapper")
+    name = mt.group(1)
+    if is_manifest != (name is None):
+        got = f"window.YTD.{name}.part{mt.group(2)}" if name else "window.__THAR_CONFIG"
+        raise InputError(m.display, f"wrong wrapper '{got} =' for this file")
+    if name is not None:
+        stem = _PART.sub(".js", m.basename)[:-3]
+        if _family(name) != _family(stem):
+            raise InputError(
+                m.display,
+                f"wrong wrapper 'window.YTD.{name}.part{mt.group(2)} =': the file name says {stem}",
+            )
+    start = mt.end()
+    if not text[start:].strip(" \t\r\n;"):
+        return ({} if is_manifest else []), ["nothing after the wrapper; read as empty"]
+    try:
+        data, end = _DECODER.raw_decode(text, start)
+    except json.JSONDecodeError as e:
+        raise InputError(
+            m.display, f"truncated or invalid JSON ({e.msg} at line {e.lineno} column {e.colno})"
+        ) from None
+    if text[end:].strip(" \t\r\n;"):
+        raise InputError(m.display, "unexpected text after the JSON data")
+    if is_manifest and not isinstance(data, dict):
+        raise InputError(m.display, "manifest is not a JSON object")
+    if not is_manifest and not isinstance(data, list):
+        raise InputError(m.display, "data is not a JSON array")
+    return data, notes
+
+
+def _unwrap(item: Any, key: str) -> dict | None:
+    """The payload of a wrapped item (``{"tweet": {…}}``), or the item itself when it is not
+    wrapped (earliest GDPR archives); ``None`` when the item is not an object."""
+    if not isinstance(item, dict):
+        return None
+    inner = item.get(key)
+    return inner if isinstance(inner, dict) else item
+
+
+# -- finding files --------------------------------------------------------------------------
+def _kind_of(basename: str) -> str | None:
+    low = basename.lower()
+    for kind, pat in FILE_KINDS.items():
+        if pat.fullmatch(low):
+            return kind
+    return None
+
+
+def _part_key(m: Member) -> tuple[str, int, str]:
+    mt = _PART.search(m.basename)
+    stem = _PART.sub(".js", m.basename).lower()
+    return (stem, int(mt.group(1)) if mt else 0, m.name)
+
+
+def _manifest(src: Source) -> Member | None:
+    for m in src.find("manifest.js"):
+        head = m.read_bytes()[:64].decode("utf-8", "ignore").lstrip("\ufeff \t\r\n")
+        if head.startswith("window.__THAR_CONFIG"):
+            return m
+    return None
+
+
+def _files(
+    src: Source, manifest: dict, manifest_member: Member | None
+) -> tuple[dict[str, list[Member]], dict[str, int], list[str]]:
+    """Data files by kind: every file the manifest lists (paths relative to the archive root,
+    the folder above ``data/``; by base name when the path drifted), plus any file with a
+    known name that it does not list (noted). Parts are ordered by part number. Also returns
+    the manifest's item ``count`` per member name."""
+    notes: list[str] = []
+    found: dict[str, dict[str, Member]] = {k: {} for k in FILE_KINDS}
+    counts: dict[str, int] = {}
+    if manifest_member is not None:
+        root = PurePosixPath(manifest_member.name).parent.parent
+        dtypes = manifest.get("dataTypes")
+        for dtype, spec in dtypes.items() if isinstance(dtypes, dict) else []:
+            entries = spec.get("files") if isinstance(spec, dict) else None
+            for f in entries if isinstance(entries, list) else []:
+                fname = _s(f.get("fileName")) if isinstance(f, dict) else None
+                kind = _kind_of(PurePosixPath(fname).name) if fname else None
+                if not fname or not kind:
+                    continue
+                m = src.get((root / fname).as_posix().removeprefix("./"))
+                if m is None:
+                    same = src.find(PurePosixPath(fname).name)
+                    m = same[0] if same else None
+                if m is None:
+                    notes.append(
+                        f"manifest lists {fname} ({dtype}) but the archive has no such file"
+                    )
+                    continue
+                found[kind][m.name] = m
+                n = _s(f.get("count"))
+                if n is not None and n.isdigit():
+                    counts[m.name] = int(n)
+    for m in src.find("*.js"):
+        kind = _kind_of(m.basename)
+        if kind and m.name not in found[kind]:
+            found[kind][m.name] = m
+            if manifest_member is not None:
+                notes.append(f"{m.name} is not listed in manifest.js; loaded anyway")
+    return {k: sorted(v.values(), key=_part_key) for k, v in found.items()}, counts, notes
+
+
+def _js_candidates(src: Source) -> list[Member]:
+    out = []
+    for m in src.find("*.js"):
+        if _kind_of(m.basename) or "data" in PurePosixPath(m.name).parts[:-1]:
+            out.append(m)
+    return sorted(out, key=lambda m: (m.size, m.name))
+
+
+def detect(src: Source) -> bool:
+    """True if the source holds ``manifest.js`` starting ``window.__THAR_CONFIG`` or an
+    archive data file (known name or under ``data/``) starting ``window.YTD.`` (reads only
+    the manifest or the few smallest candidate files; export-formats.md §1.2)."""
+    if _manifest(src) is not None:
+        return True
+    for m in _js_candidates(src)[:5]:
+        head = m.read_bytes()[:64].decode("utf-8", "ignore").lstrip("\ufeff \t\r\n")
+        if head.startswith("window.YTD."):
+            return True
+    return False
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def _s(v: Any) -> str | None:
+    """An id or number as text (archives write them as strings; tolerate ints)."""
+    if v is None or isinstance(v, (dict, list, bool)):
+        return None
+    s = str(v).strip()
+    return s or None
+
+
+def parse_created_at(col: str | pl.Expr) -> pl.Expr:
+    """Parse the classic ``created_at`` (``Sat Aug 12 16:10:37 +0000 2023``, i.e.
+    ``%a %b %d %H:%M:%S %z %Y``; export-formats.md §1.4) to UTC without the C locale: the
+    English month name is mapped with ``MONTHS``; the weekday is ignored. Unparsable -> null.
+    The result is named after ``col`` when it is a column name."""
+    e = pl.col(col) if isinstance(col, str) else col
+    g = e.str.strip_chars().str.extract_groups(_CREATED_AT)
+    month = g.struct.field("1").str.to_titlecase().replace_strict(MONTHS, default=None)
+    iso = pl.concat_str(
+        [g.struct.field("5"), pl.lit("-"), month, pl.lit("-"), g.struct.field("2").str.zfill(2),
+         pl.lit("T"), g.struct.field("3"), g.struct.field("4")]
+    )  # fmt: skip
+    out = iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%z", strict=False, time_unit="us")
+    out = out.dt.convert_time_zone("UTC")
+    return out.alias(col) if isinstance(col, str) else out
+
+
+def parse_iso_z(col: str | pl.Expr) -> pl.Expr:
+    """Parse the archive's ISO ``createdAt`` (``2023-08-30T23:20:03.000Z``,
+    ``%Y-%m-%dT%H:%M:%S%.fZ``, UTC; export-formats.md §1.2). Unparsable -> null."""
+    e = pl.col(col) if isinstance(col, str) else col
+    return (
+        e.str.strip_chars()
+        .str.to_datetime("%Y-%m-%dT%H:%M:%S%.fZ", strict=False, time_unit="us")
+        .dt.replace_time_zone("UTC")
+    )
+
+
+def _reject_bad(
+    df: pl.DataFrame, rep: FileReport, parsed: str, raw: str, what: str
+) -> pl.DataFrame:
+    """Reject the records (``_line``) whose ``raw`` value is present but ``parsed`` is null;
+    return ``df`` without every row of those records."""
+    bad = df.filter(pl.col(parsed).is_null() & pl.col(raw).is_not_null())
+    if bad.height == 0:
+        return df
+    seen: set[int] = set()
+    for line, value in bad.select("_line", raw).iter_rows():
+        if line not in seen:
+            seen.add(line)
+            rep.reject(line, f"unparsable {what} '{value}'")
+    return df.filter(~pl.col("_line").is_in(list(seen)))
+
+
+def _reject_missing(df: pl.DataFrame, rep: FileReport, col: str, reason: str) -> pl.DataFrame:
+    bad = df.filter(pl.col(col).is_null())
+    for line in bad["_line"].unique(maintain_order=True).to_list():
+        rep.reject(line, reason)
+    return df.filter(~pl.col("_line").is_in(bad["_line"].implode())) if bad.height else df
+
+
+class _Ctx:
+    """State shared by the per-file readers of one archive; each file is parsed once."""
+
+    def __init__(self, res: LoadResult, account_id: str, own_id: str | None) -> None:
+        self.res = res
+        self.account_id = account_id
+        self.own_id = own_id
+        self.cache: dict[str, tuple[Any, list[str]]] = {}
+
+    def data(self, m: Member) -> list:
+        if m.name not in self.cache:
+            self.cache[m.name] = read_js(m)
+        return self.cache[m.name][0]
+
+    def items(
+        self, m: Member, kind_label: str, count: Callable[[list], int] = len
+    ) -> tuple[list, FileReport]:
+        """Parse ``m`` and register it with ``count(items)`` records read."""
+        data = self.data(m)
+        rep = self.res.file(m.display, f"{FORMAT}-{kind_label}", count(data))
+        rep.notes.extend(self.cache[m.name][1])
+        return data, rep
+
+
+# -- loaders per file type --------------------------------------------------------------------
+def _load_account(ctx: _Ctx, m: Member) -> tuple[dict, FileReport]:
+    """account.js: the first entry with a username; any further entry is rejected."""
+    data, rep = ctx.items(m, "account")
+    acct: dict = {}
+    for i, item in enumerate(data, 1):
+        a = _unwrap(item, "account")
+        if not acct and a and _s(a.get("username")):
+            acct = {**a, "_line": i}
+        else:
+            rep.reject(i, "not the (first) account entry of account.js")
+    return acct, rep
+
+
+def _load_follow(ctx: _Ctx, files: list[Member], key: str, other: set[str] | None) -> int:
+    """follower.js / following.js items -> connections (ids only; export-formats.md §1.3).
+
+    ``key`` is ``follower`` (sets follows_me) or ``following`` (sets i_follow). The other flag
+    is True/False from the other list when the archive has it (``other``), else null."""
+    n = 0
+    for m in files:
+        data, rep = ctx.items(m, key)
+        n += len(data)
+        ids = [_s((_unwrap(it, key) or {}).get("accountId")) for it in data]
+        df = pl.DataFrame(
+            {"contact_id": ids, "_line": range(1, len(ids) + 1)},
+            schema={"contact_id": pl.String, "_line": pl.Int64},
+        )
+        df = _reject_missing(df, rep, "contact_id", f"{key} entry without accountId")
+        mine = pl.lit(True)
+        theirs = pl.lit(None, pl.Boolean)
+        if other is not None:
+            theirs = pl.col("contact_id").is_in(list(other))
+        flags = (mine.alias("follows_me"), theirs.alias("i_follow"))
+        if key == "following":
+            flags = (theirs.alias("follows_me"), mine.alias("i_follow"))
+        ctx.res.add(
+            "connections",
+            df.select(
+                pl.lit(ctx.account_id).alias("account_id"),
+                pl.lit(PLATFORM).alias("platform"),
+                "contact_id",
+                pl.lit(None, pl.String).alias("handle"),
+                pl.lit(None, pl.String).alias("display_name"),
+                *flags,
+                pl.lit(m.display).alias("_file"),
+                "_line",
+            ),
+        )
+    return n
+
+
+def _ids(ctx: _Ctx, files: list[Member], key: str) -> set[str] | None:
+    """Every accountId in follower.js / following.js files; None when there is no such file."""
+    if not files:
+        return None
+    out: set[str] = set()
+    for m in files:
+        ids = (_s((_unwrap(it, key) or {}).get("accountId")) for it in ctx.data(m))
+        out.update(i for i in ids if i)
+    return out
+
+
+def _unescape(e: pl.Expr) -> pl.Expr:
+    """Undo X's HTML escaping of ``full_text`` (``&lt;`` ``&gt;`` ``&amp;``, the three it
+    writes; ``&amp;`` last so ``&amp;lt;`` stays ``&lt;``)."""
+    return (
+        e.str.replace_all("&lt;", "<", literal=True)
+        .str.replace_all("&gt;", ">", literal=True)
+        .str.replace_all("&amp;", "&", literal=True)
+    )
+
+
+def _load_tweets(ctx: _Ctx, files: list[Member], notes_files: list[Member]) -> int:
+    """tweets.js (+ parts) -> posts and outbound interactions (export-formats.md §1.4).
+
+    Per tweet: post_id = id_str, ts = created_at, text = HTML-unescaped full_text (replaced by
+    the matching note-tweet's full text), likes = favorite_count, shares = retweet_count,
+    is_repost = text starts with ``RT @``. Interactions (direction out, post_id = the tweet):
+    a reply to someone else -> reply to in_reply_to_user_id_str; each other user_mentions id
+    -> mention (not the replied-to person again, never oneself); a retweet -> one share to
+    the id of the ``RT @user`` in user_mentions (its other mentions are the original
+    author's, not ours). Returns the number of tweets read."""
+    own = ctx.own_id
+    frames: list[pl.DataFrame] = []
+    n_read = 0
+    for m in files:
+        data, rep = ctx.items(m, "tweets")
+        n_read += len(data)
+        lines: list[int] = []
+        pid: list[str] = []
+        created: list[Any] = []  # raw values; made text (non-strict) by polars below
+        texts: list[Any] = []
+        favs: list[Any] = []
+        rts: list[Any] = []
+        i_line: list[int] = []
+        i_kind: list[str] = []
+        i_contact: list[str] = []
+        for i, item in enumerate(data, 1):
+            if type(item) is not dict:
+                rep.reject(i, "tweet entry is not a JSON object")
+                continue
+            t = item.get("tweet")
+            if type(t) is not dict:
+                t = item  # unwrapped (earliest GDPR archives)
+            tid = t.get("id_str") or t.get("id")
+            if tid is None or type(tid) is not str:
+                tid = _s(tid)
+                if tid is None:
+                    rep.reject(i, "tweet without id_str")
+                    continue
+            text = t.get("full_text")
+            if text is None:
+                text = t.get("text")
+            if type(text) is not str:
+                text = None
+            lines.append(i)
+            pid.append(tid)
+            created.append(t.get("created_at"))
+            texts.append(text)
+            favs.append(t.get("favorite_count"))
+            rts.append(t.get("retweet_count"))
+            ents = t.get("entities")
+            mentions = ents.get("user_mentions") if type(ents) is dict else None
+            if type(mentions) is not list:
+                mentions = ()
+            if text is not None and text.startswith("RT @"):
+                rt = _RT.match(text)
+                who = rt.group(1).lower() if rt else ""
+                for um in mentions:
+                    if type(um) is dict and str(um.get("screen_name", "")).lower() == who:
+                        cid = _s(um.get("id_str")) or _s(um.get("id"))
+                        if cid and cid.isdigit() and cid != own:
+                            i_line.append(i)
+                            i_kind.append("share")
+                            i_contact.append(cid)
+                        break
+                continue
+            to = t.get("in_reply_to_user_id_str") or t.get("in_reply_to_user_id")
+            if to is not None:
+                to = _s(to)
+                if to and to.isdigit() and to != own:
+                    i_line.append(i)
+                    i_kind.append("reply")
+                    i_contact.append(to)
+            if not mentions:
+                continue
+            seen = {own, to}
+            for um in mentions:
+                if type(um) is not dict:
+                    continue
+                cid = _s(um.get("id_str")) or _s(um.get("id"))
+                if cid and cid.isdigit() and cid not in seen:
+                    seen.add(cid)
+                    i_line.append(i)
+                    i_kind.append("mention")
+                    i_contact.append(cid)
+
+        def text_col(name: str, values: list) -> pl.Series:
+            return pl.Series(name, values, dtype=pl.String, strict=False)
+
+        df = pl.DataFrame(
+            [pl.Series("_line", lines, dtype=pl.Int64), pl.Series("post_id", pid, dtype=pl.String),
+             text_col("_created", created), text_col("_text", texts),
+             text_col("_fav", favs).str.strip_chars(), text_col("_rt", rts).str.strip_chars()]
+        )  # fmt: skip
+        df = df.with_columns(
+            ts=parse_created_at("_created"),
+            likes=pl.col("_fav").cast(pl.Int64, strict=False),
+            shares=pl.col("_rt").cast(pl.Int64, strict=False),
+        )
+        df = _reject_missing(df, rep, "_created", "tweet without created_at")
+        df = _reject_bad(df, rep, "ts", "_created", "created_at")
+        df = _reject_bad(df, rep, "likes", "_fav", "favorite_count")
+        df = _reject_bad(df, rep, "shares", "_rt", "retweet_count")
+        df = df.with_columns(
+            text=_unescape(pl.col("_text")),
+            is_repost=pl.col("_text").str.starts_with("RT @").fill_null(False),
+            _file=pl.lit(m.display),
+        )
+        frames.append(
+            df.select("post_id", "ts", "text", "is_repost", "likes", "shares", "_file", "_line")
+        )
+        inter = pl.DataFrame(
+            {"_line": i_line, "kind": i_kind, "contact_id": i_contact},
+            schema={"_line": pl.Int64, "kind": pl.String, "contact_id": pl.String},
+        )
+        inter = inter.join(df.select("_line", "ts", "post_id"), on="_line", how="inner")
+        ctx.res.add(
+            "interactions",
+            inter.select(
+                pl.lit(ctx.account_id).alias("account_id"),
+                pl.lit(PLATFORM).alias("platform"),
+                "contact_id",
+                "ts",
+                "kind",
+                pl.lit("out").alias("direction"),
+                "post_id",
+                pl.lit(m.display).alias("_file"),
+                "_line",
+            ),
+        )
+    posts = pl.concat(frames) if frames else None
+    note_rows = _match_notes(ctx, notes_files, posts)
+    if posts is not None:
+        if note_rows is not None and note_rows.height:
+            full = note_rows.select("post_id", pl.col("text").alias("_note"))
+            posts = posts.join(full, on="post_id", how="left", maintain_order="left").with_columns(
+                text=pl.coalesce("_note", "text")
+            )
+        ctx.res.add("posts", _post_frame(ctx, posts))
+    if note_rows is not None:
+        ctx.res.add("posts", _post_frame(ctx, note_rows))
+    return n_read
+
+
+def _post_frame(ctx: _Ctx, df: pl.DataFrame) -> pl.DataFrame:
+    cols = [c for c in ("post_id", "ts", "text", "is_repost", "likes", "shares") if c in df.columns]
+    return df.select(
+        pl.lit(ctx.account_id).alias("account_id"),
+        pl.lit(PLATFORM).alias("platform"),
+        *cols,
+        "_file",
+        "_line",
+    )
+
+
+def _match_notes(ctx: _Ctx, files: list[Member], posts: pl.DataFrame | None) -> pl.DataFrame | None:
+    """note-tweet.js -> the full text of long posts (export-formats.md §1.5). ``noteTweetId``
+    is not the tweet id: a note belongs to the tweet whose created_at is nearest its
+    createdAt, within ``NOTE_MATCH_SECONDS``; one note per tweet (the nearest). A matched
+    note is a posts row (post_id and ts of its tweet, text = ``core.text``, verbatim) that
+    merges with the tweet's row; an unmatched note is rejected."""
+    if not files:
+        return None
+    out = []
+    for m in files:
+        data, rep = ctx.items(m, "note-tweet")
+        lines, created, texts = [], [], []
+        for i, item in enumerate(data, 1):
+            n = _unwrap(item, "noteTweet")
+            core = n.get("core") if n else None
+            text = core.get("text") if isinstance(core, dict) else None
+            if not isinstance(text, str):
+                rep.reject(i, "note-tweet without core.text")
+                continue
+            lines.append(i)
+            created.append(_s(n.get("createdAt")) if n else None)
+            texts.append(text)
+        df = pl.DataFrame(
+            {"_line": lines, "_created": created, "text": texts},
+            schema={"_line": pl.Int64, "_created": pl.String, "text": pl.String},
+        ).with_columns(_nts=parse_iso_z("_created"))
+        df = _reject_missing(df, rep, "_created", "note-tweet without createdAt")
+        df = _reject_bad(df, rep, "_nts", "_created", "createdAt")
+        if posts is not None and posts.height and df.height:
+            right = posts.select("post_id", pl.col("ts").alias("_tts"), pl.col("ts")).sort("_tts")
+            df = (
+                df.sort("_nts")
+                .join_asof(
+                    right,
+                    left_on="_nts",
+                    right_on="_tts",
+                    strategy="nearest",
+                    tolerance=f"{NOTE_MATCH_SECONDS}s",
+                )
+                .with_columns(_gap=(pl.col("_nts") - pl.col("_tts")).abs())
+                .sort("_line")
+            )
+        else:
+            df = df.with_columns(
+                post_id=pl.lit(None, pl.String), ts=pl.lit(None, pl.Datetime("us", "UTC")),
+                _gap=pl.lit(None, pl.Duration("us")),
+            )  # fmt: skip
+        best = pl.col("_gap").rank("ordinal").over("post_id") == 1
+        df = df.with_columns(_best=pl.when(pl.col("post_id").is_not_null()).then(best))
+        for line in df.filter(pl.col("post_id").is_null())["_line"].to_list():
+            rep.reject(line, f"note-tweet has no tweet within {NOTE_MATCH_SECONDS} s of it")
+        for line in df.filter(pl.col("_best").not_())["_line"].to_list():
+            rep.reject(line, "note-tweet matches a tweet already matched by a nearer note")
+        ok = df.filter(pl.col("_best"))
+        out.append(ok.select("post_id", "ts", "text", pl.lit(m.display).alias("_file"), "_line"))
+    return pl.concat(out) if out else None
+
+
+def _load_dms(ctx: _Ctx, files: list[Member]) -> None:
+    """direct-message(s)(-group)(-partN).js -> dm and reaction interactions
+    (export-formats.md §1.6). Records are the messages of the file in file order (1-based,
+    across conversations; a conversation split over entries or files needs no merging since
+    each message stands alone).
+
+    - ``messageCreate``: a dm, direction out when senderId is the own accountId, else in.
+      Counterpart: one-to-one (``conversationId`` ``"<a>-<b>"``) -> the other id; group ->
+      the sender for inbound, ``recipientId`` for outbound when it names one person (it is
+      usually missing or ``"0"``: then the message has no single counterpart; it is rejected
+      with ``GROUP_REASON`` unless reactions to it by others give rows).
+    - reactions in ``messageCreate.reactions[]`` and ``reactionCreate`` items: kind reaction;
+      by someone else -> in from them; by me -> out to the message's sender (or the other
+      one-to-one participant; none for a group ``reactionCreate``).
+    - every other entry (``joinConversation``, ``participantsJoin``, ``participantsLeave``,
+      ``conversationNameUpdate``, ``welcomeMessageCreate``, …) is rejected as a system event.
+    """
+    own = ctx.own_id
+    for m in files:
+        data, rep = ctx.items(m, "dm", _count_messages)
+        is_group_file = "group" in m.basename.lower()
+        rows: list[tuple[int, str, str | None, str, str]] = []  # line, contact, ts, kind, dir
+        line = 0
+        for conv in data:
+            c = _unwrap(conv, "dmConversation") or {}
+            msgs = c.get("messages")
+            if not isinstance(msgs, list):
+                continue
+            pair = (_s(c.get("conversationId")) or "").split("-")
+            other = None
+            if not is_group_file and len(pair) == 2 and own in pair:
+                other = pair[1] if pair[0] == own else pair[0]
+            for msg in msgs:
+                line += 1
+                if own is None:
+                    rep.reject(line, "own accountId unknown: cannot tell DM direction")
+                    continue
+                if not isinstance(msg, dict) or not msg:
+                    rep.reject(line, "DM entry is not a JSON object")
+                    continue
+                typ = next(iter(msg))
+                body = msg[typ]
+                if not isinstance(body, dict):
+                    rep.reject(line, f"DM entry {typ} is not a JSON object")
+                    continue
+                sender = _s(body.get("senderId"))
+                ts = _s(body.get("createdAt"))
+                if typ == "messageCreate":
+                    if sender is None:
+                        rep.reject(line, "DM without senderId")
+                        continue
+                    n0 = len(rows)
+                    if sender != own:
+                        rows.append((line, sender, ts, "dm", "in"))
+                    else:
+                        to = other
+                        if to is None:
+                            r = _s(body.get("recipientId"))
+                            to = r if r and r != "0" and r != own else None
+                        if to is not None:
+                            rows.append((line, to, ts, "dm", "out"))
+                    reactions = body.get("reactions")
+                    for r in reactions if isinstance(reactions, list) else []:
+                        who = _s(r.get("senderId")) if isinstance(r, dict) else None
+                        if who is None:
+                            continue
+                        rts = _s(r.get("createdAt"))
+                        if who != own:
+                            rows.append((line, who, rts, "reaction", "in"))
+                        else:
+                            target = sender if sender != own else other
+                            if target is not None and target != own:
+                                rows.append((line, target, rts, "reaction", "out"))
+                    if len(rows) == n0:
+                        rep.reject(line, GROUP_REASON)
+                elif typ == "reactionCreate":
+                    if sender is None:
+                        rep.reject(line, "DM reaction without senderId")
+                    elif sender != own:
+                        rows.append((line, sender, ts, "reaction", "in"))
+                    elif other is not None:
+                        rows.append((line, other, ts, "reaction", "out"))
+                    else:
+                        rep.reject(line, GROUP_REASON)
+                else:
+                    rep.reject(line, f"DM system event: {typ}")
+        cols = list(zip(*rows, strict=True)) if rows else [[], [], [], [], []]
+        lines, contact, raw_ts, kinds, dirs = (list(c) for c in cols)
+        df = pl.DataFrame(
+            {"_line": lines, "contact_id": contact, "_raw": raw_ts, "kind": kinds,
+             "direction": dirs},
+            schema={"_line": pl.Int64, "contact_id": pl.String, "_raw": pl.String,
+                    "kind": pl.String, "direction": pl.String},
+        ).with_columns(ts=parse_iso_z("_raw"))  # fmt: skip
+        df = _reject_missing(df, rep, "_raw", "DM without createdAt")
+        df = _reject_bad(df, rep, "ts", "_raw", "createdAt")
+        ctx.res.add(
+            "interactions",
+            df.select(
+                pl.lit(ctx.account_id).alias("account_id"),
+                pl.lit(PLATFORM).alias("platform"),
+                "contact_id",
+                "ts",
+                "kind",
+                "direction",
+                pl.lit(None, pl.String).alias("post_id"),
+                pl.lit(m.display).alias("_file"),
+                "_line",
+            ),
+        )
+
+
+def _count_messages(data: list) -> int:
+    n = 0
+    for conv in data:
+        c = _unwrap(conv, "dmConversation") or {}
+        msgs = c.get("messages")
+        n += len(msgs) if isinstance(msgs, list) else 0
+    return n
+
+
+def _load_likes(ctx: _Ctx, files: list[Member]) -> None:
+    """like.js items: read and rejected (no author, no time; export-formats.md §1.5)."""
+    for m in files:
+        data, rep = ctx.items(m, "like")
+        rep.rejects.extend((i, LIKE_REASON) for i in range(1, len(data) + 1))
+
+
+def _generation_date(manifest: dict, rep: FileReport | None) -> date | None:
+    raw = _s((manifest.get("archiveInfo") or {}).get("generationDate")) if manifest else None
+    if raw is None:
+        return None
+    try:
+        return date.fromisoformat(raw[:10])
+    except ValueError:
+        if rep is not None:
+            rep.notes.append(f"unparsable generationDate '{raw}'; snapshot_date left empty")
+        return None
+
+
+# -- entry point ------------------------------------------------------------------------------
+def load(src: Source, **_: object) -> LoadResult:
+    """Load an X archive (zip or folder) into canonical candidate rows (export-formats.md §1).
+
+    accounts: one row, account_id ``x:<username>`` from account.js (else the manifest's
+    userInfo), handle, display_name, snapshot_date = the manifest's generationDate (null
+    without a manifest); followers / following / posts_count = the number of items in
+    follower.js / following.js / tweets.js (all parts), i.e. counts at export time (null when
+    the archive has no such file). See the module docstring for the other files.
+    """
+    res = LoadResult()
+    man_m = _manifest(src)
+    manifest: dict = {}
+    man_rep = None
+    if man_m is not None:
+        manifest, notes = read_js(man_m)
+        man_rep = res.file(man_m.display, f"{FORMAT}-manifest", 0)
+        man_rep.notes.extend(notes)
+    files, counts, notes = _files(src, manifest, man_m)
+    if man_rep is not None:
+        man_rep.notes.extend(notes)
+
+    ctx = _Ctx(res, "", None)
+    acct: dict = {}
+    acct_src: tuple[str, int] = ("", 0)
+    for m in files["account"]:
+        a, rep = _load_account(ctx, m)
+        if a and not acct:
+            acct, acct_src = a, (m.display, a["_line"])
+        elif a:
+            rep.reject(a["_line"], "a second account.js in the archive; the first is used")
+    if not acct:
+        info = manifest.get("userInfo")
+        if (
+            man_m is not None
+            and man_rep is not None
+            and isinstance(info, dict)
+            and _s(info.get("userName"))
+        ):
+            acct = {"username": info.get("userName"), "accountId": info.get("accountId"),
+                    "accountDisplayName": info.get("displayName")}  # fmt: skip
+            man_rep.rows_read = 1
+            acct_src = (man_m.display, 1)
+        else:
+            raise InputError(
+                src.path,
+                "X archive without account.js or manifest userInfo: whose archive is it?",
+            )
+    username = str(acct["username"]).strip().lstrip("@")
+    ctx.account_id = f"{PLATFORM}:{username}"
+    info = manifest.get("userInfo")
+    ctx.own_id = _s(acct.get("accountId")) or (
+        _s(info.get("accountId")) if isinstance(info, dict) else None
+    )
+
+    followers = _ids(ctx, files["follower"], "follower")
+    following = _ids(ctx, files["following"], "following")
+    n_followers = _load_follow(ctx, files["follower"], "follower", following)
+    n_following = _load_follow(ctx, files["following"], "following", followers)
+    n_tweets = _load_tweets(ctx, files["tweets"], files["note"])
+    _load_dms(ctx, files["dm"])
+    _load_likes(ctx, files["like"])
+
+    if man_rep is not None:
+        for name, n in counts.items():
+            if name in ctx.cache and len(ctx.cache[name][0]) != n:
+                have = len(ctx.cache[name][0])
+                man_rep.notes.append(f"manifest count for {name} is {n}, the file has {have}")
+    res.add(
+        "accounts",
+        pl.DataFrame(
+            {
+                "account_id": [ctx.account_id],
+                "platform": [PLATFORM],
+                "handle": [username],
+                "display_name": [_s(acct.get("accountDisplayName"))],
+                "snapshot_date": [_generation_date(manifest, man_rep)],
+                "followers": [n_followers if files["follower"] else None],
+                "following": [n_following if files["following"] else None],
+                "posts_count": [n_tweets if files["tweets"] else None],
+                "_file": [acct_src[0]],
+                "_line": [acct_src[1]],
+            },
+            schema={
+                "account_id": pl.String,
+                "platform": pl.String,
+                "handle": pl.String,
+                "display_name": pl.String,
+                "snapshot_date": pl.Date,
+                "followers": pl.Int64,
+                "following": pl.Int64,
+                "posts_count": pl.Int64,
+                "_file": pl.String,
+                "_line": pl.Int64,
+            },
+        ),  # fmt: skip
+    )
+    return res
