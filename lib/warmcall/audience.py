@@ -2,7 +2,7 @@
 
 Rules (defaults in ``params.Hygiene``), each adds its reason to ``flags``:
 - ``mass-following``: contact_following > max_following (default 1,500);
-- ``follow ratio``: contact_following ≥ min_following_for_ratio and
+- ``follow ratio``: contact_following ≥ min_following_for_ratio, followers known, and
   contact_following / max(contact_followers, 1) > max_following_ratio (default 20);
 - ``empty bio``: bio known to be empty — only where the source carries bios (a platform
   with no bio at all for any contact is not judged);
@@ -35,6 +35,7 @@ def hygiene_exprs(h: Hygiene) -> list[pl.Expr]:
         (following > h.max_following, "mass-following"),
         (
             (following >= h.min_following_for_ratio)
+            & followers.is_not_null()
             & (following / pl.max_horizontal(followers, pl.lit(1)) > h.max_following_ratio),
             "follow ratio",
         ),

@@ -68,3 +68,40 @@ def engagement_rates(df: pl.DataFrame) -> alt.Chart:
         )
         .properties(width=220, height=120)
     )
+
+
+STAGE_LIST = ["connection", "aware", "engaged", "conversant", "trusted"]
+
+
+def stage_funnel(df: pl.DataFrame) -> alt.Chart:
+    """Contacts per stage and platform (columns: platform, stage, contacts), log scale."""
+    return (
+        alt.Chart(df, title="The know–like–trust funnel per platform (log scale)")
+        .mark_bar()
+        .encode(
+            x=alt.X("contacts:Q", scale=alt.Scale(type="symlog"), title="contacts"),
+            y=alt.Y("stage:N", sort=STAGE_LIST, title=None),
+            color=alt.Color("stage:N", sort=STAGE_LIST, scale=alt.Scale(scheme="oranges"), legend=None),
+            row=alt.Row("platform:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
+            tooltip=["platform:N", "stage:N", alt.Tooltip("contacts:Q", format=",")],
+        )
+        .properties(width=420, height=110)
+    )
+
+
+def lorenz(df: pl.DataFrame) -> alt.Chart:
+    """Lorenz curves of inbound engagement per platform (columns: platform, units_share,
+    value_share) with the line of equality."""
+    base = alt.Chart(df, title="Who gives the engagement? (Lorenz curve)")
+    curve = base.mark_line().encode(
+        x=alt.X("units_share:Q", axis=alt.Axis(format="%"), title="share of contacts (least engaged first)"),
+        y=alt.Y("value_share:Q", axis=alt.Axis(format="%"), title="share of inbound engagement"),
+        color=alt.Color("platform:N", scale=PLATFORM_COLORS),
+        tooltip=["platform:N", alt.Tooltip("units_share:Q", format=".0%"), alt.Tooltip("value_share:Q", format=".1%")],
+    )
+    diag = (
+        alt.Chart(pl.DataFrame({"units_share": [0.0, 1.0], "value_share": [0.0, 1.0]}))
+        .mark_line(strokeDash=[4, 4], color="#999")
+        .encode(x="units_share:Q", y="value_share:Q")
+    )
+    return (diag + curve).properties(width=360, height=300)

@@ -91,6 +91,15 @@ class Hygiene(_Strict):
     )  # fmt: skip
 
 
+class Influence(_Strict):
+    """"Tiny but influential": warm contacts with large reach or high relevance."""
+
+    min_stage: Literal["aware", "engaged", "conversant", "trusted"] = "engaged"
+    reach_quantile: float = Field(0.9, gt=0, lt=1)  # large reach: ≥ this quantile on the platform
+    min_relevance: float = Field(3.0, ge=0)  # or at least this relevance
+    max_listed: int = Field(25, ge=1)
+
+
 class Outreach(_Strict):
     """Outreach planner settings (``warmcall.plan``)."""
 
@@ -111,7 +120,8 @@ class Params(_Strict):
     data: list[Path] = Field(default_factory=list)
     mapping: Path | None = None
     encoding: str | None = None
-    identities: Path | None = None
+    identities: Path | None = None  # identities.csv (person, platform, handle): authoritative
+    identity_auto: bool = True  # conservative automatic cross-platform matching (warmcall.identity)
     as_of: date | None = None  # default: the last day with any interaction in the data
     window_days: int = Field(90, ge=1, le=3650)
     accounts: list[str] | None = None  # account_ids to keep; None = all
@@ -121,6 +131,7 @@ class Params(_Strict):
     redact: bool = False
     quality: Quality = Field(default_factory=Quality)
     hygiene: Hygiene = Field(default_factory=Hygiene)
+    influence: Influence = Field(default_factory=Influence)
     outreach: Outreach = Field(default_factory=Outreach)
     notebooks: list[str] | None = None  # which notebooks the batch report runs; None = all
     execution_timeout: int = Field(600, ge=10)

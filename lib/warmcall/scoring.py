@@ -12,7 +12,7 @@ from datetime import date
 
 import polars as pl
 
-from . import audience, features, quality, segments
+from . import audience, features, identity, quality, segments
 from .params import Params, as_params
 from .workbook import Workbook
 
@@ -58,15 +58,22 @@ def features_frame(wb: Workbook, p: Params, as_of: date) -> pl.LazyFrame:
     conns = conns.with_columns(
         is_connection=pl.col("connected_at").is_null() | (pl.col("connected_at").dt.date() <= as_of)
     )
-    return (
-        conns.join(feats, on=["account_id", "platform", "contact_id"], how="full", coalesce=True)
-        .with_columns(
-            pl.col("is_connection").fill_null(False),
-            pl.col("n_kinds_365").fill_null(0).alias("n_channels"),
-            *[pl.col(c).fill_null(0) for c, t in features.FEATURE_SCHEMA.items() if t == pl.UInt32],
-            pl.col("weighted_365").fill_null(0.0),
-        )
+    return conns.join(feats, on=["account_id", "platform", "contact_id"], how="full", coalesce=True).with_columns(
+        pl.col("is_connection").fill_null(False),
+        *[pl.col(c).fill_null(0) for c, t in features.FEATURE_SCHEMA.items() if t == pl.UInt32],
+        pl.col("weighted_365").fill_null(0.0),
     )
+
+
+def with_persons(df: pl.DataFrame, p: Params) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Assign person_id across platforms (``warmcall.identity``) and count channels for
+    multiplexity: distinct kinds in the last 365 days + (platforms the person is on − 1)."""
+    ids = identity.read_identities(p.identities) if p.identities else None
+    df, evidence = identity.assign_persons(df, ids, auto=p.identity_auto)
+    n_platforms = pl.col("platform").n_unique().over(pl.coalesce("person_id", pl.format("{}/{}", "account_id", "contact_id")))
+    return df.with_columns(n_platforms=n_platforms.cast(pl.UInt32)).with_columns(
+        n_channels=(pl.col("n_kinds_365") + pl.col("n_platforms") - 1).cast(pl.UInt32)
+    ), evidence
 
 
 def score_features(lf: pl.LazyFrame, p: Params, as_of: date) -> pl.LazyFrame:
@@ -85,9 +92,16 @@ def score_features(lf: pl.LazyFrame, p: Params, as_of: date) -> pl.LazyFrame:
     )
 
 
+def prepared_features(wb: Workbook, p: Params, as_of: date) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Features with persons assigned: the input of ``score_features`` and of what-if
+    recomputation (computed once, re-scored many times). Returns (features, identity evidence)."""
+    return with_persons(features_frame(wb, p, as_of).collect(), p)
+
+
 def score(wb: Workbook, params: Params | dict | str | None = None) -> pl.DataFrame:
     """Score every contact of every account (see module docstring and ``warmcall.quality``)."""
     p = as_params(params)
     wb = select(wb, p)
     as_of = resolve_as_of(wb, p)
-    return score_features(features_frame(wb, p, as_of), p, as_of).collect()
+    feats, _ = prepared_features(wb, p, as_of)
+    return score_features(feats.lazy(), p, as_of).collect()

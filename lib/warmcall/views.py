@@ -10,8 +10,10 @@ from datetime import date
 
 import polars as pl
 
+from . import reach, stats
 from .params import Params, as_params
-from .scoring import features_frame, resolve_as_of, score_features, select
+from .redact import redact_contacts
+from .scoring import prepared_features, resolve_as_of, score_features, select
 from .stats import RankCorrelation, rank_correlation
 from .summary import account_overview, headline, summarize
 from .workbook import Workbook, load
@@ -26,6 +28,8 @@ class Analysis:
     as_of: date
     scores: pl.DataFrame
     overview: pl.DataFrame = field(init=False)
+    features: pl.DataFrame | None = None
+    identity_evidence: pl.DataFrame | None = None
 
     def __post_init__(self) -> None:
         self.overview = account_overview(
@@ -39,8 +43,15 @@ def analyse(params: Params | dict | str) -> Analysis:
     wb = load(*p.data, mapping=p.mapping, encoding=p.encoding)
     wb = select(wb, p)
     as_of = resolve_as_of(wb, p)
-    scores = score_features(features_frame(wb, p, as_of), p, as_of).collect()
-    return Analysis(p, wb, as_of, scores)
+    feats, evidence = prepared_features(wb, p, as_of)
+    scores = score_features(feats.lazy(), p, as_of).collect()
+    if p.redact:
+        scores = redact_contacts(scores, salt=p.title)
+        evidence = evidence.with_columns(evidence=pl.lit("(redacted)"), person_id=pl.lit("(redacted)"))
+    a = Analysis(p, wb, as_of, scores)
+    a.features = feats
+    a.identity_evidence = evidence
+    return a
 
 
 def headline_sentence(a: Analysis) -> str:
@@ -188,3 +199,120 @@ def write_metrics(a: Analysis, output_dir: str) -> str:
     tmp.write_text(json.dumps(metrics(a), indent=2, default=str), encoding="utf-8")
     os.replace(tmp, p)
     return str(p)
+
+
+# --- audit (02_audit) --------------------------------------------------------------------
+
+RANKED_COLS = (
+    "platform", "handle", "display_name", "segment", "stage", "layer", "quality", "intensity",
+    "reciprocity", "recency", "duration", "intimacy", "multiplexity", "relevance", "contact_followers",
+    "days_since_last", "flags",
+)  # fmt: skip
+
+
+def ranked_contacts(a: Analysis, limit: int = 50) -> pl.DataFrame:
+    """The top contacts by quality with segment, stage, layer, flags and the components."""
+    s = a.scores.sort(["quality", "contact_id"], descending=[True, False]).head(limit)
+    return s.select(
+        [pl.col(c).round(2) if c in ("intensity", "reciprocity", "recency", "duration", "intimacy",
+                                     "multiplexity") else pl.col(c) for c in RANKED_COLS]  # fmt: skip
+    ).with_columns(pl.col("flags").list.join(", "), pl.col("stage").cast(pl.String), pl.col("layer").cast(pl.String))
+
+
+def segment_stage_matrix(a: Analysis) -> pl.DataFrame:
+    """Contacts per segment (rows) and stage (columns): the "communication groups" view."""
+    from .quality import STAGES
+
+    m = a.scores.with_columns(pl.col("stage").cast(pl.String)).pivot(
+        on="stage", index="segment", values="contact_id", aggregate_function="len"
+    )
+    for st in STAGES:
+        if st not in m.columns:
+            m = m.with_columns(pl.lit(0, pl.UInt32).alias(st))
+    return m.select("segment", *STAGES).fill_null(0).sort("segment")
+
+
+def stage_counts(a: Analysis) -> pl.DataFrame:
+    """Long frame (platform, stage, contacts) for the stage funnel chart."""
+    return (
+        a.scores.group_by("platform", "stage")
+        .agg(contacts=pl.len())
+        .with_columns(pl.col("stage").cast(pl.String))
+        .sort("platform", "stage")
+    )
+
+
+def engagement_concentration(a: Analysis) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Per platform: share of inbound engagement (window) from the top 1% and 10% of
+    contacts, and the Gini coefficient; plus the binned Lorenz curve frame."""
+    s = a.scores.select("platform", pl.col("in_w").cast(pl.Float64).alias("engagement"))
+    return stats.concentration(s, "engagement", by=("platform",)), stats.lorenz(s, "engagement", by=("platform",))
+
+
+def concentration_sentence(conc: pl.DataFrame) -> str:
+    parts = [
+        f"on {r['platform']} the top 1% of contacts gave {r['top1_share']:.0%} of inbound engagement "
+        f"and the top 10% gave {r['top10_share']:.0%} (Gini {r['gini']:.2f})"
+        for r in conc.iter_rows(named=True)
+        if r["total"]
+    ]
+    return ("Engagement is concentrated: " + "; ".join(parts) + ".") if parts else "No inbound engagement in the window."
+
+
+def reach_frame(a: Analysis) -> pl.DataFrame:
+    return reach.reach_table(a.scores)
+
+
+def influential(a: Analysis) -> pl.DataFrame:
+    cols = ["platform", "handle", "display_name", "segment", "stage", "quality", "contact_followers", "relevance"]
+    return reach.tiny_but_influential(a.scores, a.params.influence).select(cols).with_columns(pl.col("stage").cast(pl.String))
+
+
+def follow_back(a: Analysis, limit: int = 25) -> pl.DataFrame:
+    cols = ["platform", "handle", "display_name", "bio", "relevance", "quality", "contact_followers"]
+    return reach.follow_back(a.scores, limit).select(cols)
+
+
+def hygiene(a: Analysis) -> pl.DataFrame:
+    return reach.hygiene_table(a.scores, a.overview)
+
+
+def correlations_by_segment(a: Analysis) -> pl.DataFrame:
+    return correlations(a, by=("platform", "segment"))
+
+
+def panel_correlations(a: Analysis) -> pl.DataFrame:
+    """Across accounts (panel data or several own accounts): followers vs average engagement
+    per post and vs engagement rate by followers. Needs at least 3 accounts with both."""
+    acc = a.workbook.accounts.sort("snapshot_date").group_by("account_id").agg(
+        pl.col("followers").drop_nulls().last(),
+        pl.coalesce(pl.col("avg_likes") + pl.col("avg_comments").fill_null(0), pl.col("avg_likes")).drop_nulls().last().alias("avg_eng"),
+        pl.col("engagement_rate").drop_nulls().last(),
+    )
+    own = a.overview.select(
+        "account_id",
+        (pl.col("engagements") / pl.col("posts")).alias("own_avg"),
+        pl.col("er_followers").alias("own_er"),
+    )
+    df = acc.join(own, on="account_id", how="left").with_columns(
+        avg_eng=pl.coalesce("avg_eng", "own_avg"), engagement_rate=pl.coalesce("engagement_rate", "own_er")
+    )
+    rows = []
+    for what, col in (("average engagement per post", "avg_eng"), ("engagement rate", "engagement_rate")):
+        r = rank_correlation(df["followers"], df[col])
+        rows.append({"followers vs": what, "rho": r.rho, "ci_low": r.lo, "ci_high": r.hi, "n": r.n, "method": r.method})
+    return pl.DataFrame(rows, schema={"followers vs": pl.String, "rho": pl.Float64, "ci_low": pl.Float64,
+                                      "ci_high": pl.Float64, "n": pl.Int64, "method": pl.String})  # fmt: skip
+
+
+def correlation_reading(corr: pl.DataFrame) -> str:
+    """Plain-language reading of a correlation table (rows with rho)."""
+    known = corr.filter(pl.col("rho").is_not_null())
+    if known.height == 0:
+        return "Too few contacts with known follower counts to read anything."
+    weak = known.filter(pl.col("rho").abs() < 0.3).height
+    return (
+        f"In {weak} of {known.height} comparisons a contact's follower count has at most a weak rank "
+        "correlation (|ρ| < 0.3) with how much they engage with you or how strong the tie is. "
+        "Wide intervals mean small groups: read them as 'unknown', not as 'no effect'."
+    )

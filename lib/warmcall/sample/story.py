@@ -144,7 +144,7 @@ def generate(scale: str | Scale = "sample", seed: int = 7) -> dict[str, pl.DataF
 def _handles(rng: np.random.Generator, platform: str, first: np.ndarray, last: np.ndarray,
              spam: np.ndarray) -> np.ndarray:  # fmt: skip
     n = len(first)
-    num = np.where(rng.random(n) < 0.5, rng.integers(1, 999, n).astype(str), "")
+    num = np.where(rng.random(n) < 0.85, rng.integers(1, 9999, n).astype(str), "")
     base = np.char.lower(np.char.add(np.char.add(first, np.where(rng.random(n) < 0.5, "_", "")), last))
     base = np.char.add(base, num)
     spam_h = np.char.add(np.char.lower(first), rng.integers(10_000_000, 99_999_999, n).astype(str))
