@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import canonical, linkedin, mastodon, profiles, x_analytics, x_archive
+from . import canonical, linkedin, mastodon, meta, profiles, x_analytics, x_archive
 
 # Each entry: a module with FORMAT, detect(source) -> bool, load(source, **opts) -> LoadResult.
 LOADERS: list[ModuleType] = [
     canonical,
+    meta,
     x_archive,
     mastodon,
     profiles,
