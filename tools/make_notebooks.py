@@ -16,17 +16,19 @@ ROOT = Path(__file__).resolve().parents[1]
 SETUP = """\
 import warmcall as wc
 from warmcall import charts, views
-from warmcall.display import html_table, setup
+from warmcall.display import escape, html_table, setup
 from IPython.display import Markdown, display
 
 setup(renderer)
-analysis = views.analyse(params_file)
+analysis = views.analyse(params or params_file)
 P = analysis.params
 """
 
 PARAMS = """\
-params_file: str = "../params/sample.yaml"  # YAML params set (see params/sample.yaml)
-output_dir: str = ""  # where the batch runner wants metrics.json; empty = do not write
+params_file: str = "../params/sample.yaml"  # YAML params set, see params/sample.yaml
+params: dict = {}  # the validated params as a dict (the batch runner passes it; wins over params_file)
+report_set: str = ""  # name of the report set (batch runs)
+output_dir: str = ""  # folder for metrics.json in batch runs; empty: do not write
 renderer: str = "default"  # Altair renderer: default (offline template in reports), svg, jupyter
 """
 
@@ -42,7 +44,7 @@ def overview() -> nbf.NotebookNode:
           "contact's own follower count predicts engagement or relationship quality."),
         c(PARAMS, metadata={"tags": ["parameters"]}),
         c(SETUP),
-        c('display(Markdown(f"## {P.title}\\n\\n**{views.headline_sentence(analysis)}**\\n\\n"\n'
+        c('display(Markdown(f"## {escape(P.title)}\\n\\n**{views.headline_sentence(analysis)}**\\n\\n"\n'
           '                 f"As of {analysis.as_of}; window: the {P.window_days} days ending that day."))'),
         m("<details><summary>Definitions</summary>\n\n"
           "- **followers**: the account's follower count from its latest snapshot (or, where the export "
@@ -84,7 +86,7 @@ def audit() -> nbf.NotebookNode:
           "your voice; and whether follower counts predict anything."),
         c(PARAMS, metadata={"tags": ["parameters"]}),
         c(SETUP),
-        c('display(Markdown(f"## {P.title}: connection audit\\n\\n**{views.headline_sentence(analysis)}**"))'),
+        c('display(Markdown(f"## {escape(P.title)}: connection audit\\n\\n**{views.headline_sentence(analysis)}**"))'),
         m("## The strongest relationships\n\nQuality (0–100) is the weighted mean of six "
           "tie-strength dimensions after Gilbert & Karahalios (2009); each component is shown (0–1) "
           "so you can see why a score is what it is. Layers follow Dunbar's 5 / 15 / 50 / 150 / 500 / 1,500."),

@@ -30,7 +30,13 @@ def _cmd_sample(a: argparse.Namespace) -> int:
     from .sample.story import generate, write_canonical
 
     tables = generate(a.scale, seed=a.seed)
-    for p in write_canonical(tables, a.out, fmt=a.format):
+    if a.layout == "exports":
+        from .sample.exports import write_exports
+
+        written = write_exports(tables, a.out)
+    else:
+        written = write_canonical(tables, a.out, fmt=a.format)
+    for p in written:
         print(f"wrote {p}", file=sys.stderr)
     return 0
 
@@ -67,13 +73,17 @@ def build_parser() -> argparse.ArgumentParser:
     sm.add_argument("--out", default="data/sample")
     sm.add_argument("--scale", default="sample", choices=["sample", "S", "M", "L"])
     sm.add_argument("--seed", type=int, default=7)
-    sm.add_argument("--format", default="csv", choices=["csv", "parquet"])
+    sm.add_argument(
+        "--layout", default="exports", choices=["exports", "canonical"],
+        help="exports: the platforms' real zips (default); canonical: warmcall's own tables",
+    )  # fmt: skip
+    sm.add_argument("--format", default="csv", choices=["csv", "parquet"], help="for --layout canonical")
     sm.set_defaults(func=_cmd_sample)
 
     rp = sub.add_parser("report", help="run the notebooks with papermill and write HTML reports")
-    rp.add_argument("--params", nargs="+", required=True, help="params YAML file(s), one report set each")
-    rp.add_argument("--out", default="reports", help="output folder (default: reports/)")
-    rp.add_argument("--jobs", type=int, default=None, help="report sets run in parallel (default: cores)")
+    from .report import add_arguments
+
+    add_arguments(rp)
     rp.set_defaults(func=_cmd_report)
     return p
 

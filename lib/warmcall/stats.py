@@ -20,7 +20,7 @@ from statistics import NormalDist
 import numpy as np
 import polars as pl
 
-BOOTSTRAP_MAX_N = 20_000
+BOOTSTRAP_MAX_N = 5_000
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,8 @@ class Analysis:
 
 
 def analyse(params: Params | dict | str) -> Analysis:
-    """Load ``params.data`` (with ``mapping``/``encoding``), select accounts/platforms, score."""
+    """Load ``params.data`` (with ``mapping``/``encoding``), select accounts/platforms, score.
+    ``params`` may be a Params, the dict the batch runner passes, or a YAML path."""
     p = as_params(params)
     wb = load(*p.data, mapping=p.mapping, encoding=p.encoding)
     wb = select(wb, p)
