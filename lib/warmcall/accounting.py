@@ -95,7 +95,9 @@ class LoadReport:
 
 
 def _record_keys(frames: list[pl.DataFrame]) -> pl.DataFrame:
-    parts = [f.select(pl.col("_file").cast(pl.String), pl.col("_line").cast(pl.Int64)) for f in frames]
+    parts = [
+        f.select(pl.col("_file").cast(pl.String), pl.col("_line").cast(pl.Int64)) for f in frames
+    ]
     return pl.concat(parts).unique() if parts else pl.DataFrame(schema=_KEYS)
 
 
@@ -104,8 +106,11 @@ def finalize(result: LoadResult) -> tuple[dict[str, pl.DataFrame], LoadReport]:
     accepted: dict[str, pl.DataFrame] = {}
     rejects = [
         pl.DataFrame(
-            {"_file": [f.path] * len(f.rejects), "_line": [r[0] for r in f.rejects],
-             "reason": [r[1] for r in f.rejects]},
+            {
+                "_file": [f.path] * len(f.rejects),
+                "_line": [r[0] for r in f.rejects],
+                "reason": [r[1] for r in f.rejects],
+            },
             schema={"_file": pl.String, "_line": pl.Int64, "reason": pl.String},
         )  # fmt: skip
         for f in result.files
@@ -120,7 +125,9 @@ def finalize(result: LoadResult) -> tuple[dict[str, pl.DataFrame], LoadReport]:
         accepted[table] = (
             pl.concat(oks, how="vertical")
             if oks
-            else schema.empty(table).drop("source", strict=False).with_columns(
+            else schema.empty(table)
+            .drop("source", strict=False)
+            .with_columns(
                 pl.lit(None, pl.String).alias("_file"), pl.lit(None, pl.Int64).alias("_line")
             )
         )
@@ -136,20 +143,21 @@ def finalize(result: LoadResult) -> tuple[dict[str, pl.DataFrame], LoadReport]:
     reports = []
     by_file_loaded = loaded_keys.group_by("_file").len()
     loaded_n = dict(zip(by_file_loaded["_file"], by_file_loaded["len"], strict=True))
-    rej_records = rej.unique(subset=["_file", "_line", "reason"], maintain_order=True)
+    # Rejects per file, gathered in one pass: keyed ones once per record (the first reason),
+    # unkeyed ones (line unknown) once each.
+    keyed: dict[str, list[dict]] = {}
+    unkeyed: dict[str, list[dict]] = {}
+    firsts = rej.filter(pl.col("_line").is_not_null()).unique(
+        subset=["_file", "_line"], keep="first", maintain_order=True
+    )
+    for file, line, reason in firsts.select("_file", "_line", "reason").iter_rows():
+        keyed.setdefault(file, []).append({"line": line, "reason": reason})
+    for file, reason in rej.filter(pl.col("_line").is_null()).select("_file", "reason").iter_rows():
+        unkeyed.setdefault(file, []).append({"line": None, "reason": reason})
     for f in _merge_file_reports(result.files):
-        frej = rej_records.filter(pl.col("_file") == f.path)
-        # Keyed rejects count once per record; unkeyed (line unknown) once each.
-        keyed = frej.filter(pl.col("_line").is_not_null())
-        n_rej = keyed["_line"].n_unique() + frej.filter(pl.col("_line").is_null()).height
+        reject_list = keyed.get(f.path, []) + unkeyed.get(f.path, [])
+        n_rej = len(reject_list)
         n_loaded = loaded_n.get(f.path, 0)
-        reject_list = [
-            {"line": ln, "reason": r}
-            for ln, r in frej.unique(subset=["_line"], keep="first", maintain_order=True)
-            .select("_line", "reason")
-            .iter_rows()
-        ] if keyed.height else []
-        reject_list += [{"line": None, "reason": r} for r in frej.filter(pl.col("_line").is_null())["reason"]]
         gap = f.rows_read - n_loaded - n_rej
         if gap > 0:
             reject_list.append({"line": None, "reason": f"{gap} record(s) produced no rows"})
@@ -175,7 +183,9 @@ def _merge_file_reports(files: list[FileReport]) -> list[FileReport]:
             m.rejects += f.rejects
             m.notes += [n for n in f.notes if n not in m.notes]
         else:
-            merged[f.path] = FileReport(f.path, f.format, f.rows_read, list(f.rejects), list(f.notes))
+            merged[f.path] = FileReport(
+                f.path, f.format, f.rows_read, list(f.rejects), list(f.notes)
+            )
     return list(merged.values())
 
 

@@ -83,9 +83,15 @@ def account_overview(
     """One row per account: followers (and where the number comes from), engaged, two-way,
     trusted, posts and engagements in the window, both engagement rates."""
     contacts = summarize(scores, by=("account_id", "platform")).select(
-        "account_id", "platform", "contacts", pl.col("followers").alias("followers_known"),
-        "engaged", "two_way", "trusted", "flagged",
+        "account_id", "platform", "contacts", "engaged", "two_way", "trusted", "flagged",
     )  # fmt: skip
+    # followers from the follower list, only where the export has one (Mastodon has none)
+    known = scores.group_by("account_id").agg(
+        followers_known=pl.when(pl.col("follows_me").is_not_null().any()).then(
+            pl.col("follows_me").fill_null(False).sum().cast(pl.Int64)
+        )
+    )
+    contacts = contacts.join(known, on="account_id", how="left")
     start = window_start(as_of, window_days)
     d = pl.col("ts").dt.date()
     p = (
@@ -110,7 +116,9 @@ def account_overview(
             followers=pl.coalesce("followers_reported", "followers_known"),
             followers_source=pl.when(pl.col("followers_reported").is_not_null())
             .then(pl.lit("account snapshot"))
-            .otherwise(pl.lit("follower list")),
+            .when(pl.col("followers_known").is_not_null())
+            .then(pl.lit("follower list"))
+            .otherwise(pl.lit("not in the export")),
             posts=pl.col("posts").fill_null(0),
         )
         .with_columns(

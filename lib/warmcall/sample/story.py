@@ -125,11 +125,12 @@ def generate(scale: str | Scale = "sample", seed: int = 7) -> dict[str, pl.DataF
                 schema_overrides={"snapshot_date": pl.Date},
             )
         )
+    inters, posts = _outbound_as_posts(pl.concat(inters, how="diagonal_relaxed"), pl.concat(conns), pl.concat(posts, how="diagonal_relaxed"))
     out = {
         "accounts": pl.concat(accts, how="diagonal_relaxed"),
         "connections": pl.concat(conns),
-        "interactions": pl.concat(inters).sort("ts"),
-        "posts": pl.concat(posts).sort("ts"),
+        "interactions": inters.sort("ts"),
+        "posts": posts.sort("ts"),
         "touchpoints": pl.concat(touch).sort("date"),
     }
     for t in schema.TABLES:
@@ -338,6 +339,36 @@ def _posts(rng: np.random.Generator, platform: str, n: int) -> pl.DataFrame:
         platform=pl.lit(platform),
         ts=pl.col("ts").cast(pl.Datetime("us", "UTC")),
     )
+
+
+def _outbound_as_posts(
+    inters: pl.DataFrame, conns: pl.DataFrame, posts: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """On X and Mastodon an outbound reply, mention or share *is* one of your own posts:
+    give each its own post (same time, text addressing the contact), as the exports have it."""
+    own = pl.col("platform").is_in(["x", "mastodon"]) & (pl.col("direction") == "out") & pl.col(
+        "kind"
+    ).is_in(["reply", "mention", "share"])
+    inters = inters.with_row_index("_i")
+    mine = inters.filter(own).join(
+        conns.select("account_id", "contact_id", "handle"), on=["account_id", "contact_id"], how="left"
+    )
+    at = pl.col("handle").str.replace(r"@.*$", "")
+    new_posts = mine.select(
+        "account_id",
+        "platform",
+        pl.format("{}-o{}", "platform", "_i").alias("post_id"),
+        "ts",
+        pl.when(pl.col("kind") == "share")
+        .then(pl.format("RT @{}: a note worth reading", at))
+        .otherwise(pl.format("@{} thanks, that matches what our survey found", at))
+        .alias("text"),
+        (pl.col("kind") == "share").alias("is_repost"),
+    )
+    inters = inters.with_columns(
+        post_id=pl.when(own).then(pl.format("{}-o{}", "platform", "_i")).otherwise("post_id")
+    ).drop("_i")
+    return inters, pl.concat([posts, new_posts], how="diagonal_relaxed")
 
 
 def write_canonical(tables: dict[str, pl.DataFrame], out: str, fmt: str = "csv") -> list[str]:
