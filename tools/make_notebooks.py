@@ -67,7 +67,7 @@ def overview() -> nbf.NotebookNode:
           "display(html_table(views.correlations(analysis)))"),
         c("charts.followers_vs_quality(views.heatmap_frame(analysis))"),
         m("## Load accounting\n\nEvery input row is loaded or rejected with a reason."),
-        c("display(html_table(analysis.workbook.report.to_frame()))"),
+        c("display(html_table(analysis.workbook.report.summary(), max_rows=100))"),
         c("if output_dir:\n    views.write_metrics(analysis, output_dir)"),
     ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

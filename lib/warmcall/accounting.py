@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polars as pl
 
@@ -77,20 +78,57 @@ class LoadReport:
                     "rows_loaded": pl.Int64, "rows_rejected": pl.Int64},
         )  # fmt: skip
 
-    def text(self) -> str:
-        """A short human summary, one line per source."""
-        lines = []
+    def summary(self) -> pl.DataFrame:
+        """One row per input (archive, folder or file) and format: files, rows read,
+        loaded, rejected and the most common reject reason. Archive members are grouped
+        under their archive's name; folders' files under their own name."""
+        rows = []
         for s in self.sources:
-            lines.append(
-                f"{s.path} [{s.format}]: read {s.rows_read:,}, loaded {s.rows_loaded:,}, "
-                f"rejected {s.rows_rejected:,}"
-            )
+            container, _, member = s.path.partition("!")
             reasons: dict[str, int] = {}
             for r in s.rejects:
                 reasons[r["reason"]] = reasons.get(r["reason"], 0) + 1
-            for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1])[:5]:
-                lines.append(f"    {n:,} × {reason}")
-            lines += [f"    note: {n}" for n in s.notes]
+            rows.append({"input": Path(container).name, "format": s.format, "rows_read": s.rows_read,
+                         "rows_loaded": s.rows_loaded, "rows_rejected": s.rows_rejected,
+                         "reasons": reasons})  # fmt: skip
+        if not rows:
+            return pl.DataFrame(schema={"input": pl.String, "format": pl.String, "files": pl.UInt32,
+                                        "rows_read": pl.Int64, "rows_loaded": pl.Int64,
+                                        "rows_rejected": pl.Int64, "top_reason": pl.String})  # fmt: skip
+        out = []
+        groups: dict[tuple[str, str], dict] = {}
+        for r in rows:
+            g = groups.setdefault((r["input"], r["format"]), {"files": 0, "rows_read": 0, "rows_loaded": 0,
+                                                              "rows_rejected": 0, "reasons": {}})  # fmt: skip
+            g["files"] += 1
+            for k in ("rows_read", "rows_loaded", "rows_rejected"):
+                g[k] += r[k]
+            for reason, n in r["reasons"].items():
+                g["reasons"][reason] = g["reasons"].get(reason, 0) + n
+        for (inp, fmt), g in groups.items():
+            top = max(g["reasons"].items(), key=lambda kv: kv[1]) if g["reasons"] else None
+            out.append({"input": inp, "format": fmt, "files": g["files"], "rows_read": g["rows_read"],
+                        "rows_loaded": g["rows_loaded"], "rows_rejected": g["rows_rejected"],
+                        "top_reason": f"{top[1]:,} × {top[0]}" if top else None})  # fmt: skip
+        return pl.DataFrame(out, schema_overrides={"files": pl.UInt32, "top_reason": pl.String})
+
+    def text(self) -> str:
+        """A short human summary: one line per input and format, the main reject reasons,
+        notes, and the totals (``--json`` gives every file and every reject)."""
+        lines = []
+        for r in self.summary().iter_rows(named=True):
+            files = f" ({r['files']} files)" if r["files"] > 1 else ""
+            lines.append(
+                f"{r['input']} [{r['format']}]{files}: read {r['rows_read']:,}, "
+                f"loaded {r['rows_loaded']:,}, rejected {r['rows_rejected']:,}"
+            )
+            if r["top_reason"]:
+                lines.append(f"    most common reject: {r['top_reason']}")
+        notes = sorted({n for s in self.sources for n in s.notes})
+        lines += [f"note: {n}" for n in notes]
+        lines.append(
+            f"total: read {self.rows_read:,} = loaded {self.rows_loaded:,} + rejected {self.rows_rejected:,}"
+        )
         return "\n".join(lines)
 
 

@@ -32,7 +32,9 @@ def reach_table(scores: pl.DataFrame, by: tuple[str, ...] = ("platform",)) -> pl
             warm_reach=cf.filter(pl.col("stage").is_in(WARM)).sum(),
         )
         .with_columns(
-            warm_share=pl.when(pl.col("raw_reach") > 0).then(pl.col("warm_reach") / pl.col("raw_reach"))
+            # no known follower counts at all: reach is unknown, not zero
+            *[pl.when(pl.col("followers_with_known_reach") > 0).then(pl.col(c)).alias(c) for c in ("raw_reach", "warm_reach")],
+            warm_share=pl.when(pl.col("raw_reach") > 0).then(pl.col("warm_reach") / pl.col("raw_reach")),
         )
         .sort(list(by))
     )

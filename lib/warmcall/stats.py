@@ -145,9 +145,11 @@ def concentration(df: pl.DataFrame, value: str, by: Sequence[str] = ()) -> pl.Da
         gini(v).alias("gini"),
     ]
     src = df.filter(pl.col(value).is_not_null())
-    if by:
-        return src.group_by(list(by), maintain_order=True).agg(aggs).sort(list(by))
-    return src.select(aggs)
+    out = src.group_by(list(by), maintain_order=True).agg(aggs).sort(list(by)) if by else src.select(aggs)
+    # nothing to share out (total 0): shares and Gini are undefined, not NaN
+    return out.with_columns(
+        [pl.when(pl.col("total") > 0).then(pl.col(c)).alias(c) for c in ("top1_share", "top10_share", "gini")]
+    )
 
 
 def lorenz(df: pl.DataFrame, value: str, by: Sequence[str] = (), points: int = 100) -> pl.DataFrame:

@@ -59,20 +59,28 @@ def headline_sentence(a: Analysis) -> str:
     return headline(a.overview, a.params.window_days)
 
 
+def _pct(col: str, digits: int = 2) -> pl.Expr:
+    return pl.when(pl.col(col).is_not_null()).then(
+        (pl.col(col) * 100).round(digits).cast(pl.String) + "%"
+    )
+
+
 def platform_table(a: Analysis) -> pl.DataFrame:
-    """Per platform: followers, engaged, two-way, trusted and both engagement rates."""
+    """Per platform: followers (and where the number comes from), engaged, two-way,
+    trusted, posts in the window and both engagement rates (as percentages)."""
     return a.overview.select(
-        "platform", "followers", "followers_source", "engaged", "two_way", "trusted",
-        "posts", pl.col("er_followers").alias("er_by_followers"),
-        pl.col("er_impressions").alias("er_by_impressions"),
+        "platform", "followers", pl.col("followers_source").alias("followers from"), "engaged",
+        pl.col("two_way").alias("two-way"), "trusted", pl.col("posts").alias("posts in window"),
+        _pct("er_followers", 3).alias("ER by followers"), _pct("er_impressions", 2).alias("ER by impressions"),
     )  # fmt: skip
 
 
 def segment_table(a: Analysis) -> pl.DataFrame:
     """Per platform and segment: followers, engaged, two-way, trusted, median quality."""
     return summarize(a.scores, by=("platform", "segment")).select(
-        "platform", "segment", "contacts", "followers", "engaged", "two_way", "trusted",
-        "flagged", "median_quality", "engaged_share",
+        "platform", "segment", "contacts", "followers", "engaged", pl.col("two_way").alias("two-way"),
+        "trusted", "flagged", pl.col("median_quality").alias("median quality"),
+        _pct("engaged_share", 1).alias("engaged / followers"),
     )  # fmt: skip
 
 

@@ -126,8 +126,9 @@ def generate(scale: str | Scale = "sample", seed: int = 7) -> dict[str, pl.DataF
             )
         )
     inters, posts = _outbound_as_posts(pl.concat(inters, how="diagonal_relaxed"), pl.concat(conns), pl.concat(posts, how="diagonal_relaxed"))
+    n_posts = posts.group_by("account_id").agg(posts_count=pl.len().cast(pl.Int64))
     out = {
-        "accounts": pl.concat(accts, how="diagonal_relaxed"),
+        "accounts": pl.concat(accts, how="diagonal_relaxed").drop("posts_count").join(n_posts, on="account_id", how="left"),
         "connections": pl.concat(conns),
         "interactions": inters.sort("ts"),
         "posts": posts.sort("ts"),
