@@ -14,9 +14,12 @@ import nbformat as nbf
 ROOT = Path(__file__).resolve().parents[1]
 
 SETUP = """\
+from pathlib import Path
+
 import warmcall as wc
 from warmcall import charts, views
 from warmcall.display import escape, html_table, setup
+from warmcall.report import metrics_history, write_metrics
 from IPython.display import Markdown, display
 
 setup(renderer)
@@ -46,6 +49,12 @@ def overview() -> nbf.NotebookNode:
         c(SETUP),
         c('display(Markdown(f"## {escape(P.title)}\\n\\n**{views.headline_sentence(analysis)}**\\n\\n"\n'
           '                 f"As of {analysis.as_of}; window: the {P.window_days} days ending that day."))'),
+        m("### Since the last run"),
+        c("history = metrics_history(Path(output_dir).parents[1], report_set) if output_dir else []\n"
+          "change = views.change_table(views.metrics(analysis), history)\n"
+          "display(Markdown(views.change_sentence(change)))\n"
+          "if change.height:\n"
+          "    display(html_table(change))"),
         m("<details><summary>Definitions</summary>\n\n"
           "- **followers**: the account's follower count from its latest snapshot (or, where the export "
           "has none, the number of contacts who follow it).\n"
@@ -68,7 +77,7 @@ def overview() -> nbf.NotebookNode:
         c("charts.followers_vs_quality(views.heatmap_frame(analysis))"),
         m("## Load accounting\n\nEvery input row is loaded or rejected with a reason."),
         c("display(html_table(analysis.workbook.report.summary(), max_rows=100))"),
-        c("if output_dir:\n    views.write_metrics(analysis, output_dir)"),
+        c("if output_dir:\n    write_metrics(output_dir, views.metrics(analysis))"),
     ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}

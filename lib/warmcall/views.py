@@ -188,26 +188,63 @@ def metrics(a: Analysis) -> dict:
     from .summary import totals
 
     t = totals(a.overview)
+    rates = a.overview.filter(pl.col("er_followers").is_not_null())
+    er = float(rates["er_followers"].mean()) if rates.height else None
     per = a.overview.select(
         "account_id", "platform", "followers", "engaged", "two_way", "trusted", "er_followers",
         "er_impressions",
     ).to_dicts()  # fmt: skip
-    return {"as_of": a.as_of.isoformat(), "window_days": a.params.window_days, **t, "accounts": per}
+    return {"as_of": a.as_of.isoformat(), "window_days": a.params.window_days, **t, "er_followers": er,
+            "accounts": per}  # fmt: skip
 
 
-def write_metrics(a: Analysis, output_dir: str) -> str:
-    """Write ``metrics.json`` into ``output_dir`` atomically; returns its path."""
-    import json
-    import os
-    from pathlib import Path
+CHANGE_KEYS = (("followers", "followers"), ("engaged", "engaged"), ("two_way", "two-way"),
+               ("trusted", "trusted"), ("er_followers", "engagement rate by followers"))  # fmt: skip
 
-    d = Path(output_dir)
-    d.mkdir(parents=True, exist_ok=True)
-    p = d / "metrics.json"
-    tmp = p.with_name("metrics.json.part")
-    tmp.write_text(json.dumps(metrics(a), indent=2, default=str), encoding="utf-8")
-    os.replace(tmp, p)
-    return str(p)
+
+def change_table(current: dict, history: list[tuple[str, dict]]) -> pl.DataFrame:
+    """Change since the previous run of the same report set: for followers, engaged,
+    two-way, trusted and the engagement rate by followers, the previous value (from the
+    latest snapshot dated before ``current['as_of']``), the current one and the change.
+    Empty when there is no earlier run."""
+    prev = [(d, m) for d, m in history if d < current["as_of"]]
+    schema = {"metric": pl.String, "previous": pl.Float64, "now": pl.Float64, "change": pl.Float64,
+              "change_pct": pl.Float64, "since": pl.String}  # fmt: skip
+    if not prev:
+        return pl.DataFrame(schema=schema)
+    d, m = prev[-1]
+    rows = []
+    for key, label in CHANGE_KEYS:
+        a, b = m.get(key), current.get(key)
+        if a is None or b is None:
+            continue
+        rows.append({"metric": label, "previous": float(a), "now": float(b), "change": float(b) - float(a),
+                     "change_pct": (float(b) - float(a)) / float(a) if a else None, "since": d})  # fmt: skip
+    return pl.DataFrame(rows, schema=schema)
+
+
+def change_sentence(change: pl.DataFrame) -> str:
+    """Are relationships growing, or only the follower count? One sentence from the table."""
+    if change.height == 0:
+        return "This is the first run of this report set: change since the previous run appears from the next run on."
+    c = {r["metric"]: r for r in change.iter_rows(named=True)}
+
+    def delta(k: str) -> str:
+        r = c.get(k)
+        return "unknown" if r is None else f"{r['change']:+,.0f}"
+
+    since = change["since"][0]
+    f = c.get("followers", {}).get("change") or 0
+    rel = sum((c.get(k, {}).get("change") or 0) for k in ("two-way", "trusted"))
+    verdict = (
+        "relationships are growing" if rel > 0
+        else "only the follower count grew" if f > 0
+        else "neither followers nor relationships grew"
+    )  # fmt: skip
+    return (
+        f"Since {since}: followers {delta('followers')}, engaged {delta('engaged')}, two-way "
+        f"{delta('two-way')}, trusted {delta('trusted')}: {verdict}."
+    )
 
 
 # --- audit (02_audit) --------------------------------------------------------------------
