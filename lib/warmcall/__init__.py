@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from .errors import InputError
 from .params import Params, load_params
+from .plan import plan_outreach
 from .scoring import score
 from .stats import rank_correlation
 from .summary import summarize
 from .workbook import Workbook, load
 
 __all__ = [
-    "InputError", "Params", "Workbook", "load", "load_params", "rank_correlation", "score", "summarize",
+    "InputError", "Params", "Workbook", "load", "load_params", "plan_outreach", "rank_correlation",
+    "score", "summarize",
 ]  # fmt: skip
 __version__ = "0.1.0"

@@ -47,12 +47,6 @@ def _cmd_report(a: argparse.Namespace) -> int:
     return main_report(a)
 
 
-def _cmd_plan(a: argparse.Namespace) -> int:  # pragma: no cover - wired in by the planner
-    from .plan import main_plan
-
-    return main_plan(a)
-
-
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="warmcall",
@@ -85,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_arguments(rp)
     rp.set_defaults(func=_cmd_report)
+
+    from .plan import add_plan_parser
+
+    add_plan_parser(sub)
     return p
 
 

@@ -109,7 +109,9 @@ class Outreach(_Strict):
     start_time: str = "09:30"
     timezone: str = "UTC"
     slot_minutes: int = Field(20, ge=5, le=240)
-    cooldown_days: int = Field(14, ge=0)
+    cooldown_days: int = Field(14, ge=0)  # nobody contacted (outbound) in the last 14 days
+    fading_after_days: int = Field(21, ge=1)  # a two-way tie silent this long is fading
+    large_followers: int = Field(1000, ge=0)  # this many followers alone makes a weak tie promising
     referral_uplift: float = Field(10.0, gt=0)  # trusted recommendation vs cold, x
 
 

@@ -1,0 +1,577 @@
+"""Outreach planner: who to call, when, and what to talk about. Never automatic outreach:
+warmcall writes a plan (CSV and iCalendar reminders); the user makes every call.
+
+Policy (why these people). Rajkumar et al. (2022, Science, "A causal test of the strength
+of weak ties", 20 million LinkedIn users) found that *moderately weak* ties, not the
+strongest ones nor the weakest, did the most for job mobility; and a relationship that is not
+tended fades (days since last contact is the strongest single predictor of tie strength,
+Gilbert & Karahalios 2009). The plan therefore alternates two pools, one of each in turn
+(fading first), taking from the other pool when one runs out:
+
+1. **Fading warm ties**: two-way ties (stage trusted or conversant) whose last contact was
+   ``FADING_AFTER_DAYS`` (21) or more days before the as-of date; ranked by quality
+   (highest first), then longest silence, then person key.
+2. **Promising weaker ties**: not yet two-way (stage engaged, aware or connection) and at
+   least one sign of promise: stage engaged or aware (they interact with you), relevance > 0
+   (niche keywords, ``params.relevance``), or ``contact_followers`` ≥ ``LARGE_FOLLOWERS``
+   (1,000); ranked first those who already interact with you (engaged or aware: a moderately
+   weak tie beats a stranger), then relevance, then order of magnitude of followers
+   (⌊log10(followers+1)⌋; unknown counts last), then quality, then person key.
+
+Exclusions: never a flagged contact (``audience`` hygiene rules; flagged rows are dropped
+before people are formed); nobody with an outbound interaction in the ``cooldown_days``
+days ending on the as-of date (as-of − last outbound < cooldown_days; 0 disables); nobody
+twice. People, not profiles: the person key is ``person_id`` when identities link profiles,
+else ``account_id + "/" + contact_id``; a person on several platforms appears once, with
+``platforms`` comma-joined, stage / quality / relevance / followers = their best profile's,
+last contact = the latest on any platform, and the handle, account and segment of the
+highest-quality profile.
+
+Calendar: working days only (Monday–Friday; public holidays are not known), starting on
+``start`` (rolled forward to Monday if it falls on a weekend), by default the first working
+day after as-of. Each day has ``per_day`` slots of ``slot_minutes`` from ``start_time``
+(local wall-clock time in the IANA ``timezone``, via zoneinfo; a local time skipped by a
+daylight-saving change is read with the offset before the change). Same inputs, same plan:
+every sort has full tie-breakers.
+
+Shortfall: when fewer people qualify than there are slots, the plan is simply shorter; the
+returned frame carries ``plan.slots`` (slots offered), ``plan.shortfall`` (slots left empty)
+and ``plan.note`` (a sentence, or "" when full) as attributes. They live on that frame
+object only (polars operations return new frames without them); ``plan_outreach_result``
+returns them in a ``PlanResult`` instead.
+
+Columns: date (local), time (local HH:MM), tz, person, platforms, handle, account_id,
+contact_id, stage, segment, quality, last_contact (UTC date), reason, starter, uid (stable:
+hash of person key and date, so a re-imported calendar updates events instead of adding
+duplicates), pool ("fading" / "promising"), person_key, start_utc, end_utc.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import polars as pl
+
+from .errors import InputError
+from .params import Outreach, Params, as_params
+from .quality import STAGES
+
+#: Two-way ties silent for at least this many days count as fading.
+#: (Proposed param: ``outreach.fading_after_days``.)
+FADING_AFTER_DAYS = 21
+#: A contact with at least this many followers is "large" (a promise sign on its own).
+#: (Proposed param: ``outreach.large_followers``.)
+LARGE_FOLLOWERS = 1_000
+
+TWO_WAY = ("conversant", "trusted")
+WEAKER = ("engaged", "aware")
+PLATFORM_NAMES = {
+    "x": "X", "linkedin": "LinkedIn", "instagram": "Instagram", "facebook": "Facebook",
+    "mastodon": "Mastodon", "bluesky": "Bluesky", "other": "another platform",
+}  # fmt: skip
+
+PLAN_SCHEMA: dict[str, pl.DataType] = {
+    "date": pl.Date(), "time": pl.String(), "tz": pl.String(), "person": pl.String(),
+    "platforms": pl.String(), "handle": pl.String(), "account_id": pl.String(),
+    "contact_id": pl.String(), "stage": pl.Enum(STAGES), "segment": pl.String(),
+    "quality": pl.Float64(), "last_contact": pl.Date(), "reason": pl.String(),
+    "starter": pl.String(), "uid": pl.String(), "pool": pl.String(), "person_key": pl.String(),
+    "start_utc": pl.Datetime("us", "UTC"), "end_utc": pl.Datetime("us", "UTC"),
+}  # fmt: skip
+
+
+def person_key_expr() -> pl.Expr:
+    """``person_id`` when set, else ``account_id + "/" + contact_id``."""
+    own = pl.concat_str([pl.col("account_id"), pl.lit("/"), pl.col("contact_id")])
+    return pl.coalesce(pl.col("person_id"), own).alias("person_key")
+
+
+def default_as_of(scores: pl.DataFrame) -> date:
+    """The latest UTC date of any contact's last interaction (today when there is none).
+    Pass the scoring as-of date explicitly when you have it."""
+    last = scores["last_ts"].max() if "last_ts" in scores.columns and scores.height else None
+    return last.date() if last is not None else date.today()
+
+
+def eligible_people(
+    scores: pl.DataFrame,
+    as_of: date,
+    cooldown_days: int = 14,
+    fading_after_days: int = FADING_AFTER_DAYS,
+    large_followers: int = LARGE_FOLLOWERS,
+) -> pl.DataFrame:
+    """Eligible people, one row each, with ``pool`` ("fading"/"promising"), unranked (module
+    docstring policy). Exclusions applied: flagged profiles, people with an outbound
+    interaction in the cool-down, people in neither pool. ``rank_pool`` orders a pool."""
+    stage_rank = pl.col("stage").cast(pl.Enum(STAGES)).to_physical().cast(pl.Int8)
+    base = (
+        scores.lazy()
+        .filter(~pl.col("flagged").fill_null(False))
+        .with_columns(person_key_expr(), _stage_rank=stage_rank)
+    )
+    first = ("account_id", "contact_id", "handle", "display_name", "segment")
+    # a profile with no person_id is a person on its own: no grouping needed (the common case)
+    singles = base.filter(pl.col("person_id").is_null()).select(
+        "person_key",
+        *first,
+        platforms=pl.col("platform"),
+        n_platforms=pl.lit(1, pl.UInt32),
+        _stage_rank=pl.col("_stage_rank"),
+        quality=pl.col("quality"),
+        relevance=pl.col("relevance").fill_null(0.0),
+        contact_followers=pl.col("contact_followers"),
+        last_out_ts=pl.col("last_out_ts"),
+        latest_ts=pl.col("last_ts"),
+        latest_kind=pl.col("last_kind"),
+        latest_direction=pl.col("last_direction"),
+        latest_post_id=pl.col("last_post_id"),
+        latest_platform=pl.col("platform"),
+    )
+    latest = ["last_ts", "account_id", "contact_id"]
+
+    def at_latest(c: str) -> pl.Expr:
+        return pl.col(c).sort_by(latest, nulls_last=[False, False, False]).last()
+
+    linked = (
+        base.filter(pl.col("person_id").is_not_null())
+        .sort(
+            ["person_key", "quality", "last_ts", "account_id", "contact_id"],
+            descending=[False, True, True, False, False],
+            nulls_last=True,
+        )
+        .group_by("person_key", maintain_order=True)
+        .agg(
+            *[pl.col(c).first() for c in first],
+            platforms=pl.col("platform").unique().sort().str.join(","),
+            n_platforms=pl.col("platform").n_unique().cast(pl.UInt32),
+            _stage_rank=pl.col("_stage_rank").max(),
+            quality=pl.col("quality").max(),
+            relevance=pl.col("relevance").fill_null(0.0).max(),
+            contact_followers=pl.col("contact_followers").max(),
+            last_out_ts=pl.col("last_out_ts").max(),
+            latest_ts=pl.col("last_ts").max(),
+            latest_kind=at_latest("last_kind"),
+            latest_direction=at_latest("last_direction"),
+            latest_post_id=at_latest("last_post_id"),
+            latest_platform=at_latest("platform"),
+        )
+    )
+    people = pl.concat([singles, linked], how="vertical_relaxed")
+    days_since = (pl.lit(as_of) - pl.col("latest_ts").dt.date()).dt.total_days()
+    days_out = (pl.lit(as_of) - pl.col("last_out_ts").dt.date()).dt.total_days()
+    two_way = pl.col("_stage_rank") >= STAGES.index("conversant")
+    weaker = pl.col("_stage_rank").is_in([STAGES.index(s) for s in WEAKER])
+    big = pl.col("contact_followers").fill_null(-1) >= large_followers
+    pool = (
+        pl.when(two_way & (pl.col("days_since_last") >= fading_after_days))
+        .then(pl.lit("fading"))
+        .when(~two_way & (weaker | (pl.col("relevance") > 0) | big))
+        .then(pl.lit("promising"))
+    )
+    magnitude = (pl.col("contact_followers").cast(pl.Float64) + 1).log10().floor().fill_null(-1.0)
+    out = (
+        people.with_columns(
+            days_since_last=days_since,
+            stage=pl.col("_stage_rank")
+            .cast(pl.UInt32)
+            .replace_strict(dict(enumerate(STAGES)), return_dtype=pl.Enum(STAGES)),
+            followers_magnitude=magnitude,
+            interacts=weaker,
+        )
+        .with_columns(pool=pool)
+        .filter(pl.col("pool").is_not_null())
+        .filter(pl.col("last_out_ts").is_null() | (days_out >= cooldown_days))
+        .collect()
+    )
+    return out.drop("_stage_rank")
+
+
+#: Ranking of each pool: (columns, descending); nulls last; person_key breaks every tie.
+POOL_ORDER = {
+    "fading": (["quality", "days_since_last", "person_key"], [True, True, False]),
+    "promising": (
+        ["interacts", "relevance", "followers_magnitude", "quality", "person_key"],
+        [True, True, True, True, False],
+    ),
+}
+
+
+def rank_pool(people: pl.DataFrame, pool: str, limit: int | None = None) -> pl.DataFrame:
+    """The ``pool`` rows of ``eligible_people`` in call order with ``pool_rank`` (1 = first);
+    only the first ``limit`` when given (a top-k, much cheaper than a full sort)."""
+    cols, desc = POOL_ORDER[pool]
+    lf = people.lazy().filter(pl.col("pool") == pool).sort(cols, descending=desc, nulls_last=True)
+    if limit is not None:
+        lf = lf.head(limit)
+    return lf.with_columns(pool_rank=pl.int_range(1, pl.len() + 1, dtype=pl.UInt32)).collect()
+
+
+def candidates(
+    scores: pl.DataFrame,
+    as_of: date,
+    cooldown_days: int = 14,
+    fading_after_days: int = FADING_AFTER_DAYS,
+    large_followers: int = LARGE_FOLLOWERS,
+    limit: int | None = None,
+) -> pl.DataFrame:
+    """Eligible people ranked: the fading pool then the promising pool, each in call order
+    with ``pool_rank`` (1 = first to call); at most ``limit`` per pool when given."""
+    people = eligible_people(scores, as_of, cooldown_days, fading_after_days, large_followers)
+    ranked = [rank_pool(people, k, limit) for k in ("fading", "promising")]
+    return pl.concat(ranked)
+
+
+# --------------------------------------------------------------------------- texts
+
+
+def _day(ts: datetime | None) -> str:
+    return ts.date().isoformat() if ts is not None else "an unknown date"
+
+
+def reason_text(row: dict[str, Any]) -> str:
+    """Why this person was chosen, e.g. "fading warm tie: trusted, last contact 47 days ago"."""
+    stage = str(row["stage"])
+    if row["pool"] == "fading":
+        return f"fading warm tie: {stage}, last contact {row['days_since_last']} days ago"
+    parts = []
+    if row["relevance"]:
+        parts.append(f"relevant to your niche (relevance {row['relevance']:g})")
+    if row["contact_followers"] is not None and row["contact_followers"] >= LARGE_FOLLOWERS:
+        parts.append(f"large audience ({row['contact_followers']:,} followers)")
+    if not parts:
+        ago = (
+            f", last contact {row['days_since_last']} days ago"
+            if row["days_since_last"] is not None
+            else ""
+        )
+        parts.append(f"interacts with you{ago}")
+    return f"promising weaker tie: {stage}, " + ", ".join(parts)
+
+
+_IN = {
+    "reply": "They replied to you{post}{on} on {day} — follow up on it",
+    "comment": "They commented on your post{post}{on} on {day} — continue that thread",
+    "like": "They liked your post{post}{on} on {day} — ask what caught their eye",
+    "reaction": "They reacted to your post{post}{on} on {day} — ask what caught their eye",
+    "share": "They shared your post{post}{on} on {day} — thank them, ask why it mattered",
+    "mention": "They mentioned you{post}{on} on {day} — thank them and pick up the topic",
+    "dm": "They messaged you{on} on {day} — pick up that conversation",
+    "endorsement": "They endorsed you{on} on {day} — thank them and ask what they are working on",
+    "invitation": "They invited you{on} on {day} — say hello properly",
+}
+_OUT = {
+    "reply": "You replied to them{post}{on} on {day} — see where the thread went",
+    "comment": "You commented on their post{post}{on} on {day} — ask how it landed",
+    "dm": "You messaged them{on} on {day} — follow up on that message",
+    "call": "You last spoke by call on {day} — ask how things moved on since",
+    "meeting": "You last met on {day} — follow up on what you discussed",
+    "event": "You last saw them at an event on {day} — follow up on it",
+    "email": "You last emailed them on {day} — follow up on it",
+}
+
+
+def starter_text(row: dict[str, Any]) -> str:
+    """A conversation starter from the latest shared activity (kind, direction, post),
+    e.g. "They replied to your post (post 123) on LinkedIn on 2026-10-02 — follow up on it"."""
+    kind, direction = row.get("latest_kind"), row.get("latest_direction")
+    if kind is None:
+        return "No shared activity yet — introduce yourself and say why their work caught your eye"
+    post = f" (post {row['latest_post_id']})" if row.get("latest_post_id") else ""
+    platform = row.get("latest_platform") or ""
+    on = f" on {PLATFORM_NAMES.get(platform, platform)}"
+    day = _day(row.get("latest_ts"))
+    if direction == "in" and kind in _IN:
+        text = _IN[kind]
+        if kind == "reply" and post:
+            text = "They replied to your post{post}{on} on {day} — follow up on it"
+    elif direction == "out" and kind in _OUT:
+        text = _OUT[kind]
+    elif direction == "in":
+        text = "They last reached out ({kind}){on} on {day} — follow up on it"
+    else:
+        text = "You last reached out ({kind}){on} on {day} — see how they are doing"
+    return text.format(post=post, on=on, day=day, kind=kind)
+
+
+def plan_uid(person_key: str, day: date) -> str:
+    """Stable event UID: SHA-256 of person key and local date (re-imports update)."""
+    h = hashlib.sha256(f"{person_key}\x1f{day.isoformat()}".encode()).hexdigest()[:32]
+    return f"{h}@warmcall"
+
+
+# --------------------------------------------------------------------------- calendar
+
+
+def working_days(start: date, n: int) -> list[date]:
+    """``n`` Monday–Friday dates from ``start`` (a weekend start rolls to Monday)."""
+    out: list[date] = []
+    d = start
+    while len(out) < n:
+        if d.weekday() < 5:
+            out.append(d)
+        d += timedelta(days=1)
+    return out
+
+
+def next_working_day(d: date) -> date:
+    """The first Monday–Friday date strictly after ``d``."""
+    d += timedelta(days=1)
+    while d.weekday() >= 5:
+        d += timedelta(days=1)
+    return d
+
+
+def _start_time(s: str) -> time:
+    try:
+        hh, mm = s.strip().split(":")
+        return time(int(hh), int(mm))
+    except (ValueError, TypeError):
+        raise InputError("params", f"outreach.start_time: expected HH:MM, got {s!r}") from None
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(
+            "params", f"outreach.timezone: unknown IANA time zone {name!r} (is tzdata installed?)"
+        ) from None
+
+
+def slots(
+    start: date, days: int, per_day: int, o: Outreach
+) -> list[tuple[date, str, datetime, datetime]]:
+    """(local date, local HH:MM, start UTC, end UTC) of every slot, in order."""
+    tz = _zone(o.timezone)
+    t0 = _start_time(o.start_time)
+    step = timedelta(minutes=o.slot_minutes)
+    out = []
+    for d in working_days(start, days):
+        base = datetime.combine(d, t0)
+        for k in range(per_day):
+            local = base + k * step
+            if local + step > datetime.combine(d + timedelta(days=1), time(0, 0)):
+                raise InputError(
+                    "params",
+                    f"outreach: {per_day} slots of {o.slot_minutes} min from {o.start_time} "
+                    "run past midnight",
+                )
+            s = local.replace(tzinfo=tz).astimezone(UTC)
+            e = (local + step).replace(tzinfo=tz).astimezone(UTC)
+            out.append((d, local.strftime("%H:%M"), s, e))
+    return out
+
+
+# --------------------------------------------------------------------------- the plan
+
+
+@dataclass
+class PlanResult:
+    """The plan and how full it is."""
+
+    plan: pl.DataFrame
+    slots: int
+    shortfall: int
+    note: str
+    as_of: date
+    start: date
+
+
+def _person_name(r: dict[str, Any]) -> str:
+    for v in (r.get("display_name"), f"@{r['handle']}" if r.get("handle") else None):
+        if v and v.strip():
+            return v.strip()
+    return str(r["contact_id"])
+
+
+def plan_outreach_result(
+    scores: pl.DataFrame,
+    per_day: int | None = None,
+    days: int | None = None,
+    start: date | None = None,
+    params: Params | dict | str | None = None,
+    as_of: date | None = None,
+) -> PlanResult:
+    """``plan_outreach`` returning a ``PlanResult`` (plan, slots, shortfall, note)."""
+    p = as_params(params)
+    o = p.outreach
+    per_day = o.per_day if per_day is None else per_day
+    days = o.days if days is None else days
+    if per_day < 1 or days < 1:
+        raise InputError(
+            "warmcall plan", f"per-day and days must be at least 1 (got {per_day} and {days})"
+        )
+    as_of = as_of or p.as_of or default_as_of(scores)
+    start = start or o.start or next_working_day(as_of)
+    grid = slots(start, days, per_day, o)
+    cand = candidates(
+        scores, as_of, o.cooldown_days, o.fading_after_days, o.large_followers, limit=len(grid)
+    )
+    pools = {
+        "fading": cand.filter(pl.col("pool") == "fading").to_dicts(),
+        "promising": cand.filter(pl.col("pool") == "promising").to_dicts(),
+    }
+    taken = {"fading": 0, "promising": 0}
+    rows = []
+    for i, (d, hhmm, s, e) in enumerate(grid):
+        order = ("fading", "promising") if i % 2 == 0 else ("promising", "fading")
+        which = next((k for k in order if taken[k] < len(pools[k])), None)
+        if which is None:
+            break
+        r = pools[which][taken[which]]
+        taken[which] += 1
+        rows.append({
+            "date": d, "time": hhmm, "tz": o.timezone, "person": _person_name(r),
+            "platforms": r["platforms"], "handle": r["handle"], "account_id": r["account_id"],
+            "contact_id": r["contact_id"], "stage": str(r["stage"]), "segment": r["segment"],
+            "quality": r["quality"],
+            "last_contact": r["latest_ts"].date() if r["latest_ts"] is not None else None,
+            "reason": reason_text(r), "starter": starter_text(r),
+            "uid": plan_uid(r["person_key"], d),
+            "pool": which, "person_key": r["person_key"], "start_utc": s, "end_utc": e,
+        })  # fmt: skip
+    plan = pl.DataFrame(rows, schema=PLAN_SCHEMA)
+    short = len(grid) - plan.height
+    note = (
+        f"Only {plan.height} of {len(grid)} slots filled: not enough eligible contacts "
+        f"(flagged contacts, the {o.cooldown_days}-day cool-down and people already planned "
+        "are excluded)."
+        if short
+        else ""
+    )
+    return PlanResult(plan, len(grid), short, note, as_of, start)
+
+
+def plan_outreach(
+    scores: pl.DataFrame,
+    per_day: int | None = None,
+    days: int | None = None,
+    start: date | None = None,
+    params: Params | dict | str | None = None,
+    as_of: date | None = None,
+) -> pl.DataFrame:
+    """Plan ``per_day`` calls a day for ``days`` working days by the policy in the module
+    docstring. ``per_day``/``days``/``start`` default to ``params.outreach`` (2 × 5, the
+    working day after as-of); ``as_of`` to ``params.as_of``, else the latest last contact in
+    ``scores``. Returns the plan (columns in the module docstring) with attributes
+    ``slots``, ``shortfall`` and ``note``."""
+    res = plan_outreach_result(scores, per_day, days, start, params, as_of)
+    plan = res.plan
+    plan.slots = res.slots  # type: ignore[attr-defined]
+    plan.shortfall = res.shortfall  # type: ignore[attr-defined]
+    plan.note = res.note  # type: ignore[attr-defined]
+    return plan
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+_BIDI = {*range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+
+
+def _terminal_safe(s: object) -> str:
+    """Names are hostile: control characters (ESC sequences) and bidi embedding/override/
+    isolate controls are shown as visible escapes instead of acting on the terminal."""
+    return "".join(
+        f"\\x{ord(c):02x}"
+        if unicodedata.category(c) == "Cc"
+        else (f"[U+{ord(c):04X}]" if ord(c) in _BIDI else c)
+        for c in str(s)
+    )
+
+
+def _clip(s: object, n: int) -> str:
+    t = _terminal_safe(s if s is not None else "")
+    return t if len(t) <= n else t[: n - 1] + "…"
+
+
+def plan_table_text(plan: pl.DataFrame) -> str:
+    """A short fixed-width table of the plan for the terminal."""
+    head = f"{'date':10}  {'time':5}  {'person':24}  {'platforms':18}  reason"
+    lines = [head, "-" * len(head)]
+    for r in plan.iter_rows(named=True):
+        lines.append(
+            f"{r['date'].isoformat():10}  {r['time']:5}  {_clip(r['person'], 24):24}  "
+            f"{_clip(r['platforms'], 18):18}  {_clip(r['reason'], 70)}"
+        )
+    return "\n".join(lines)
+
+
+def main_plan(args: argparse.Namespace) -> int:
+    """``warmcall plan [DATA...] [--params FILE] [--start DATE] [--per-day N] [--days N]
+    [--out DIR]``: load DATA (or ``params.data``), score, plan, write ``DIR/plan.csv`` (formula-
+    safe) and ``DIR/plan.ics`` atomically, print the plan and where the files are."""
+    from .outputs import write_csv_safe, write_ics
+    from .redact import redact_contacts
+    from .scoring import prepared_features, resolve_as_of, score_features, select
+    from .workbook import load
+
+    p = as_params(getattr(args, "params", None))
+    data = list(getattr(args, "data", None) or []) or list(p.data)
+    if not data:
+        raise InputError("warmcall plan", "no data: give export paths or a params file with 'data'")
+    wb = select(load(*data, mapping=p.mapping, encoding=p.encoding), p)
+    as_of = resolve_as_of(wb, p)
+    feats, _ = prepared_features(wb, p, as_of)
+    scores = score_features(feats.lazy(), p, as_of).collect()
+    if p.redact:  # the same pseudonyms as the reports (views.analyse)
+        scores = redact_contacts(scores, salt=p.title)
+    res = plan_outreach_result(
+        scores,
+        getattr(args, "per_day", None),
+        getattr(args, "days", None),
+        getattr(args, "start", None),
+        p,
+        as_of,
+    )
+    out = Path(getattr(args, "out", None) or "reports")
+    csv_path = write_csv_safe(res.plan, out / "plan.csv")
+    ics_path = write_ics(res.plan, out / "plan.ics", calendar_name=f"{p.title}: calls", as_of=as_of)
+    print(
+        f"Outreach plan from {res.start.isoformat()} (as of {as_of.isoformat()}, "
+        f"times in {p.outreach.timezone}):"
+    )
+    print(plan_table_text(res.plan))
+    if res.note:
+        print(res.note)
+    print(f"wrote {csv_path}\nwrote {ics_path}", file=sys.stderr)
+    return 0
+
+
+def add_plan_parser(
+    subparsers: argparse._SubParsersAction, func: Callable[[argparse.Namespace], int] | None = None
+) -> argparse.ArgumentParser:
+    """Register ``warmcall plan`` on the CLI's subparsers (``func`` defaults to ``main_plan``)."""
+    pl_ = subparsers.add_parser("plan", help="plan calls (CSV + iCalendar); never contacts anyone")
+    pl_.add_argument(
+        "data", nargs="*", help="export folders/zips (default: the params file's data)"
+    )
+    pl_.add_argument("--params", help="params YAML (outreach settings, segments, relevance)")
+    pl_.add_argument(
+        "--start", type=date.fromisoformat, help="first day, YYYY-MM-DD (default: next working day)"
+    )
+    pl_.add_argument(
+        "--per-day", type=int, dest="per_day", help="calls per day (default: params, 2)"
+    )
+    pl_.add_argument("--days", type=int, help="working days (default: params, 5)")
+    pl_.add_argument(
+        "--out", default="reports", help="folder for plan.csv and plan.ics (default: reports/)"
+    )
+    pl_.set_defaults(func=func or main_plan)
+    return pl_
+
+
+__all__ = [
+    "FADING_AFTER_DAYS", "LARGE_FOLLOWERS", "PlanResult", "add_plan_parser", "candidates",
+    "eligible_people", "main_plan", "rank_pool",
+    "person_key_expr", "plan_outreach", "plan_outreach_result", "reason_text", "starter_text",
+]  # fmt: skip

@@ -1,0 +1,152 @@
+"""The what-if panel driven headlessly: set ``.value``, read ``panel.state`` and the HTML
+(notebook-stack.md §3.3: observers fire synchronously without a kernel)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ipywidgets as W
+import polars as pl
+import pytest
+import warmcall as wc
+from helpers import conn, inter, workbook
+from traitlets import TraitError
+from warmcall import whatif as wf
+from warmcall.widgets import WhatIfPanel
+
+T = date(2026, 6, 30)
+EVIL = "<script>alert(1)</script>"
+P = {
+    "as_of": "2026-06-30",
+    "window_days": 90,
+    "segments": [
+        {"name": EVIL, "keywords": ["research"]},
+        {"name": "peers", "keywords": ["analyst"]},
+    ],
+}
+
+
+def wb():
+    """x: a (conversant, 40 days ago: in the 90-day window, not the 30-day one), b (engaged),
+    c (silent, research); linkedin: d (trusted by a call), e (silent analyst)."""
+    return workbook(
+        connections=[
+            conn("a", follows_me=True, bio="analyst"), conn("b", follows_me=True, bio="research"),
+            conn("c", follows_me=True, bio="research"),
+            conn("d", account="li:me", platform="linkedin", follows_me=True, i_follow=True,
+                 bio="analyst"),
+            conn("e", account="li:me", platform="linkedin", follows_me=True, bio="analyst"),
+        ],
+        interactions=[
+            inter("a", "2026-05-21", "reply", "in"), inter("a", "2026-05-22", "reply", "out"),
+            inter("b", "2026-06-20", "comment", "in"),
+            inter("d", "2026-06-01", "call", "out", account="li:me", platform="linkedin"),
+        ],
+    )  # fmt: skip
+
+
+def test_initial_state_matches_pure_functions() -> None:
+    w = wb()
+    panel = WhatIfPanel(w, P)
+    f = wf.features_for_window(w, P, T)
+    expect = wf.summary(wf.rescore(f, None, T, base=wc.Params.model_validate(P)))
+    assert panel.state["summary"] == expect
+    assert expect["stages"] == {
+        "connection": 2,
+        "aware": 0,
+        "engaged": 1,
+        "conversant": 1,
+        "trusted": 1,
+    }
+    assert panel.state["platforms"] is None and panel.state["segments"] is None
+    assert (
+        panel.state["window_days"] == 90
+        and panel.state["calls_per_day"] == 2
+        and panel.state["weeks"] == 1
+    )
+    assert all(not c.continuous_update for c in panel.controls() if hasattr(c, "continuous_update"))
+    assert (
+        "Of 5 followers, 2 engaged in the window, 2 are two-way and 1 trusted"
+        in panel.summary_html.value
+    )
+    assert panel.chart is not None
+
+
+def test_window_slider_recomputes_stages() -> None:
+    panel = WhatIfPanel(wb(), P)
+    panel.window.value = 30  # a's exchange (40 days ago) leaves the window
+    assert panel.state["window_days"] == 30
+    assert panel.state["summary"]["stages"]["conversant"] == 0
+    assert panel.state["summary"]["two_way"] == 1  # only d (call within 365 days)
+    panel.window.value = 999
+    assert panel.window.value == 365  # clamped by the slider
+
+
+def test_weights_half_life_and_filters() -> None:
+    w = wb()
+    panel = WhatIfPanel(w, P)
+    before = panel.state["summary"]["mean_quality"]
+    for c, s in panel.weights.items():
+        s.value = 1.0 if c == "recency" else 0.0
+    panel.half_life.value = 10
+    f = wf.features_for_window(w, P, T)
+    only = {c: (1.0 if c == "recency" else 0.0) for c in panel.weights}
+    r = wf.rescore(f, {"half_life_days": 10, "weights": only}, T, base=wc.Params.model_validate(P))
+    assert panel.state["weights"] == only and panel.state["half_life_days"] == 10
+    assert panel.state["summary"] == wf.summary(r) != before
+    assert panel.scores["quality"].to_list() == r["quality"].to_list()
+    panel.platforms.value = ("linkedin",)
+    assert panel.state["platforms"] == ["linkedin"] and panel.state["summary"]["contacts"] == 2
+    panel.segments.value = ("peers",)
+    assert panel.state["summary"]["contacts"] == 2  # d and e are analysts
+    panel.platforms.value = ()  # empty selection = all platforms
+    assert panel.state["platforms"] is None and panel.state["summary"]["contacts"] == 3  # a, d, e
+
+
+def test_prune_and_projection_sliders() -> None:
+    panel = WhatIfPanel(wb(), P)
+    assert panel.state["prune"]["pruned"] == 0 and panel.state["prune"]["remaining_followers"] == 5
+    panel.min_quality.value = 1  # c and e never interacted: quality of duration 0 -> 0
+    q = dict(zip(panel.scores["contact_id"], panel.scores["quality"], strict=True))
+    below = sum(1 for v in q.values() if v < 1)
+    assert (
+        below == 2
+        and panel.state["prune"]["pruned"] == 2
+        and panel.state["prune"]["remaining_followers"] == 3
+    )
+    assert "5 followers → 3" in panel.summary_html.value
+    panel.calls_per_day.value = 3
+    panel.weeks.value = 2
+    pj = panel.state["projection"]
+    assert pj["attempts"] == 30 and pj["assumptions"]["referral_uplift"] == 10.0
+    assert pj == wf.project_outreach(panel.scores, 3, 2, wc.Params.model_validate(P), T)
+    assert "3 people a working day for 2 weeks" in panel.summary_html.value
+    assert "projection under stated assumptions" in panel.summary_html.value
+
+
+def test_html_escapes_names_from_params_and_data() -> None:
+    panel = WhatIfPanel(wb(), P)
+    assert EVIL in panel.segments.options
+    panel.segments.value = (EVIL,)
+    html = panel.summary_html.value
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_panel_from_a_frame_fixes_the_window() -> None:
+    s = wc.score(wb(), P)
+    panel = WhatIfPanel(s, P, as_of=T)
+    assert panel.window.disabled
+    assert panel.state["summary"]["stages"] == wf.summary(s)["stages"]
+    panel.half_life.value = 30
+    assert panel.state["half_life_days"] == 30.0
+    with pytest.raises(TraitError):  # not an option
+        panel.platforms.value = ("mars",)
+
+
+def test_state_is_plain_data() -> None:
+    import json
+
+    panel = WhatIfPanel(wb(), P)
+    json.dumps(panel.state, default=str)  # the state can be printed or stored by a notebook
+    assert isinstance(panel.widget, W.VBox)
+    assert pl.DataFrame(panel.state["prune"]["by_account"]).height == 2
