@@ -140,7 +140,106 @@ def audit() -> nbf.NotebookNode:
     return nb
 
 
-NOTEBOOKS = {"01_overview.ipynb": overview, "02_audit.ipynb": audit}
+def _nb(cells: list) -> nbf.NotebookNode:
+    nb = nbf.v4.new_notebook()
+    nb.cells = cells
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+def outreach() -> nbf.NotebookNode:
+    c = nbf.v4.new_code_cell
+    m = nbf.v4.new_markdown_cell
+    return _nb([
+        m("# Outreach: who to call this week, and why\n\n"
+          "A short list of people to call, a few a day, chosen by a stated policy. warmcall never "
+          "contacts anyone itself: it writes `plan.csv` and `plan.ics` for your calendar."),
+        c(PARAMS, metadata={"tags": ["parameters"]}),
+        c(SETUP + "import polars as pl\n"
+          "from warmcall.outputs import write_csv_safe, write_ics\n"),
+        c('display(Markdown(f"## {escape(P.title)}: outreach\\n\\n**{views.headline_sentence(analysis)}**"))'),
+        m("## The policy\n\n"
+          "A mix, alternating, of **fading warm ties** (trusted or conversant, silent for "
+          "`outreach.fading_after_days` days or more; the strongest first) and **promising weaker ties** "
+          "(not yet two-way, but engaging with you, relevant to your niche, or with a large audience; "
+          "those who already interact with you first). Moderately weak ties did the most for job "
+          "mobility in Rajkumar et al. (2022, *Science*). Never a flagged (spam-like) contact, nobody "
+          "contacted within the cool-down, nobody twice, one person once even across platforms. "
+          "Working days only."),
+        c("result = views.outreach_plan(analysis)\n"
+          "o = P.outreach\n"
+          "display(Markdown(f\"**{result.plan.height} calls** from {result.start} ({o.per_day} a day for "
+          "{o.days} working days, {o.slot_minutes}-minute slots from {escape(o.start_time)} "
+          "{escape(o.timezone)}).\" + (f\" {escape(result.note)}\" if result.note else \"\")))\n"
+          "display(html_table(views.plan_table(result.plan), max_rows=100))"),
+        c("if output_dir:\n"
+          "    write_csv_safe(result.plan, Path(output_dir) / \"plan.csv\")\n"
+          "    write_ics(result.plan, Path(output_dir) / \"plan.ics\", calendar_name=f\"{P.title}: calls\", as_of=analysis.as_of)\n"
+          "    views.stages_snapshot(analysis).write_parquet(Path(output_dir) / \"stages.parquet\")\n"
+          "    display(Markdown(\"The plan is saved beside this report as `plan.csv` and `plan.ics`.\"))"),
+        m("## Follow-through since the last run\n\nPlanned vs logged: did an outbound contact "
+          "happen on or after each planned day?"),
+        c("from warmcall.report import previous_artifact\n"
+          "root = Path(output_dir).parents[1] if output_dir else None\n"
+          "prev_plan_file = previous_artifact(root, report_set, analysis.as_of.isoformat(), \"plan.csv\") if root else None\n"
+          "prev_plan = pl.read_csv(prev_plan_file, infer_schema=False) if prev_plan_file else None\n"
+          "ft = views.follow_through(analysis, prev_plan)\n"
+          "display(Markdown(views.follow_through_sentence(ft)))\n"
+          "if ft.height:\n"
+          "    display(html_table(ft))"),
+        m("## Who moved stage since the last run"),
+        c("prev_stages_file = previous_artifact(root, report_set, analysis.as_of.isoformat(), \"stages.parquet\") if root else None\n"
+          "moves = views.stage_moves(analysis, pl.read_parquet(prev_stages_file) if prev_stages_file else None)\n"
+          "display(Markdown(\"No earlier run to compare with yet.\" if prev_stages_file is None else f\"{moves.height} contacts changed stage.\"))\n"
+          "if moves.height:\n"
+          "    display(html_table(moves))"),
+    ])
+
+
+WHATIF_PARAMS = PARAMS + """\
+half_life_days: float = 0  # what-if: recency half-life; 0 = the params value
+min_quality: int = 20  # what-if: ignore followers below this quality
+calls_per_day: int = 2  # what-if: outreach intensity
+weeks: int = 4  # what-if: outreach duration
+"""
+
+
+def what_if() -> nbf.NotebookNode:
+    c = nbf.v4.new_code_cell
+    m = nbf.v4.new_markdown_cell
+    return _nb([
+        m("# What if? Re-weight, filter, prune and project\n\n"
+          "Live in JupyterLab (`make lab`): move the controls and the summary and charts update. "
+          "In a batch report, widgets cannot run, so the same computation is shown for the parameter "
+          "values of this notebook."),
+        c(WHATIF_PARAMS, metadata={"tags": ["parameters"]}),
+        c(SETUP + "from warmcall.widgets import WhatIfPanel\n"),
+        c("panel = WhatIfPanel(analysis.workbook, P, as_of=analysis.as_of, overview=analysis.overview)\n"
+          "if half_life_days:\n"
+          "    panel.half_life.value = int(half_life_days)\n"
+          "panel.min_quality.value = min_quality\n"
+          "panel.calls_per_day.value = calls_per_day\n"
+          "panel.weeks.value = weeks\n"
+          "live = not output_dir  # batch runs pass output_dir; widgets need a live kernel and browser\n"
+          "if live:\n"
+          "    display(panel)\n"
+          "else:\n"
+          "    display(Markdown(\"*Static snapshot for the parameter values (open the notebook in JupyterLab "
+          "to explore).*\"))"),
+        c("if not live:\n"
+          "    from IPython.display import HTML\n"
+          "    display(HTML(panel.render_html()))\n"
+          "    display(panel.chart)"),
+    ])
+
+
+NOTEBOOKS = {
+    "01_overview.ipynb": overview,
+    "02_audit.ipynb": audit,
+    "03_outreach.ipynb": outreach,
+    "04_what_if.ipynb": what_if,
+}
 
 
 def main(argv: list[str]) -> int:

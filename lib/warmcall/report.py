@@ -218,6 +218,20 @@ def metrics_history(out_dir: str | os.PathLike[str], report_set: str) -> list[tu
     return out
 
 
+def previous_artifact(out_dir: str | os.PathLike[str], report_set: str, before: str, name: str) -> Path | None:
+    """``<out_dir>/<date>/<report_set>/<name>`` of the latest run dated before ``before``
+    (ISO date) that has that file; None when there is none."""
+    base = Path(out_dir)
+    if not base.is_dir():
+        return None
+    dated = sorted((p for p in base.iterdir() if p.is_dir() and _DATE_RE.match(p.name) and p.name < before), reverse=True)
+    for d in dated:
+        f = d / report_set / name
+        if f.is_file():
+            return f
+    return None
+
+
 def find_project_root(start: Path | None = None) -> Path:
     """The nearest folder at or above ``start`` (default: cwd) with a ``notebooks/`` folder
     and a ``pyproject.toml`` or ``params/``; ``start`` itself if there is none."""
