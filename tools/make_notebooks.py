@@ -18,11 +18,11 @@ from pathlib import Path
 
 import warmcall as wc
 from warmcall import charts, views
-from warmcall.display import escape, html_table, setup
+from warmcall.display import escape, html_table, pick_renderer, setup
 from warmcall.report import metrics_history, write_metrics
 from IPython.display import Markdown, display
 
-setup(renderer)
+setup(pick_renderer(renderer, batch=bool(output_dir)))
 analysis = views.analyse(params or params_file)
 P = analysis.params
 """
@@ -32,7 +32,7 @@ params_file: str = "../params/sample.yaml"  # YAML params set, see params/sample
 params: dict = {}  # the validated params as a dict (the batch runner passes it; wins over params_file)
 report_set: str = ""  # name of the report set (batch runs)
 output_dir: str = ""  # folder for metrics.json in batch runs; empty: do not write
-renderer: str = "default"  # Altair renderer: default (offline template in reports), svg, jupyter
+renderer: str = "auto"  # Altair renderer: auto (reports: inline Vega; live: svg), default, svg
 """
 
 

@@ -73,12 +73,26 @@ def neutralize(s: str) -> str:
     return s.translate(_BIDI_TABLE)
 
 
-def escape(s: object) -> str:
-    """HTML-escape ``str(s)`` (``html.escape`` with quotes) and neutralise bidi controls.
+# ``escape``: html.escape's five characters, plus Markdown's active punctuation written as
+# numeric character references. HTML shows ``&#91;`` exactly as ``[``, but Markdown never
+# parses a reference as syntax, so escaped text cannot become a link (``[x](javascript:…)``,
+# ``[x]: url`` definitions), an image, emphasis or code when a notebook puts it into Markdown.
+_ESCAPE_TABLE = {
+    ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;", ord("'"): "&#x27;",
+    **{ord(c): f"&#{ord(c)};" for c in "[]():*_`~\\|#"},
+}  # fmt: skip
 
-    Safe in element content and in quoted attribute values.
+
+def escape(s: object) -> str:
+    """HTML-escape ``str(s)`` and neutralise bidi controls: ``& < > " '`` as entities (as
+    ``html.escape(quote=True)``), bidi controls as a visible ``[U+XXXX]`` marker, and the
+    Markdown-active characters ``[ ] ( ) : * _ ` ~ \\ | #`` as numeric character references.
+
+    Safe in element content, in quoted attribute values and in Markdown text (the notebooks
+    build Markdown headings from it): browsers show the same characters, while Markdown
+    cannot turn data into a link (``[x](javascript:alert(1))``), an image or formatting.
     """
-    return neutralize(html.escape(str(s), quote=True))
+    return neutralize(str(s).translate(_ESCAPE_TABLE))
 
 
 def _neutralize_obj(o: Any) -> Any:
@@ -106,6 +120,16 @@ class ScriptSafeJSON(json.JSONEncoder):
     def iterencode(self, o: Any, _one_shot: bool = False) -> Iterator[str]:
         for chunk in super().iterencode(_neutralize_obj(o), _one_shot):
             yield chunk.translate(_SCRIPT_TABLE)
+
+
+def pick_renderer(renderer: str, batch: bool) -> str:
+    """``"auto"`` resolves to ``"default"`` in batch reports (the offline template inlines
+    Vega once per page) and to ``"svg"`` elsewhere (live JupyterLab, nbval): rendered in
+    Python, so charts work offline without a CDN or a widget front end. Any other value is
+    returned unchanged."""
+    if renderer != "auto":
+        return renderer
+    return "default" if batch else "svg"
 
 
 def setup(renderer: str = "default", **opts: Any) -> None:
