@@ -7,10 +7,10 @@ Unusable input prints one line on stderr naming the file and the problem and exi
 from __future__ import annotations
 
 import argparse
+import codecs
 import sys
 import traceback
 from collections.abc import Callable
-from pathlib import Path
 
 from .errors import InputError
 
@@ -18,6 +18,11 @@ from .errors import InputError
 def _cmd_load(a: argparse.Namespace) -> int:
     from .workbook import load
 
+    if a.encoding:
+        try:
+            codecs.lookup(a.encoding)
+        except LookupError:
+            raise InputError("--encoding", f"unknown encoding {a.encoding!r}") from None
     wb = load(*a.paths, mapping=a.mapping, encoding=a.encoding)
     if a.out:
         for p in wb.write(a.out):
@@ -50,7 +55,8 @@ def _cmd_report(a: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="warmcall",
-        description="Who am I really connected to? Follower counts vs engagement and relationship quality.",
+        description="Who am I really connected to? "
+        "Follower counts vs engagement and relationship quality.",
     )
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -71,7 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--layout", default="exports", choices=["exports", "canonical"],
         help="exports: the platforms' real zips (default); canonical: warmcall's own tables",
     )  # fmt: skip
-    sm.add_argument("--format", default="csv", choices=["csv", "parquet"], help="for --layout canonical")
+    sm.add_argument(
+        "--format", default="csv", choices=["csv", "parquet"], help="for --layout canonical"
+    )
     sm.set_defaults(func=_cmd_sample)
 
     rp = sub.add_parser("report", help="run the notebooks with papermill and write HTML reports")

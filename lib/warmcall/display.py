@@ -73,26 +73,31 @@ def neutralize(s: str) -> str:
     return s.translate(_BIDI_TABLE)
 
 
-# ``escape``: html.escape's five characters, plus Markdown's active punctuation written as
-# numeric character references. HTML shows ``&#91;`` exactly as ``[``, but Markdown never
-# parses a reference as syntax, so escaped text cannot become a link (``[x](javascript:…)``,
-# ``[x]: url`` definitions), an image, emphasis or code when a notebook puts it into Markdown.
+# ``escape``: html.escape's five characters, plus ``[`` and ``]`` as numeric character
+# references. HTML shows ``&#91;`` exactly as ``[``, but Markdown never parses a reference as
+# syntax, so escaped text put into Markdown (the notebooks' headings) cannot become a link or
+# an image (``[x](javascript:alert(1))``, ``![x](url)``, ``[x]: url`` definitions). The only
+# literal brackets left are those of ``[U+XXXX]`` markers; a ``(`` or ``:`` right after one
+# is encoded too, so a marker cannot start a link either.
 _ESCAPE_TABLE = {
     ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;", ord("'"): "&#x27;",
-    **{ord(c): f"&#{ord(c)};" for c in "[]():*_`~\\|#"},
+    ord("["): "&#91;", ord("]"): "&#93;",
 }  # fmt: skip
 
 
 def escape(s: object) -> str:
     """HTML-escape ``str(s)`` and neutralise bidi controls: ``& < > " '`` as entities (as
-    ``html.escape(quote=True)``), bidi controls as a visible ``[U+XXXX]`` marker, and the
-    Markdown-active characters ``[ ] ( ) : * _ ` ~ \\ | #`` as numeric character references.
+    ``html.escape(quote=True)``), bidi controls as a visible ``[U+XXXX]`` marker, and ``[ ]``
+    as numeric character references (see above).
 
-    Safe in element content, in quoted attribute values and in Markdown text (the notebooks
-    build Markdown headings from it): browsers show the same characters, while Markdown
-    cannot turn data into a link (``[x](javascript:alert(1))``), an image or formatting.
+    Safe in element content, in quoted attribute values and in Markdown text: browsers show
+    the same characters, while Markdown cannot turn data into a link or an image (emphasis
+    characters are left alone: they can only change how text looks).
     """
-    return neutralize(str(s).translate(_ESCAPE_TABLE))
+    out = neutralize(str(s).translate(_ESCAPE_TABLE))
+    if "[U+" in out:  # a marker: "](" / "]:" would make it a link or a link definition
+        out = out.replace("](", "]&#40;").replace("]:", "]&#58;")
+    return out
 
 
 def _neutralize_obj(o: Any) -> Any:

@@ -31,6 +31,13 @@ and parsed once (correctly rounded), never multiplied in binary floating point. 
 
 from __future__ import annotations
 
+# What polars' ``str.strip_chars()`` strips (Rust ``char::is_whitespace``); Python's
+# ``str.strip()`` also strips U+001C..U+001F, so the twins would disagree on those.
+_RUST_WHITESPACE = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -127,7 +134,7 @@ def _match(s: object) -> tuple[Decimal, str] | None:
         return None
     if isinstance(s, int | float):
         s = repr(s)
-    m = _RE.match(str(s).strip())
+    m = _RE.match(str(s).strip(_RUST_WHITESPACE))
     if not m or (m["int"] is None and m["frac"] is None):
         return None
     try:

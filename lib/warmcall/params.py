@@ -9,6 +9,7 @@ type raises ``InputError`` naming the key and the file. Relative paths (``data``
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -176,19 +177,46 @@ def parse_params(raw: dict[str, Any], base: Path | None = None, where: str = "pa
     return p
 
 
+_TAG = re.compile(r"constructor for the tag '(?:tag:yaml\.org,2002:)?([^']*)'")
+
+
+def yaml_problem(e: Exception) -> str:
+    """One line describing why ``yaml.safe_load`` refused a document: the line number and
+    the parser's problem; a tag it has no constructor for (``!!python/object``, any custom
+    ``!tag``) is named as refused, since only plain YAML is ever constructed."""
+    mark = getattr(e, "problem_mark", None)
+    at = f" at line {mark.line + 1}" if mark else ""
+    problem = str(getattr(e, "problem", None) or e)
+    tag = _TAG.search(problem)
+    if tag:
+        name = tag.group(1)
+        name = name if name.startswith("!") else f"!!{name}"
+        return f"YAML tag '{name}'{at} is not allowed (only plain YAML is read)"
+    return f"not valid YAML{at}: {' '.join(problem.split())}"
+
+
+def read_yaml(path: Path, what: str) -> Any:
+    """``yaml.safe_load`` of a UTF-8 file (BOM allowed); every problem is an ``InputError``
+    naming ``path``: unreadable, not UTF-8, invalid YAML, a refused tag (``yaml_problem``),
+    or a value the loader cannot construct (``2026-13-45`` as a date)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as e:
+        raise InputError(path, f"cannot read {what} ({e.strerror or type(e).__name__})") from None
+    except UnicodeDecodeError:
+        raise InputError(path, f"{what} is not UTF-8 text") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise InputError(path, yaml_problem(e)) from None
+    except (ValueError, TypeError, OverflowError) as e:  # e.g. a date like 2026-13-45
+        raise InputError(path, f"not valid YAML: {e}") from None
+
+
 def load_params(path: str | os.PathLike[str]) -> Params:
     """Read and validate a params YAML file (safe loader, strict keys and types)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise InputError(path, f"cannot read params file ({e.strerror})") from None
-    try:
-        raw = yaml.safe_load(text) or {}
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        at = f" at line {mark.line + 1}" if mark else ""
-        raise InputError(path, f"not valid YAML{at}") from None
+    raw = read_yaml(path, "params file") or {}
     return parse_params(raw, base=path.resolve().parent, where=str(path))
 
 

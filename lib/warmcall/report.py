@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import html
 import json
 import logging
 import multiprocessing
@@ -403,7 +404,9 @@ def _page(title: str, body: str) -> str:
 
 
 def _href(rel: str) -> str:
-    return escape(quote(rel, safe="/"))
+    """A relative URL for an ``href``: percent-encoded (no scheme can survive: ``:`` is
+    encoded), then attribute-escaped."""
+    return html.escape(quote(rel, safe="/"), quote=True)
 
 
 def render_failure_page(info: dict[str, Any]) -> str:

@@ -1,26 +1,55 @@
 """One small abstraction over what a user points warmcall at: a folder, a zip as
 downloaded, a .tar.gz (old Mastodon archives) or single files.
 
-Archives are read in place, never extracted to disk. Member names are checked for path
-traversal (``../``, absolute paths) and the total decompressed size is capped against
-zip bombs (``MAX_UNCOMPRESSED_BYTES``, overridable with the ``WARMCALL_MAX_UNZIP_MB``
-environment variable).
+Archives are read in place, never extracted to disk. Safety rules (hostile input):
+
+- member names are checked for path traversal (``../``, absolute paths, backslash paths,
+  drive letters): such an archive is refused with a message naming the member;
+- the total declared decompressed size is capped against zip bombs (``max_unzip_bytes()``:
+  ``DEFAULT_MAX_UNZIP_MB``, overridable with the ``WARMCALL_MAX_UNZIP_MB`` environment
+  variable, read at open time), and so is each member's compression ratio
+  (``MAX_RATIO`` for members above ``RATIO_MIN_BYTES``; real exports stay below 40:1);
+- a member is read with a cap (its declared size, and the total cap), so a member whose
+  declared size lies cannot blow memory;
+- symlinks, hard links, devices and FIFOs (in tar archives, zips and folders) are skipped,
+  never followed; a path that is not a regular file or folder is refused.
 """
 
 from __future__ import annotations
 
 import codecs
 import fnmatch
+import lzma
 import os
+import stat
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .errors import InputError
 
-MAX_UNCOMPRESSED_BYTES = int(os.environ.get("WARMCALL_MAX_UNZIP_MB", "8192")) * 1024 * 1024
+DEFAULT_MAX_UNZIP_MB = 8192
+#: The cap at import time (kept for callers); ``max_unzip_bytes()`` re-reads the environment.
+MAX_UNCOMPRESSED_BYTES = DEFAULT_MAX_UNZIP_MB * 1024 * 1024
+MAX_RATIO = 250  # declared size / compressed size of one member; deflate tops out near 1032:1
+RATIO_MIN_BYTES = 64 << 20  # smaller members may compress as well as they like
+# Errors that reading a corrupt archive member can raise (bz2 raises OSError).
+_READ_ERRORS = (
+    zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, RuntimeError, ValueError,
+    NotImplementedError, zlib.error, lzma.LZMAError,
+)  # fmt: skip
+
+
+def max_unzip_bytes() -> int:
+    """The decompression cap in bytes: ``WARMCALL_MAX_UNZIP_MB`` (MiB) from the environment
+    when set to a positive whole number, else ``DEFAULT_MAX_UNZIP_MB``."""
+    raw = os.environ.get("WARMCALL_MAX_UNZIP_MB", "").strip()
+    if raw.isdigit() and int(raw) > 0:
+        return int(raw) * 1024 * 1024
+    return DEFAULT_MAX_UNZIP_MB * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -42,6 +71,23 @@ class Member:
 
     def read_bytes(self) -> bytes:
         return self.source.read_bytes(self.name)
+
+    def read_head(self, n: int) -> bytes:
+        """The first ``n`` bytes (for detection), read in place with the same caps."""
+        return self.source.read_head(self.name, n)
+
+    def head_text(self, n: int = 1 << 18, encoding: str | None = None) -> str:
+        """The first ``n`` bytes as text, for detection only: decoded like ``read_text`` but
+        undecodable bytes become U+FFFD instead of an error (``load`` reports those)."""
+        data = self.read_head(n)
+        if encoding:
+            try:
+                return data.decode(encoding, errors="replace")
+            except LookupError:
+                raise InputError(self.display, f"unknown encoding {encoding!r}") from None
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return data[: len(data) // 2 * 2].decode("utf-16", errors="replace")
+        return data.decode("utf-8-sig", errors="replace")
 
     def read_text(self, encoding: str | None = None) -> str:
         """Decode the member. Default: UTF-8 with an optional BOM; a UTF-16 BOM is
@@ -90,12 +136,22 @@ class Source:
             for root, _dirs, files in os.walk(p):
                 for f in files:
                     full = Path(root) / f
-                    if full.is_symlink():
+                    try:
+                        st = full.lstat()
+                    except OSError:
+                        continue
+                    if not stat.S_ISREG(st.st_mode):  # symlinks, FIFOs, sockets, devices
                         continue
                     rel = full.relative_to(p).as_posix()
-                    src._members[rel] = full.stat().st_size
+                    src._members[rel] = st.st_size
             return src
-        head = p.open("rb").read(8)
+        if not p.is_file():  # a FIFO or device would block or never end
+            raise InputError(p, "not a regular file or folder")
+        try:
+            with p.open("rb") as fh:
+                head = fh.read(8)
+        except OSError as e:
+            raise InputError(p, f"cannot read ({e.strerror or type(e).__name__})") from None
         if p.suffix.lower() == ".zip" or head.startswith(b"PK\x03\x04") or head == b"PK\x05\x06":
             return cls._open_zip(p)
         if p.name.lower().endswith((".tar.gz", ".tgz", ".tar")) or head.startswith(b"\x1f\x8b"):
@@ -109,14 +165,15 @@ class Source:
         try:
             zf = zipfile.ZipFile(p)
             infos = zf.infolist()
-        except zipfile.BadZipFile as e:
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
             raise InputError(p, f"not a readable zip archive ({e})") from None
         src = cls(p, "zip", _zip=zf)
         total = 0
         for info in infos:
-            if info.is_dir():
-                continue
+            if info.is_dir() or stat.S_ISLNK(info.external_attr >> 16):
+                continue  # directories; symlinks are never followed
             _check_member_name(p, info.filename)
+            _check_ratio(p, f"member {info.filename!r}", info.file_size, info.compress_size)
             total += info.file_size
             src._members[info.filename] = info.file_size
         _check_total(p, total)
@@ -125,18 +182,19 @@ class Source:
     @classmethod
     def _open_tar(cls, p: Path) -> Source:
         try:
-            tf = tarfile.open(p, "r:*")
+            tf = tarfile.open(p, "r:*")  # noqa: SIM115 - kept open: members are read in place
             infos = tf.getmembers()
-        except (tarfile.TarError, EOFError, OSError) as e:
+        except _READ_ERRORS as e:
             raise InputError(p, f"not a readable tar archive ({e})") from None
         src = cls(p, "tar", _tar=tf)
         total = 0
         for info in infos:
-            if not info.isfile():
+            if not info.isfile():  # symlinks, hard links, devices: skipped, never followed
                 continue
             _check_member_name(p, info.name)
             total += info.size
             src._members[info.name.removeprefix("./")] = info.size
+        _check_ratio(p, "the archive", total, p.stat().st_size)  # a .tar.gz bomb
         _check_total(p, total)
         return src
 
@@ -149,32 +207,46 @@ class Source:
         anywhere in the tree, sorted by path."""
         pats = [p.lower() for p in patterns]
         return [
-            m for m in self.members() if any(fnmatch.fnmatchcase(m.basename.lower(), p) for p in pats)
+            m
+            for m in self.members()
+            if any(fnmatch.fnmatchcase(m.basename.lower(), p) for p in pats)
         ]
 
     def get(self, name: str) -> Member | None:
         return Member(self, name, self._members[name]) if name in self._members else None
 
     def read_bytes(self, name: str) -> bytes:
+        """The member's bytes. Archive members are read with a cap: at most their declared
+        size (and the decompression cap); a member that decompresses to more is refused."""
+        return self.read_head(name, None)
+
+    def read_head(self, name: str, n: int | None) -> bytes:
+        """The first ``n`` bytes of a member (all of it when ``n`` is None), read in place
+        with the same caps as ``read_bytes``. Errors are ``InputError`` naming the member."""
+        declared = self._members.get(name, 0)
+        cap = min(declared, max_unzip_bytes())
+        want = cap + 1 if n is None else min(n, cap + 1)
         try:
-            if self.kind == "dir":
-                return (self.path / name).read_bytes()
-            if self.kind == "file":
-                return self.path.read_bytes()
+            if self.kind in ("dir", "file"):
+                path = self.path / name if self.kind == "dir" else self.path
+                with path.open("rb") as fh:
+                    return fh.read() if n is None else fh.read(n)
             if self.kind == "zip":
                 assert self._zip is not None
                 with self._zip.open(name) as fh:
-                    data = fh.read(MAX_UNCOMPRESSED_BYTES + 1)
+                    data = fh.read(want)
             else:
                 assert self._tar is not None
                 fh2 = self._tar.extractfile(name) or self._tar.extractfile("./" + name)
                 if fh2 is None:
                     raise InputError(self.display_name(name), "not a regular file")
-                data = fh2.read(MAX_UNCOMPRESSED_BYTES + 1)
-        except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, RuntimeError) as e:
-            raise InputError(self.display_name(name), f"cannot read archive member ({e})") from None
-        if len(data) > MAX_UNCOMPRESSED_BYTES:
-            raise InputError(self.display_name(name), "member larger than the decompression cap")
+                data = fh2.read(want)
+        except _READ_ERRORS as e:
+            problem = e.strerror if isinstance(e, OSError) and e.strerror else e
+            raise InputError(self.display_name(name), f"cannot read ({problem})") from None
+        if len(data) > cap:
+            why = "its declared size" if cap == declared else "the decompression cap"
+            raise InputError(self.display_name(name), f"member decompresses to more than {why}")
         return data
 
     def display_name(self, name: str) -> str:
@@ -189,13 +261,25 @@ class Source:
 def _check_member_name(archive: Path, name: str) -> None:
     pp = PurePosixPath(name.replace("\\", "/"))
     if pp.is_absolute() or ".." in pp.parts or (len(name) > 1 and name[1] == ":"):
-        raise InputError(archive, f"unsafe member path {name!r} (path traversal); refusing the archive")
+        raise InputError(
+            archive, f"unsafe member path {name!r} (path traversal); refusing the archive"
+        )
+
+
+def _check_ratio(archive: Path, what: str, size: int, compressed: int) -> None:
+    if size > RATIO_MIN_BYTES and size > MAX_RATIO * max(compressed, 1):
+        raise InputError(
+            archive,
+            f"{what} claims to decompress {size / max(compressed, 1):,.0f}:1 "
+            f"(over {MAX_RATIO}:1): looks like a zip bomb; refusing the archive",
+        )
 
 
 def _check_total(archive: Path, total: int) -> None:
-    if total > MAX_UNCOMPRESSED_BYTES:
+    cap = max_unzip_bytes()
+    if total > cap:
         raise InputError(
             archive,
-            f"decompresses to {total / 2**20:,.0f} MiB, over the cap of "
-            f"{MAX_UNCOMPRESSED_BYTES / 2**20:,.0f} MiB (set WARMCALL_MAX_UNZIP_MB to raise it)",
+            f"decompresses to {total / 2**20:,.1f} MiB, over the cap of "
+            f"{cap / 2**20:,.0f} MiB (set WARMCALL_MAX_UNZIP_MB to raise it)",
         )

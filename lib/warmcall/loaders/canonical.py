@@ -12,6 +12,7 @@ direction out (DESIGN.md, "Offline touchpoints"). Channel synonyms are in
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import polars as pl
 
@@ -40,23 +41,37 @@ def _table_of(m: Member) -> str | None:
     return None
 
 
-def _columns(m: Member) -> list[str]:
+def _parquet(m: Member) -> Path | io.BytesIO:
+    """A Parquet member as polars reads it best: the file itself for folders and single
+    files (read in place, only the needed parts), the bytes for archive members."""
+    if m.source.kind == "dir":
+        return m.source.path / m.name
+    if m.source.kind == "file":
+        return m.source.path
+    return io.BytesIO(m.read_bytes())
+
+
+def _columns(m: Member, encoding: str | None = None) -> list[str]:
     if m.basename.lower().endswith(".parquet"):
         try:
-            return list(pl.read_parquet_schema(io.BytesIO(m.read_bytes())))
+            return list(pl.read_parquet_schema(_parquet(m)))
         except Exception as e:  # polars raises several types for corrupt files
             raise InputError(m.display, f"not a readable Parquet file ({type(e).__name__})") from None
-    return header_of(m.read_text())
+    return header_of(m.head_text(encoding=encoding))  # decoding errors: reported by load
 
 
-def _claims(src: Source) -> tuple[list[tuple[str, Member]], list[Member]]:
+def _claims(
+    src: Source, encoding: str | None = None
+) -> tuple[list[tuple[str, Member]], list[Member]]:
     tables = []
     for m in src.members():
         t = _table_of(m)
-        if t and len(set(_columns(m)) & set(schema.TABLES[t])) >= 2:
+        if t and len(set(_columns(m, encoding)) & set(schema.TABLES[t])) >= 2:
             tables.append((t, m))
     touch = [
-        m for m in src.find("touchpoints.csv") if set(TOUCHPOINT_COLUMNS) <= set(header_of(m.read_text()))
+        m
+        for m in src.find("touchpoints.csv")
+        if set(TOUCHPOINT_COLUMNS) <= set(header_of(m.head_text(encoding=encoding)))
     ]
     return tables, touch
 
@@ -67,27 +82,28 @@ def detect(src: Source) -> bool:
     return bool(tables or touch)
 
 
-def load(src: Source, **_: object) -> LoadResult:
-    """Load every canonical table file and touchpoints log in ``src``."""
+def load(src: Source, encoding: str | None = None, **_: object) -> LoadResult:
+    """Load every canonical table file and touchpoints log in ``src`` (text decoded with
+    ``encoding`` when given, else UTF-8 / BOM as ``Member.read_text``)."""
     res = LoadResult()
-    tables, touch = _claims(src)
+    tables, touch = _claims(src, encoding)
     for table, m in tables:
         if m.basename.lower().endswith(".parquet"):
-            df = pl.read_parquet(io.BytesIO(m.read_bytes()))
+            df = pl.read_parquet(_parquet(m))
             df = df.with_row_index("_line", offset=1).with_columns(pl.col("_line").cast(pl.Int64))
         else:
-            df = read_csv_text(m.read_text())
+            df = read_csv_text(m.read_text(encoding))
         missing = [c for c in schema.REQUIRED[table] if c not in df.columns]
         if missing:
             raise InputError(m.display, f"missing required column(s) {', '.join(missing)} for {table}")
         res.file(m.display, f"canonical-{table}", df.height)
         res.add(table, df.with_columns(_file=pl.lit(m.display)))
     for m in touch:
-        res.extend(load_touchpoints(m))
+        res.extend(load_touchpoints(m, encoding))
     return res
 
 
-def load_touchpoints(m: Member) -> LoadResult:
+def load_touchpoints(m: Member, encoding: str | None = None) -> LoadResult:
     """``touchpoints.csv`` -> interactions (kind from channel, direction out).
 
     ``account_id`` and ``contact_id`` are resolved against the loaded connections later
@@ -96,7 +112,7 @@ def load_touchpoints(m: Member) -> LoadResult:
     same calendar day in every time zone within ±11 h.
     """
     res = LoadResult()
-    df = read_csv_text(m.read_text())
+    df = read_csv_text(m.read_text(encoding))
     rep = res.file(m.display, "touchpoints", df.height)
     missing = [c for c in TOUCHPOINT_COLUMNS if c not in df.columns]
     if missing:

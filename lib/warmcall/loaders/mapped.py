@@ -54,7 +54,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import polars as pl
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .. import schema
@@ -66,6 +65,7 @@ from ..numbers import (
     to_count,
     to_count_py,
 )
+from ..params import read_yaml
 from ..resolve import normalize_handle
 from ..sources import Member, Source
 from .base import LoadResult
@@ -109,10 +109,7 @@ def read_mapping(mapping: str | os.PathLike[str] | dict) -> tuple[Mapping, str]:
         name = str(p)
         if not p.is_file():
             raise InputError(name, "mapping file not found")
-        try:
-            raw = yaml.safe_load(p.read_text(encoding="utf-8-sig"))
-        except (yaml.YAMLError, UnicodeDecodeError) as e:
-            raise InputError(name, f"not a valid YAML mapping ({type(e).__name__})") from None
+        raw = read_yaml(p, "mapping file")  # safe_load; tags refused, one-line errors
     if not isinstance(raw, dict):
         raise InputError(name, "a mapping must be a YAML mapping with platform, table and columns")
     raw = {str(k): v for k, v in raw.items()}

@@ -145,8 +145,14 @@ def visibility(to: list[str], cc: list[str], followers: str | None) -> str:
     return "direct"
 
 
-# A tag (quoted attribute values may hold ">") or a comment.
-_TAG = re.compile(r"""<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:[^>"']|"[^"]*"|'[^']*')*>|<!--.*?-->""", re.S)
+# A tag (quoted attribute values may hold ">") or a comment. Neither may run past the next
+# "<" / "<!--", and the repetitions are possessive: every match attempt ends at the next tag
+# start, so hostile text ("<a \"" a million times, an unclosed comment) is linear, not
+# quadratic. (Status HTML never has a raw "<" inside an attribute or a comment.)
+_TAG = re.compile(
+    r"""<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:[^<>"']|"[^"<]*+"|'[^'<]*+')*+>"""
+    r"""|<!--(?:[^<-]|-(?!->)|<(?!!--))*+-->"""
+)
 _BREAKS = re.compile(r"[\x01\x02]+")
 
 
@@ -189,6 +195,8 @@ def _parse_json(m: Member, encoding: str | None) -> Any:
         raise InputError(
             m.display, f"invalid or truncated JSON ({e.msg} at line {e.lineno} column {e.colno})"
         ) from None
+    except RecursionError:
+        raise InputError(m.display, "JSON nested too deeply to parse") from None
 
 
 def _normalize_handle(handle: str) -> str:
@@ -212,7 +220,8 @@ class _Archive:
 def _is_actor(obj: object) -> bool:
     return (
         isinstance(obj, dict)
-        and obj.get("type") in ACTOR_TYPES
+        and isinstance(obj.get("type"), str)
+        and obj["type"] in ACTOR_TYPES
         and isinstance(obj.get("preferredUsername"), str)
         and "outbox" in obj
     )
@@ -228,7 +237,7 @@ def _archives(src: Source, encoding: str | None = None) -> list[_Archive]:
         folder = "" if folder == "." else folder
         try:
             obj = json.loads(m.read_text(encoding))
-        except (json.JSONDecodeError, InputError):
+        except (json.JSONDecodeError, RecursionError, InputError):
             obj = None
         a = _Archive(folder, m, obj if _is_actor(obj) else None)
         if a.actor_obj is not None or (obj is None and a.sibling("outbox.json") is not None):
@@ -329,7 +338,8 @@ def load(src: Source, **opts: Any) -> LoadResult:
 def _account_of(actor: dict, where: str) -> tuple[str, str, str]:
     """(account_id, handle, host) from an actor object (``preferredUsername`` + host of ``id``)."""
     user = actor.get("preferredUsername")
-    host = (urlsplit(actor.get("id") or "").hostname or "").lower()
+    uri = actor.get("id")
+    host = (urlsplit(uri).hostname or "").lower() if isinstance(uri, str) else ""
     if not isinstance(user, str) or not user or not host:
         raise InputError(where, "actor.json has no preferredUsername or no id URL")
     handle = f"{user}@{host}"
@@ -477,8 +487,9 @@ def _outbox_item(
         obj = it.get("object")
         if not isinstance(obj, dict):
             return "Create without an embedded object"
-        if obj.get("type") not in POST_TYPES:
-            return f"unsupported object type {obj.get('type')!r}"
+        otype = obj.get("type")
+        if not isinstance(otype, str) or otype not in POST_TYPES:
+            return f"unsupported object type {otype!r}"
         sid = obj.get("id") if isinstance(obj.get("id"), str) else None
         if not sid:
             return "missing status id"
@@ -489,7 +500,8 @@ def _outbox_item(
         contacts: dict[str, str] = {}  # contact_id -> kind, in order
         hrefs: set[str] = set()
         mentions = []
-        for tag in obj.get("tag") or []:
+        tags = obj.get("tag")  # a list, or one tag object (ActivityStreams allows both)
+        for tag in [tags] if isinstance(tags, dict) else tags if isinstance(tags, list) else []:
             if isinstance(tag, dict) and tag.get("type") == "Mention":
                 acct = _mention_acct(tag, host)
                 if isinstance(tag.get("href"), str):
@@ -520,9 +532,8 @@ def _outbox_item(
             content = obj.get("content")
             if content is None and isinstance(obj.get("contentMap"), dict):
                 content = next(iter(obj["contentMap"].values()), None)
-            posts.append(
-                {"post_id": sid, "text": html_to_text(content), "is_repost": False, "_line": line}
-            )
+            text = html_to_text(content) if isinstance(content, str) else None
+            posts.append({"post_id": sid, "text": text, "is_repost": False, "_line": line})
         for acct, k in contacts.items():
             inter.append({"contact_id": acct, "kind": k, "post_id": sid, "_line": line})
         stamps.append((line, raw if isinstance(raw, str) else None))

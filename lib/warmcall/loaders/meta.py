@@ -166,6 +166,7 @@ _CALL = re.compile(
     r" (?:call|chat).*)\.?\s*$",
     re.I | re.S,
 )
+_GENERATED_MAX = 500  # characters: longer DM content is never an echo, system or call line
 _SYSTEM = re.compile(
     r"^\s*(?:you are now connected on messenger.*|you can now message and call each other.*"
     r"|say hi to your new facebook friend.*|.+ (?:named the group|changed the group (?:name|photo)"
@@ -1214,15 +1215,19 @@ class _Loader:
         if not ok:
             return
         content = msg.get("content") if isinstance(msg.get("content"), str) else ""
-        if content and _ECHO.match(content):
+        # echo/system/call lines are short generated sentences; a long text is a message (and
+        # the patterns, with nested ".+", would be slow on a hostile 1 MB one)
+        short = content if len(content) <= _GENERATED_MAX else ""
+        if short and _ECHO.match(short):
             rep.reject(i, ECHO_REASON)
             return
-        if msg.get("type") in ("Subscribe", "Unsubscribe") or (content and _SYSTEM.match(content)):
+        if msg.get("type") in ("Subscribe", "Unsubscribe") or (short and _SYSTEM.match(short)):
             rep.reject(i, SYSTEM_REASON)
             return
-        kind = "call" if "call_duration" in msg or (content and _CALL.match(content)) else "dm"
+        kind = "call" if "call_duration" in msg or (short and _CALL.match(short)) else "dm"
         msg_rows.append((disp, i, key, sender, us, kind))
-        for r in msg.get("reactions") or []:
+        reactions = msg.get("reactions")
+        for r in reactions if isinstance(reactions, list) else []:
             if (
                 not isinstance(r, dict)
                 or not isinstance(r.get("actor"), str)
@@ -1238,7 +1243,8 @@ class _Loader:
 
 def _fb_inner(item: dict, key: str) -> dict:
     """The ``data[].<key>`` object of a Facebook comments/reactions entry (or ``{}``)."""
-    for d in item.get("data") or []:
+    data = item.get("data")
+    for d in data if isinstance(data, list) else []:
         if isinstance(d, dict) and isinstance(d.get(key), dict):
             return d[key]
     return {}

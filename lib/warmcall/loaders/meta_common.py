@@ -7,6 +7,7 @@ Rules are from export-formats.md §5 (Meta); see ``warmcall.loaders.meta`` for t
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
@@ -71,6 +72,8 @@ def parse_json(m: Member, text: str | None = None) -> Any:
         raise InputError(
             m.display, f"invalid or truncated JSON ({e.msg} at line {e.lineno})"
         ) from None
+    except RecursionError:
+        raise InputError(m.display, "JSON nested too deeply to parse") from None
 
 
 # A JSON string literal holding at least one character above ASCII, written raw or as a
@@ -156,6 +159,9 @@ def read_meta_json(m: Member, encoding: str | None = None) -> Any:
 # -- timestamps ---------------------------------------------------------------------------
 
 
+_MAX_ABS_US = 253_402_300_799 * 1_000_000  # 9999-12-31T23:59:59Z
+
+
 class BadTimestamp(ValueError):
     """A timestamp value that is present but not a number of seconds/milliseconds."""
 
@@ -163,7 +169,8 @@ class BadTimestamp(ValueError):
 def epoch_us(value: Any, unit: str = "s") -> int | None:
     """Unix ``timestamp`` (seconds) or ``timestamp_ms`` (milliseconds) -> microseconds since
     the epoch, UTC (export-formats.md §5.3, §5.4, §5.6). ``None`` and ``0`` (Meta's "no time")
-    give ``None``; anything that is not a number raises ``BadTimestamp``."""
+    give ``None``; anything that is not a finite number, or lies beyond the year 9999 (no
+    datetime holds it), raises ``BadTimestamp``."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -173,12 +180,15 @@ def epoch_us(value: Any, unit: str = "s") -> int | None:
         if not re.fullmatch(r"\d+(\.\d+)?", v):
             raise BadTimestamp(value)
         value = float(v) if "." in v else int(v)
-    if not isinstance(value, int | float):
+    if not isinstance(value, int | float) or not math.isfinite(value):
         raise BadTimestamp(value)
     if value == 0:
         return None
     scale = 1_000 if unit == "ms" else 1_000_000
-    return int(round(value * scale))
+    us = int(round(value * scale))
+    if not -_MAX_ABS_US <= us <= _MAX_ABS_US:  # beyond year 9999: no datetime holds it
+        raise BadTimestamp(value)
+    return us
 
 
 # -- names and shapes -----------------------------------------------------------------------

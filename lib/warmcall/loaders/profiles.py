@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import re
-from html.parser import HTMLParser
 from urllib.parse import urlparse
 
 import polars as pl
@@ -37,10 +36,13 @@ from ..errors import InputError
 from ..numbers import to_count_py
 from ..sources import Member, Source
 from .base import LoadResult
+from .mastodon import html_to_text as status_html_to_text
 
 FORMAT = "profiles"
 SUFFIXES = (".json", ".jsonl", ".ndjson")
 HEAD_BYTES = 128 * 1024
+SNIFF_MAX_BYTES = 16 << 20  # detection reads a whole member only up to this size
+_USER_KEY = re.compile(r'"(?:id_str|screen_name|acct|username)"\s*:')
 PROFILE_COLUMNS: dict[str, pl.DataType] = {
     "platform": pl.String(), "contact_id": pl.String(), "handle": pl.String(),
     "display_name": pl.String(), "bio": pl.String(), "location": pl.String(),
@@ -127,31 +129,45 @@ def _head_text(data: bytes) -> str:
 
 
 def sniff(m: Member) -> str | None:
-    """The kind of the first user object in a JSON / JSON-lines member, or None."""
+    """The kind of the first user object in a JSON / JSON-lines member, or None. Reads the
+    first ``HEAD_BYTES``; when the first record is longer than that (a very long bio) and
+    the head shows user-object keys, the whole member (at most ``SNIFF_MAX_BYTES``)."""
     if not m.basename.lower().endswith(SUFFIXES):
         return None
-    t = _head_text(_head(m)).strip()
+    head = _head(m)
+    kind = _sniff_text(_head_text(head).strip())
+    if (
+        kind is None
+        and len(head) >= HEAD_BYTES
+        and m.size <= SNIFF_MAX_BYTES
+        and _USER_KEY.search(_head_text(head))
+    ):
+        kind = _sniff_text(_head_text(m.read_bytes()).strip())
+    return kind
+
+
+def _sniff_text(t: str) -> str | None:
     if not t or t[0] not in "[{":
         return None
     dec = json.JSONDecoder()
     try:
         obj, _ = dec.raw_decode(t)  # whole document, or the first line of JSON lines
         return _first_user(obj)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         pass
     if t[0] == "[":  # a long array: decode its first element
         i = 1 + len(t[1:]) - len(t[1:].lstrip())
         try:
             obj, _ = dec.raw_decode(t, i)
             return _first_user(obj)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             return None
     mo = _ARRAY_START.search(t)  # a long page: decode the first item of users/data
     if mo:
         try:
             obj, _ = dec.raw_decode(t, mo.end())
             return user_kind(obj)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             return None
     return None
 
@@ -176,6 +192,8 @@ def _documents(m: Member) -> list[object]:
             raise InputError(
                 m.display, f"truncated or invalid JSON ({e.msg} at char {e.pos})"
             ) from None
+    except RecursionError:
+        raise InputError(m.display, "JSON nested too deeply to parse") from None
     docs = []
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -184,6 +202,8 @@ def _documents(m: Member) -> list[object]:
             docs.append(json.loads(line))
         except json.JSONDecodeError as e:
             raise InputError(m.display, f"invalid JSON on line {n} ({e.msg})") from None
+        except RecursionError:
+            raise InputError(m.display, f"JSON nested too deeply to parse (line {n})") from None
     return docs
 
 
@@ -202,31 +222,14 @@ def records(m: Member) -> list[object]:
     return out
 
 
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag == "br":
-            self.parts.append("\n")
-        elif tag == "p" and self.parts:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
 def html_to_text(html: str | None) -> str | None:
     """Mastodon ``note`` HTML as plain text: tags dropped, ``<br>`` a newline, paragraphs
-    separated by a blank line, entities decoded. Empty text gives None."""
+    separated by a blank line, entities decoded. Empty text gives None. The same tokenizer
+    as statuses (``mastodon.html_to_text``): linear on hostile HTML, where ``html.parser``
+    is quadratic (a bio of unclosed ``<a "`` would take hours)."""
     if not html:
         return None
-    p = _Text()
-    p.feed(html)
-    p.close()
-    text = "".join(p.parts).strip()
-    return text or None
+    return status_html_to_text(html)
 
 
 def _str(v: object) -> str | None:
@@ -237,7 +240,7 @@ def _count(v: object) -> int | None:
     if isinstance(v, bool):
         return None
     n = v if isinstance(v, int) else to_count_py(v) if isinstance(v, str) else None
-    return n if n is not None and n >= 0 else None
+    return n if n is not None and 0 <= n < 2**63 else None  # negative or beyond Int64: unknown
 
 
 def _id(v: object) -> str | None:

@@ -238,7 +238,9 @@ def _as_float(col: str) -> pl.Expr:
 
 
 def _whole(f: pl.Expr) -> pl.Expr:
-    return pl.when(f.is_finite() & (f == f.floor()) & (f >= 0)).then(f.cast(pl.Int64))
+    # below 2**53 every whole float is exact: a larger cell would be a guess, so it is null
+    exact = f.is_finite() & (f == f.floor()) & (f >= 0) & (f < 2.0**53)
+    return pl.when(exact).then(f.cast(pl.Int64, strict=False))
 
 
 def _with_counts(df: pl.DataFrame, cols: dict[str, str]) -> pl.DataFrame:

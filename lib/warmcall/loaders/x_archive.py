@@ -122,6 +122,8 @@ def read_js(m: Member) -> tuple[Any, list[str]]:
         raise InputError(
             m.display, f"truncated or invalid JSON ({e.msg} at line {e.lineno} column {e.colno})"
         ) from None
+    except RecursionError:
+        raise InputError(m.display, "JSON nested too deeply to parse") from None
     if text[end:].strip(" \t\r\n;"):
         raise InputError(m.display, "unexpected text after the JSON data")
     if is_manifest and not isinstance(data, dict):
@@ -724,7 +726,8 @@ def _load_likes(ctx: _Ctx, files: list[Member]) -> None:
 
 
 def _generation_date(manifest: dict, rep: FileReport | None) -> date | None:
-    raw = _s((manifest.get("archiveInfo") or {}).get("generationDate")) if manifest else None
+    info = manifest.get("archiveInfo") if manifest else None
+    raw = _s(info.get("generationDate")) if isinstance(info, dict) else None
     if raw is None:
         return None
     try:
