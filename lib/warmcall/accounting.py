@@ -132,11 +132,36 @@ class LoadReport:
         return "\n".join(lines)
 
 
-def _record_keys(frames: list[pl.DataFrame]) -> pl.DataFrame:
-    parts = [
-        f.select(pl.col("_file").cast(pl.String), pl.col("_line").cast(pl.Int64)) for f in frames
-    ]
-    return pl.concat(parts).unique() if parts else pl.DataFrame(schema=_KEYS)
+def _loaded_per_file(frames: list[pl.DataFrame]) -> dict[str, int]:
+    """Distinct (_file, _line) records with at least one accepted row, counted per file
+    (a record may have rows in several tables; a null line counts as one record).
+
+    A frame holding one file only (the usual case) contributes its ``_line`` column to that
+    file's count directly; frames mixing files go through one group-by."""
+    by_file: dict[str, list[pl.Series]] = {}
+    mixed: list[pl.DataFrame] = []
+    for f in frames:
+        if f.height == 0:
+            continue
+        files = f["_file"].cast(pl.String)
+        lo, hi = files.min(), files.max()
+        if lo is not None and lo == hi and files.null_count() == 0:
+            by_file.setdefault(lo, []).append(f["_line"].cast(pl.Int64))
+        else:
+            mixed.append(f.select(files, pl.col("_line").cast(pl.Int64)))
+    out: dict[str, int] = {}
+    if mixed:
+        seen = set(pl.concat([m.select("_file") for m in mixed])["_file"].unique().to_list())
+        for file in [k for k in by_file if k in seen]:
+            mixed += [
+                pl.DataFrame({"_file": pl.repeat(file, len(s), eager=True), "_line": s})
+                for s in by_file.pop(file)
+            ]
+        n = pl.concat(mixed).group_by("_file").agg(pl.col("_line").n_unique().alias("n"))
+        out.update(zip(n["_file"], n["n"], strict=True))
+    for file, lines in by_file.items():
+        out[file] = (lines[0] if len(lines) == 1 else pl.concat(lines)).n_unique()
+    return out
 
 
 def finalize(result: LoadResult) -> tuple[dict[str, pl.DataFrame], LoadReport]:
@@ -153,6 +178,7 @@ def finalize(result: LoadResult) -> tuple[dict[str, pl.DataFrame], LoadReport]:
         )  # fmt: skip
         for f in result.files
     ]
+    validated: dict[str, list[pl.DataFrame]] = {}
     for table in schema.TABLES:
         frames = result.tables.get(table, [])
         oks = []
@@ -160,27 +186,46 @@ def finalize(result: LoadResult) -> tuple[dict[str, pl.DataFrame], LoadReport]:
             ok, bad = schema.validate(table, fr)
             oks.append(ok)
             rejects.append(bad.select("_file", "_line", "reason"))
+        validated[table] = oks
+    rej = pl.concat(rejects) if rejects else pl.DataFrame(schema={**_KEYS, "reason": pl.String})
+    # A record is loaded whole or not at all: drop every row of a rejected record. Done per
+    # validated frame: a frame of one file none of whose records was rejected is kept as is.
+    bad_keys = rej.filter(pl.col("_line").is_not_null()).select("_file", "_line").unique()
+    bad_lines = {
+        f: g["_line"] for (f,), g in bad_keys.group_by("_file")
+    } if bad_keys.height else {}
+    kept_by_table: dict[str, list[pl.DataFrame]] = {}
+    for table, oks in validated.items():
+        kept = kept_by_table[table] = []
+        for df in oks:
+            one = _one_file(df)
+            if bad_lines and df.height:
+                if one is None:
+                    df = df.join(bad_keys, on=["_file", "_line"], how="anti", nulls_equal=True)
+                elif one in bad_lines:
+                    gone = pl.col("_line").is_in(bad_lines[one].implode()).fill_null(False)
+                    df = df.filter(~gone)
+            # ``source`` = "<file>:<line>" (null when the line is unknown)
+            src = (
+                _SOURCE
+                if one is None
+                else pl.concat_str([pl.lit(f"{one}:"), pl.col("_line").cast(pl.String)])
+            )
+            kept.append(df.with_columns(src.alias("source")))
         accepted[table] = (
-            pl.concat(oks, how="vertical")
-            if oks
+            pl.concat(kept, how="vertical")
+            if kept
             else schema.empty(table)
             .drop("source", strict=False)
             .with_columns(
                 pl.lit(None, pl.String).alias("_file"), pl.lit(None, pl.Int64).alias("_line")
             )
-        )
-    rej = pl.concat(rejects) if rejects else pl.DataFrame(schema={**_KEYS, "reason": pl.String})
-    # A record is loaded whole or not at all: drop every row of a rejected record.
-    bad_keys = rej.filter(pl.col("_line").is_not_null()).select("_file", "_line").unique()
-    for table, df in accepted.items():
-        accepted[table] = df.join(bad_keys, on=["_file", "_line"], how="anti", nulls_equal=True)
+        )  # (the empty frame gets ``source`` in ``_merge``)
     # Within-table duplicates across records can make a record lose all its rows to the
     # duplicate rule; such records count as rejected (they are in ``rej``).
-    loaded_keys = _record_keys(list(accepted.values()))
+    loaded_n = _loaded_per_file([df for frames in kept_by_table.values() for df in frames])
 
     reports = []
-    by_file_loaded = loaded_keys.group_by("_file").len()
-    loaded_n = dict(zip(by_file_loaded["_file"], by_file_loaded["len"], strict=True))
     # Rejects per file, gathered in one pass: keyed ones once per record (the first reason),
     # unkeyed ones (line unknown) once each.
     keyed: dict[str, list[dict]] = {}
@@ -210,6 +255,14 @@ def finalize(result: LoadResult) -> tuple[dict[str, pl.DataFrame], LoadReport]:
         )
     tables = {t: _merge(t, df) for t, df in accepted.items()}
     return tables, LoadReport(reports)
+
+
+def _one_file(df: pl.DataFrame) -> str | None:
+    """The frame's only ``_file`` value, or None (several files, nulls, no rows)."""
+    if df.height == 0 or df["_file"].null_count():
+        return None
+    lo, hi = df["_file"].min(), df["_file"].max()
+    return lo if lo == hi else None
 
 
 def _merge_file_reports(files: list[FileReport]) -> list[FileReport]:
@@ -242,7 +295,8 @@ def _merge(table: str, df: pl.DataFrame) -> pl.DataFrame:
     - interactions are events and are never merged.
     """
     cols = schema.canonical_columns(table)
-    df = df.with_columns(_SOURCE)
+    if "source" not in df.columns:
+        df = df.with_columns(_SOURCE)
     keys = {"connections": ["account_id", "contact_id"], "posts": ["account_id", "post_id"],
             "accounts": ["account_id", "snapshot_date"]}.get(table)  # fmt: skip
     if keys is None or df.height == 0:
@@ -264,7 +318,26 @@ def _merge(table: str, df: pl.DataFrame) -> pl.DataFrame:
                 aggs.append(pl.col(c).max())
             else:
                 aggs.append(pl.col(c).drop_nulls().first())
-        out = df.group_by(keys, maintain_order=True).agg(aggs).select(cols)
+        # Rows whose key occurs once are their own merge (every rule above returns the one
+        # value; a lone null source joins to ""): only rows with a repeated key go through
+        # the group-by; the output keeps its order (first occurrence of each key).
+        repeated = df.select(pl.struct(keys).is_duplicated())[:, 0]
+        single = pl.col("source").fill_null("")
+        if not repeated.any():
+            out = df.with_columns(single).select(cols)
+        else:
+            df = df.with_row_index("_first")
+            merged = (
+                df.filter(repeated)
+                .group_by(keys, maintain_order=True)
+                .agg(*aggs, pl.col("_first").first())
+            )
+            singles = df.filter(~repeated).with_columns(single)
+            out = (
+                pl.concat([singles.select(*cols, "_first"), merged.select(*cols, "_first")])
+                .sort("_first")
+                .select(cols)
+            )
     if table == "accounts":
         out = out.drop("source", strict=False)
     return out

@@ -128,13 +128,20 @@ def validate(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     own timestamps first); text in a count column must be a whole number; text in a boolean
     column must be true/false/yes/no/1/0. A value that is present but fails to cast is a
     reject, never a silent null.
+
+    Speed: every rule is first evaluated as a boolean; reasons (text) are built only for the
+    rows that fail. Exact duplicates are looked for only among rows whose timestamp occurs
+    more than once (a duplicate shares every column, so also ``ts``).
     """
     schema = TABLES[table]
     if "_file" not in df.columns:
         df = df.with_columns(_file=pl.lit("<memory>"))
     if "_line" not in df.columns:
         df = df.with_row_index("_line", offset=1)
-    df = df.with_columns(pl.col("_line").cast(pl.Int64), pl.col("_file").cast(pl.String))
+    bookkeeping = (("_line", pl.Int64), ("_file", pl.String))
+    fix = [pl.col(c).cast(t) for c, t in bookkeeping if df.schema[c] != t]
+    if fix:
+        df = df.with_columns(fix)
     unknown = [c for c in df.columns if c not in schema and c not in BOOKKEEPING]
     df = df.drop(unknown)
     cols = [c for c in schema if c != "source"]
@@ -142,12 +149,11 @@ def validate(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     df = df.with_columns([pl.lit(None, dtype=schema[c]).alias(c) for c in missing])
 
     casts: list[pl.Expr] = []
-    problems: list[pl.Expr] = []  # each: reason string or null
+    problems: list[tuple[pl.Expr, str]] = []  # (cast failed, reason), in column order
     for c in cols:
         want = schema[c]
         have = df.schema[c]
         if have == want:
-            casts.append(pl.col(c))
             continue
         raw_present = pl.col(c).is_not_null()
         if have == pl.String:
@@ -174,9 +180,16 @@ def validate(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             why = f"unparsable date in {c}"
         elif want == pl.Int64:
             if have == pl.String:
+                # exact integers first; "15.0" (float-formatted counts) through Float64, but
+                # only below 2**53 where a float still holds every integer exactly
                 txt = pl.col(c).str.strip_chars()
                 as_f = txt.cast(pl.Float64, strict=False)
-                cast = pl.when(as_f == as_f.floor()).then(as_f.cast(pl.Int64, strict=False))
+                cast = pl.coalesce(
+                    txt.cast(pl.Int64, strict=False),
+                    pl.when((as_f == as_f.floor()) & (as_f.abs() < 2.0**53)).then(
+                        as_f.cast(pl.Int64, strict=False)
+                    ),
+                )
             elif have.is_float():
                 cast = pl.when(pl.col(c) == pl.col(c).floor()).then(
                     pl.col(c).cast(pl.Int64, strict=False)
@@ -194,52 +207,69 @@ def validate(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             cast = pl.col(c).cast(pl.String)
             why = f"cannot read {c} as text"
         casts.append(cast.alias(c))
-        problems.append(pl.when(raw_present & cast.is_null()).then(pl.lit(why)))
-    df = df.with_columns(_cast_problem=pl.coalesce(problems) if problems else pl.lit(None))
-    df = df.with_columns(casts)
-    # Text columns: empty string means unknown.
+        problems.append(((raw_present & cast.is_null()).fill_null(False), why))
+    # one pass: cast failures (on the raw values) and the casts themselves
+    df = df.with_columns(
+        *[e.alias(f"_cast_bad{i}") for i, (e, _) in enumerate(problems)], *casts
+    )
+    # Text columns: empty (or blank) string means unknown. A blank value is empty or starts
+    # with white space: below "!" or from U+0085 on, so a column whose smallest value is ≥ "!"
+    # and largest < U+0085 has none (min/max are cheap; strip_chars on every row is not).
+    text = [c for c in cols if schema[c] == pl.String]
+    lows = [pl.col(c).min().alias(f"{c}:min") for c in text]
+    highs = [pl.col(c).max().alias(f"{c}:max") for c in text]
+    bounds = df.select(lows + highs).row(0, named=True) if df.height else {}
+    maybe_blank = [
+        c
+        for c in text
+        if (bounds.get(f"{c}:min") is not None and bounds[f"{c}:min"] < "!")
+        or (bounds.get(f"{c}:max") is not None and bounds[f"{c}:max"] >= "\u0085")
+    ]
     df = df.with_columns(
         [
             pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c)
-            for c in cols
-            if schema[c] == pl.String
+            for c in maybe_blank
         ]
     )
 
     now = datetime.now(UTC) + timedelta(days=1)
-    rules: list[pl.Expr] = [pl.col("_cast_problem")]
-    rules += [pl.when(pl.col(c).is_null()).then(pl.lit(f"missing {c}")) for c in REQUIRED[table]]
+    # (failure test, reason): the first that holds is the row's reason
+    rules: list[tuple[pl.Expr, pl.Expr]] = [
+        (pl.col(f"_cast_bad{i}"), pl.lit(why)) for i, (_, why) in enumerate(problems)
+    ]
+    rules += [(pl.col(c).is_null(), pl.lit(f"missing {c}")) for c in REQUIRED[table]]
     rules.append(
-        pl.when(~pl.col("platform").is_in(PLATFORMS)).then(
-            pl.format("unknown platform '{}'", pl.col("platform"))
-        )
+        (~pl.col("platform").is_in(PLATFORMS), pl.format("unknown platform '{}'", pl.col("platform")))
     )
     if table == "interactions":
+        rules.append((~pl.col("kind").is_in(KINDS), pl.format("unknown kind '{}'", pl.col("kind"))))
         rules.append(
-            pl.when(~pl.col("kind").is_in(KINDS)).then(pl.format("unknown kind '{}'", pl.col("kind")))
-        )
-        rules.append(
-            pl.when(~pl.col("direction").is_in(DIRECTIONS)).then(
-                pl.format("unknown direction '{}'", pl.col("direction"))
+            (
+                ~pl.col("direction").is_in(DIRECTIONS),
+                pl.format("unknown direction '{}'", pl.col("direction")),
             )
         )
     for c, dt in schema.items():
         if isinstance(dt, pl.Datetime):
             rules.append(
-                pl.when((pl.col(c) < EARLIEST) | (pl.col(c) > now)).then(
-                    pl.format("implausible timestamp in {} ({})", pl.lit(c), pl.col(c))
+                (
+                    (pl.col(c) < EARLIEST) | (pl.col(c) > now),
+                    pl.format("implausible timestamp in {} ({})", pl.lit(c), pl.col(c)),
                 )
             )
         elif dt == pl.Int64 or dt == pl.Float64:
-            rules.append(pl.when(pl.col(c) < 0).then(pl.lit(f"negative count in {c}")))
-    df = df.with_columns(_reason=pl.coalesce(rules))
-
-    ok = df.filter(pl.col("_reason").is_null())
-    bad = df.filter(pl.col("_reason").is_not_null())
+            rules.append((pl.col(c) < 0, pl.lit(f"negative count in {c}")))
+    failed = pl.any_horizontal([t.fill_null(False) for t, _ in rules])
+    df = df.with_columns(_failed=failed)
+    ok = df.filter(~pl.col("_failed")) if df["_failed"].any() else df
+    # (rechunked: polars 2.1's str.format can panic on a filtered multi-chunk frame)
+    bad = df.filter(pl.col("_failed")).rechunk()
+    bad = bad.with_columns(_reason=pl.coalesce([pl.when(t).then(why) for t, why in rules]))
     # Exact duplicates (all canonical columns equal): keep the first, reject the rest.
-    dup = ok.select(pl.struct(cols).is_first_distinct().not_().alias("d"))["d"]
+    dup = _later_duplicates(ok, cols)
     dups = ok.filter(dup)
-    ok = ok.filter(~dup)
+    if dups.height:
+        ok = ok.filter(~dup)
     rejects = pl.concat(
         [
             bad.select("_file", "_line", pl.lit(table).alias("table"), pl.col("_reason").alias("reason")),
@@ -249,3 +279,23 @@ def validate(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         ]
     )
     return ok.select([*cols, "_file", "_line"]), rejects
+
+
+def _later_duplicates(df: pl.DataFrame, cols: list[str]) -> pl.Series:
+    """True for every row equal (on ``cols``) to an earlier row. With a ``ts`` column only
+    rows whose ``ts`` occurs more than once (or is null) are compared; a sorted ``ts``
+    (Parquet keeps the flag) makes finding those nearly free."""
+    if df.height == 0:
+        return pl.Series("d", [], dtype=pl.Boolean)
+    none = pl.repeat(False, df.height, dtype=pl.Boolean, eager=True).alias("d")
+    if "ts" not in cols:
+        return df.select(pl.struct(cols).is_first_distinct().not_().alias("d"))["d"]
+    ts = df["ts"]
+    s = ts.drop_nulls().sort()
+    repeated = s.filter(s.to_physical().diff() == 0).unique()
+    cand = ts.is_in(repeated.implode()) | ts.is_null()
+    if not cand.any():
+        return none
+    idx = cand.arg_true()
+    sub = df[idx].select(pl.struct(cols).is_first_distinct().not_().alias("d"))["d"]
+    return none.scatter(idx, sub)

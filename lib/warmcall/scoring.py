@@ -2,8 +2,10 @@
 components, stage, Dunbar layer, segment, relevance and hygiene flags.
 
 The contact universe is every contact in ``connections`` or a counterpart in
-``interactions`` (per account); ``is_connection`` marks which. One lazy plan: the
-interactions → features group-by, a full join with connections, then column expressions.
+``interactions`` (per account); ``is_connection`` marks which. Lazy plans: the
+interactions → features group-by (over the table cache's Parquet scan when the workbook
+came from it: only the columns it needs are read), a full join with connections, then
+column expressions.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import polars as pl
 
 from . import audience, features, identity, quality, segments
 from .params import Params, as_params
-from .workbook import Workbook
+from .workbook import LazyWorkbook, Workbook
 
 CONNECTION_COLS = (
     "handle", "display_name", "bio", "company", "position", "location", "contact_followers",
@@ -26,9 +28,9 @@ def resolve_as_of(wb: Workbook, p: Params) -> date:
     """``params.as_of``, else the last UTC date with an interaction or post, else today."""
     if p.as_of is not None:
         return p.as_of
-    last = [
-        df["ts"].max() for df in (wb.interactions, wb.posts) if df.height and df["ts"].max() is not None
-    ]
+    tables = ("interactions", "posts")
+    last = [wb.scan(t).select(pl.col("ts").max()).collect().item() for t in tables]
+    last = [v for v in last if v is not None]
     return max(last).date() if last else date.today()
 
 
@@ -37,23 +39,28 @@ def select(wb: Workbook, p: Params) -> Workbook:
     if p.accounts is None and p.platforms is None:
         return wb
 
-    def keep(df: pl.DataFrame) -> pl.DataFrame:
-        cond = pl.lit(True)
-        if p.accounts is not None:
-            cond = cond & pl.col("account_id").is_in(p.accounts)
-        if p.platforms is not None:
-            cond = cond & pl.col("platform").is_in(p.platforms)
-        return df.filter(cond)
-
-    return Workbook(
-        keep(wb.accounts), keep(wb.connections), keep(wb.interactions), keep(wb.posts), wb.report
-    )
+    cond = pl.lit(True)
+    if p.accounts is not None:
+        cond = cond & pl.col("account_id").is_in(p.accounts)
+    if p.platforms is not None:
+        cond = cond & pl.col("platform").is_in(p.platforms)
+    tables = ("accounts", "connections", "interactions", "posts")
+    if isinstance(wb, LazyWorkbook):  # stay lazy: filtered scans
+        return LazyWorkbook({t: wb.scan(t).filter(cond) for t in tables}, wb.report)
+    return Workbook(*(getattr(wb, t).filter(cond) for t in tables), wb.report)
 
 
 def features_frame(wb: Workbook, p: Params, as_of: date) -> pl.LazyFrame:
     """Contact universe with interaction features and connection attributes (no scores)."""
-    feats = features.contact_features(wb.interactions.lazy(), as_of, p.window_days, p.quality.kind_weights)
-    conns = wb.connections.lazy().select("account_id", "platform", "contact_id", *CONNECTION_COLS)
+    keyed = wb.keyed_interactions()
+    if keyed is not None:
+        inter, keys = keyed
+    else:
+        inter, keys = wb.scan("interactions"), None
+    feats = features.contact_features(
+        inter, as_of, p.window_days, p.quality.kind_weights, contact_keys=keys
+    )
+    conns = wb.scan("connections").select("account_id", "platform", "contact_id", *CONNECTION_COLS)
     # connected_at after as_of: not yet connected at T
     conns = conns.with_columns(
         is_connection=pl.col("connected_at").is_null() | (pl.col("connected_at").dt.date() <= as_of)
@@ -78,17 +85,23 @@ def with_persons(df: pl.DataFrame, p: Params) -> tuple[pl.DataFrame, pl.DataFram
 
 def score_features(lf: pl.LazyFrame, p: Params, as_of: date) -> pl.LazyFrame:
     """Add components, quality, stage, layer, segment, relevance and hygiene flags."""
+    lf = lf.with_columns(quality.components(p.quality, as_of)).with_columns(
+        quality.quality_expr(p.quality), quality.stage_expr()
+    )
+    # Collected here: polars 2.1's streaming sort panics on text columns built from literals
+    # downstream of the layer join (BinaryView gather_extend); an in-memory frame avoids it.
+    # Sorted before the text rules (row-wise, so the same values): the sort then moves fewer
+    # columns (not the list of flags).
+    layered = quality.with_layers(lf).collect()
     return (
-        lf.with_columns(quality.components(p.quality, as_of))
-        .with_columns(quality.quality_expr(p.quality), quality.stage_expr())
+        layered.lazy()
+        .sort(["account_id", "quality", "contact_id"], descending=[False, True, False])
         .with_columns(
-            quality.layer_expr(),
             segments.segment_expr(p.segments),
             segments.relevance_expr(p.relevance),
             *audience.hygiene_exprs(p.hygiene),
             (pl.lit(as_of) - pl.col("last_ts").dt.date()).dt.total_days().alias("days_since_last"),
         )
-        .sort(["account_id", "quality", "contact_id"], descending=[False, True, False])
     )
 
 

@@ -38,6 +38,17 @@ class Workbook:
             "posts": self.posts,
         }
 
+    def scan(self, table: str) -> pl.LazyFrame:
+        """``table`` as a LazyFrame (a ``LazyWorkbook`` scans its Parquet file instead of
+        loading it, so a query reads only the columns and rows it needs)."""
+        return getattr(self, table).lazy()
+
+    def keyed_interactions(self) -> tuple[pl.LazyFrame, pl.LazyFrame] | None:
+        """Interactions with a dense integer contact key ``_ck`` instead of the three key
+        columns, and the key table (``_ck``, account_id, platform, contact_id); ``None``
+        when not available (only the table cache stores them, see ``warmcall.cache``)."""
+        return None
+
     def write(self, out_dir: str | os.PathLike[str]) -> list[Path]:
         """Write ``<table>.parquet`` for each table and ``load-report.json`` into ``out_dir``
         (each file written under a temporary name, then moved into place)."""
@@ -58,6 +69,38 @@ class Workbook:
         return written
 
 
+class LazyWorkbook(Workbook):
+    """A ``Workbook`` whose tables are LazyFrames (scans of the table cache's Parquet files),
+    each collected on first attribute access (``wb.interactions``) and kept; ``scan`` and
+    ``keyed_interactions`` never collect. Equal to the eager workbook it stands for."""
+
+    def __init__(
+        self,
+        frames: dict[str, pl.LazyFrame],
+        report: LoadReport,
+        keyed: tuple[pl.LazyFrame, pl.LazyFrame] | None = None,
+    ) -> None:
+        self._lazy = dict(frames)
+        self._keyed = keyed
+        self.report = report
+
+    def __getattr__(self, name: str) -> pl.DataFrame:  # only for attributes not yet set
+        lazy = self.__dict__.get("_lazy")
+        if lazy is None or name not in lazy:
+            raise AttributeError(name)
+        df = lazy[name].collect()
+        setattr(self, name, df)
+        return df
+
+    def scan(self, table: str) -> pl.LazyFrame:
+        if table in self.__dict__:
+            return self.__dict__[table].lazy()
+        return self._lazy[table]
+
+    def keyed_interactions(self) -> tuple[pl.LazyFrame, pl.LazyFrame] | None:
+        return self._keyed
+
+
 def _sources(path: Path) -> list[tuple[Source, bool]]:
     """A path and, for a folder, every archive inside it as a source of its own.
     The bool says whether the source must be recognised (top-level paths must)."""
@@ -76,6 +119,7 @@ def load(
     *paths: str | os.PathLike[str],
     mapping: str | os.PathLike[str] | dict | None = None,
     encoding: str | None = None,
+    cache: bool = True,
 ) -> Workbook:
     """Load exports (folders, zips as downloaded, tar.gz, single files) into a Workbook.
 
@@ -83,9 +127,26 @@ def load(
     its files. With ``mapping`` (a YAML path or dict in the DESIGN.md mapping format) every
     path is read as a CSV through that mapping instead. Raises ``InputError`` (one line,
     naming the file) for unusable input; row-level problems are rejects in ``report``.
+
+    ``cache``: reuse the tables of an earlier load of the same inputs (same paths, same
+    bytes, same mapping/encoding, same warmcall code) from the table cache, as Parquet
+    scans (``warmcall.cache``: rule, location, ``WARMCALL_CACHE_DIR``); ``False`` always
+    loads from the inputs and writes nothing.
     """
     if not paths:
         raise InputError("warmcall load", "no input paths given")
+    if cache:
+        from .cache import load_cached
+
+        return load_cached(paths, mapping, encoding, _load)
+    return _load(paths, mapping, encoding)
+
+
+def _load(
+    paths: tuple[str | os.PathLike[str], ...],
+    mapping: str | os.PathLike[str] | dict | None,
+    encoding: str | None,
+) -> Workbook:
     res = LoadResult()
     for p in paths:
         if mapping is not None:
