@@ -62,7 +62,6 @@ import multiprocessing
 import os
 import re
 import sys
-import tempfile
 import time
 import traceback as _tb
 import unicodedata
@@ -78,6 +77,7 @@ from urllib.parse import quote
 
 from .display import escape, neutralize
 from .errors import InputError
+from .outputs import write_text_atomic
 
 __all__ = [
     "NOTEBOOK_PARAMETERS",
@@ -139,25 +139,9 @@ class RunResult:
 
 
 def write_atomic(path: Path, text: str | bytes) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same folder and ``os.replace``.
-
-    Readers see either the old file or the complete new one, never a partial write (§4.4, §8).
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    """Write ``text`` to ``path`` via a temporary file in the same folder and ``os.replace``:
+    readers see either the old file or the complete new one (§4.4, §8)."""
+    write_text_atomic(path, text)
 
 
 def _jsonable(o: Any) -> Any:
@@ -219,13 +203,18 @@ def metrics_history(out_dir: str | os.PathLike[str], report_set: str) -> list[tu
     return out
 
 
-def previous_artifact(out_dir: str | os.PathLike[str], report_set: str, before: str, name: str) -> Path | None:
+def previous_artifact(
+    out_dir: str | os.PathLike[str], report_set: str, before: str, name: str
+) -> Path | None:
     """``<out_dir>/<date>/<report_set>/<name>`` of the latest run dated before ``before``
     (ISO date) that has that file; None when there is none."""
     base = Path(out_dir)
     if not base.is_dir():
         return None
-    dated = sorted((p for p in base.iterdir() if p.is_dir() and _DATE_RE.match(p.name) and p.name < before), reverse=True)
+    dated = sorted(
+        (p for p in base.iterdir() if p.is_dir() and _DATE_RE.match(p.name) and p.name < before),
+        reverse=True,
+    )
     for d in dated:
         f = d / report_set / name
         if f.is_file():
