@@ -6,9 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-from helpers import conn, inter, workbook
-
 import warmcall as wc
+from helpers import conn, inter, workbook
 from warmcall import reach
 from warmcall.params import Influence
 from warmcall.redact import redact_contacts
@@ -16,7 +15,9 @@ from warmcall.redact import redact_contacts
 P = {"as_of": "2026-06-30", "window_days": 90}
 
 
-def flags_of(connections: list[dict], interactions: list[dict] = (), params: dict = P) -> dict[str, tuple]:
+def flags_of(
+    connections: list[dict], interactions: list[dict] = (), params: dict = P
+) -> dict[str, tuple]:
     s = wc.score(workbook(connections=connections, interactions=list(interactions)), params)
     return {r["contact_id"]: (tuple(r["flags"]), r["flagged"]) for r in s.iter_rows(named=True)}
 
@@ -27,11 +28,17 @@ def test_hygiene_rules_at_boundaries() -> None:
         [
             conn("f1500", contact_following=1500, contact_followers=1000, **bio),  # not over 1,500
             conn("f1501", contact_following=1501, contact_followers=1000, **bio),
-            conn("ratio20", contact_following=400, contact_followers=20, **bio),  # exactly 20: not over
+            conn(
+                "ratio20", contact_following=400, contact_followers=20, **bio
+            ),  # exactly 20: not over
             conn("ratio21", contact_following=420, contact_followers=20, **bio),
-            conn("ratio_small", contact_following=199, contact_followers=1, **bio),  # under 200 following
+            conn(
+                "ratio_small", contact_following=199, contact_followers=1, **bio
+            ),  # under 200 following
             conn("spam", bio="Weekly GIVEAWAY, click the link"),
-            conn("weak_one", bio="", handle="maria48291734"),  # empty bio + default handle: both weak
+            conn(
+                "weak_one", bio="", handle="maria48291734"
+            ),  # empty bio + default handle: both weak
             conn("weak_bio", bio=""),  # only one weak rule -> listed, not flagged
             conn("talks", contact_following=5000, **bio),  # two-way: never flagged
         ],
@@ -52,15 +59,31 @@ def test_identity_rules(tmp_path: Path) -> None:
     conns = [
         conn("111", handle="JaneDoe"),  # x
         conn("janedoe", platform="instagram", account="instagram:me", handle="@janedoe"),
-        conn("jane-doe", platform="linkedin", account="linkedin:me", handle="jane-doe", display_name="Jane Doe",
-             company="Contoso"),  # fmt: skip
+        conn(
+            "jane-doe",
+            platform="linkedin",
+            account="linkedin:me",
+            handle="jane-doe",
+            display_name="Jane Doe",
+            company="Contoso",
+        ),  # fmt: skip
         conn("222", handle="bobby"),  # x
         conn("bobby", platform="instagram", account="instagram:me", handle="bobby"),
-        conn("bobby@a.example", platform="mastodon", account="mastodon:me", handle="bobby@a.example"),
-        conn("bobby@b.example", platform="mastodon", account="mastodon:me", handle="bobby@b.example"),
+        conn(
+            "bobby@a.example", platform="mastodon", account="mastodon:me", handle="bobby@a.example"
+        ),
+        conn(
+            "bobby@b.example", platform="mastodon", account="mastodon:me", handle="bobby@b.example"
+        ),
         conn("333", handle="al"),  # too short for handle matching
         conn("al", platform="instagram", account="instagram:me", handle="al"),
-        conn("carol-x", platform="linkedin", account="linkedin:me", display_name="Carol  Ng", company="Fabrikam"),
+        conn(
+            "carol-x",
+            platform="linkedin",
+            account="linkedin:me",
+            display_name="Carol  Ng",
+            company="Fabrikam",
+        ),
         conn("444", handle="cng", display_name="carol ng", company="fabrikam"),
     ]
     wb = workbook(connections=conns)
@@ -85,15 +108,29 @@ def test_identity_rules(tmp_path: Path) -> None:
 
 
 def test_reach_influential_and_follow_back() -> None:
-    conns = [conn(f"c{i}", follows_me=True, contact_followers=10 * (i + 1), bio="hello") for i in range(10)]
+    conns = [
+        conn(f"c{i}", follows_me=True, contact_followers=10 * (i + 1), bio="hello")
+        for i in range(10)
+    ]
     conns += [
         conn("big", follows_me=True, contact_followers=10_000, bio="market research"),
-        conn("bigspam", follows_me=True, contact_followers=50_000, bio="crypto signals", contact_following=4000),
-        conn("nofollow", follows_me=True, i_follow=False, bio="survey analyst", contact_followers=5),
+        conn(
+            "bigspam",
+            follows_me=True,
+            contact_followers=50_000,
+            bio="crypto signals",
+            contact_following=4000,
+        ),
+        conn(
+            "nofollow", follows_me=True, i_follow=False, bio="survey analyst", contact_followers=5
+        ),
     ]
     ints = [inter("big", "2026-06-01", "comment", "in"), inter("c0", "2026-06-02", "reply", "in"),
             inter("bigspam", "2026-06-03", "comment", "in")]  # fmt: skip
-    s = wc.score(workbook(connections=conns, interactions=ints), {**P, "relevance": {"research": 2, "survey": 1}})
+    s = wc.score(
+        workbook(connections=conns, interactions=ints),
+        {**P, "relevance": {"research": 2, "survey": 1}},
+    )
     r = reach.reach_table(s).row(0, named=True)
     assert r["raw_reach"] == sum(10 * (i + 1) for i in range(10)) + 10_000 + 50_000 + 5
     assert r["warm_reach"] == 10_000 + 10 + 50_000  # big, c0, bigspam are engaged

@@ -26,7 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if not CHROMIUM.exists():
     if os.environ.get("WARMCALL_REQUIRE_BROWSER"):
         raise RuntimeError(f"{CHROMIUM} is missing but WARMCALL_REQUIRE_BROWSER is set")
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)", allow_module_level=True)
+    pytest.skip(
+        f"{CHROMIUM} is not installed (apt-get install -y chromium)", allow_module_level=True
+    )
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
@@ -43,7 +45,11 @@ def lab(tmp_path_factory: pytest.TempPathFactory):
     for d in ("notebooks", "params", "data"):
         shutil.copytree(ROOT / d, work / d)
     port = _free_port()
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(work / ".jupyter"), "JUPYTER_RUNTIME_DIR": str(work / ".rt")}
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(work / ".jupyter"),
+        "JUPYTER_RUNTIME_DIR": str(work / ".rt"),
+    }
     log = (work / "lab.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
@@ -60,7 +66,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory):
             break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError("jupyter lab exited:\n" + (work / "lab.log").read_text()) from None
+                raise RuntimeError(
+                    "jupyter lab exited:\n" + (work / "lab.log").read_text()
+                ) from None
             time.sleep(0.5)
     else:
         proc.kill()
@@ -99,7 +107,9 @@ def test_what_if_panel_updates_live(lab) -> None:
             select.click()
         except Exception:  # no dialog: the kernel starts on its own
             pass
-        page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', state="attached", timeout=60_000)
+        page.wait_for_selector(
+            '.jp-Notebook-ExecutionIndicator[data-status="idle"]', state="attached", timeout=60_000
+        )
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_text("Run All Cells", exact=True).click()
         summary = page.locator(".widget-html", has_text="Ignoring followers with quality below")
@@ -107,7 +117,14 @@ def test_what_if_panel_updates_live(lab) -> None:
             summary.first.wait_for(timeout=120_000)
         except Exception:
             page.screenshot(path=str(work / "lab-failure.png"), full_page=True)
-            print("screenshot:", work / "lab-failure.png", "outside:", outside[:5], "errors:", errors[:5])
+            print(
+                "screenshot:",
+                work / "lab-failure.png",
+                "outside:",
+                outside[:5],
+                "errors:",
+                errors[:5],
+            )
             raise
         assert "quality below 20" in summary.first.inner_text()  # the notebook's default
         # change one control: type a new value into the prune slider's readout

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
 import warmcall as wc
 from warmcall.errors import InputError
 
@@ -43,7 +42,9 @@ TOUCHPOINTS = """date,platform,handle,channel,note
 def write(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "connections.csv").write_text(CONNECTIONS)
-    (folder / "interactions.csv").write_bytes(b"\xef\xbb\xbf" + INTERACTIONS.replace("\n", "\r\n").encode())
+    (folder / "interactions.csv").write_bytes(
+        b"\xef\xbb\xbf" + INTERACTIONS.replace("\n", "\r\n").encode()
+    )
     (folder / "touchpoints.csv").write_text(TOUCHPOINTS)
     return folder
 
@@ -54,7 +55,10 @@ def test_folder_accounting_by_hand(tmp_path: Path) -> None:
     assert (by["connections.csv"].rows_read, by["connections.csv"].rows_loaded) == (4, 2)
     assert [r["line"] for r in by["connections.csv"].rejects] == [4, 5]
     assert (by["interactions.csv"].rows_read, by["interactions.csv"].rows_loaded) == (4, 2)
-    assert {r["reason"] for r in by["interactions.csv"].rejects} == {"exact duplicate row", "unknown kind 'poke'"}
+    assert {r["reason"] for r in by["interactions.csv"].rejects} == {
+        "exact duplicate row",
+        "unknown kind 'poke'",
+    }
     tp = by["touchpoints.csv"]
     assert (tp.rows_read, tp.rows_loaded, tp.rows_rejected) == (4, 2, 2)
     reasons = sorted(r["reason"] for r in tp.rejects)
@@ -63,7 +67,10 @@ def test_folder_accounting_by_hand(tmp_path: Path) -> None:
     for s in wb.report.sources:
         assert s.rows_read == s.rows_loaded + s.rows_rejected
     touch = wb.interactions.filter(pl.col("source").str.contains("touchpoints"))
-    assert sorted(zip(touch["contact_id"], touch["kind"], strict=True)) == [("1", "meeting"), ("erin", "call")]
+    assert sorted(zip(touch["contact_id"], touch["kind"], strict=True)) == [
+        ("1", "meeting"),
+        ("erin", "call"),
+    ]
     assert (touch["direction"] == "out").all()
     assert wb.interactions.filter(pl.col("contact_id") == "2")["ts"][0].hour == 8  # +01:00 -> UTC
 
@@ -83,8 +90,12 @@ def test_zip_and_parquet(tmp_path: Path) -> None:
 
 
 def test_missing_required_column_is_fatal(tmp_path: Path) -> None:
-    (tmp_path / "interactions.csv").write_text("account_id,platform,ts,kind\nx:me,x,2026-01-01,like\n")
-    with pytest.raises(InputError, match=r"interactions.csv: missing required column\(s\) contact_id"):
+    (tmp_path / "interactions.csv").write_text(
+        "account_id,platform,ts,kind\nx:me,x,2026-01-01,like\n"
+    )
+    with pytest.raises(
+        InputError, match=r"interactions.csv: missing required column\(s\) contact_id"
+    ):
         wc.load(tmp_path)
 
 
@@ -95,7 +106,9 @@ def test_not_an_export(tmp_path: Path) -> None:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "warmcall.cli", *args], capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "warmcall.cli", *args], capture_output=True, text=True
+    )
 
 
 def test_cli_json_and_out(tmp_path: Path) -> None:

@@ -33,14 +33,23 @@ def test_notebooks_committed_without_outputs() -> None:
     assert nbs
     for nb in nbs:
         cells = json.loads(nb.read_text())["cells"]
-        dirty = [i for i, c in enumerate(cells) if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))]
+        dirty = [
+            i
+            for i, c in enumerate(cells)
+            if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))
+        ]
         assert not dirty, f"{nb.name}: cells {dirty} have outputs"
         tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
         assert len(tagged) == 1, f"{nb.name} needs exactly one cell tagged 'parameters'"
 
 
 def test_lib_is_not_git_ignored() -> None:
-    r = subprocess.run(["git", "check-ignore", "-v", "lib/warmcall/__init__.py"], cwd=ROOT, capture_output=True, text=True)
+    r = subprocess.run(
+        ["git", "check-ignore", "-v", "lib/warmcall/__init__.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 1, f"lib/ is ignored: {r.stdout}"
 
 

@@ -7,11 +7,10 @@ import random
 from datetime import date
 
 import polars as pl
+import warmcall.scoring as sc
+from helpers import conn, inter, workbook
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from helpers import conn, inter, workbook
-
-import warmcall.scoring as sc
 from warmcall.quality import STAGES
 
 T = "2026-06-30"  # as_of; window 90 days -> first window day is 2026-04-02 (T - 89)
@@ -44,14 +43,22 @@ def test_stage_rules_at_boundaries() -> None:
         [conn("silent")],
     )
     assert got == {
-        "call_364": "trusted", "call_365": "connection", "dm_both": "trusted",
-        "dm_edge": "connection", "conv": "conversant", "eng": "engaged", "aware": "aware",
-        "out_only": "connection", "silent": "connection",
+        "call_364": "trusted",
+        "call_365": "connection",
+        "dm_both": "trusted",
+        "dm_edge": "connection",
+        "conv": "conversant",
+        "eng": "engaged",
+        "aware": "aware",
+        "out_only": "connection",
+        "silent": "connection",
     }  # fmt: skip  (future has no interactions up to T and is no connection: not a contact)
 
 
 def test_contacts_not_connected_are_kept_and_marked() -> None:
-    s = sc.score(workbook(connections=[conn("a")], interactions=[inter("b", "2026-06-01", "like", "in")]), P)
+    s = sc.score(
+        workbook(connections=[conn("a")], interactions=[inter("b", "2026-06-01", "like", "in")]), P
+    )
     assert dict(zip(s["contact_id"], s["is_connection"], strict=True)) == {"a": True, "b": False}
 
 
@@ -59,8 +66,13 @@ def test_components_by_hand() -> None:
     # one contact: connected 365 days before T, mutual follow, 2 interactions in the year:
     # a dm in (weight 3) 30 days before T and a like out (weight 0.5) 60 days before T.
     wb = workbook(
-        connections=[conn("c", follows_me=True, i_follow=True, connected_at="2025-06-30T00:00:00Z")],
-        interactions=[inter("c", "2026-05-31", "dm", "in"), inter("c", "2026-05-01", "like", "out")],
+        connections=[
+            conn("c", follows_me=True, i_follow=True, connected_at="2025-06-30T00:00:00Z")
+        ],
+        interactions=[
+            inter("c", "2026-05-31", "dm", "in"),
+            inter("c", "2026-05-01", "like", "out"),
+        ],
     )
     row = sc.score(wb, P).row(0, named=True)
     assert math.isclose(row["intensity"], 1 - math.exp(-3.5 / 12), rel_tol=1e-9)
@@ -77,7 +89,11 @@ def test_components_by_hand() -> None:
 
 def test_layers_cut_offs() -> None:
     # 20 contacts with strictly decreasing activity -> ranks 1..20 -> layers 5 / 15 / 50
-    ints = [inter(f"c{i:02d}", "2026-06-30", "like", "in", post_id=f"p{j}") for i in range(20) for j in range(20 - i)]
+    ints = [
+        inter(f"c{i:02d}", "2026-06-30", "like", "in", post_id=f"p{j}")
+        for i in range(20)
+        for j in range(20 - i)
+    ]
     s = sc.score(workbook(interactions=ints, connections=[conn("zero_quality_no")]), P)
     layer = dict(zip(s["contact_id"], s["layer"].cast(pl.String), strict=True))
     assert [layer[f"c{i:02d}"] for i in (0, 4, 5, 14, 15, 19)] == ["5", "5", "15", "15", "50", "50"]
@@ -90,12 +106,18 @@ def test_score_accepts_params_object_dict_and_path(tmp_path) -> None:
     wb = workbook(interactions=[inter("a", "2026-06-01", "dm", "in")])
     p = tmp_path / "p.yaml"
     p.write_text(f'as_of: "{T}"\nwindow_days: 90\n')
-    outs = [sc.score(wb, x)["quality"].to_list() for x in (P, Params(as_of=date(2026, 6, 30)), str(p))]
+    outs = [
+        sc.score(wb, x)["quality"].to_list() for x in (P, Params(as_of=date(2026, 6, 30)), str(p))
+    ]
     assert outs[0] == outs[1] == outs[2]
 
 
-KIND = st.sampled_from(["like", "reaction", "comment", "reply", "mention", "share", "dm", "call", "meeting"])
-EVENT = st.tuples(st.sampled_from(["a", "b", "c"]), st.integers(0, 500), KIND, st.sampled_from(["in", "out"]))
+KIND = st.sampled_from(
+    ["like", "reaction", "comment", "reply", "mention", "share", "dm", "call", "meeting"]
+)
+EVENT = st.tuples(
+    st.sampled_from(["a", "b", "c"]), st.integers(0, 500), KIND, st.sampled_from(["in", "out"])
+)
 
 
 def _rows(events: list[tuple], tag: str = "p") -> list[dict]:
@@ -110,9 +132,13 @@ def _rows(events: list[tuple], tag: str = "p") -> list[dict]:
 @given(st.lists(EVENT, min_size=1, max_size=25), st.randoms(use_true_random=False))
 def test_quality_bounds_and_row_order_invariance(events: list[tuple], rnd: random.Random) -> None:
     rows = _rows(events)
-    a = sc.score(workbook(interactions=rows, connections=[conn("a", follows_me=True, i_follow=True)]), P)
+    a = sc.score(
+        workbook(interactions=rows, connections=[conn("a", follows_me=True, i_follow=True)]), P
+    )
     rnd.shuffle(rows)
-    b = sc.score(workbook(interactions=rows, connections=[conn("a", follows_me=True, i_follow=True)]), P)
+    b = sc.score(
+        workbook(interactions=rows, connections=[conn("a", follows_me=True, i_follow=True)]), P
+    )
     assert a["quality"].is_between(0, 100).all()
     cols = ["contact_id", "quality", "stage", "layer"]
     assert a.select(cols).sort("contact_id").equals(b.select(cols).sort("contact_id"))

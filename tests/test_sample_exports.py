@@ -7,7 +7,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
 import warmcall as wc
 from warmcall.sample.exports import write_exports
 from warmcall.sample.story import OWN, generate
@@ -58,8 +57,14 @@ def test_dms_round_trip(story_and_loaded, platform: str) -> None:
 
 def test_x_enrichment_and_accounts(story_and_loaded) -> None:
     tables, wb = story_and_loaded
-    story = tables["connections"].filter(pl.col("platform") == "x").select("contact_id", "handle", "contact_followers")
-    got = wb.connections.filter(pl.col("platform") == "x").select("contact_id", "handle", "contact_followers")
+    story = (
+        tables["connections"]
+        .filter(pl.col("platform") == "x")
+        .select("contact_id", "handle", "contact_followers")
+    )
+    got = wb.connections.filter(pl.col("platform") == "x").select(
+        "contact_id", "handle", "contact_followers"
+    )
     assert got.sort("contact_id").equals(story.sort("contact_id"))
     assert set(wb.accounts["account_id"]) == {f"{p}:{h}" for p, h in OWN.items()}
 

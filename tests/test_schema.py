@@ -6,7 +6,6 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from warmcall import schema
 
 GOOD = {"account_id": "x:me", "platform": "x", "contact_id": "1", "ts": "2026-01-05T10:00:00Z",
@@ -40,8 +39,13 @@ def test_each_reject_reason(change: dict, reason: str) -> None:
 
 def test_negative_count_and_not_a_number() -> None:
     df = pl.DataFrame(
-        {"account_id": ["x:me"] * 4, "platform": ["x"] * 4, "post_id": ["1", "2", "3", "4"],
-         "ts": ["2026-01-01"] * 4, "likes": ["3", "-1", "many", "2.5"]}  # fmt: skip
+        {
+            "account_id": ["x:me"] * 4,
+            "platform": ["x"] * 4,
+            "post_id": ["1", "2", "3", "4"],
+            "ts": ["2026-01-01"] * 4,
+            "likes": ["3", "-1", "many", "2.5"],
+        }  # fmt: skip
     )
     ok, rej = schema.validate("posts", df)
     assert ok["post_id"].to_list() == ["1"]
@@ -80,7 +84,9 @@ def test_offsets_are_converted_to_utc() -> None:
             {
                 "kind": st.sampled_from([*schema.KINDS, "bogus", None]),
                 "direction": st.sampled_from(["in", "out", "x", None]),
-                "ts": st.sampled_from(["2026-01-01T00:00:00Z", "2026-02-30", "", None, "2001-05-05"]),
+                "ts": st.sampled_from(
+                    ["2026-01-01T00:00:00Z", "2026-02-30", "", None, "2001-05-05"]
+                ),
                 "contact_id": st.sampled_from(["1", "2", None, ""]),
             }
         ),

@@ -8,7 +8,6 @@ import numpy as np
 import polars as pl
 import pytest
 from scipy import stats as sps
-
 from warmcall.stats import concentration, lorenz, rank_correlation
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from helpers import conn, inter, workbook
-
 import warmcall.scoring as sc
+from helpers import conn, inter, workbook
 from warmcall.summary import account_overview, headline
 
 

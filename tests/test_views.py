@@ -7,11 +7,27 @@ from warmcall import views
 
 def test_change_since_previous_run() -> None:
     history = [
-        ("2026-10-30", {"followers": 900, "engaged": 10, "two_way": 4, "trusted": 1, "er_followers": 0.01}),
-        ("2026-11-06", {"followers": 1000, "engaged": 12, "two_way": 5, "trusted": 2, "er_followers": 0.02}),
-        ("2026-11-13", {"followers": 5, "engaged": 5, "two_way": 5, "trusted": 5}),  # same day: not "previous"
+        (
+            "2026-10-30",
+            {"followers": 900, "engaged": 10, "two_way": 4, "trusted": 1, "er_followers": 0.01},
+        ),
+        (
+            "2026-11-06",
+            {"followers": 1000, "engaged": 12, "two_way": 5, "trusted": 2, "er_followers": 0.02},
+        ),
+        (
+            "2026-11-13",
+            {"followers": 5, "engaged": 5, "two_way": 5, "trusted": 5},
+        ),  # same day: not "previous"
     ]
-    now = {"as_of": "2026-11-13", "followers": 1100, "engaged": 11, "two_way": 5, "trusted": 2, "er_followers": 0.01}
+    now = {
+        "as_of": "2026-11-13",
+        "followers": 1100,
+        "engaged": 11,
+        "two_way": 5,
+        "trusted": 2,
+        "er_followers": 0.01,
+    }
     t = views.change_table(now, history)
     rows = {r["metric"]: r for r in t.iter_rows(named=True)}
     assert rows["followers"]["previous"] == 1000 and rows["followers"]["change"] == 100
@@ -26,7 +42,9 @@ def test_change_since_previous_run() -> None:
 def test_relationships_growing_and_first_run() -> None:
     history = [("2026-11-06", {"followers": 1000, "engaged": 12, "two_way": 5, "trusted": 2})]
     now = {"as_of": "2026-11-13", "followers": 990, "engaged": 12, "two_way": 7, "trusted": 2}
-    assert views.change_sentence(views.change_table(now, history)).endswith("relationships are growing.")
+    assert views.change_sentence(views.change_table(now, history)).endswith(
+        "relationships are growing."
+    )
     empty = views.change_table(now, [])
     assert empty.height == 0
     assert views.change_sentence(empty).startswith("This is the first run")

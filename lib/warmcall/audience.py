@@ -22,7 +22,6 @@ import polars as pl
 from .params import Hygiene
 from .segments import _any_word
 
-
 WEAK = ("empty bio", "default-looking handle")
 
 
@@ -39,21 +38,36 @@ def hygiene_exprs(h: Hygiene) -> list[pl.Expr]:
             & (following / pl.max_horizontal(followers, pl.lit(1)) > h.max_following_ratio),
             "follow ratio",
         ),
-        (pl.col("handle").fill_null("").str.to_lowercase().str.contains(h.default_handle_pattern)
-         & pl.col("handle").is_not_null(), "default-looking handle"),  # fmt: skip
+        (
+            pl.col("handle").fill_null("").str.to_lowercase().str.contains(h.default_handle_pattern)
+            & pl.col("handle").is_not_null(),
+            "default-looking handle",
+        ),  # fmt: skip
     ]
     if h.flag_empty_bio:
         rules.append(
-            (bio_known_on_platform & pl.col("bio").fill_null("").str.strip_chars().eq(""), "empty bio")
+            (
+                bio_known_on_platform & pl.col("bio").fill_null("").str.strip_chars().eq(""),
+                "empty bio",
+            )
         )
     if h.spam_keywords:
         pat = _any_word(h.spam_keywords)
         rules.append(
-            (pl.concat_str([pl.col("bio").fill_null(""), pl.col("handle").fill_null("")], separator=" ").str.contains(pat), "spam keywords")
+            (
+                pl.concat_str(
+                    [pl.col("bio").fill_null(""), pl.col("handle").fill_null("")], separator=" "
+                ).str.contains(pat),
+                "spam keywords",
+            )
         )
     empty = pl.lit([], pl.List(pl.String))
-    flags = pl.concat_list([pl.when(c.fill_null(False)).then(pl.lit([why])).otherwise(empty) for c, why in rules])
+    flags = pl.concat_list(
+        [pl.when(c.fill_null(False)).then(pl.lit([why])).otherwise(empty) for c, why in rules]
+    )
     strong = pl.any_horizontal([c.fill_null(False) for c, why in rules if why not in WEAK])
-    n_weak = pl.sum_horizontal([c.fill_null(False).cast(pl.Int8) for c, why in rules if why in WEAK])
+    n_weak = pl.sum_horizontal(
+        [c.fill_null(False).cast(pl.Int8) for c, why in rules if why in WEAK]
+    )
     two_way = pl.col("stage").is_in(["conversant", "trusted"])
     return [flags.alias("flags"), ((strong | (n_weak >= 2)) & ~two_way).alias("flagged")]

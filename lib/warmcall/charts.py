@@ -24,7 +24,9 @@ def funnel(df: pl.DataFrame) -> alt.Chart:
             y=alt.Y("step:N", sort=STAGE_ORDER, title=None),
             x=alt.X("count:Q", scale=alt.Scale(type="symlog"), title="contacts"),
             color=alt.Color("platform:N", scale=PLATFORM_COLORS, legend=None),
-            row=alt.Row("platform:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
+            row=alt.Row(
+                "platform:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")
+            ),
             tooltip=["platform:N", "step:N", alt.Tooltip("count:Q", format=",")],
         )
         .properties(width=420, height=90)
@@ -39,9 +41,15 @@ def followers_vs_quality(df: pl.DataFrame) -> alt.Chart:
         alt.Chart(df, title="Contact follower count vs relationship quality")
         .mark_rect()
         .encode(
-            x=alt.X("followers_label:O", sort=alt.SortField("followers_bin"), title="contact's followers"),
+            x=alt.X(
+                "followers_label:O",
+                sort=alt.SortField("followers_bin"),
+                title="contact's followers",
+            ),
             y=alt.Y("quality_bin:O", sort="descending", title="quality (0–100, 10-point bins)"),
-            color=alt.Color("contacts:Q", scale=alt.Scale(type="log", scheme="blues"), title="contacts"),
+            color=alt.Color(
+                "contacts:Q", scale=alt.Scale(type="log", scheme="blues"), title="contacts"
+            ),
             tooltip=[
                 alt.Tooltip("followers_label:O", title="followers"),
                 alt.Tooltip("quality_bin:O", title="quality from"),
@@ -81,8 +89,12 @@ def stage_funnel(df: pl.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("contacts:Q", scale=alt.Scale(type="symlog"), title="contacts"),
             y=alt.Y("stage:N", sort=STAGE_LIST, title=None),
-            color=alt.Color("stage:N", sort=STAGE_LIST, scale=alt.Scale(scheme="oranges"), legend=None),
-            row=alt.Row("platform:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
+            color=alt.Color(
+                "stage:N", sort=STAGE_LIST, scale=alt.Scale(scheme="oranges"), legend=None
+            ),
+            row=alt.Row(
+                "platform:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")
+            ),
             tooltip=["platform:N", "stage:N", alt.Tooltip("contacts:Q", format=",")],
         )
         .properties(width=420, height=110)
@@ -94,10 +106,18 @@ def lorenz(df: pl.DataFrame) -> alt.Chart:
     value_share) with the line of equality."""
     base = alt.Chart(df, title="Who gives the engagement? (Lorenz curve)")
     curve = base.mark_line().encode(
-        x=alt.X("units_share:Q", axis=alt.Axis(format="%"), title="share of contacts (least engaged first)"),
+        x=alt.X(
+            "units_share:Q",
+            axis=alt.Axis(format="%"),
+            title="share of contacts (least engaged first)",
+        ),
         y=alt.Y("value_share:Q", axis=alt.Axis(format="%"), title="share of inbound engagement"),
         color=alt.Color("platform:N", scale=PLATFORM_COLORS),
-        tooltip=["platform:N", alt.Tooltip("units_share:Q", format=".0%"), alt.Tooltip("value_share:Q", format=".1%")],
+        tooltip=[
+            "platform:N",
+            alt.Tooltip("units_share:Q", format=".0%"),
+            alt.Tooltip("value_share:Q", format=".1%"),
+        ],
     )
     diag = (
         alt.Chart(pl.DataFrame({"units_share": [0.0, 1.0], "value_share": [0.0, 1.0]}))

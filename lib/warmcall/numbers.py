@@ -31,17 +31,17 @@ and parsed once (correctly rounded), never multiplied in binary floating point. 
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal, InvalidOperation
+
+import polars as pl
+
 # What polars' ``str.strip_chars()`` strips (Rust ``char::is_whitespace``); Python's
 # ``str.strip()`` also strips U+001C..U+001F, so the twins would disagree on those.
 _RUST_WHITESPACE = (
     "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
     "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-
-import re
-from decimal import Decimal, InvalidOperation
-
-import polars as pl
 
 MISSING_TOKENS = ("", "-", "--", "–", "—", "n/a", "na", "none", "null", "nan")
 _SCALE = {"": 0, "k": 3, "m": 6, "b": 9, "%": -2}

@@ -32,8 +32,8 @@ class Segment(_Strict):
 
     name: str
     keywords: list[str] = Field(default_factory=list)
-    fields: list[Literal["bio", "company", "position", "handle", "display_name", "location"]] = Field(
-        default_factory=lambda: ["bio", "company", "position", "handle"]
+    fields: list[Literal["bio", "company", "position", "handle", "display_name", "location"]] = (
+        Field(default_factory=lambda: ["bio", "company", "position", "handle"])
     )
     platforms: list[str] | None = None
 
@@ -63,7 +63,9 @@ class Quality(_Strict):
     weights: Weights = Field(default_factory=Weights)
     kind_weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_KIND_WEIGHTS))
     half_life_days: float = Field(60.0, gt=0)  # recency halves every 60 days
-    intensity_scale: float = Field(12.0, gt=0)  # weighted interactions in a year giving 63% intensity
+    intensity_scale: float = Field(
+        12.0, gt=0
+    )  # weighted interactions in a year giving 63% intensity
     duration_full_days: float = Field(730.0, gt=0)  # two years of acquaintance = full duration
     multiplexity_full: int = Field(4, ge=2)  # this many channels (kinds x platforms) = full
 
@@ -93,7 +95,7 @@ class Hygiene(_Strict):
 
 
 class Influence(_Strict):
-    """"Tiny but influential": warm contacts with large reach or high relevance."""
+    """ "Tiny but influential": warm contacts with large reach or high relevance."""
 
     min_stage: Literal["aware", "engaged", "conversant", "trusted"] = "engaged"
     reach_quantile: float = Field(0.9, gt=0, lt=1)  # large reach: ≥ this quantile on the platform

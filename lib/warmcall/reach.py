@@ -26,15 +26,22 @@ def reach_table(scores: pl.DataFrame, by: tuple[str, ...] = ("platform",)) -> pl
     return (
         scores.group_by(list(by))
         .agg(
-            followers_with_known_reach=(pl.col("follows_me").fill_null(False) & cf.is_not_null()).sum(),
+            followers_with_known_reach=(
+                pl.col("follows_me").fill_null(False) & cf.is_not_null()
+            ).sum(),
             raw_reach=cf.filter(pl.col("follows_me").fill_null(False)).sum(),
             warm_contacts=pl.col("stage").is_in(WARM).sum(),
             warm_reach=cf.filter(pl.col("stage").is_in(WARM)).sum(),
         )
         .with_columns(
             # no known follower counts at all: reach is unknown, not zero
-            *[pl.when(pl.col("followers_with_known_reach") > 0).then(pl.col(c)).alias(c) for c in ("raw_reach", "warm_reach")],
-            warm_share=pl.when(pl.col("raw_reach") > 0).then(pl.col("warm_reach") / pl.col("raw_reach")),
+            *[
+                pl.when(pl.col("followers_with_known_reach") > 0).then(pl.col(c)).alias(c)
+                for c in ("raw_reach", "warm_reach")
+            ],
+            warm_share=pl.when(pl.col("raw_reach") > 0).then(
+                pl.col("warm_reach") / pl.col("raw_reach")
+            ),
         )
         .sort(list(by))
     )
@@ -52,7 +59,11 @@ def tiny_but_influential(scores: pl.DataFrame, inf: Influence) -> pl.DataFrame:
             & warm_enough
             & ((pl.col("contact_followers") >= q) | (pl.col("relevance") >= inf.min_relevance))
         )
-        .sort(["quality", "contact_followers", "contact_id"], descending=[True, True, False], nulls_last=True)
+        .sort(
+            ["quality", "contact_followers", "contact_id"],
+            descending=[True, True, False],
+            nulls_last=True,
+        )
         .head(inf.max_listed)
     )
 
@@ -93,7 +104,11 @@ def hygiene_table(scores: pl.DataFrame, overview: pl.DataFrame) -> pl.DataFrame:
             ),
         )
         .with_columns(
-            followers_without_flagged=(pl.col("followers") * (1 - pl.col("share_flagged").fill_null(0))).round(0).cast(pl.Int64)
+            followers_without_flagged=(
+                pl.col("followers") * (1 - pl.col("share_flagged").fill_null(0))
+            )
+            .round(0)
+            .cast(pl.Int64)
         )
         .sort("platform")
     )

@@ -33,5 +33,9 @@ def redact_contacts(df: pl.DataFrame, salt: str) -> pl.DataFrame:
     pseudo = pl.format("{}-{}", pl.col("platform"), pl.lit(_digest(key, salt)))
     out = df.with_columns([pseudo.alias(c) for c in NAME_COLS if c in df.columns])
     if "person_id" in df.columns:
-        out = out.with_columns(pl.format("person-{}", pl.lit(_digest(df["person_id"], salt))).alias("person_id"))
-    return out.with_columns([pl.lit(None, pl.String).alias(c) for c in BLANK_COLS if c in df.columns])
+        out = out.with_columns(
+            pl.format("person-{}", pl.lit(_digest(df["person_id"], salt))).alias("person_id")
+        )
+    return out.with_columns(
+        [pl.lit(None, pl.String).alias(c) for c in BLANK_COLS if c in df.columns]
+    )

@@ -25,7 +25,9 @@ def _frames(res: LoadResult, table: str, cols: list[str]) -> pl.DataFrame:
         for f in res.tables.get(table, [])
         if all(c in f.columns for c in cols)
     ]
-    return pl.concat(parts).unique() if parts else pl.DataFrame(schema=dict.fromkeys(cols, pl.String))
+    return (
+        pl.concat(parts).unique() if parts else pl.DataFrame(schema=dict.fromkeys(cols, pl.String))
+    )
 
 
 def resolve_handles(res: LoadResult) -> None:
@@ -33,13 +35,17 @@ def resolve_handles(res: LoadResult) -> None:
     frames = res.tables.get("interactions", [])
     if not any("_handle" in f.columns for f in frames):
         return
-    accts = pl.concat(
-        [
-            _frames(res, "accounts", ["account_id", "platform"]),
-            _frames(res, "connections", ["account_id", "platform"]),
-            _frames(res, "interactions", ["account_id", "platform"]),
-        ]
-    ).drop_nulls().unique()
+    accts = (
+        pl.concat(
+            [
+                _frames(res, "accounts", ["account_id", "platform"]),
+                _frames(res, "connections", ["account_id", "platform"]),
+                _frames(res, "interactions", ["account_id", "platform"]),
+            ]
+        )
+        .drop_nulls()
+        .unique()
+    )
     one = accts.group_by("platform").agg(pl.col("account_id").first(), pl.len().alias("n_accounts"))
     conns = (
         _frames(res, "connections", ["account_id", "contact_id", "handle"])
@@ -64,9 +70,11 @@ def resolve_handles(res: LoadResult) -> None:
                 account_id=pl.when(pl.col("n_accounts") == 1).then("account_id"),
             )
         )
-        for file, line, platform, n in g.filter(pl.col("account_id").is_null()).select(
-            "_file", "_line", "platform", "n_accounts"
-        ).iter_rows():
+        for file, line, platform, n in (
+            g.filter(pl.col("account_id").is_null())
+            .select("_file", "_line", "platform", "n_accounts")
+            .iter_rows()
+        ):
             why = (
                 f"no {platform} account in the loaded data to attach this touchpoint to"
                 if not n

@@ -39,10 +39,15 @@ def segment_expr(segments: list[Segment]) -> pl.Expr:
     return e.otherwise(pl.lit(UNSEGMENTED)).alias("segment")
 
 
-def relevance_expr(keywords: dict[str, float], fields: tuple[str, ...] = ("bio", "company", "position")) -> pl.Expr:
+def relevance_expr(
+    keywords: dict[str, float], fields: tuple[str, ...] = ("bio", "company", "position")
+) -> pl.Expr:
     """Σ weight of relevance keywords present (whole word, any case) in ``fields``."""
     if not keywords:
         return pl.lit(0.0).alias("relevance")
     text = pl.concat_str([pl.col(f).fill_null("") for f in fields], separator=" \n ")
-    parts = [pl.when(text.str.contains(_any_word([k]))).then(pl.lit(float(w))).otherwise(0.0) for k, w in keywords.items()]
+    parts = [
+        pl.when(text.str.contains(_any_word([k]))).then(pl.lit(float(w))).otherwise(0.0)
+        for k, w in keywords.items()
+    ]
     return pl.sum_horizontal(parts).alias("relevance")

@@ -145,10 +145,17 @@ def concentration(df: pl.DataFrame, value: str, by: Sequence[str] = ()) -> pl.Da
         gini(v).alias("gini"),
     ]
     src = df.filter(pl.col(value).is_not_null())
-    out = src.group_by(list(by), maintain_order=True).agg(aggs).sort(list(by)) if by else src.select(aggs)
+    out = (
+        src.group_by(list(by), maintain_order=True).agg(aggs).sort(list(by))
+        if by
+        else src.select(aggs)
+    )
     # nothing to share out (total 0): shares and Gini are undefined, not NaN
     return out.with_columns(
-        [pl.when(pl.col("total") > 0).then(pl.col(c)).alias(c) for c in ("top1_share", "top10_share", "gini")]
+        [
+            pl.when(pl.col("total") > 0).then(pl.col(c)).alias(c)
+            for c in ("top1_share", "top10_share", "gini")
+        ]
     )
 
 
@@ -163,7 +170,13 @@ def lorenz(df: pl.DataFrame, value: str, by: Sequence[str] = (), points: int = 1
         (pl.int_range(1, pl.len() + 1).over(over) / pl.len().over(over)).alias("units_share"),
         (pl.col(value).cum_sum().over(over) / pl.col(value).sum().over(over)).alias("value_share"),
     ).drop("_all", strict=False)
-    binned = cum.with_columns(((pl.col("units_share") * points).ceil() / points).alias("units_share"))
+    binned = cum.with_columns(
+        ((pl.col("units_share") * points).ceil() / points).alias("units_share")
+    )
     out = binned.group_by([*keys, "units_share"]).agg(pl.col("value_share").max())
-    zero = out.select(keys).unique().with_columns(units_share=pl.lit(0.0), value_share=pl.lit(0.0)) if keys else pl.DataFrame({"units_share": [0.0], "value_share": [0.0]})
+    zero = (
+        out.select(keys).unique().with_columns(units_share=pl.lit(0.0), value_share=pl.lit(0.0))
+        if keys
+        else pl.DataFrame({"units_share": [0.0], "value_share": [0.0]})
+    )
     return pl.concat([zero, out], how="diagonal_relaxed").sort([*keys, "units_share"])

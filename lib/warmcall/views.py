@@ -33,7 +33,11 @@ class Analysis:
 
     def __post_init__(self) -> None:
         self.overview = account_overview(
-            self.workbook.accounts, self.workbook.posts, self.scores, self.as_of, self.params.window_days
+            self.workbook.accounts,
+            self.workbook.posts,
+            self.scores,
+            self.as_of,
+            self.params.window_days,
         )
 
 
@@ -48,7 +52,9 @@ def analyse(params: Params | dict | str) -> Analysis:
     scores = score_features(feats.lazy(), p, as_of).collect()
     if p.redact:
         scores = redact_contacts(scores, salt=p.title)
-        evidence = evidence.with_columns(evidence=pl.lit("(redacted)"), person_id=pl.lit("(redacted)"))
+        evidence = evidence.with_columns(
+            evidence=pl.lit("(redacted)"), person_id=pl.lit("(redacted)")
+        )
     a = Analysis(p, wb, as_of, scores)
     a.features = feats
     a.identity_evidence = evidence
@@ -86,14 +92,16 @@ def segment_table(a: Analysis) -> pl.DataFrame:
 
 def funnel_frame(a: Analysis) -> pl.DataFrame:
     """Long frame (platform, step, count) for ``charts.funnel``."""
-    return a.overview.select(
-        "platform",
-        pl.col("followers").alias("followers"),
-        pl.col("engaged").alias("engaged"),
-        pl.col("two_way").alias("two-way"),
-        pl.col("trusted").alias("trusted"),
-    ).unpivot(index="platform", variable_name="step", value_name="count").with_columns(
-        pl.col("count").fill_null(0).cast(pl.Int64)
+    return (
+        a.overview.select(
+            "platform",
+            pl.col("followers").alias("followers"),
+            pl.col("engaged").alias("engaged"),
+            pl.col("two_way").alias("two-way"),
+            pl.col("trusted").alias("trusted"),
+        )
+        .unpivot(index="platform", variable_name="step", value_name="count")
+        .with_columns(pl.col("count").fill_null(0).cast(pl.Int64))
     )
 
 
@@ -122,7 +130,9 @@ def heatmap_frame(a: Analysis) -> pl.DataFrame:
         )
         .group_by("followers_bin", "quality_bin")
         .agg(contacts=pl.len(), median_engagement=pl.col("in_w").median())
-        .with_columns(followers_label=pl.col("followers_bin").replace_strict(labels, default="≥1e10"))
+        .with_columns(
+            followers_label=pl.col("followers_bin").replace_strict(labels, default="≥1e10")
+        )
         .sort("followers_bin", "quality_bin")
     )
 
@@ -141,7 +151,10 @@ def correlations(a: Analysis, by: tuple[str, ...] = ("platform",), seed: int = 0
     contacts with a known follower count."""
     s = a.scores.filter(pl.col("contact_followers").is_not_null())
     rows = []
-    groups = [((), s)] + [((k,) if not isinstance(k, tuple) else k, g) for k, g in s.group_by(list(by), maintain_order=True)]
+    groups = [((), s)] + [
+        ((k,) if not isinstance(k, tuple) else k, g)
+        for k, g in s.group_by(list(by), maintain_order=True)
+    ]
     for key, g in groups:
         label = " / ".join(str(k) for k in key) if key else "all"
         for what, col in (("engagement", "in_w"), ("quality", "quality")):
@@ -260,9 +273,17 @@ def ranked_contacts(a: Analysis, limit: int = 50) -> pl.DataFrame:
     """The top contacts by quality with segment, stage, layer, flags and the components."""
     s = a.scores.sort(["quality", "contact_id"], descending=[True, False]).head(limit)
     return s.select(
-        [pl.col(c).round(2) if c in ("intensity", "reciprocity", "recency", "duration", "intimacy",
-                                     "multiplexity") else pl.col(c) for c in RANKED_COLS]  # fmt: skip
-    ).with_columns(pl.col("flags").list.join(", "), pl.col("stage").cast(pl.String), pl.col("layer").cast(pl.String))
+        [
+            pl.col(c).round(2)
+            if c in ("intensity", "reciprocity", "recency", "duration", "intimacy", "multiplexity")
+            else pl.col(c)
+            for c in RANKED_COLS
+        ]  # fmt: skip
+    ).with_columns(
+        pl.col("flags").list.join(", "),
+        pl.col("stage").cast(pl.String),
+        pl.col("layer").cast(pl.String),
+    )
 
 
 def segment_stage_matrix(a: Analysis) -> pl.DataFrame:
@@ -292,7 +313,9 @@ def engagement_concentration(a: Analysis) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Per platform: share of inbound engagement (window) from the top 1% and 10% of
     contacts, and the Gini coefficient; plus the binned Lorenz curve frame."""
     s = a.scores.select("platform", pl.col("in_w").cast(pl.Float64).alias("engagement"))
-    return stats.concentration(s, "engagement", by=("platform",)), stats.lorenz(s, "engagement", by=("platform",))
+    return stats.concentration(s, "engagement", by=("platform",)), stats.lorenz(
+        s, "engagement", by=("platform",)
+    )
 
 
 def concentration_sentence(conc: pl.DataFrame) -> str:
@@ -302,7 +325,11 @@ def concentration_sentence(conc: pl.DataFrame) -> str:
         for r in conc.iter_rows(named=True)
         if r["total"]
     ]
-    return ("Engagement is concentrated: " + "; ".join(parts) + ".") if parts else "No inbound engagement in the window."
+    return (
+        ("Engagement is concentrated: " + "; ".join(parts) + ".")
+        if parts
+        else "No inbound engagement in the window."
+    )
 
 
 def reach_frame(a: Analysis) -> pl.DataFrame:
@@ -310,12 +337,33 @@ def reach_frame(a: Analysis) -> pl.DataFrame:
 
 
 def influential(a: Analysis) -> pl.DataFrame:
-    cols = ["platform", "handle", "display_name", "segment", "stage", "quality", "contact_followers", "relevance"]
-    return reach.tiny_but_influential(a.scores, a.params.influence).select(cols).with_columns(pl.col("stage").cast(pl.String))
+    cols = [
+        "platform",
+        "handle",
+        "display_name",
+        "segment",
+        "stage",
+        "quality",
+        "contact_followers",
+        "relevance",
+    ]
+    return (
+        reach.tiny_but_influential(a.scores, a.params.influence)
+        .select(cols)
+        .with_columns(pl.col("stage").cast(pl.String))
+    )
 
 
 def follow_back(a: Analysis, limit: int = 25) -> pl.DataFrame:
-    cols = ["platform", "handle", "display_name", "bio", "relevance", "quality", "contact_followers"]
+    cols = [
+        "platform",
+        "handle",
+        "display_name",
+        "bio",
+        "relevance",
+        "quality",
+        "contact_followers",
+    ]
     return reach.follow_back(a.scores, limit).select(cols)
 
 
@@ -330,10 +378,19 @@ def correlations_by_segment(a: Analysis) -> pl.DataFrame:
 def panel_correlations(a: Analysis) -> pl.DataFrame:
     """Across accounts (panel data or several own accounts): followers vs average engagement
     per post and vs engagement rate by followers. Needs at least 3 accounts with both."""
-    acc = a.workbook.accounts.sort("snapshot_date").group_by("account_id").agg(
-        pl.col("followers").drop_nulls().last(),
-        pl.coalesce(pl.col("avg_likes") + pl.col("avg_comments").fill_null(0), pl.col("avg_likes")).drop_nulls().last().alias("avg_eng"),
-        pl.col("engagement_rate").drop_nulls().last(),
+    acc = (
+        a.workbook.accounts.sort("snapshot_date")
+        .group_by("account_id")
+        .agg(
+            pl.col("followers").drop_nulls().last(),
+            pl.coalesce(
+                pl.col("avg_likes") + pl.col("avg_comments").fill_null(0), pl.col("avg_likes")
+            )
+            .drop_nulls()
+            .last()
+            .alias("avg_eng"),
+            pl.col("engagement_rate").drop_nulls().last(),
+        )
     )
     own = a.overview.select(
         "account_id",
@@ -341,12 +398,25 @@ def panel_correlations(a: Analysis) -> pl.DataFrame:
         pl.col("er_followers").alias("own_er"),
     )
     df = acc.join(own, on="account_id", how="left").with_columns(
-        avg_eng=pl.coalesce("avg_eng", "own_avg"), engagement_rate=pl.coalesce("engagement_rate", "own_er")
+        avg_eng=pl.coalesce("avg_eng", "own_avg"),
+        engagement_rate=pl.coalesce("engagement_rate", "own_er"),
     )
     rows = []
-    for what, col in (("average engagement per post", "avg_eng"), ("engagement rate", "engagement_rate")):
+    for what, col in (
+        ("average engagement per post", "avg_eng"),
+        ("engagement rate", "engagement_rate"),
+    ):
         r = rank_correlation(df["followers"], df[col])
-        rows.append({"followers vs": what, "rho": r.rho, "ci_low": r.lo, "ci_high": r.hi, "n": r.n, "method": r.method})
+        rows.append(
+            {
+                "followers vs": what,
+                "rho": r.rho,
+                "ci_low": r.lo,
+                "ci_high": r.hi,
+                "n": r.n,
+                "method": r.method,
+            }
+        )
     return pl.DataFrame(rows, schema={"followers vs": pl.String, "rho": pl.Float64, "ci_low": pl.Float64,
                                       "ci_high": pl.Float64, "n": pl.Int64, "method": pl.String})  # fmt: skip
 
@@ -395,12 +465,9 @@ def follow_through(a: Analysis, previous_plan: pl.DataFrame | None) -> pl.DataFr
         pl.col("date").cast(pl.String).str.to_date(strict=False).alias("_d"),
         pl.col("contact_id").cast(pl.String),
     )
-    outb = (
-        a.workbook.interactions.filter(
-            (pl.col("direction") == "out") & (pl.col("ts").dt.date() <= a.as_of)
-        )
-        .select("account_id", "contact_id", pl.col("ts").dt.date().alias("_t"), "kind")
-    )
+    outb = a.workbook.interactions.filter(
+        (pl.col("direction") == "out") & (pl.col("ts").dt.date() <= a.as_of)
+    ).select("account_id", "contact_id", pl.col("ts").dt.date().alias("_t"), "kind")
     hit = (
         prev.join(outb, on=["account_id", "contact_id"], how="left")
         .filter(pl.col("_t").is_null() | (pl.col("_t") >= pl.col("_d")))
@@ -421,7 +488,9 @@ def follow_through(a: Analysis, previous_plan: pl.DataFrame | None) -> pl.DataFr
 
 def follow_through_sentence(ft: pl.DataFrame) -> str:
     if ft.height == 0:
-        return "No earlier plan for this report set yet: follow-through appears from the next run on."
+        return (
+            "No earlier plan for this report set yet: follow-through appears from the next run on."
+        )
     done = int(ft["done"].sum())
     return (
         f"Of the {ft.height} calls planned last time, {done} happened (an outbound contact was logged "
@@ -440,11 +509,19 @@ def stage_moves(a: Analysis, previous_stages: pl.DataFrame | None, limit: int = 
     rank = {s: i for i, s in enumerate(STAGES)}
     now = a.scores.select("account_id", "contact_id", "platform", "handle", "display_name",
                           pl.col("stage").cast(pl.String).alias("to"))  # fmt: skip
-    prev = previous_stages.select("account_id", "contact_id", pl.col("stage").cast(pl.String).alias("from"))
-    moved = now.join(prev, on=["account_id", "contact_id"], how="inner").filter(pl.col("from") != pl.col("to"))
-    delta = pl.col("to").replace_strict(rank, return_dtype=pl.Int8) - pl.col("from").replace_strict(rank, return_dtype=pl.Int8)
+    prev = previous_stages.select(
+        "account_id", "contact_id", pl.col("stage").cast(pl.String).alias("from")
+    )
+    moved = now.join(prev, on=["account_id", "contact_id"], how="inner").filter(
+        pl.col("from") != pl.col("to")
+    )
+    delta = pl.col("to").replace_strict(rank, return_dtype=pl.Int8) - pl.col("from").replace_strict(
+        rank, return_dtype=pl.Int8
+    )
     return (
-        moved.with_columns(_d=delta, direction=pl.when(delta > 0).then(pl.lit("up")).otherwise(pl.lit("down")))
+        moved.with_columns(
+            _d=delta, direction=pl.when(delta > 0).then(pl.lit("up")).otherwise(pl.lit("down"))
+        )
         .sort(["_d", "handle"], descending=[True, False], nulls_last=True)
         .head(limit)
         .select(list(schema))

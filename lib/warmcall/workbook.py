@@ -92,6 +92,12 @@ class LazyWorkbook(Workbook):
         setattr(self, name, df)
         return df
 
+    def __repr__(self) -> str:  # without collecting anything
+        parts = [
+            f"{t}={self.__dict__[t].shape if t in self.__dict__ else 'lazy'}" for t in self._lazy
+        ]
+        return f"LazyWorkbook({', '.join(parts)}, rows_read={self.report.rows_read})"
+
     def scan(self, table: str) -> pl.LazyFrame:
         if table in self.__dict__:
             return self.__dict__[table].lazy()

@@ -32,9 +32,9 @@ def read_csv_text(text: str, *, skip_lines: int = 0, header: bool = True) -> pl.
         )
     except pl.exceptions.ComputeError:
         df = None
-    if df is not None and df.height + (1 if header else 0) == n_lines - _blank_lines(body):
-        if _blank_lines(body) == 0:
-            return df.with_row_index("_line", offset=first).with_columns(pl.col("_line").cast(pl.Int64))
+    # fast path valid only when every record is one line and no line is blank
+    if df is not None and _blank_lines(body) == 0 and df.height + (1 if header else 0) == n_lines:
+        return df.with_row_index("_line", offset=first).with_columns(pl.col("_line").cast(pl.Int64))
     return _read_csv_slow(body, first - (1 if header else 0), header)
 
 
@@ -61,8 +61,12 @@ def _read_csv_slow(body: str, first_line: int, header: bool) -> pl.DataFrame:
     if cols is None:
         width = max((len(r) for r in rows), default=0)
         cols = [f"column_{i + 1}" for i in range(width)]
-    data = {c: [r[i] if i < len(r) and r[i] != "" else None for r in rows] for i, c in enumerate(cols)}
-    return pl.DataFrame({**data, "_line": lines}, schema={**{c: pl.String for c in cols}, "_line": pl.Int64})
+    data = {
+        c: [r[i] if i < len(r) and r[i] != "" else None for r in rows] for i, c in enumerate(cols)
+    }
+    return pl.DataFrame(
+        {**data, "_line": lines}, schema={**{c: pl.String for c in cols}, "_line": pl.Int64}
+    )
 
 
 def _dedupe(cols: list[str]) -> list[str]:

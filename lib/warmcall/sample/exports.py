@@ -23,13 +23,17 @@ from pathlib import Path
 import polars as pl
 
 from . import instagram, linkedin, mastodon, x_archive
-from .story import OWN, END
+from .story import END, OWN
 
 WRITERS = {"x": x_archive, "linkedin": linkedin, "instagram": instagram, "mastodon": mastodon}
 
 
 def _of(tables: dict[str, pl.DataFrame], account_id: str) -> dict[str, pl.DataFrame]:
-    return {k: v.filter(pl.col("account_id") == account_id) for k, v in tables.items() if "account_id" in v.columns}
+    return {
+        k: v.filter(pl.col("account_id") == account_id)
+        for k, v in tables.items()
+        if "account_id" in v.columns
+    }
 
 
 def x_users_jsonl(connections: pl.DataFrame) -> str:

@@ -42,12 +42,8 @@ SCALES = {
     "M": Scale(100_000, 1_000_000, 10_000),
     "L": Scale(1_000_000, 10_000_000, 50_000),
 }
-FIRST = ("Ada Alan Amara Ana Ben Bea Carl Chen Dana Dev Eli Emma Femi Fay Gus Hana Ian Ines "
-         "Jon Jia Kai Kim Leo Lina Max Mia Nia Noor Omar Ola Paul Pia Raj Rosa Sam Sara Tom "
-         "Tara Uma Vic Wen Xi Yara Yuki Zoe Zane").split()  # fmt: skip
-LAST = ("Abbott Berg Chandra Diaz Eriksen Fischer Garcia Haddad Ito Jensen Kaur Lopez Meyer "
-        "Novak Okafor Park Quinn Rossi Silva Tanaka Usman Varga Weber Xu Young Zhang Moreau "
-        "Kowalski Nakamura Oyelaran").split()  # fmt: skip
+FIRST = ["Ada", "Alan", "Amara", "Ana", "Ben", "Bea", "Carl", "Chen", "Dana", "Dev", "Eli", "Emma", "Femi", "Fay", "Gus", "Hana", "Ian", "Ines", "Jon", "Jia", "Kai", "Kim", "Leo", "Lina", "Max", "Mia", "Nia", "Noor", "Omar", "Ola", "Paul", "Pia", "Raj", "Rosa", "Sam", "Sara", "Tom", "Tara", "Uma", "Vic", "Wen", "Xi", "Yara", "Yuki", "Zoe", "Zane"]  # fmt: skip
+LAST = ["Abbott", "Berg", "Chandra", "Diaz", "Eriksen", "Fischer", "Garcia", "Haddad", "Ito", "Jensen", "Kaur", "Lopez", "Meyer", "Novak", "Okafor", "Park", "Quinn", "Rossi", "Silva", "Tanaka", "Usman", "Varga", "Weber", "Xu", "Young", "Zhang", "Moreau", "Kowalski", "Nakamura", "Oyelaran"]  # fmt: skip
 # segment -> (positions, bio phrases, companies)
 SEGMENT_BIOS = {
     "clients": (["Head of Insights", "VP Marketing", "Director of Strategy", "Research Manager"],
@@ -86,10 +82,16 @@ KINDS_OUT = {
 }  # fmt: skip
 
 
-def _ts(rng: np.random.Generator, n: int, recency_bias: np.ndarray | float | None = None) -> np.ndarray:
+def _ts(
+    rng: np.random.Generator, n: int, recency_bias: np.ndarray | float | None = None
+) -> np.ndarray:
     """Timestamps (µs since epoch, UTC) within the 365 days ending on END."""
     end = datetime(END.year, END.month, END.day, 23, 59, tzinfo=UTC)
-    days = rng.uniform(0, 365, n) if recency_bias is None else rng.beta(1.0, np.broadcast_to(recency_bias, n)) * 365
+    days = (
+        rng.uniform(0, 365, n)
+        if recency_bias is None
+        else rng.beta(1.0, np.broadcast_to(recency_bias, n)) * 365
+    )
     secs = end.timestamp() - days * 86400
     return (secs * 1e6).astype(np.int64)
 
@@ -125,10 +127,16 @@ def generate(scale: str | Scale = "sample", seed: int = 7) -> dict[str, pl.DataF
                 schema_overrides={"snapshot_date": pl.Date},
             )
         )
-    inters, posts = _outbound_as_posts(pl.concat(inters, how="diagonal_relaxed"), pl.concat(conns), pl.concat(posts, how="diagonal_relaxed"))
+    inters, posts = _outbound_as_posts(
+        pl.concat(inters, how="diagonal_relaxed"),
+        pl.concat(conns),
+        pl.concat(posts, how="diagonal_relaxed"),
+    )
     n_posts = posts.group_by("account_id").agg(posts_count=pl.len().cast(pl.Int64))
     out = {
-        "accounts": pl.concat(accts, how="diagonal_relaxed").drop("posts_count").join(n_posts, on="account_id", how="left"),
+        "accounts": pl.concat(accts, how="diagonal_relaxed")
+        .drop("posts_count")
+        .join(n_posts, on="account_id", how="left"),
         "connections": pl.concat(conns),
         "interactions": inters.sort("ts"),
         "posts": posts.sort("ts"),
@@ -147,14 +155,18 @@ def _handles(rng: np.random.Generator, platform: str, first: np.ndarray, last: n
              spam: np.ndarray) -> np.ndarray:  # fmt: skip
     n = len(first)
     num = np.where(rng.random(n) < 0.85, rng.integers(1, 9999, n).astype(str), "")
-    base = np.char.lower(np.char.add(np.char.add(first, np.where(rng.random(n) < 0.5, "_", "")), last))
+    base = np.char.lower(
+        np.char.add(np.char.add(first, np.where(rng.random(n) < 0.5, "_", "")), last)
+    )
     base = np.char.add(base, num)
     spam_h = np.char.add(np.char.lower(first), rng.integers(10_000_000, 99_999_999, n).astype(str))
     h = np.where(spam & (rng.random(n) < 0.7), spam_h, base)
     if platform == "linkedin":
         h = np.char.replace(h, "_", "-")
     if platform == "mastodon":
-        servers = np.array(["mastodon.example", "fediscience.example", "scholar.example", "toot.example"])
+        servers = np.array(
+            ["mastodon.example", "fediscience.example", "scholar.example", "toot.example"]
+        )
         h = np.char.add(np.char.add(h, "@"), servers[rng.integers(0, len(servers), n)])
     return h
 
@@ -196,7 +208,9 @@ def _contacts(rng: np.random.Generator, platform: str, n: int) -> pl.DataFrame:
         i_follow = np.ones(n, bool)
     else:
         follows_me = rng.random(n) < 0.9
-        i_follow = np.where(follows_me, rng.random(n) < 0.12, True) & ~(spam & (rng.random(n) < 0.95))
+        i_follow = np.where(follows_me, rng.random(n) < 0.12, True) & ~(
+            spam & (rng.random(n) < 0.95)
+        )
         follows_me = follows_me | ~i_follow
     if platform == "x":
         cid = rng.choice(np.arange(10**15, 10**15 + 50 * n), n, replace=False).astype(str)
@@ -271,8 +285,9 @@ def _interactions(
             "post_id": post_ids,
         },
     ).with_columns(
-        post_id=pl.when(pl.col("kind").is_in(["like", "reaction", "comment", "reply", "share"]))
-        .then("post_id"),
+        post_id=pl.when(
+            pl.col("kind").is_in(["like", "reaction", "comment", "reply", "share"])
+        ).then("post_id"),
         account_id=pl.lit(f"{platform}:{OWN[platform]}"),
         platform=pl.lit(platform),
         ts=pl.col("ts").cast(pl.Datetime("us", "UTC")),
@@ -313,7 +328,9 @@ def _interactions(
 def _posts(rng: np.random.Generator, platform: str, n: int) -> pl.DataFrame:
     """Own posts with impressions and engagement counts (log-normal, correlated)."""
     ts = _ts(rng, n)
-    impressions = np.exp(rng.normal({"x": 6.5, "linkedin": 7.0, "instagram": 6.8, "mastodon": 5.5}[platform], 0.9, n))
+    impressions = np.exp(
+        rng.normal({"x": 6.5, "linkedin": 7.0, "instagram": 6.8, "mastodon": 5.5}[platform], 0.9, n)
+    )
     rate = np.clip(rng.normal(0.018, 0.008, n), 0.002, 0.08)
     eng = impressions * rate
     likes = (eng * 0.7).astype(np.int64)
@@ -325,7 +342,9 @@ def _posts(rng: np.random.Generator, platform: str, n: int) -> pl.DataFrame:
         {
             "post_id": [f"{platform}-p{i}" for i in range(n)],
             "ts": ts,
-            "text": [f"Northwind note #{i}: what our latest survey says about buyers" for i in range(n)],
+            "text": [
+                f"Northwind note #{i}: what our latest survey says about buyers" for i in range(n)
+            ],
             "is_repost": rng.random(n) < 0.08,
             "impressions": impressions.astype(np.int64) if has_impr else None,
             "likes": likes,
@@ -347,12 +366,16 @@ def _outbound_as_posts(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """On X and Mastodon an outbound reply, mention or share *is* one of your own posts:
     give each its own post (same time, text addressing the contact), as the exports have it."""
-    own = pl.col("platform").is_in(["x", "mastodon"]) & (pl.col("direction") == "out") & pl.col(
-        "kind"
-    ).is_in(["reply", "mention", "share"])
+    own = (
+        pl.col("platform").is_in(["x", "mastodon"])
+        & (pl.col("direction") == "out")
+        & pl.col("kind").is_in(["reply", "mention", "share"])
+    )
     inters = inters.with_row_index("_i")
     mine = inters.filter(own).join(
-        conns.select("account_id", "contact_id", "handle"), on=["account_id", "contact_id"], how="left"
+        conns.select("account_id", "contact_id", "handle"),
+        on=["account_id", "contact_id"],
+        how="left",
     )
     at = pl.col("handle").str.replace(r"@.*$", "")
     new_posts = mine.select(
