@@ -48,3 +48,30 @@ def test_relationships_growing_and_first_run() -> None:
     empty = views.change_table(now, [])
     assert empty.height == 0
     assert views.change_sentence(empty).startswith("This is the first run")
+
+
+def test_redact_true_pseudonymizes_every_table(tmp_path) -> None:
+    """With redact: true no handle or name of the sample appears in what reports display."""
+    from pathlib import Path
+
+    import polars as pl
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    raw = yaml.safe_load((root / "params" / "sample.yaml").read_text())
+    raw["data"] = [str(root / "data" / "sample")]
+    plain = views.analyse(raw)
+    secret = plain.scores.filter(pl.col("handle").is_not_null()).sort("quality", descending=True)
+    handles = set(secret["handle"].head(50)) | set(secret["display_name"].drop_nulls().head(50))
+    red = views.analyse({**raw, "redact": True})
+    shown = [
+        views.ranked_contacts(red),
+        views.influential(red),
+        views.follow_back(red),
+        views.plan_table(views.outreach_plan(red).plan),
+    ]
+    text = " ".join(df.write_csv() for df in shown)
+    leaked = [h for h in handles if h and h in text]
+    assert not leaked, leaked[:5]
+    assert red.scores.height == plain.scores.height
+    assert red.scores["quality"].sort().equals(plain.scores["quality"].sort())  # same analysis
