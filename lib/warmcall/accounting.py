@@ -164,8 +164,15 @@ def _loaded_per_file(frames: list[pl.DataFrame]) -> dict[str, int]:
     return out
 
 
-def finalize(result: LoadResult) -> tuple[dict[str, pl.DataFrame], LoadReport]:
-    """Validate and merge candidate frames; return the canonical tables and the report."""
+def finalize(
+    result: LoadResult, *, keep_keys: bool = False
+) -> tuple[dict[str, pl.DataFrame], LoadReport]:
+    """Validate and merge candidate frames; return the canonical tables and the report.
+
+    ``keep_keys`` (for the table cache): interactions keep ``_fid`` (an index into the extra
+    table ``SOURCE_FILES``: ``_fid``, ``_file``) and ``_line`` instead of ``source``, which is
+    ``SOURCE_EXPR`` of them once ``_file`` is joined back (built when read, not for every row
+    here)."""
     accepted: dict[str, pl.DataFrame] = {}
     rejects = [
         pl.DataFrame(
@@ -191,9 +198,7 @@ def finalize(result: LoadResult) -> tuple[dict[str, pl.DataFrame], LoadReport]:
     # A record is loaded whole or not at all: drop every row of a rejected record. Done per
     # validated frame: a frame of one file none of whose records was rejected is kept as is.
     bad_keys = rej.filter(pl.col("_line").is_not_null()).select("_file", "_line").unique()
-    bad_lines = {
-        f: g["_line"] for (f,), g in bad_keys.group_by("_file")
-    } if bad_keys.height else {}
+    bad_lines = {f: g["_line"] for (f,), g in bad_keys.group_by("_file")} if bad_keys.height else {}
     kept_by_table: dict[str, list[pl.DataFrame]] = {}
     for table, oks in validated.items():
         kept = kept_by_table[table] = []
@@ -211,9 +216,16 @@ def finalize(result: LoadResult) -> tuple[dict[str, pl.DataFrame], LoadReport]:
                 if one is None
                 else pl.concat_str([pl.lit(f"{one}:"), pl.col("_line").cast(pl.String)])
             )
-            kept.append(df.with_columns(src.alias("source")))
+            if keep_keys and table == "interactions":
+                kept.append(df)
+            else:
+                kept.append(df.with_columns(src.alias("source")))
+        if keep_keys and table == "interactions" and kept:
+            accepted[table], files = _file_ids(kept)
         accepted[table] = (
-            pl.concat(kept, how="vertical")
+            accepted[table]
+            if table in accepted
+            else pl.concat(kept, how="vertical")
             if kept
             else schema.empty(table)
             .drop("source", strict=False)
@@ -253,7 +265,9 @@ def finalize(result: LoadResult) -> tuple[dict[str, pl.DataFrame], LoadReport]:
         reports.append(
             SourceReport(f.path, f.format, f.rows_read, n_loaded, n_rej, reject_list, list(f.notes))
         )
-    tables = {t: _merge(t, df) for t, df in accepted.items()}
+    tables = {t: _merge(t, df, keep_keys and t == "interactions") for t, df in accepted.items()}
+    if keep_keys:
+        tables[SOURCE_FILES] = files if kept_by_table.get("interactions") else _NO_FILES
     return tables, LoadReport(reports)
 
 
@@ -263,6 +277,31 @@ def _one_file(df: pl.DataFrame) -> str | None:
         return None
     lo, hi = df["_file"].min(), df["_file"].max()
     return lo if lo == hi else None
+
+
+SOURCE_FILES = "_source_files"
+_NO_FILES = pl.DataFrame(schema={"_fid": pl.UInt32, "_file": pl.String})
+
+
+def _file_ids(frames: list[pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Interactions frames with ``_file`` replaced by ``_fid``, an index into the returned
+    file table (``_fid``, ``_file``): one integer per row instead of one string."""
+    names: dict[str, int] = {}
+    out = []
+    for df in frames:
+        one = _one_file(df)
+        if one is not None:
+            fid = pl.lit(names.setdefault(one, len(names)), pl.UInt32)
+        else:
+            for f in df["_file"].drop_nulls().unique(maintain_order=True).to_list():
+                names.setdefault(f, len(names))
+            fid = pl.col("_file").replace_strict(names, default=None, return_dtype=pl.UInt32)
+        out.append(df.with_columns(fid.alias("_fid")).drop("_file"))
+    files = pl.DataFrame(
+        {"_fid": list(names.values()), "_file": list(names)},
+        schema={"_fid": pl.UInt32, "_file": pl.String},
+    )
+    return pl.concat(out, how="vertical"), files
 
 
 def _merge_file_reports(files: list[FileReport]) -> list[FileReport]:
@@ -281,9 +320,13 @@ def _merge_file_reports(files: list[FileReport]) -> list[FileReport]:
 
 
 _SOURCE = pl.format("{}:{}", pl.col("_file"), pl.col("_line")).alias("source")
+#: ``source`` from ``_file`` and ``_line``: the same text as ``_SOURCE`` (null when either is).
+SOURCE_EXPR = pl.concat_str([pl.col("_file"), pl.lit(":"), pl.col("_line").cast(pl.String)]).alias(
+    "source"
+)
 
 
-def _merge(table: str, df: pl.DataFrame) -> pl.DataFrame:
+def _merge(table: str, df: pl.DataFrame, keep_keys: bool = False) -> pl.DataFrame:
     """Merge rows that describe the same entity; build ``source``; canonical column order.
 
     - connections: one row per (account_id, contact_id); follows_me / i_follow are OR-ed,
@@ -295,6 +338,10 @@ def _merge(table: str, df: pl.DataFrame) -> pl.DataFrame:
     - interactions are events and are never merged.
     """
     cols = schema.canonical_columns(table)
+    if keep_keys:  # interactions for the table cache (see ``finalize``)
+        if "_fid" not in df.columns:  # no rows
+            df = df.with_columns(pl.lit(None, pl.UInt32).alias("_fid"))
+        return df.select([c for c in cols if c != "source"] + ["_fid", "_line"])
     if "source" not in df.columns:
         df = df.with_columns(_SOURCE)
     keys = {"connections": ["account_id", "contact_id"], "posts": ["account_id", "post_id"],

@@ -13,7 +13,9 @@ Hit: a ``LazyWorkbook`` over the entry's Parquet files (scanned, read only as fa
 needs) and its load report. Miss: the ordinary load, then the entry is written (into a
 temporary folder, renamed into place: readers never see half an entry) and read back lazily.
 Interactions are stored with a dense integer contact key ``_ck`` and a key table, so the
-per-contact feature pass groups by one integer (``features.contact_features``).
+per-contact feature pass groups by one integer (``features.contact_features``), and with
+``_file``/``_line`` instead of ``source``, which the scan builds when it is read (10M rows'
+``source`` text is the largest part of a cold load's memory).
 
 Where: ``$WARMCALL_CACHE_DIR/tables``, else ``$XDG_CACHE_HOME/warmcall/tables``, else
 ``~/.cache/warmcall/tables`` (folders created private, 0700: entries hold copies of your
@@ -40,7 +42,7 @@ from pathlib import Path
 import polars as pl
 
 from . import schema
-from .accounting import LoadReport, SourceReport
+from .accounting import SOURCE_EXPR, LoadReport, SourceReport
 from .features import CONTACT_KEY, KEYS
 from .workbook import LazyWorkbook, Workbook
 
@@ -48,6 +50,7 @@ FORMAT = 1
 DEFAULT_MIN_BYTES = 1 << 20
 DEFAULT_MAX_MB = 4096
 KEY_FILE = "contact_keys.parquet"
+FILES_FILE = "source_files.parquet"
 REPORT_FILE = "load-report.json"
 USED_FILE = ".used"
 _ENV = ("WARMCALL_MAX_UNZIP_MB",)
@@ -178,12 +181,23 @@ def open_entry(entry: Path) -> LazyWorkbook | None:
         report = _report_from_dict(json.loads((entry / REPORT_FILE).read_text(encoding="utf-8")))
         for t, f in files.items():  # footers only: cheap, catches truncated files
             have = pl.read_parquet_schema(f)
-            if any(have.get(c) != dt for c, dt in schema.TABLES[t].items()):
+            want = dict(schema.TABLES[t])
+            if t == "interactions":
+                del want["source"]
+                want.update(_fid=pl.UInt32(), _line=pl.Int64(), **{CONTACT_KEY: pl.UInt32()})
+            if any(have.get(c) != dt for c, dt in want.items()):
                 return None
         pl.read_parquet_schema(entry / KEY_FILE)
+        source_files = pl.read_parquet(entry / FILES_FILE)
     except Exception:  # noqa: BLE001 - any damage: rebuild the entry
         return None
     frames = {t: pl.scan_parquet(f).select(schema.canonical_columns(t)) for t, f in files.items()}
+    frames["interactions"] = (
+        pl.scan_parquet(files["interactions"])
+        .join(source_files.lazy(), on="_fid", how="left", maintain_order="left")
+        .with_columns(SOURCE_EXPR)
+        .select(schema.canonical_columns("interactions"))
+    )
     keyed = (
         pl.scan_parquet(files["interactions"]).select(
             CONTACT_KEY, "ts", "kind", "direction", "post_id"
@@ -196,8 +210,12 @@ def open_entry(entry: Path) -> LazyWorkbook | None:
 
 
 def write_entry(entry: Path, wb: Workbook) -> bool:
-    """Write ``wb`` as the cache entry ``entry`` (temporary folder, then one rename).
-    Returns False when another process wrote it first or the cache is not writable."""
+    """Write ``wb`` (a ``_load(..., keep_keys=True)`` workbook: interactions with ``_fid`` and
+    ``_line``, and ``wb.source_files``) as the cache entry ``entry`` (temporary folder, then
+    one rename). Returns False when another process wrote it first or the cache is not
+    writable."""
+    if getattr(wb, "source_files", None) is None:  # not from ``_load(..., keep_keys=True)``
+        return False
     root = entry.parent
     try:
         root.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -215,6 +233,7 @@ def write_entry(entry: Path, wb: Workbook) -> bool:
                     keys, on=list(KEYS), how="left", nulls_equal=True, maintain_order="left"
                 )
             df.write_parquet(f, compression_level=1)  # zstd 1: written once per input, fast
+        wb.source_files.write_parquet(tmp / FILES_FILE)
         (tmp / REPORT_FILE).write_text(wb.report.to_json(), encoding="utf-8")
         (tmp / USED_FILE).touch()
         os.replace(tmp, entry)
@@ -265,7 +284,7 @@ def load_cached(
     entry = cache_root() / key
     if entry.is_dir() and (wb := open_entry(entry)) is not None:
         return wb
-    wb = load(paths, mapping, encoding)
+    wb = load(paths, mapping, encoding, True)  # interactions with _file/_line, no source
     if entry.is_dir():  # damaged: replace it
         shutil.rmtree(entry, ignore_errors=True)
     if write_entry(entry, wb) or entry.is_dir():
@@ -273,4 +292,10 @@ def load_cached(
         cached = open_entry(entry)
         if cached is not None:
             return cached
-    return wb
+    inter = wb.interactions.join(  # the cache is not usable: eager canonical tables
+        wb.source_files, on="_fid", how="left", maintain_order="left"
+    ).with_columns(SOURCE_EXPR)
+    return Workbook(
+        wb.accounts, wb.connections, inter.select(schema.canonical_columns("interactions")),
+        wb.posts, wb.report,
+    )  # fmt: skip

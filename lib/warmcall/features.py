@@ -155,8 +155,10 @@ def contact_features(
     df = out.collect()
     odd = df.filter((pl.col("_b") & _UNKNOWN_BIT) != 0)
     if odd.height:  # a non-canonical (or null) kind in the last 365 days: exact slow path
-        src = lf if contact_keys is None else lf.join(
-            contact_keys.lazy().select(CONTACT_KEY, *KEYS), on=CONTACT_KEY, how="left"
+        src = (
+            lf
+            if contact_keys is None
+            else lf.join(contact_keys.lazy().select(CONTACT_KEY, *KEYS), on=CONTACT_KEY, how="left")
         )
         exact = (
             src.filter(upto & in_y)

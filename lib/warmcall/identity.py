@@ -27,7 +27,9 @@ MIN_HANDLE = 5
 
 
 def _norm_handle(e: pl.Expr) -> pl.Expr:
-    return e.str.strip_chars().str.strip_chars_start("@").str.to_lowercase().str.replace(r"@.*$", "")
+    return (
+        e.str.strip_chars().str.strip_chars_start("@").str.to_lowercase().str.replace(r"@.*$", "")
+    )
 
 
 def _norm_text(e: pl.Expr) -> pl.Expr:
@@ -42,7 +44,9 @@ def read_identities(path: str | os.PathLike[str]) -> pl.DataFrame:
     df = read_csv_text(m.read_text())
     missing = [c for c in ("person", "platform", "handle") if c not in df.columns]
     if missing:
-        raise InputError(m.display, f"missing column(s) {', '.join(missing)} (need person, platform, handle)")
+        raise InputError(
+            m.display, f"missing column(s) {', '.join(missing)} (need person, platform, handle)"
+        )
     return df.select(
         pl.col("person").str.strip_chars(),
         pl.col("platform").str.strip_chars().str.to_lowercase(),
@@ -67,16 +71,26 @@ def assign_persons(
         c = c.join(
             identities.rename({"person": "_manual"}), on=["platform", "_h"], how="left"
         ).with_columns(person_id=pl.coalesce(pl.format("p:{}", "_manual"), pid))
-        ev = c.filter(pl.col("_manual").is_not_null()).group_by("person_id").agg(
-            pl.lit("identities.csv").alias("rule"),
-            pl.format("{}:{}", "platform", "handle").unique().sort().str.join(", ").alias("evidence"),
-            pl.len().alias("contacts"),
+        ev = (
+            c.filter(pl.col("_manual").is_not_null())
+            .group_by("person_id")
+            .agg(
+                pl.lit("identities.csv").alias("rule"),
+                pl.format("{}:{}", "platform", "handle")
+                .unique()
+                .sort()
+                .str.join(", ")
+                .alias("evidence"),
+                pl.len().alias("contacts"),
+            )
         )
         evidence.append(ev)
         c = c.drop("_manual")
     if auto:
+        # Only a key held by two or more rows can link platforms: the group-bys below see
+        # just those rows (a hash pass), not every contact.
         by_handle = (
-            c.filter(pl.col("_h").str.len_chars() >= MIN_HANDLE)
+            c.filter((pl.col("_h").str.len_chars() >= MIN_HANDLE) & pl.col("_h").is_duplicated())
             .group_by("_h")
             .agg(
                 pl.col("platform").n_unique().alias("_np"),
@@ -86,7 +100,11 @@ def assign_persons(
             .select("_h", pl.format("h:{}", "_h").alias("_auto_h"))
         )
         by_name = (
-            c.filter((pl.col("_n").str.len_chars() > 0) & (pl.col("_co").str.len_chars() > 0))
+            c.filter(
+                (pl.col("_n").str.len_chars() > 0)
+                & (pl.col("_co").str.len_chars() > 0)
+                & pl.struct("_n", "_co").is_duplicated()
+            )
             .group_by("_n", "_co")
             .agg(
                 pl.col("platform").n_unique().alias("_np"),
@@ -96,17 +114,24 @@ def assign_persons(
             .select("_n", "_co", pl.format("n:{}|{}", "_n", "_co").alias("_auto_n"))
         )
         c = (
-            c.join(by_handle, on="_h", how="left")
-            .join(by_name, on=["_n", "_co"], how="left")
+            c.join(by_handle, on="_h", how="left", maintain_order="left")
+            .join(by_name, on=["_n", "_co"], how="left", maintain_order="left")
             .with_columns(person_id=pl.coalesce(pid, "_auto_h", "_auto_n"))
         )
-        for col, rule in (("_auto_h", "same handle on several platforms"), ("_auto_n", "same name and company")):
+        for col, rule in (
+            ("_auto_h", "same handle on several platforms"),
+            ("_auto_n", "same name and company"),
+        ):
             evidence.append(
                 c.filter(pl.col(col).is_not_null() & (pid == pl.col(col)))
                 .group_by("person_id")
                 .agg(
                     pl.lit(rule).alias("rule"),
-                    pl.format("{}:{}", "platform", pl.coalesce("handle", "contact_id")).unique().sort().str.join(", ").alias("evidence"),
+                    pl.format("{}:{}", "platform", pl.coalesce("handle", "contact_id"))
+                    .unique()
+                    .sort()
+                    .str.join(", ")
+                    .alias("evidence"),
                     pl.len().alias("contacts"),
                 )
             )
@@ -114,6 +139,13 @@ def assign_persons(
     ev = (
         pl.concat(evidence)
         if evidence
-        else pl.DataFrame(schema={"person_id": pl.String, "rule": pl.String, "evidence": pl.String, "contacts": pl.UInt32})
+        else pl.DataFrame(
+            schema={
+                "person_id": pl.String,
+                "rule": pl.String,
+                "evidence": pl.String,
+                "contacts": pl.UInt32,
+            }
+        )
     )
     return c.drop("_h", "_n", "_co"), ev.sort("person_id")

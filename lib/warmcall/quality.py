@@ -57,15 +57,28 @@ def components(q: Quality, as_of: date) -> list[pl.Expr]:
     return [
         (1.0 - (-weighted / q.intensity_scale).exp()).alias("intensity"),
         (
-            0.5 * ((pl.col("in_365").fill_null(0) > 0) & (pl.col("out_365").fill_null(0) > 0)).cast(pl.Float64)
-            + 0.5 * (pl.col("follows_me").fill_null(False) & pl.col("i_follow").fill_null(False)).cast(pl.Float64)
+            0.5
+            * ((pl.col("in_365").fill_null(0) > 0) & (pl.col("out_365").fill_null(0) > 0)).cast(
+                pl.Float64
+            )
+            + 0.5
+            * (pl.col("follows_me").fill_null(False) & pl.col("i_follow").fill_null(False)).cast(
+                pl.Float64
+            )
         ).alias("reciprocity"),
         pl.when(pl.col("last_ts").is_not_null())
-        .then((-math.log(2) * _days_since("last_ts", as_of).clip(lower_bound=0) / q.half_life_days).exp())
+        .then(
+            (
+                -math.log(2) * _days_since("last_ts", as_of).clip(lower_bound=0) / q.half_life_days
+            ).exp()
+        )
         .otherwise(z)
         .alias("recency"),
         (days_known / q.duration_full_days).clip(upper_bound=1.0).fill_null(0.0).alias("duration"),
-        pl.when(n365 > 0).then(pl.col("private_365").cast(pl.Float64) / n365).otherwise(z).alias("intimacy"),
+        pl.when(n365 > 0)
+        .then(pl.col("private_365").cast(pl.Float64) / n365)
+        .otherwise(z)
+        .alias("intimacy"),
         ((pl.col("n_channels").fill_null(0).cast(pl.Float64) - 1) / (q.multiplexity_full - 1))
         .clip(0.0, 1.0)
         .alias("multiplexity"),
@@ -76,8 +89,10 @@ def quality_expr(q: Quality) -> pl.Expr:
     """100 · Σ wᵢ·cᵢ / Σ wᵢ over ``COMPONENTS`` (weights from params), rounded to 0.1."""
     w = q.weights.model_dump()
     total = sum(w.values()) or 1.0
-    return (100.0 * pl.sum_horizontal([pl.col(c) * (w[c] / total) for c in COMPONENTS])).round(1).alias(
-        "quality"
+    return (
+        (100.0 * pl.sum_horizontal([pl.col(c) * (w[c] / total) for c in COMPONENTS]))
+        .round(1)
+        .alias("quality")
     )
 
 
@@ -128,11 +143,7 @@ def with_layers(lf: pl.LazyFrame, by: str | list[str] = "account_id") -> pl.Lazy
     keys = [by] if isinstance(by, str) else list(by)
     q = pl.col("quality")
     lf = lf.with_row_index("_layer_row")
-    cut = (
-        lf.filter(q > 0)
-        .group_by(keys)
-        .agg(q.top_k(LAYERS[-1]).min().alias("_layer_cut"))
-    )
+    cut = lf.filter(q > 0).group_by(keys).agg(q.top_k(LAYERS[-1]).min().alias("_layer_cut"))
     ranked = (
         lf.select("_layer_row", *keys, "quality", "last_ts", "contact_id")
         .join(cut, on=keys, how="inner", nulls_equal=True, maintain_order="left")

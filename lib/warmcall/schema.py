@@ -209,9 +209,7 @@ def validate(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         casts.append(cast.alias(c))
         problems.append(((raw_present & cast.is_null()).fill_null(False), why))
     # one pass: cast failures (on the raw values) and the casts themselves
-    df = df.with_columns(
-        *[e.alias(f"_cast_bad{i}") for i, (e, _) in enumerate(problems)], *casts
-    )
+    df = df.with_columns(*[e.alias(f"_cast_bad{i}") for i, (e, _) in enumerate(problems)], *casts)
     # Text columns: empty (or blank) string means unknown. A blank value is empty or starts
     # with white space: below "!" or from U+0085 on, so a column whose smallest value is ≥ "!"
     # and largest < U+0085 has none (min/max are cheap; strip_chars on every row is not).
@@ -239,7 +237,10 @@ def validate(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     ]
     rules += [(pl.col(c).is_null(), pl.lit(f"missing {c}")) for c in REQUIRED[table]]
     rules.append(
-        (~pl.col("platform").is_in(PLATFORMS), pl.format("unknown platform '{}'", pl.col("platform")))
+        (
+            ~pl.col("platform").is_in(PLATFORMS),
+            pl.format("unknown platform '{}'", pl.col("platform")),
+        )
     )
     if table == "interactions":
         rules.append((~pl.col("kind").is_in(KINDS), pl.format("unknown kind '{}'", pl.col("kind"))))
@@ -272,9 +273,14 @@ def validate(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         ok = ok.filter(~dup)
     rejects = pl.concat(
         [
-            bad.select("_file", "_line", pl.lit(table).alias("table"), pl.col("_reason").alias("reason")),
+            bad.select(
+                "_file", "_line", pl.lit(table).alias("table"), pl.col("_reason").alias("reason")
+            ),
             dups.select(
-                "_file", "_line", pl.lit(table).alias("table"), pl.lit("exact duplicate row").alias("reason")
+                "_file",
+                "_line",
+                pl.lit(table).alias("table"),
+                pl.lit("exact duplicate row").alias("reason"),
             ),
         ]
     )

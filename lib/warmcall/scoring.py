@@ -65,7 +65,9 @@ def features_frame(wb: Workbook, p: Params, as_of: date) -> pl.LazyFrame:
     conns = conns.with_columns(
         is_connection=pl.col("connected_at").is_null() | (pl.col("connected_at").dt.date() <= as_of)
     )
-    return conns.join(feats, on=["account_id", "platform", "contact_id"], how="full", coalesce=True).with_columns(
+    return conns.join(
+        feats, on=["account_id", "platform", "contact_id"], how="full", coalesce=True
+    ).with_columns(
         pl.col("is_connection").fill_null(False),
         *[pl.col(c).fill_null(0) for c, t in features.FEATURE_SCHEMA.items() if t == pl.UInt32],
         pl.col("weighted_365").fill_null(0.0),
@@ -77,7 +79,11 @@ def with_persons(df: pl.DataFrame, p: Params) -> tuple[pl.DataFrame, pl.DataFram
     multiplexity: distinct kinds in the last 365 days + (platforms the person is on − 1)."""
     ids = identity.read_identities(p.identities) if p.identities else None
     df, evidence = identity.assign_persons(df, ids, auto=p.identity_auto)
-    n_platforms = pl.col("platform").n_unique().over(pl.coalesce("person_id", pl.format("{}/{}", "account_id", "contact_id")))
+    n_platforms = (
+        pl.col("platform")
+        .n_unique()
+        .over(pl.coalesce("person_id", pl.format("{}/{}", "account_id", "contact_id")))
+    )
     return df.with_columns(n_platforms=n_platforms.cast(pl.UInt32)).with_columns(
         n_channels=(pl.col("n_kinds_365") + pl.col("n_platforms") - 1).cast(pl.UInt32)
     ), evidence

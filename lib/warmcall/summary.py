@@ -32,24 +32,37 @@ def summarize(scores: pl.DataFrame, by: Sequence[str] = ("platform", "segment"))
     flagged, stage counts, median and mean quality, and engaged share of followers."""
     by = list(by)
     s = pl.col("stage")
+    flags = {
+        "followers": pl.col("follows_me").fill_null(False),
+        "following": pl.col("i_follow").fill_null(False),
+        "engaged": pl.col("in_w") > 0,
+        "two_way": s.is_in(TWO_WAY),
+        "trusted": s == "trusted",
+        "conversant": s == "conversant",
+        "engaged_stage": s == "engaged",
+        "aware": s == "aware",
+    }
+    # the tests as columns first: the group-by then only sums (its fast path)
     out = (
-        scores.group_by(by)
+        scores.lazy()
+        .select(
+            *by,
+            *[c for c in ("quality", "flagged") if c not in by],
+            *[e.alias(f"_{k}") for k, e in flags.items()],
+        )
+        .group_by(by)
         .agg(
             contacts=pl.len(),
-            followers=pl.col("follows_me").fill_null(False).sum(),
-            following=pl.col("i_follow").fill_null(False).sum(),
-            engaged=(pl.col("in_w") > 0).sum(),
-            two_way=s.is_in(TWO_WAY).sum(),
-            trusted=(s == "trusted").sum(),
-            conversant=(s == "conversant").sum(),
-            engaged_stage=(s == "engaged").sum(),
-            aware=(s == "aware").sum(),
+            **{k: pl.col(f"_{k}").sum() for k in flags},
             flagged=pl.col("flagged").sum(),
             median_quality=pl.col("quality").median(),
             mean_quality=pl.col("quality").mean().round(1),
         )
+        .collect()
         .with_columns(
-            engaged_share=pl.when(pl.col("followers") > 0).then(pl.col("engaged") / pl.col("followers"))
+            engaged_share=pl.when(pl.col("followers") > 0).then(
+                pl.col("engaged") / pl.col("followers")
+            )
         )
         .sort(by)
     )
@@ -59,7 +72,9 @@ def summarize(scores: pl.DataFrame, by: Sequence[str] = ("platform", "segment"))
 def post_engagements() -> pl.Expr:
     """A post's engagements: ``engagements`` if given, else likes+comments+shares+saves."""
     parts = pl.sum_horizontal("likes", "comments", "shares", "saves")
-    known = pl.any_horizontal([pl.col(c).is_not_null() for c in ("likes", "comments", "shares", "saves")])
+    known = pl.any_horizontal(
+        [pl.col(c).is_not_null() for c in ("likes", "comments", "shares", "saves")]
+    )
     return pl.coalesce(pl.col("engagements"), pl.when(known).then(parts)).alias("post_engagements")
 
 
@@ -101,7 +116,9 @@ def account_overview(
         .agg(
             posts=pl.len(),
             engagements=pl.col("post_engagements").sum(),
-            eng_with_impr=pl.col("post_engagements").filter(pl.col("impressions").is_not_null()).sum(),
+            eng_with_impr=pl.col("post_engagements")
+            .filter(pl.col("impressions").is_not_null())
+            .sum(),
             impressions=pl.col("impressions").sum(),
             posts_with_impressions=pl.col("impressions").is_not_null().sum(),
         )
@@ -141,7 +158,9 @@ def totals(overview: pl.DataFrame) -> dict[str, int]:
         pl.col("followers").fill_null(0).sum(), pl.col("engaged").fill_null(0).sum(),
         pl.col("two_way").fill_null(0).sum(), pl.col("trusted").fill_null(0).sum(),
     ).row(0)  # fmt: skip
-    return dict(zip(("followers", "engaged", "two_way", "trusted"), (int(v) for v in row), strict=True))
+    return dict(
+        zip(("followers", "engaged", "two_way", "trusted"), (int(v) for v in row), strict=True)
+    )
 
 
 def headline(overview: pl.DataFrame, window_days: int) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from . import schema
-from .accounting import LoadReport, finalize
+from .accounting import SOURCE_FILES, LoadReport, finalize
 from .enrich import enrich_profiles
 from .errors import InputError
 from .loaders import LOADERS
@@ -152,6 +152,7 @@ def _load(
     paths: tuple[str | os.PathLike[str], ...],
     mapping: str | os.PathLike[str] | dict | None,
     encoding: str | None,
+    keep_keys: bool = False,
 ) -> Workbook:
     res = LoadResult()
     for p in paths:
@@ -170,8 +171,12 @@ def _load(
                 raise InputError(src.path, _not_recognised(src))
     resolve_handles(res)
     enrich_profiles(res)
-    tables, report = finalize(res)
-    return Workbook(**tables, report=report)
+    tables, report = finalize(res, keep_keys=keep_keys)
+    files = tables.pop(SOURCE_FILES, None)
+    wb = Workbook(**tables, report=report)
+    if files is not None:  # for the table cache (``finalize(keep_keys=True)``)
+        wb.source_files = files
+    return wb
 
 
 def _not_recognised(src: Source) -> str:

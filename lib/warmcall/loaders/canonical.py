@@ -56,7 +56,9 @@ def _columns(m: Member, encoding: str | None = None) -> list[str]:
         try:
             return list(pl.read_parquet_schema(_parquet(m)))
         except Exception as e:  # polars raises several types for corrupt files
-            raise InputError(m.display, f"not a readable Parquet file ({type(e).__name__})") from None
+            raise InputError(
+                m.display, f"not a readable Parquet file ({type(e).__name__})"
+            ) from None
     return header_of(m.head_text(encoding=encoding))  # decoding errors: reported by load
 
 
@@ -95,7 +97,9 @@ def load(src: Source, encoding: str | None = None, **_: object) -> LoadResult:
             df = read_csv_text(m.read_text(encoding))
         missing = [c for c in schema.REQUIRED[table] if c not in df.columns]
         if missing:
-            raise InputError(m.display, f"missing required column(s) {', '.join(missing)} for {table}")
+            raise InputError(
+                m.display, f"missing required column(s) {', '.join(missing)} for {table}"
+            )
         res.file(m.display, f"canonical-{table}", df.height)
         res.add(table, df.with_columns(_file=pl.lit(m.display)))
     for m in touch:
@@ -116,10 +120,16 @@ def load_touchpoints(m: Member, encoding: str | None = None) -> LoadResult:
     rep = res.file(m.display, "touchpoints", df.height)
     missing = [c for c in TOUCHPOINT_COLUMNS if c not in df.columns]
     if missing:
-        raise InputError(m.display, f"missing required column(s) {', '.join(missing)} for touchpoints")
+        raise InputError(
+            m.display, f"missing required column(s) {', '.join(missing)} for touchpoints"
+        )
     chan = pl.col("channel").str.strip_chars().str.to_lowercase()
     day_only = pl.col("date").str.strip_chars().str.contains(r"^\d{4}-\d{2}-\d{2}$")
-    ts = pl.when(day_only).then(pl.col("date").str.strip_chars() + "T12:00:00Z").otherwise(pl.col("date"))
+    ts = (
+        pl.when(day_only)
+        .then(pl.col("date").str.strip_chars() + "T12:00:00Z")
+        .otherwise(pl.col("date"))
+    )
     out = df.select(
         pl.lit(None, pl.String).alias("account_id"),
         pl.col("platform").str.strip_chars().str.to_lowercase().alias("platform"),
@@ -131,9 +141,13 @@ def load_touchpoints(m: Member, encoding: str | None = None) -> LoadResult:
         pl.lit(m.display).alias("_file"),
         "_line",
     )
-    for line, channel in out.filter(pl.col("kind").is_null() & pl.col("_channel").is_not_null()).select(
-        "_line", "_channel"
-    ).iter_rows():
-        rep.reject(line, f"unknown touchpoint channel '{channel}' (use call, meeting, email or event)")
+    for line, channel in (
+        out.filter(pl.col("kind").is_null() & pl.col("_channel").is_not_null())
+        .select("_line", "_channel")
+        .iter_rows()
+    ):
+        rep.reject(
+            line, f"unknown touchpoint channel '{channel}' (use call, meeting, email or event)"
+        )
     res.add("interactions", out.drop("_channel"))
     return res

@@ -1,0 +1,213 @@
+"""The table cache (``warmcall.cache``): reused while the inputs' bytes are unchanged, missed
+when any byte changes (even with name, size and mtime restored), equal to an uncached load;
+and the fast per-contact feature pass it enables equals the plain formulation."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime
+
+import numpy as np
+import polars as pl
+import pytest
+import warmcall
+from warmcall import cache, features, workbook
+from warmcall.params import DEFAULT_KIND_WEIGHTS
+from warmcall.workbook import LazyWorkbook
+
+CONNECTIONS = """account_id,platform,contact_id,handle,follows_me,i_follow
+x:me,x,1,alice,true,true
+x:me,x,2,bob,true,false
+x:me,x,3,carol,false,true
+"""  # 3 records, 3 loaded
+INTERACTIONS = """account_id,platform,contact_id,ts,kind,direction
+x:me,x,1,2026-11-01T10:00:00Z,dm,in
+x:me,x,1,2026-11-02T10:00:00Z,dm,out
+x:me,x,2,2026-10-01T10:00:00Z,like,in
+x:me,x,3,2026-10-05T10:00:00Z,wave,in
+"""  # 4 records: 3 loaded, 1 rejected (unknown kind 'wave')
+ACCOUNTS = """account_id,platform,handle,followers
+x:me,x,me,3
+"""
+
+
+@pytest.fixture
+def export(tmp_path, monkeypatch):
+    """A canonical-table export folder; the cache in tmp_path, on for inputs of any size."""
+    d = tmp_path / "export"
+    d.mkdir()
+    (d / "connections.csv").write_text(CONNECTIONS, encoding="utf-8")
+    (d / "interactions.csv").write_text(INTERACTIONS, encoding="utf-8")
+    (d / "accounts.csv").write_text(ACCOUNTS, encoding="utf-8")
+    monkeypatch.setenv("WARMCALL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("WARMCALL_CACHE_MIN_BYTES", "0")
+    return d
+
+
+@pytest.fixture
+def loads(monkeypatch):
+    """Counts the loads that really read the inputs (cache misses)."""
+    calls = []
+    real = workbook._load
+
+    def counting(*a, **k):
+        calls.append(a)
+        return real(*a, **k)
+
+    monkeypatch.setattr(workbook, "_load", counting)
+    return calls
+
+
+def entries(export) -> list:
+    root = export.parent / "cache" / "tables"
+    return (
+        sorted(p.name for p in root.iterdir() if not p.name.startswith("."))
+        if root.exists()
+        else []
+    )
+
+
+def assert_same(a: warmcall.Workbook, b: warmcall.Workbook) -> None:
+    for name in ("accounts", "connections", "interactions", "posts"):
+        assert getattr(a, name).equals(getattr(b, name)), name
+    assert a.report.to_dict() == b.report.to_dict()
+
+
+def test_hit_on_unchanged_content(export, loads):
+    first = warmcall.load(export)
+    assert len(loads) == 1 and len(entries(export)) == 1
+    again = warmcall.load(export)
+    assert len(loads) == 1, "unchanged inputs must be served from the cache"
+    assert isinstance(again, LazyWorkbook)
+    assert again.interactions.height == 3  # 4 records, 1 rejected (by hand above)
+    assert again.report.rows_rejected == 1
+    assert_same(first, again)
+
+
+def test_miss_on_changed_bytes_with_name_size_and_mtime_restored(export, loads):
+    path = export / "interactions.csv"
+    warmcall.load(export)
+    st = path.stat()
+    # same length, one contact changed (3 -> 2 on the last line), mtime restored
+    changed = INTERACTIONS.replace("x:me,x,3,2026-10-05", "x:me,x,2,2026-10-05")
+    assert len(changed) == len(INTERACTIONS)
+    path.write_text(changed, encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
+    wb = warmcall.load(export)
+    assert len(loads) == 2, "changed bytes must miss"
+    assert len(entries(export)) == 2
+    assert wb.report.rows_rejected == 1  # 'wave' is still unknown, now for contact 2
+    assert wb.report.sources and any(
+        r["reason"] == "unknown kind 'wave'" for s in wb.report.sources for r in s.rejects
+    )
+
+
+def test_cached_load_and_scores_equal_uncached(export):
+    plain = warmcall.load(export, cache=False)
+    warmcall.load(export)  # fills the cache
+    cached = warmcall.load(export)
+    assert isinstance(cached, LazyWorkbook) and not isinstance(plain, LazyWorkbook)
+    assert cached.keyed_interactions() is not None  # the integer-keyed feature pass
+    params = {"as_of": "2026-11-13", "window_days": 90}
+    s_plain = warmcall.score(plain, params)
+    s_cached = warmcall.score(cached, params)
+    assert s_plain.equals(s_cached)
+    stages = dict(zip(s_cached["contact_id"], s_cached["stage"].cast(pl.String), strict=True))
+    assert stages == {
+        "1": "trusted",
+        "2": "aware",
+        "3": "connection",
+    }  # dm both ways; a like; nothing
+    assert_same(plain, cached)  # after scoring: materialising the lazy tables changes nothing
+
+
+def test_cache_false_writes_nothing_and_small_inputs_are_not_cached(export, loads, monkeypatch):
+    warmcall.load(export, cache=False)
+    assert entries(export) == []
+    monkeypatch.delenv("WARMCALL_CACHE_MIN_BYTES")  # default: 1 MiB; this export is < 1 KiB
+    warmcall.load(export)
+    warmcall.load(export)
+    assert entries(export) == [] and len(loads) == 3
+
+
+def test_damaged_entry_is_rebuilt(export, loads):
+    first = warmcall.load(export)
+    (key,) = entries(export)
+    victim = export.parent / "cache" / "tables" / key / "interactions.parquet"
+    victim.write_bytes(victim.read_bytes()[:20])  # truncated
+    again = warmcall.load(export)
+    assert len(loads) == 2
+    assert_same(first, again)
+
+
+def test_key_covers_paths_mapping_and_encoding(export):
+    k1 = cache.fingerprint([export])
+    assert k1 is not None and k1 == cache.fingerprint([export])
+    assert cache.fingerprint([export], encoding="latin-1") != k1
+    assert (
+        cache.fingerprint([export], mapping={"platform": "x", "table": "posts", "columns": {}})
+        != k1
+    )
+    assert cache.fingerprint([export / "connections.csv"]) != k1
+    assert cache.fingerprint([export / "missing"]) is None
+
+
+def test_cache_folder_is_private(export):
+    warmcall.load(export)
+    assert (export.parent / "cache" / "tables").stat().st_mode & 0o077 == 0
+
+
+# --- the fast per-contact pass equals the plain formulation --------------------------------
+
+
+def _random_interactions(seed: int, n: int = 2000) -> pl.DataFrame:
+    rng = np.random.default_rng(seed)
+    kinds = ["like", "reply", "dm", "call", "meeting", "share", "comment", "reaction", "email"]
+    start = int(datetime(2025, 6, 1, tzinfo=UTC).timestamp())
+    # whole hours over ~600 days: many equal timestamps per contact (ties for "latest")
+    secs = start + rng.integers(0, 600 * 24, n) * 3600
+    return pl.DataFrame(
+        {
+            "account_id": rng.choice(["x:a", "linkedin:b"], n),
+            "platform": rng.choice(["x", "linkedin"], n),
+            "contact_id": rng.integers(0, 150, n).astype(str),
+            "ts": pl.Series(secs * 1_000_000).cast(pl.Datetime("us", "UTC")),
+            "kind": rng.choice(kinds, n),
+            "direction": rng.choice(["in", "out"], n),
+            "post_id": pl.Series(
+                [None if x < 0.4 else f"p{int(x * 50)}" for x in rng.random(n)], dtype=pl.String
+            ),
+        }
+    )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fast_features_equal_plain(seed):
+    df = _random_interactions(seed)
+    if seed % 2:  # a kind outside the canonical list takes the exact slow path
+        df = df.with_columns(
+            kind=pl.when(pl.col("contact_id") == "7").then(pl.lit("wave")).otherwise("kind")
+        )
+    as_of = date(2026, 3, 1) if seed < 3 else date(2026, 11, 13)
+    keys = list(features.KEYS)
+    plain = (
+        features._contact_features_plain(df.lazy(), as_of, 30, DEFAULT_KIND_WEIGHTS)
+        .collect()
+        .sort(keys)
+    )
+    fast = features.contact_features(df, as_of, 30, DEFAULT_KIND_WEIGHTS).collect().sort(keys)
+    assert plain.height > 100
+    assert fast.equals(plain)
+    ids = df.select(keys).unique(maintain_order=True).with_row_index("_ck")
+    keyed = df.join(ids, on=keys, maintain_order="left").drop(keys)
+    by_key = features.contact_features(keyed, as_of, 30, DEFAULT_KIND_WEIGHTS, contact_keys=ids)
+    assert by_key.collect().sort(keys).equals(plain)
+
+
+def test_unwritable_cache_still_gives_canonical_tables(export, monkeypatch):
+    monkeypatch.setattr(cache, "write_entry", lambda entry, wb: False)
+    wb = warmcall.load(export)
+    assert not isinstance(wb, LazyWorkbook)
+    assert_same(warmcall.load(export, cache=False), wb)
+    assert wb.interactions.columns == warmcall.Workbook().interactions.columns
