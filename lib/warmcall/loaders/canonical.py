@@ -91,8 +91,11 @@ def load(src: Source, encoding: str | None = None, **_: object) -> LoadResult:
     tables, touch = _claims(src, encoding)
     for table, m in tables:
         if m.basename.lower().endswith(".parquet"):
-            df = pl.read_parquet(_parquet(m))
-            df = df.with_row_index("_line", offset=1).with_columns(pl.col("_line").cast(pl.Int64))
+            # the row index read with the file: chunked like the other columns (one added
+            # afterwards is one chunk, and every later select then copies the whole table
+            # into matching chunks: +0.8 GB at 10M interactions)
+            df = pl.read_parquet(_parquet(m), row_index_name="_line", row_index_offset=1)
+            df = df.with_columns(pl.col("_line").cast(pl.Int64))
         else:
             df = read_csv_text(m.read_text(encoding))
         missing = [c for c in schema.REQUIRED[table] if c not in df.columns]
