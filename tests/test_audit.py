@@ -95,7 +95,10 @@ def test_identity_rules(tmp_path: Path) -> None:
     assert pid["333"] is None  # handle shorter than 5
     assert pid["carol-x"] == pid["444"] == "n:carol ng|fabrikam"
     # multiplexity counts platforms: janedoe is on two platforms
-    assert s.filter(pl.col("contact_id") == "111")["n_platforms"][0] == 2
+    n_pl = dict(zip(s["contact_id"], s["n_platforms"], strict=True))
+    assert n_pl["111"] == n_pl["janedoe"] == 2
+    # a contact with no person is on its own platform only, even where two share a handle
+    assert n_pl["222"] == n_pl["bobby"] == n_pl["333"] == 1
     # identities.csv is authoritative and can link what automatic matching cannot
     ids = tmp_path / "identities.csv"
     ids.write_text("person,platform,handle\njane,linkedin,jane-doe\njane,x,@JaneDoe\n")

@@ -79,10 +79,11 @@ def with_persons(df: pl.DataFrame, p: Params) -> tuple[pl.DataFrame, pl.DataFram
     multiplexity: distinct kinds in the last 365 days + (platforms the person is on − 1)."""
     ids = identity.read_identities(p.identities) if p.identities else None
     df, evidence = identity.assign_persons(df, ids, auto=p.identity_auto)
+    # a contact without a person is on its own platform only (no per-row key text needed)
     n_platforms = (
-        pl.col("platform")
-        .n_unique()
-        .over(pl.coalesce("person_id", pl.format("{}/{}", "account_id", "contact_id")))
+        pl.when(pl.col("person_id").is_null())
+        .then(1)
+        .otherwise(pl.col("platform").n_unique().over("person_id"))
     )
     return df.with_columns(n_platforms=n_platforms.cast(pl.UInt32)).with_columns(
         n_channels=(pl.col("n_kinds_365") + pl.col("n_platforms") - 1).cast(pl.UInt32)
