@@ -74,7 +74,14 @@ def components(q: Quality, as_of: date) -> list[pl.Expr]:
         )
         .otherwise(z)
         .alias("recency"),
-        (days_known / q.duration_full_days).clip(upper_bound=1.0).fill_null(0.0).alias("duration"),
+        # rounded: polars divides by a literal either exactly or by multiplying with its
+        # reciprocal, depending on the plan; the two differ in the last bit, and the same
+        # data must give the same scores (cached or not)
+        (days_known / q.duration_full_days)
+        .clip(upper_bound=1.0)
+        .round(12)
+        .fill_null(0.0)
+        .alias("duration"),
         pl.when(n365 > 0)
         .then(pl.col("private_365").cast(pl.Float64) / n365)
         .otherwise(z)

@@ -204,7 +204,9 @@ def features_for_window(
     pw = p.model_copy(update={"window_days": w})
     keys = ["account_id", "platform", "contact_id"]
     feats, _ = prepared_features(wb, pw, as_of)  # persons assigned, n_channels
-    lf = feats.lazy().join(kind_counts(wb.interactions, as_of), on=keys, how="left")
+    # a scan (only the columns kind_counts reads), not ``wb.interactions``: materialising
+    # the table with its source text held 2 GB more at 10M interactions
+    lf = feats.lazy().join(kind_counts(wb.scan("interactions"), as_of), on=keys, how="left")
     lf = lf.with_columns(pl.col(KIND_COLUMNS).fill_null(0.0))
     df = prepare(lf.collect(), pw, as_of)
     _note_weights(df, pw.quality.kind_weights)
@@ -260,6 +262,7 @@ def _fast_components(q: Quality, as_of: date) -> list[pl.Expr]:
     comp["duration"] = (
         (pl.col("days_known").cast(pl.Float64) / q.duration_full_days)
         .clip(upper_bound=1.0)
+        .round(12)  # as quality.components (the last bit of a division by a literal varies)
         .fill_null(0.0)
     ).alias("duration")
     return [comp[c] for c in quality.COMPONENTS]
