@@ -211,3 +211,34 @@ def test_unwritable_cache_still_gives_canonical_tables(export, monkeypatch):
     assert not isinstance(wb, LazyWorkbook)
     assert_same(warmcall.load(export, cache=False), wb)
     assert wb.interactions.columns == warmcall.Workbook().interactions.columns
+
+
+def test_needs_fill_before_the_first_load_only(export, monkeypatch):
+    assert cache.needs_fill([str(export)], None, None)
+    warmcall.load(export)
+    assert not cache.needs_fill([str(export)], None, None)
+    assert cache.needs_fill([str(export)], None, "latin-1")  # another key
+    monkeypatch.setenv("WARMCALL_CACHE_MIN_BYTES", str(1 << 30))
+    assert not cache.needs_fill([str(export / "..")], None, None)  # too small to be cached
+    assert not cache.needs_fill([str(export / "missing")], None, None)  # the load reports it
+
+
+def test_report_runner_fills_the_cache_in_a_process_of_its_own(export, loads):
+    """``warmcall report`` loads large inputs into the cache before the notebooks start
+    (in a spawned process: nothing is loaded in this one), once per set."""
+    import multiprocessing
+    from types import SimpleNamespace
+
+    from warmcall import report
+
+    sets = [SimpleNamespace(name="a", params={"data": [str(export)], "mapping": None,
+                                              "encoding": None})]  # fmt: skip
+    ctx = multiprocessing.get_context("spawn")
+    report._fill_table_cache(sets, ctx, progress=False)
+    assert len(entries(export)) == 1 and loads == []  # filled by the child, not here
+    warmcall.load(export)
+    assert loads == []  # a hit
+    report._fill_table_cache(sets, ctx, progress=False)  # nothing to do: no second entry
+    assert len(entries(export)) == 1
+    bad = [SimpleNamespace(name="b", params={"data": [str(export / "missing")]})]
+    report._fill_table_cache(bad, ctx, progress=False)  # ignored: the notebooks report it

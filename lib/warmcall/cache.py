@@ -270,6 +270,23 @@ def prune(root: Path | None = None, max_bytes: int | None = None) -> None:
         total -= size
 
 
+def needs_fill(
+    paths: Sequence[str | os.PathLike[str]],
+    mapping: str | os.PathLike[str] | dict | None,
+    encoding: str | None,
+) -> bool:
+    """True when a ``load`` of these inputs would go through the cache (large enough, see
+    ``WARMCALL_CACHE_MIN_BYTES``) and finds no entry yet: a miss that would load and write.
+    Unreadable inputs give False (the load itself reports them)."""
+    try:
+        fp = fingerprint(paths, mapping, encoding)
+    except Exception:  # noqa: BLE001 - the load reports unusable input, one line per file
+        return False
+    if fp is None or fp[1] < _env_int("WARMCALL_CACHE_MIN_BYTES", DEFAULT_MIN_BYTES):
+        return False
+    return not (cache_root() / fp[0]).is_dir()
+
+
 def load_cached(
     paths: Sequence[str | os.PathLike[str]],
     mapping: str | os.PathLike[str] | dict | None,

@@ -465,9 +465,15 @@ def follow_through(a: Analysis, previous_plan: pl.DataFrame | None) -> pl.DataFr
         pl.col("date").cast(pl.String).str.to_date(strict=False).alias("_d"),
         pl.col("contact_id").cast(pl.String),
     )
-    outb = a.workbook.interactions.filter(
-        (pl.col("direction") == "out") & (pl.col("ts").dt.date() <= a.as_of)
-    ).select("account_id", "contact_id", pl.col("ts").dt.date().alias("_t"), "kind")
+    # a scan: only the planned contacts' outbound rows are read, not the whole table
+    planned = prev.select("account_id", "contact_id").unique()
+    outb = (
+        a.workbook.scan("interactions")
+        .filter((pl.col("direction") == "out") & (pl.col("ts").dt.date() <= a.as_of))
+        .select("account_id", "contact_id", pl.col("ts").dt.date().alias("_t"), "kind")
+        .join(planned.lazy(), on=["account_id", "contact_id"], how="semi")
+        .collect()
+    )
     hit = (
         prev.join(outb, on=["account_id", "contact_id"], how="left")
         .filter(pl.col("_t").is_null() | (pl.col("_t") >= pl.col("_d")))
