@@ -223,6 +223,13 @@ def test_needs_fill_before_the_first_load_only(export, monkeypatch):
     assert not cache.needs_fill([str(export / "missing")], None, None)  # the load reports it
 
 
+def test_no_fill_when_the_cache_cannot_be_written(export, monkeypatch, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("WARMCALL_CACHE_DIR", str(blocker))  # tables/ cannot be made under it
+    assert not cache.needs_fill([str(export)], None, "utf-8")
+
+
 def test_report_runner_fills_the_cache_in_a_process_of_its_own(export, loads):
     """``warmcall report`` loads large inputs into the cache before the notebooks start
     (in a spawned process: nothing is loaded in this one), once per set."""

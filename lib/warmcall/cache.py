@@ -284,7 +284,14 @@ def needs_fill(
         return False
     if fp is None or fp[1] < _env_int("WARMCALL_CACHE_MIN_BYTES", DEFAULT_MIN_BYTES):
         return False
-    return not (cache_root() / fp[0]).is_dir()
+    root = cache_root()
+    if (root / fp[0]).is_dir():
+        return False
+    try:  # an unwritable cache would make a fill a wasted load
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return False
+    return os.access(root, os.W_OK)
 
 
 def load_cached(
