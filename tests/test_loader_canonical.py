@@ -144,3 +144,23 @@ def test_cli_fatal_is_one_line(tmp_path: Path, content: bytes, pattern: str) -> 
     assert len(lines) == 1, r.stderr
     assert str(bad) in lines[0] and pattern in lines[0]
     assert "Traceback" not in r.stderr
+
+
+def test_touchpoint_on_a_shared_handle_goes_to_the_first_connection(tmp_path: Path) -> None:
+    """Two connections holding one handle (a renamed account, a reused handle): the touchpoint
+    goes to the first in load order, the same one on every run (the rule in resolve.py)."""
+    rows = [f"x:me,x,{i},filler{i},true,false" for i in range(300)]
+    rows[150] = "x:me,x,first,Vic_E,true,false"
+    rows[250] = "x:me,x,second,vic_e,true,false"
+    d = tmp_path / "exp"
+    d.mkdir()
+    (d / "connections.csv").write_text(
+        "account_id,platform,contact_id,handle,follows_me,i_follow\n" + "\n".join(rows) + "\n"
+    )
+    (d / "touchpoints.csv").write_text(
+        "date,platform,handle,channel,note\n2026-03-04,x,@vic_e,call,\n"
+    )
+    for _ in range(5):
+        wb = wc.load(d, cache=False)
+        got = wb.interactions.filter(pl.col("kind") == "call")["contact_id"].to_list()
+        assert got == ["first"]

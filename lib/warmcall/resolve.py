@@ -3,8 +3,10 @@
 
 Rule: the account is the one account of that platform in the load (a touchpoint for a
 platform with no account, or with several, is rejected with the reason); the contact is
-the connection whose handle matches case-insensitively without a leading ``@``, else the
-normalized handle itself (a contact met offline who is not a connection is kept).
+the connection whose handle matches case-insensitively without a leading ``@`` (where
+several connections of the account share a handle, the first in load order: files in the
+order given, rows in file order), else the normalized handle itself (a contact met offline
+who is not a connection is kept).
 """
 
 from __future__ import annotations
@@ -26,7 +28,10 @@ def _frames(res: LoadResult, table: str, cols: list[str]) -> pl.DataFrame:
         if all(c in f.columns for c in cols)
     ]
     return (
-        pl.concat(parts).unique() if parts else pl.DataFrame(schema=dict.fromkeys(cols, pl.String))
+        # load order kept: the first connection holding a handle must be the same every run
+        pl.concat(parts).unique(maintain_order=True)
+        if parts
+        else pl.DataFrame(schema=dict.fromkeys(cols, pl.String))
     )
 
 
