@@ -18,7 +18,8 @@ figure is the median, and the peak RSS of each subprocess (with its children, fr
   (``load(..., cache=False)``) and the first, cache-filling run are reported beside it.
 - ``floor_s``: one bare polars scan of interactions.parquet, group by (account_id,
   contact_id), count and max ts: the least any per-contact pass can cost.
-- ``pandas_s``: the same audit in idiomatic pandas (``bench/pandas_audit.py``).
+- ``pandas_s``: the same audit in idiomatic pandas (``bench/pandas_audit.py``); at S it is
+  first checked to give warmcall's numbers (``pandas_audit.check``), else the bench stops.
 - ``whatif_ms``: one what-if recompute on precomputed features: ``whatif.rescore`` with other
   quality weights + ``warmcall.summarize`` (median of 5 after one warm-up, per subprocess).
 - ``load_x_archive_s``: ``bench/x_archive.py`` (100k tweets, 50k followers; the same at every
@@ -172,6 +173,12 @@ def child(measure: str, folder: str, params_file: str, opts: dict) -> dict:
             "contacts": len(scores),
             "pandas": pd.__version__,
         }
+    if measure == "pandas_check":  # the baseline computes the same audit (run on S)
+        sys.path.insert(0, str(BENCH))
+        import pandas_audit
+        from warmcall.sample.story import END
+
+        return {"value": 0.0, **pandas_audit.check(folder, _params(params_file), END)}
     if measure == "whatif":
         import warmcall
         from warmcall import whatif
@@ -287,6 +294,13 @@ def bench_scale(scale: str, repeats: int, only: set[str], xa: dict | None) -> tu
         details["audit"] = repeat("audit", scale, folder, params, env, repeats)
         details["audit_cold"] = repeat("audit_cold", scale, folder, params, env, repeats)
         details["contacts"] = first["contacts"]
+    if "pandas" in only and scale == "S":
+        chk = measure("pandas_check", scale, folder, params, env)
+        details["pandas_check"] = {k: chk[k] for k in ("contacts", "summary_equal",
+                                   "unmatched_contacts", "quality_max_abs_diff")}  # fmt: skip
+        if not (chk["summary_equal"] and chk["unmatched_contacts"] == 0
+                and chk["quality_over_1e-6"] == 0):  # fmt: skip
+            raise RuntimeError(f"the pandas baseline differs from warmcall at S: {chk}")
     for name in ("floor", "pandas", "whatif"):
         if name in only:
             details[name] = repeat(name, scale, folder, params, env, repeats)
@@ -455,6 +469,14 @@ def write_markdown(path: Path, results: dict, details: dict, m: dict) -> None:
     ]
     for label, fn in rows:
         lines.append(f"| {label} | " + " | ".join(fn(s) for s in scales) + " |")
+    chk = details.get("S", {}).get("pandas_check")
+    if chk:
+        lines += [
+            "",
+            f"The pandas baseline was checked against warmcall at S before timing: the same "
+            f"stage counts per platform × segment, all {chk['contacts']:,} contacts matched, "
+            f"largest quality difference {chk['quality_max_abs_diff']:.1e}.",
+        ]
     lines += ["", "## Targets", "", "| scale | target | measured | met |", "|---|---|---|---|"]
     lines += [f"| {s} | {t} | {v} | {ok} |" for s, t, v, ok in verdicts(results)]
     fails = [f for s in scales for f in details[s].get("report", {}).get("failed", [])]
