@@ -85,7 +85,7 @@ LEGACY_1 = "\n".join([
        "RT @bob: a truncated retweet \u2026", "2016-12-25 10:00 +0000",
        *organic("0.0", "0.0", "0.0", "0.0", "0.0", "0.0", "0.0", "0.0", "0.0", "0.0", "0.0"),
        *NO_PROMO]),
-    # line 6, row D: no permalink -> "no account handle in Tweet permalink"
+    # line 6, row D: no permalink -> no account named (the load attaches it to the one X account)
     q(["1111111111111111114", "", "no link", "2016-12-26 11:00 +0000",
        *organic("10.0", "1.0", "0.1", "0.0", "0.0", "1.0", "0.0", "0.0", "0.0", "0.0", "0.0"),
        *NO_PROMO]),
@@ -270,19 +270,52 @@ def test_classify_each_format():
     assert x_analytics.classify(rows("Date,Title\n1,2\n")) is None
 
 
-def test_warmcall_load_counts(export: Path):
-    wb = warmcall.load(export)
-    got = by_name(wb.report)
+def test_loader_alone_counts(export: Path):
+    """The loader by itself: rows that name no account are rejected at validation."""
+    _, rep = load_direct(export)
+    got = by_name(rep)
     assert set(got) == set(EXPECTED)  # notes.csv is not an X file and is not read
     for name, (want, _) in EXPECTED.items():
         s = got[name]
         assert (s.rows_read, s.rows_loaded, s.rows_rejected) == want, name
         assert s.rows_read == s.rows_loaded + s.rows_rejected
     # totals: read 4+2+2+3+2+2+2+3+2 = 22, loaded 3+1+1+2+1+2 = 10, rejected 12
-    assert (wb.report.rows_read, wb.report.rows_loaded, wb.report.rows_rejected) == (22, 10, 12)
-    assert wb.posts.height == 10 and wb.accounts.height == 0
-    assert set(wb.posts["account_id"]) == {"x:alice"}
-    assert set(wb.posts["platform"]) == {"x"}
+    assert (rep.rows_read, rep.rows_loaded, rep.rows_rejected) == (22, 10, 12)
+
+
+def test_warmcall_load_attaches_rows_without_handle_to_the_one_x_account(export: Path):
+    """Every URL in the export names alice: the rows without one (legacy row D, the Aug
+    content row, both overview files) go to x:alice as with the handle option, with a note."""
+    wb = warmcall.load(export)
+    got = by_name(wb.report)
+    for name, (_, want) in EXPECTED.items():
+        s = got[name]
+        assert (s.rows_read, s.rows_loaded, s.rows_rejected) == want, name
+    assert (wb.report.rows_read, wb.report.rows_loaded, wb.report.rows_rejected) == (22, 16, 6)
+    assert wb.posts.height == 12 and wb.accounts.height == 4
+    assert set(wb.posts["account_id"]) == set(wb.accounts["account_id"]) == {"x:alice"}
+    notes = got["account_overview_analytics.csv"].notes
+    assert "2 row(s) name no account: attached to x:alice, the only x account in this load" in notes
+    assert any("1 row(s) name no account: attached to x:alice" in n
+               for n in got["tweet_activity_metrics_alice_20161201_20170101_en.csv"].notes)  # fmt: skip
+
+
+def test_rows_without_handle_and_no_account_or_several_are_rejected(tmp_path: Path):
+    alone = write_folder(tmp_path / "alone", {"account_overview_analytics.csv": OVERVIEW})
+    s = warmcall.load(alone).report.sources[0]
+    assert (s.rows_read, s.rows_loaded, s.rows_rejected) == (2, 0, 2)
+    assert [r["line"] for r in s.rejects] == [2, 3]
+    assert all("no x account is loaded with it" in r["reason"] for r in s.rejects)
+    bob = LEGACY_3.replace("twitter.com/alice/", "twitter.com/bob/")
+    two = write_folder(tmp_path / "two", {"a/account_overview_analytics.csv": OVERVIEW,
+                                          "b/tweet_activity_metrics_alice_x_en.csv": LEGACY_1,
+                                          "c/tweet_activity_metrics_bob_x_en.csv": bob})  # fmt: skip
+    got = by_name(warmcall.load(two).report)
+    ov = got["account_overview_analytics.csv"]
+    assert (ov.rows_loaded, ov.rows_rejected) == (0, 2)
+    assert all("2 x accounts are loaded" in r["reason"] for r in ov.rejects)
+    row_d = got["tweet_activity_metrics_alice_x_en.csv"].rejects
+    assert [(r["line"], "cannot tell which" in r["reason"]) for r in row_d] == [(6, True)]
 
 
 def test_reject_reasons(export: Path):
@@ -291,9 +324,7 @@ def test_reject_reasons(export: Path):
     def rejects(name):
         return [(r["line"], r["reason"]) for r in got[name].rejects]
 
-    assert rejects("tweet_activity_metrics_alice_20161201_20170101_en.csv") == [
-        (6, "no account handle in Tweet permalink")
-    ]
+    assert rejects("tweet_activity_metrics_alice_20161201_20170101_en.csv") == []  # row D: alice's
     [(line, why)] = rejects("tweet_activity_metrics_alice_20170101_20170201_ja.csv")
     assert line == 3 and "unparsable time '05/01/2017 03:04'" in why
     assert rejects("tweet_activity_metrics_alice_20141001_20141101_en.csv") == [
@@ -301,10 +332,8 @@ def test_reject_reasons(export: Path):
     ]
     [(line, why)] = rejects("account_analytics_content_2026-07-01_2026-07-31.csv")
     assert line == 4 and "unparsable Date 'Wed, Jul 14, 2026'" in why
-    [(line, why)] = rejects("account_analytics_content_2026-08-01_2026-08-31.csv")
-    assert line == 4 and "no account handle in file" in why
-    ov = rejects("account_overview_analytics.csv")
-    assert [ln for ln, _ in ov] == [2, 3] and all("no account handle in file" in w for _, w in ov)
+    assert rejects("account_analytics_content_2026-08-01_2026-08-31.csv") == []
+    assert rejects("account_overview_analytics.csv") == []
     vid = rejects("video_overview_analytics.csv")
     assert [ln for ln, _ in vid] == [3, 4] and all("no canonical table" in w for _, w in vid)
 

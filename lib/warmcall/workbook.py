@@ -14,7 +14,7 @@ from .enrich import enrich_profiles
 from .errors import InputError
 from .loaders import LOADERS
 from .loaders.base import LoadResult
-from .resolve import resolve_handles
+from .resolve import resolve_accounts, resolve_handles
 from .sources import Source
 
 ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz")
@@ -169,6 +169,7 @@ def _load(
                     res.extend(loader.load(src, encoding=encoding))
             if not found and must:
                 raise InputError(src.path, _not_recognised(src))
+    resolve_accounts(res)
     resolve_handles(res)
     enrich_profiles(res)
     tables, report = finalize(res, keep_keys=keep_keys)

@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+#: Bookkeeping column: True on candidate rows whose file names no account; they get the one
+#: account of their platform in the load (``warmcall.resolve.resolve_accounts``).
+NEEDS_ACCOUNT = "_needs_account"
+
 
 @dataclass
 class FileReport:

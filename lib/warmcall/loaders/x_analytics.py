@@ -34,8 +34,9 @@ Mapping to canonical tables:
 
 ``account_id`` is ``x:<handle>``. The handle comes from the row's post URL
 (``https://twitter.com/<handle>/status/<id>`` or ``x.com``), else from the ``handle`` load
-option, else the row is rejected (legacy: "no account handle in Tweet permalink"; current:
-"no account handle in file"). Overview and video files carry no URL, so they need the option.
+option, else the row is marked ``NEEDS_ACCOUNT`` and gets the one X account of the load
+(``warmcall.resolve``: the archive loaded with it, or the handle in another analytics file's
+URLs), else it is rejected with the reason. Overview files carry no URL at all.
 
 Fatal (``InputError`` naming the file): a claimed file without its required columns (legacy:
 ``Tweet id``, ``time``; content: ``Date`` and ``Post id`` or ``Post Link``; overview: ``Date``);
@@ -52,7 +53,7 @@ import polars as pl
 
 from ..errors import InputError
 from ..sources import Member, Source
-from .base import FileReport, LoadResult
+from .base import NEEDS_ACCOUNT, FileReport, LoadResult
 from .csvutil import read_csv_text
 
 FORMAT = "x-analytics"
@@ -133,7 +134,6 @@ _METRICS = {
 # https://twitter.com/<handle>/status/<id> (also x.com, www./mobile., /statuses/)
 _URL_RE = r"(?i)^\s*https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/([A-Za-z0-9_]{1,15})/status(?:es)?/(\d+)"
 _HEAD_BYTES = 64 * 1024
-_NO_HANDLE = "no account handle in file; pass the handle option (handle=<name>)"
 
 
 # -- detection -------------------------------------------------------------------------------
@@ -314,7 +314,7 @@ def load_legacy(m: Member, handle: str | None = None, encoding: str | None = Non
 
     Columns by (case-insensitive) name; ``favorites`` is read as ``likes``. ``time`` is
     ``%Y-%m-%d %H:%M %z``; ``"-"`` is null; ``"15.0"`` is 15. The handle is the
-    ``Tweet permalink`` URL's, else ``handle``; a row without one is rejected.
+    ``Tweet permalink`` URL's, else ``handle``, else the load's one X account.
     """
     res = LoadResult()
     df = _read(m, encoding)
@@ -352,7 +352,6 @@ def load_legacy(m: Member, handle: str | None = None, encoding: str | None = Non
                 pl.lit(LEGACY_TIME_FORMAT),
             )
         ),
-        pl.when(pl.col("_acct").is_null()).then(pl.lit("no account handle in Tweet permalink")),
         *[_count_problem(c, f"_n_{dst}", orig.get(c, c)) for c, dst in LEGACY_COUNTS.items()],
     ]
     df = _split(rep, df, problems)
@@ -365,6 +364,7 @@ def load_legacy(m: Member, handle: str | None = None, encoding: str | None = Non
     text = _unescape(df["tweet text"])
     out = df.with_columns(text.alias("_text")).select(
         pl.format("x:{}", pl.col("_acct")).alias("account_id"),
+        pl.col("_acct").is_null().alias(NEEDS_ACCOUNT),
         pl.lit(PLATFORM).alias("platform"),
         pl.col("tweet id").str.strip_chars().alias("post_id"),
         pl.col("_ts").alias("ts"),
@@ -409,7 +409,7 @@ def load_content(m: Member, handle: str | None = None, encoding: str | None = No
     Columns by name (English, or the localized names in ``ALIASES``); unknown columns are
     ignored. ``Date`` is ``%a, %b %d, %Y`` and becomes 12:00 UTC of that day. post_id is
     ``Post id``, else the id in ``Post Link``; the handle is ``Post Link``'s, else ``handle``,
-    else the row is rejected ("no account handle in file").
+    else the load's one X account (``NEEDS_ACCOUNT``, module docstring).
     """
     res = LoadResult()
     df = _read(m, encoding)
@@ -445,7 +445,6 @@ def load_content(m: Member, handle: str | None = None, encoding: str | None = No
         ),
         pl.when(pl.col(date).is_null()).then(pl.lit("missing Date")),
         _date_problem(date, "_day"),
-        pl.when(pl.col("_acct").is_null()).then(pl.lit(_NO_HANDLE)),
         *[
             _count_problem(tmp[k], f"_n_{dst}", cols[k])
             for k, dst in CURRENT_COUNTS.items()
@@ -458,6 +457,7 @@ def load_content(m: Member, handle: str | None = None, encoding: str | None = No
     )
     out = df.select(
         pl.format("x:{}", pl.col("_acct")).alias("account_id"),
+        pl.col("_acct").is_null().alias(NEEDS_ACCOUNT),
         pl.lit(PLATFORM).alias("platform"),
         pl.col("_pid").alias("post_id"),
         ts.alias("ts"),
@@ -477,8 +477,8 @@ def load_overview(m: Member, handle: str | None = None, encoding: str | None = N
 
     One accounts row per day (snapshot_date = ``Date``, ``%a, %b %d, %Y``). The file has no
     follower total (only ``New follows`` / ``Unfollows``), so ``followers`` is left null and a
-    note records the summed follows and unfollows. No URL column: the handle must come from
-    the ``handle`` option, else every row is rejected ("no account handle in file").
+    note records the summed follows and unfollows. No URL column: the account comes from the
+    ``handle`` option, else from the load (``NEEDS_ACCOUNT``, module docstring).
     """
     res = LoadResult()
     df = _read(m, encoding)
@@ -492,7 +492,6 @@ def load_overview(m: Member, handle: str | None = None, encoding: str | None = N
     problems = [
         pl.when(pl.col(date).is_null()).then(pl.lit("missing Date")),
         _date_problem(date, "_day"),
-        pl.lit(None if handle else _NO_HANDLE, pl.String),
     ]
     df = _split(rep, df, problems)
     follows = {
@@ -504,7 +503,8 @@ def load_overview(m: Member, handle: str | None = None, encoding: str | None = N
         f"{_fmt(follows['new_follows'])}, unfollows {_fmt(follows['unfollows'])})"
     )
     out = df.select(
-        pl.lit(f"x:{handle}", pl.String).alias("account_id"),
+        pl.lit(f"x:{handle}" if handle else None, pl.String).alias("account_id"),
+        pl.lit(handle is None).alias(NEEDS_ACCOUNT),
         pl.lit(PLATFORM).alias("platform"),
         pl.lit(handle, pl.String).alias("handle"),
         pl.col("_day").alias("snapshot_date"),
