@@ -152,6 +152,8 @@ class Source:
                 head = fh.read(8)
         except OSError as e:
             raise InputError(p, f"cannot read ({e.strerror or type(e).__name__})") from None
+        if p.suffix.lower() in (".xlsx", ".xlsm"):  # a zip, but one file (a workbook)
+            return cls(p, "file", {p.name: p.stat().st_size})
         if p.suffix.lower() == ".zip" or head.startswith(b"PK\x03\x04") or head == b"PK\x05\x06":
             return cls._open_zip(p)
         if p.name.lower().endswith((".tar.gz", ".tgz", ".tar")) or head.startswith(b"\x1f\x8b"):

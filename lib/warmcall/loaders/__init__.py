@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import canonical, linkedin, mastodon, meta, profiles, x_analytics, x_archive
+from . import (
+    canonical,
+    linkedin,
+    linkedin_analytics,
+    mastodon,
+    meta,
+    profiles,
+    x_analytics,
+    x_archive,
+)
 
 # Each entry: a module with FORMAT, detect(source) -> bool, load(source, **opts) -> LoadResult.
 LOADERS: list[ModuleType] = [
@@ -19,5 +28,6 @@ LOADERS: list[ModuleType] = [
     mastodon,
     profiles,
     linkedin,
+    linkedin_analytics,
     x_analytics,
 ]

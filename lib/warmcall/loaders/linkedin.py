@@ -20,8 +20,8 @@ spaces/underscores unified, case ignored; found anywhere in the tree):
 
 Every other file of the export (``Ad_Targeting.csv``, ``Email Addresses.csv``,
 ``Rich Media.csv``, ``coach_messages.csv``, ``Positions.csv``, …) is not about relationships
-or own posts and is not read or registered at all. The analytics ``.xlsx`` (§4) is not
-handled here.
+or own posts and is not read or registered at all. The creator analytics ``.xlsx`` (§4) is
+read by ``linkedin_analytics``.
 
 Each file is parsed with its own single date format (§3.6 "Date formats by file"); none
 but ``messages.csv`` states a time zone, so the others are taken as UTC. English month
@@ -37,7 +37,8 @@ The own account (``linkedin:<handle>``): the handle comes from a profile-URL col
 OUTGOING / invitee of INCOMING invitations), else from ``messages.csv`` (the participant
 present in every conversation, own connections excluded), else ``linkedin:me`` with a
 note. The display name comes from ``Profile.csv``. Followers, following and post counts
-are not in the export (§3 "Not available"), so they are null.
+are not in the export (§3 "Not available"), so they are null (the follower total comes from
+the creator analytics workbook when it is loaded with the export).
 """
 
 from __future__ import annotations
