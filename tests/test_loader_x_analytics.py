@@ -456,3 +456,15 @@ def test_parse_count():
     s = pl.DataFrame({"v": ["15.0", "1,234", "-", "", None, "2.5", "abc", "-3", "0"]})
     got = s.select(x_analytics.parse_count("v").alias("n"))["n"].to_list()
     assert got == [15, 1234, None, None, None, None, None, None, 0]
+
+
+def test_handle_case_does_not_split_the_account(tmp_path: Path):
+    """X handles are case-insensitive: ``/Alice/`` URLs and a lower-case handle option are
+    one account, so the overview rows still have exactly one X account to go to."""
+    shouty = LEGACY_3.replace("twitter.com/alice/", "twitter.com/Alice/")
+    d = write_folder(tmp_path / "e", {"a/tweet_activity_metrics_x_en.csv": shouty,
+                                      "b/tweet_activity_metrics_y_en.csv": LEGACY_2,
+                                      "account_overview_analytics.csv": OVERVIEW})  # fmt: skip
+    wb = warmcall.load(d, cache=False)
+    assert set(wb.posts["account_id"]) == set(wb.accounts["account_id"]) == {"x:alice"}
+    assert by_name(wb.report)["account_overview_analytics.csv"].rows_loaded == 2

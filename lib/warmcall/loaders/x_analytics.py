@@ -32,7 +32,8 @@ Mapping to canonical tables:
   file report says so (with the summed follows/unfollows).
 * video rows have no canonical counterpart: each is rejected with the reason.
 
-``account_id`` is ``x:<handle>``. The handle comes from the row's post URL
+``account_id`` is ``x:<handle>``, lower-cased as the archive's (X handles are
+case-insensitive). The handle comes from the row's post URL
 (``https://twitter.com/<handle>/status/<id>`` or ``x.com``), else from the ``handle`` load
 option, else the row is marked ``NEEDS_ACCOUNT`` and gets the one X account of the load
 (``warmcall.resolve``: the archive loaded with it, or the handle in another analytics file's
@@ -363,7 +364,7 @@ def load_legacy(m: Member, handle: str | None = None, encoding: str | None = Non
         )
     text = _unescape(df["tweet text"])
     out = df.with_columns(text.alias("_text")).select(
-        pl.format("x:{}", pl.col("_acct")).alias("account_id"),
+        pl.format("x:{}", pl.col("_acct").str.to_lowercase()).alias("account_id"),
         pl.col("_acct").is_null().alias(NEEDS_ACCOUNT),
         pl.lit(PLATFORM).alias("platform"),
         pl.col("tweet id").str.strip_chars().alias("post_id"),
@@ -456,7 +457,7 @@ def load_content(m: Member, handle: str | None = None, encoding: str | None = No
         "UTC"
     )
     out = df.select(
-        pl.format("x:{}", pl.col("_acct")).alias("account_id"),
+        pl.format("x:{}", pl.col("_acct").str.to_lowercase()).alias("account_id"),
         pl.col("_acct").is_null().alias(NEEDS_ACCOUNT),
         pl.lit(PLATFORM).alias("platform"),
         pl.col("_pid").alias("post_id"),
@@ -503,7 +504,7 @@ def load_overview(m: Member, handle: str | None = None, encoding: str | None = N
         f"{_fmt(follows['new_follows'])}, unfollows {_fmt(follows['unfollows'])})"
     )
     out = df.select(
-        pl.lit(f"x:{handle}" if handle else None, pl.String).alias("account_id"),
+        pl.lit(f"x:{handle.lower()}" if handle else None, pl.String).alias("account_id"),
         pl.lit(handle is None).alias(NEEDS_ACCOUNT),
         pl.lit(PLATFORM).alias("platform"),
         pl.lit(handle, pl.String).alias("handle"),

@@ -742,7 +742,8 @@ def _generation_date(manifest: dict, rep: FileReport | None) -> date | None:
 def load(src: Source, **_: object) -> LoadResult:
     """Load an X archive (zip or folder) into canonical candidate rows (export-formats.md §1).
 
-    accounts: one row, account_id ``x:<username>`` from account.js (else the manifest's
+    accounts: one row, account_id ``x:<username>`` (lower-cased: X handles are
+    case-insensitive, and analytics URLs may spell them otherwise) from account.js (else the manifest's
     userInfo), handle, display_name, snapshot_date = the manifest's generationDate (null
     without a manifest); followers / following / posts_count = the number of items in
     follower.js / following.js / tweets.js (all parts), i.e. counts at export time (null when
@@ -787,7 +788,7 @@ def load(src: Source, **_: object) -> LoadResult:
                 "X archive without account.js or manifest userInfo: whose archive is it?",
             )
     username = str(acct["username"]).strip().lstrip("@")
-    ctx.account_id = f"{PLATFORM}:{username}"
+    ctx.account_id = f"{PLATFORM}:{username.lower()}"  # X handles are case-insensitive
     info = manifest.get("userInfo")
     ctx.own_id = _s(acct.get("accountId")) or (
         _s(info.get("accountId")) if isinstance(info, dict) else None
