@@ -12,8 +12,11 @@ downloaded by ``playwright install``; launch flags as documented for this machin
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +54,34 @@ PARAMS = {
     "good": f'title: "{HOSTILE_TITLE}"\nas_of: "{AS_OF}"\nnotebooks: ["01_chart"]\n',
     "bad": f'title: bad\nas_of: "{AS_OF}"\nnotebooks: ["02", "03_slow"]\n',
 }
+
+
+def require_chromium(module_level: bool = False) -> None:
+    """Skip when Debian's chromium is not installed, except under ``.ci/run``
+    (``WARMCALL_REQUIRE_BROWSER`` set): there a missing browser is an error, never a skip."""
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("WARMCALL_REQUIRE_BROWSER"):
+        raise RuntimeError(f"{CHROMIUM} is missing but WARMCALL_REQUIRE_BROWSER is set")
+    pytest.skip(
+        f"{CHROMIUM} is not installed (apt-get install -y chromium)",
+        allow_module_level=module_level,
+    )
+
+
+@contextmanager
+def chromium_context() -> Iterator[Any]:
+    """A Playwright browser context of ``/usr/bin/chromium`` (``LAUNCH_ARGS``, JavaScript on)."""
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        ctx = browser.new_context(java_script_enabled=True)
+        try:
+            yield ctx
+        finally:
+            ctx.close()
+            browser.close()
 
 
 def make_project(root: Path, params: dict[str, str] = PARAMS) -> list[Path]:

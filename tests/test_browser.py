@@ -11,27 +11,17 @@ Needs the ``playwright`` Python package (not ``playwright install``: it drives D
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from browser import (
-    CHROMIUM,
     HOSTILE_SHOWN,
     HOSTILE_TITLE,
-    LAUNCH_ARGS,
+    chromium_context,
     fixture_run,
     open_offline,
+    require_chromium,
 )
 
-if not CHROMIUM.exists():
-    if os.environ.get("WARMCALL_REQUIRE_BROWSER"):  # CI (.ci/run) must run these, never skip
-        raise RuntimeError(f"{CHROMIUM} is missing but WARMCALL_REQUIRE_BROWSER is set")
-    pytest.skip(
-        f"{CHROMIUM} is not installed (apt-get install -y chromium)", allow_module_level=True
-    )
-
-# Not skipped when missing: CI must have it (pip install playwright; no `playwright install`).
-from playwright import sync_api  # noqa: E402
+require_chromium(module_level=True)
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +31,8 @@ def run(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def context():
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        ctx = browser.new_context(java_script_enabled=True)
+    with chromium_context() as ctx:
         yield ctx
-        ctx.close()
-        browser.close()
 
 
 def _assert_clean(log):

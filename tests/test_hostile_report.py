@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, LAUNCH_ARGS, open_offline
+from browser import chromium_context, open_offline, require_chromium
 
 ROOT = Path(__file__).resolve().parents[1]  # the project: notebooks/, pyproject.toml
 AS_OF = "2026-11-02"
@@ -289,18 +289,9 @@ def test_html_has_no_raw_hostile_markup(hostile_run: HostileRun, nb: str) -> Non
 
 @pytest.fixture(scope="module")
 def context():
-    if not CHROMIUM.exists():
-        if os.environ.get("WARMCALL_REQUIRE_BROWSER"):  # CI must run these, never skip
-            raise RuntimeError(f"{CHROMIUM} is missing but WARMCALL_REQUIRE_BROWSER is set")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
-    from playwright import sync_api
-
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        ctx = browser.new_context(java_script_enabled=True)
+    require_chromium()
+    with chromium_context() as ctx:
         yield ctx
-        ctx.close()
-        browser.close()
 
 
 @pytest.mark.parametrize(

@@ -19,16 +19,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, LAUNCH_ARGS
+from browser import CHROMIUM, LAUNCH_ARGS, require_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 
-if not CHROMIUM.exists():
-    if os.environ.get("WARMCALL_REQUIRE_BROWSER"):
-        raise RuntimeError(f"{CHROMIUM} is missing but WARMCALL_REQUIRE_BROWSER is set")
-    pytest.skip(
-        f"{CHROMIUM} is not installed (apt-get install -y chromium)", allow_module_level=True
-    )
+require_chromium(module_level=True)
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 

@@ -143,12 +143,11 @@ def _loaded_per_file(frames: list[pl.DataFrame]) -> dict[str, int]:
     for f in frames:
         if f.height == 0:
             continue
-        files = f["_file"].cast(pl.String)
-        lo, hi = files.min(), files.max()
-        if lo is not None and lo == hi and files.null_count() == 0:
-            by_file.setdefault(lo, []).append(f["_line"].cast(pl.Int64))
+        one = _one_file(f)
+        if one is not None:
+            by_file.setdefault(one, []).append(f["_line"].cast(pl.Int64))
         else:
-            mixed.append(f.select(files, pl.col("_line").cast(pl.Int64)))
+            mixed.append(f.select(pl.col("_file").cast(pl.String), pl.col("_line").cast(pl.Int64)))
     out: dict[str, int] = {}
     if mixed:
         seen = set(pl.concat([m.select("_file") for m in mixed])["_file"].unique().to_list())
@@ -186,6 +185,7 @@ def finalize(
         for f in result.files
     ]
     validated: dict[str, list[pl.DataFrame]] = {}
+    files = _NO_FILES  # the file table of interactions (``keep_keys``)
     for table in schema.TABLES:
         frames = result.tables.get(table, [])
         oks = []
@@ -212,7 +212,7 @@ def finalize(
                     df = df.filter(~gone)
             # ``source`` = "<file>:<line>" (null when the line is unknown)
             src = (
-                _SOURCE
+                SOURCE_EXPR
                 if one is None
                 else pl.concat_str([pl.lit(f"{one}:"), pl.col("_line").cast(pl.String)])
             )
@@ -222,17 +222,16 @@ def finalize(
                 kept.append(df.with_columns(src.alias("source")))
         if keep_keys and table == "interactions" and kept:
             accepted[table], files = _file_ids(kept)
-        accepted[table] = (
-            accepted[table]
-            if table in accepted
-            else pl.concat(kept, how="vertical")
-            if kept
-            else schema.empty(table)
-            .drop("source", strict=False)
-            .with_columns(
-                pl.lit(None, pl.String).alias("_file"), pl.lit(None, pl.Int64).alias("_line")
+        elif kept:
+            accepted[table] = pl.concat(kept, how="vertical")
+        else:  # (the empty frame gets ``source`` in ``_merge``)
+            accepted[table] = (
+                schema.empty(table)
+                .drop("source", strict=False)
+                .with_columns(
+                    pl.lit(None, pl.String).alias("_file"), pl.lit(None, pl.Int64).alias("_line")
+                )
             )
-        )  # (the empty frame gets ``source`` in ``_merge``)
     # Within-table duplicates across records can make a record lose all its rows to the
     # duplicate rule; such records count as rejected (they are in ``rej``).
     loaded_n = _loaded_per_file([df for frames in kept_by_table.values() for df in frames])
@@ -267,7 +266,7 @@ def finalize(
         )
     tables = {t: _merge(t, df, keep_keys and t == "interactions") for t, df in accepted.items()}
     if keep_keys:
-        tables[SOURCE_FILES] = files if kept_by_table.get("interactions") else _NO_FILES
+        tables[SOURCE_FILES] = files
     return tables, LoadReport(reports)
 
 
@@ -319,11 +318,8 @@ def _merge_file_reports(files: list[FileReport]) -> list[FileReport]:
     return list(merged.values())
 
 
-_SOURCE = pl.format("{}:{}", pl.col("_file"), pl.col("_line")).alias("source")
-#: ``source`` from ``_file`` and ``_line``: the same text as ``_SOURCE`` (null when either is).
-SOURCE_EXPR = pl.concat_str([pl.col("_file"), pl.lit(":"), pl.col("_line").cast(pl.String)]).alias(
-    "source"
-)
+#: ``source`` = "<_file>:<_line>" (null when either is null).
+SOURCE_EXPR = pl.format("{}:{}", pl.col("_file"), pl.col("_line")).alias("source")
 
 
 def _merge(table: str, df: pl.DataFrame, keep_keys: bool = False) -> pl.DataFrame:
@@ -343,7 +339,7 @@ def _merge(table: str, df: pl.DataFrame, keep_keys: bool = False) -> pl.DataFram
             df = df.with_columns(pl.lit(None, pl.UInt32).alias("_fid"))
         return df.select([c for c in cols if c != "source"] + ["_fid", "_line"])
     if "source" not in df.columns:
-        df = df.with_columns(_SOURCE)
+        df = df.with_columns(SOURCE_EXPR)
     keys = {"connections": ["account_id", "contact_id"], "posts": ["account_id", "post_id"],
             "accounts": ["account_id", "snapshot_date"]}.get(table)  # fmt: skip
     if keys is None or df.height == 0:

@@ -56,13 +56,24 @@ USED_FILE = ".used"
 _ENV = ("WARMCALL_MAX_UNZIP_MB",)
 
 
-def cache_root() -> Path:
-    """``$WARMCALL_CACHE_DIR/tables``, else ``$XDG_CACHE_HOME/warmcall/tables``, else
-    ``~/.cache/warmcall/tables`` (the same root as the report's Vega bundle)."""
+def cache_dir() -> Path:
+    """warmcall's user cache folder: ``$WARMCALL_CACHE_DIR``, else ``$XDG_CACHE_HOME/warmcall``,
+    else ``~/.cache/warmcall`` (the table cache and the report's Vega bundle live in it)."""
     if env := os.environ.get("WARMCALL_CACHE_DIR"):
-        return Path(env) / "tables"
+        return Path(env)
     xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "warmcall" / "tables"
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "warmcall"
+
+
+def cache_root() -> Path:
+    """The table cache: ``cache_dir() / "tables"``."""
+    return cache_dir() / "tables"
+
+
+def _cacheable(fp: tuple[str, int] | None) -> bool:
+    """A fingerprinted input goes through the cache when it is at least
+    ``WARMCALL_CACHE_MIN_BYTES`` (default 1 MiB)."""
+    return fp is not None and fp[1] >= _env_int("WARMCALL_CACHE_MIN_BYTES", DEFAULT_MIN_BYTES)
 
 
 def _env_int(name: str, default: int) -> int:
@@ -282,7 +293,7 @@ def needs_fill(
         fp = fingerprint(paths, mapping, encoding)
     except Exception:  # noqa: BLE001 - the load reports unusable input, one line per file
         return False
-    if fp is None or fp[1] < _env_int("WARMCALL_CACHE_MIN_BYTES", DEFAULT_MIN_BYTES):
+    if not _cacheable(fp):
         return False
     root = cache_root()
     if (root / fp[0]).is_dir():
@@ -302,7 +313,7 @@ def load_cached(
 ) -> Workbook:
     """``load(paths, mapping, encoding)`` through the cache (module docstring)."""
     fp = fingerprint(paths, mapping, encoding)
-    if fp is None or fp[1] < _env_int("WARMCALL_CACHE_MIN_BYTES", DEFAULT_MIN_BYTES):
+    if not _cacheable(fp):
         return load(paths, mapping, encoding)
     key, _ = fp
     entry = cache_root() / key

@@ -75,6 +75,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from .cache import cache_dir, needs_fill
 from .display import escape, neutralize
 from .errors import InputError
 from .outputs import write_text_atomic
@@ -281,15 +282,6 @@ def _set_name(path: Path) -> str:
 
 
 # --------------------------------------------------------------------------- offline HTML
-
-
-def cache_dir() -> Path:
-    """warmcall's user cache folder: ``$WARMCALL_CACHE_DIR``, else ``$XDG_CACHE_HOME/warmcall``,
-    else ``~/.cache/warmcall``."""
-    if env := os.environ.get("WARMCALL_CACHE_DIR"):
-        return Path(env)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "warmcall"
 
 
 def ensure_vega_bundle() -> Path:
@@ -715,8 +707,6 @@ def _fill_table_cache(sets: list[_Set], ctx: Any, progress: bool) -> None:
     the exports inside its kernel, where the memory of that load (3.7 GB at 10M
     interactions) would stay held while the notebook goes on. A failure here is ignored:
     the notebooks load again and report it on their failure page."""
-    from .cache import needs_fill
-
     for s in sets:
         data, mapping, enc = (
             s.params.get("data") or [],

@@ -214,7 +214,8 @@ def _top_posts(rows: list[tuple[int, tuple]], rep: FileReport) -> list[dict]:
 
 
 def load_workbook_file(m: Member) -> LoadResult:
-    """One analytics workbook → accounts (follower total) and posts (top posts)."""
+    """One analytics workbook → accounts (follower total) and posts (top posts); nothing for
+    a workbook without the analytics sheets. ``InputError`` when it cannot be read."""
     res = LoadResult()
     wb = _open(m)
     try:
@@ -262,13 +263,8 @@ def load(src: Source, **_: object) -> LoadResult:
     res = LoadResult()
     for m in _candidates(src):
         try:
-            wb = _open(m)
+            res.extend(load_workbook_file(m))  # (another workbook gives nothing)
         except InputError:
             if src.kind == "file":
                 raise  # the one file given is unusable: say so
-            continue
-        names = wb.sheetnames
-        wb.close()
-        if _is_analytics(names):
-            res.extend(load_workbook_file(m))
     return res
