@@ -191,6 +191,6 @@ def _not_recognised(src: Source) -> str:
         )
     return (
         "not a recognised export (expected an X/Twitter archive, LinkedIn, Instagram, Facebook "
-        "or Mastodon export, an analytics CSV, canonical tables or touchpoints.csv; "
+        "or Mastodon export, an X analytics CSV, a LinkedIn analytics .xlsx, canonical tables or touchpoints.csv; "
         "use --mapping FILE for other CSVs)"
     )
