@@ -3,7 +3,10 @@
 ``finalize`` takes the loaders' candidate frames, validates them (``schema.validate``),
 drops every row of a rejected record (a record is loaded whole or not at all), merges the
 same contact's rows across files of one export, adds the ``source`` column
-(``<file>:<line>``) and builds the per-file report with rows read = loaded + rejected.
+(``<file>:<line>``) and builds the per-file report with rows read = loaded + set aside +
+rejected (set aside: valid records that cannot be attributed to a contact, counted by
+reason; see ``warmcall.loaders.base.FileReport.set_aside``). It also resolves the signals
+each file declares (``FileReport.carries``) to accounts: the report's ``signals``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,11 @@ class SourceReport:
     rows_rejected: int
     rejects: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    rows_set_aside: int = 0
+    #: [{"reason", "rows", "activity", "account_id"}]: valid records not loaded, by reason
+    set_aside: list[dict] = field(default_factory=list)
+    #: [{"account_id", "platform", "signal"}]: what this file shows (see loaders.base.SIGNALS)
+    signals: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -36,10 +44,29 @@ class SourceReport:
             "format": self.format,
             "rows_read": self.rows_read,
             "rows_loaded": self.rows_loaded,
+            "rows_set_aside": self.rows_set_aside,
             "rows_rejected": self.rows_rejected,
             "rejects": self.rejects,
+            "set_aside": self.set_aside,
             "notes": self.notes,
+            "signals": self.signals,
         }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> SourceReport:
+        """The inverse of ``to_dict`` (reports written before set-aside rows and signals
+        existed read as none of either)."""
+        return cls(
+            d["path"], d["format"], d["rows_read"], d["rows_loaded"], d["rows_rejected"],
+            list(d.get("rejects", [])), list(d.get("notes", [])), d.get("rows_set_aside", 0),
+            list(d.get("set_aside", [])), list(d.get("signals", [])),
+        )  # fmt: skip
+
+    @property
+    def balanced(self) -> bool:
+        """rows read = loaded + set aside + rejected, every count ≥ 0."""
+        parts = (self.rows_loaded, self.rows_set_aside, self.rows_rejected)
+        return min(parts) >= 0 and self.rows_read == sum(parts)
 
 
 @dataclass
@@ -60,22 +87,61 @@ class LoadReport:
     def rows_rejected(self) -> int:
         return sum(s.rows_rejected for s in self.sources)
 
+    @property
+    def rows_set_aside(self) -> int:
+        return sum(s.rows_set_aside for s in self.sources)
+
     def to_dict(self) -> dict:
         return {
             "rows_read": self.rows_read,
             "rows_loaded": self.rows_loaded,
+            "rows_set_aside": self.rows_set_aside,
             "rows_rejected": self.rows_rejected,
             "sources": [s.to_dict() for s in self.sources],
         }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> LoadReport:
+        return cls([SourceReport.from_dict(s) for s in d.get("sources", [])])
+
+    def signals(self) -> pl.DataFrame:
+        """One row per (account_id, signal) some loaded file shows: account_id, platform,
+        signal, sources (the files, "; "-joined)."""
+        rows = [
+            {**sig, "path": s.path} for s in self.sources for sig in s.signals
+            if sig.get("account_id")
+        ]  # fmt: skip
+        schema = {"account_id": pl.String, "platform": pl.String, "signal": pl.String,
+                  "path": pl.String}  # fmt: skip
+        df = pl.DataFrame(rows, schema=schema)
+        return df.group_by("account_id", "platform", "signal", maintain_order=True).agg(
+            pl.col("path").unique(maintain_order=True).str.join("; ").alias("sources")
+        )
+
+    def set_aside_frame(self) -> pl.DataFrame:
+        """Set-aside records: account_id, activity, reason, rows (summed over files)."""
+        rows = [
+            {"account_id": a.get("account_id"), "activity": a.get("activity"),
+             "reason": a["reason"], "rows": a["rows"]}
+            for s in self.sources for a in s.set_aside
+        ]  # fmt: skip
+        schema = {"account_id": pl.String, "activity": pl.String, "reason": pl.String,
+                  "rows": pl.Int64}  # fmt: skip
+        return (
+            pl.DataFrame(rows, schema=schema)
+            .group_by("account_id", "activity", "reason", maintain_order=True)
+            .agg(pl.col("rows").sum())
+        )
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
 
     def to_frame(self) -> pl.DataFrame:
         return pl.DataFrame(
-            [{k: v for k, v in s.to_dict().items() if k not in ("rejects", "notes")} for s in self.sources],
+            [{k: v for k, v in s.to_dict().items() if k not in ("rejects", "notes", "set_aside", "signals")}
+             for s in self.sources],
             schema={"path": pl.String, "format": pl.String, "rows_read": pl.Int64,
-                    "rows_loaded": pl.Int64, "rows_rejected": pl.Int64},
+                    "rows_loaded": pl.Int64, "rows_set_aside": pl.Int64, "rows_rejected": pl.Int64},
         )  # fmt: skip
 
     def summary(self) -> pl.DataFrame:
@@ -89,26 +155,29 @@ class LoadReport:
             for r in s.rejects:
                 reasons[r["reason"]] = reasons.get(r["reason"], 0) + 1
             rows.append({"input": Path(container).name, "format": s.format, "rows_read": s.rows_read,
-                         "rows_loaded": s.rows_loaded, "rows_rejected": s.rows_rejected,
-                         "reasons": reasons})  # fmt: skip
+                         "rows_loaded": s.rows_loaded, "rows_set_aside": s.rows_set_aside,
+                         "rows_rejected": s.rows_rejected, "reasons": reasons})  # fmt: skip
         if not rows:
             return pl.DataFrame(schema={"input": pl.String, "format": pl.String, "files": pl.UInt32,
                                         "rows_read": pl.Int64, "rows_loaded": pl.Int64,
-                                        "rows_rejected": pl.Int64, "top_reason": pl.String})  # fmt: skip
+                                        "rows_set_aside": pl.Int64, "rows_rejected": pl.Int64,
+                                        "top_reason": pl.String})  # fmt: skip
         out = []
         groups: dict[tuple[str, str], dict] = {}
         for r in rows:
             g = groups.setdefault((r["input"], r["format"]), {"files": 0, "rows_read": 0, "rows_loaded": 0,
-                                                              "rows_rejected": 0, "reasons": {}})  # fmt: skip
+                                                              "rows_set_aside": 0, "rows_rejected": 0,
+                                                              "reasons": {}})  # fmt: skip
             g["files"] += 1
-            for k in ("rows_read", "rows_loaded", "rows_rejected"):
+            for k in ("rows_read", "rows_loaded", "rows_set_aside", "rows_rejected"):
                 g[k] += r[k]
             for reason, n in r["reasons"].items():
                 g["reasons"][reason] = g["reasons"].get(reason, 0) + n
         for (inp, fmt), g in groups.items():
             top = max(g["reasons"].items(), key=lambda kv: kv[1]) if g["reasons"] else None
             out.append({"input": inp, "format": fmt, "files": g["files"], "rows_read": g["rows_read"],
-                        "rows_loaded": g["rows_loaded"], "rows_rejected": g["rows_rejected"],
+                        "rows_loaded": g["rows_loaded"], "rows_set_aside": g["rows_set_aside"],
+                        "rows_rejected": g["rows_rejected"],
                         "top_reason": f"{top[1]:,} × {top[0]}" if top else None})  # fmt: skip
         return pl.DataFrame(out, schema_overrides={"files": pl.UInt32, "top_reason": pl.String})
 
@@ -118,16 +187,21 @@ class LoadReport:
         lines = []
         for r in self.summary().iter_rows(named=True):
             files = f" ({r['files']} files)" if r["files"] > 1 else ""
+            aside = f", set aside {r['rows_set_aside']:,}" if r["rows_set_aside"] else ""
             lines.append(
                 f"{r['input']} [{r['format']}]{files}: read {r['rows_read']:,}, "
-                f"loaded {r['rows_loaded']:,}, rejected {r['rows_rejected']:,}"
+                f"loaded {r['rows_loaded']:,}{aside}, rejected {r['rows_rejected']:,}"
             )
             if r["top_reason"]:
                 lines.append(f"    most common reject: {r['top_reason']}")
+        for a in self.set_aside_frame().iter_rows(named=True):
+            lines.append(f"set aside: {a['rows']:,} × {a['reason']}")
         notes = sorted({n for s in self.sources for n in s.notes})
         lines += [f"note: {n}" for n in notes]
+        aside = f" + set aside {self.rows_set_aside:,}" if self.rows_set_aside else ""
         lines.append(
-            f"total: read {self.rows_read:,} = loaded {self.rows_loaded:,} + rejected {self.rows_rejected:,}"
+            f"total: read {self.rows_read:,} = loaded {self.rows_loaded:,}{aside}"
+            f" + rejected {self.rows_rejected:,}"
         )
         return "\n".join(lines)
 
@@ -252,19 +326,37 @@ def finalize(
         reject_list = keyed.get(f.path, []) + unkeyed.get(f.path, [])
         n_rej = len(reject_list)
         n_loaded = loaded_n.get(f.path, 0)
-        gap = f.rows_read - n_loaded - n_rej
+        n_aside = f.rows_set_aside
+        gap = f.rows_read - n_loaded - n_aside - n_rej
         if gap > 0:
             reject_list.append({"line": None, "reason": f"{gap} record(s) produced no rows"})
             n_rej += gap
         elif gap < 0:
             raise RuntimeError(
-                f"{f.path}: accounting error: read {f.rows_read}, loaded {n_loaded}, rejected {n_rej}"
+                f"{f.path}: accounting error: read {f.rows_read}, loaded {n_loaded}, "
+                f"set aside {n_aside}, rejected {n_rej}"
             )
         reject_list.sort(key=lambda r: (r["line"] is None, r["line"] or 0))
+        aside = [
+            {"reason": r, "rows": n, "activity": act, "account_id": acct}
+            for (r, act, acct), n in f.set_asides.items()
+        ]
         reports.append(
-            SourceReport(f.path, f.format, f.rows_read, n_loaded, n_rej, reject_list, list(f.notes))
+            SourceReport(
+                f.path,
+                f.format,
+                f.rows_read,
+                n_loaded,
+                n_rej,
+                reject_list,
+                list(f.notes),
+                n_aside,
+                aside,
+                [],
+            )  # fmt: skip
         )
     tables = {t: _merge(t, df, keep_keys and t == "interactions") for t, df in accepted.items()}
+    _resolve_signals(result.files, reports, tables)
     if keep_keys:
         tables[SOURCE_FILES] = files
     return tables, LoadReport(reports)
@@ -311,11 +403,43 @@ def _merge_file_reports(files: list[FileReport]) -> list[FileReport]:
             m.rows_read += f.rows_read
             m.rejects += f.rejects
             m.notes += [n for n in f.notes if n not in m.notes]
+            for k, n in f.set_asides.items():
+                m.set_asides[k] = m.set_asides.get(k, 0) + n
         else:
             merged[f.path] = FileReport(
-                f.path, f.format, f.rows_read, list(f.rejects), list(f.notes)
+                f.path, f.format, f.rows_read, list(f.rejects), list(f.notes), dict(f.set_asides)
             )
     return list(merged.values())
+
+
+def _resolve_signals(
+    files: list[FileReport], reports: list[SourceReport], tables: dict[str, pl.DataFrame]
+) -> None:
+    """Fill each report's ``signals`` from its files' declarations. A declaration without an
+    account (the file names none) goes to the one account of its platform in the loaded
+    tables, as rows that name no account do (``warmcall.resolve``); with none or several
+    such accounts it is dropped (those rows were rejected with the reason)."""
+    seen: dict[str, set[str]] = {}
+    for t in ("accounts", "connections", "interactions", "posts"):
+        df = tables.get(t)
+        if df is not None and df.height and "platform" in df.columns:
+            for plat, acct in df.select("platform", "account_id").unique().iter_rows():
+                if plat and acct:
+                    seen.setdefault(plat, set()).add(acct)
+    by_path = {r.path: r for r in reports}
+    for f in files:
+        rep = by_path.get(f.path)
+        if rep is None:
+            continue
+        for acct, plat, sig in f.signals:
+            if acct is None:
+                accts = seen.get(plat, set())
+                if len(accts) != 1:
+                    continue
+                acct = next(iter(accts))
+            d = {"account_id": acct, "platform": plat, "signal": sig}
+            if d not in rep.signals:
+                rep.signals.append(d)
 
 
 #: ``source`` = "<_file>:<_line>" (null when either is null).

@@ -42,7 +42,7 @@ from pathlib import Path
 import polars as pl
 
 from . import schema
-from .accounting import SOURCE_EXPR, LoadReport, SourceReport
+from .accounting import SOURCE_EXPR, LoadReport
 from .features import CONTACT_KEY, KEYS
 from .workbook import LazyWorkbook, Workbook
 
@@ -164,20 +164,7 @@ def fingerprint(
 
 
 def _report_from_dict(d: dict) -> LoadReport:
-    return LoadReport(
-        [
-            SourceReport(
-                s["path"],
-                s["format"],
-                s["rows_read"],
-                s["rows_loaded"],
-                s["rows_rejected"],
-                list(s.get("rejects", [])),
-                list(s.get("notes", [])),
-            )  # fmt: skip
-            for s in d.get("sources", [])
-        ]
-    )
+    return LoadReport.from_dict(d)
 
 
 def _table_files(entry: Path) -> dict[str, Path]:

@@ -38,6 +38,12 @@ class Workbook:
             "posts": self.posts,
         }
 
+    @property
+    def signals(self) -> pl.DataFrame:
+        """What each account's exports can show: one row per (account_id, signal) that a
+        loaded file carries (``LoadReport.signals``; vocabulary ``loaders.base.SIGNALS``)."""
+        return self.report.signals()
+
     def scan(self, table: str) -> pl.LazyFrame:
         """``table`` as a LazyFrame (a ``LazyWorkbook`` scans its Parquet file instead of
         loading it, so a query reads only the columns and rows it needs)."""

@@ -3,8 +3,12 @@
 A loader module has ``FORMAT`` (a short name), ``detect(source) -> bool`` (by content)
 and ``load(source, **options) -> LoadResult``. It adds candidate rows with ``_file`` and
 ``_line`` (line or record number) and registers every file it reads with ``rows_read``;
-records it cannot use are rejected with a reason (``FileReport.reject``). Validation and
-the final accounting happen once, in ``warmcall.accounting``.
+records it cannot use are rejected with a reason (``FileReport.reject``); records that are
+valid but cannot be attributed to a contact (an X like names the post, not its author) are
+*set aside* with a reason (``FileReport.set_aside``): rows read = loaded + set aside +
+rejected. Each loader also declares, per account, the *signals* its export carries
+(``FileReport.carries``, vocabulary ``SIGNALS``), from the files it actually found.
+Validation and the final accounting happen once, in ``warmcall.accounting``.
 """
 
 from __future__ import annotations
@@ -17,6 +21,20 @@ import polars as pl
 #: account of their platform in the load (``warmcall.resolve.resolve_accounts``).
 NEEDS_ACCOUNT = "_needs_account"
 
+#: What an export can show (per account). A figure that needs a signal the export does not
+#: carry is "not in this export", never 0.
+#: - followers: the list of people who follow you (or your follower total, for analytics)
+#: - following: the list of people you follow
+#: - inbound: engagement by others with you (likes, comments, replies, mentions, shares)
+#: - outbound: your engagement with others (replies, mentions, reposts, comments, likes)
+#: - messages_in / messages_out: private messages received / sent
+#: - impressions: post impressions (analytics)
+#: - profiles: contacts' names, follower counts or bios
+SIGNALS = (
+    "followers", "following", "inbound", "outbound", "messages_in", "messages_out",
+    "impressions", "profiles",
+)  # fmt: skip
+
 
 @dataclass
 class FileReport:
@@ -27,9 +45,38 @@ class FileReport:
     rows_read: int = 0
     rejects: list[tuple[int | None, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: set-aside counts by (reason, activity, account_id); see ``set_aside``
+    set_asides: dict[tuple[str, str | None, str | None], int] = field(default_factory=dict)
+    #: signals this file shows: (account_id or None for "the one account of the platform",
+    #: platform, signal)
+    signals: list[tuple[str | None, str, str]] = field(default_factory=list)
 
     def reject(self, line: int | None, reason: str) -> None:
         self.rejects.append((line, reason))
+
+    def set_aside(
+        self, n: int, reason: str, activity: str | None = None, account_id: str | None = None
+    ) -> None:
+        """Count ``n`` valid records that are not loaded because they cannot be attributed
+        (e.g. likes whose author is not in the export). ``activity`` names what they are in
+        the owner's activity ("likes given"), shown beside the owner's figures."""
+        if n > 0:
+            key = (reason, activity, account_id)
+            self.set_asides[key] = self.set_asides.get(key, 0) + n
+
+    @property
+    def rows_set_aside(self) -> int:
+        return sum(self.set_asides.values())
+
+    def carries(self, platform: str, *signals: str, account_id: str | None = None) -> None:
+        """Declare that this file shows ``signals`` for ``account_id`` (None: the one
+        account of ``platform`` in the load, resolved like rows that name no account)."""
+        for sig in signals:
+            if sig not in SIGNALS:
+                raise ValueError(f"unknown signal {sig!r} (one of {', '.join(SIGNALS)})")
+            t = (account_id, platform, sig)
+            if t not in self.signals:
+                self.signals.append(t)
 
 
 @dataclass
