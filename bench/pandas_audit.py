@@ -228,23 +228,24 @@ def score(
                 (c["in_w"] > 0) & (c["out_w"] > 0),
                 c["in_w_nonlike"] > 0,
                 c["in_w_like"] > 0,
+                (c["out_w"] > 0) & (c["in_w"] == 0),
             ],
-            ["trusted", "conversant", "engaged", "aware"],
+            ["trusted", "conversant", "engaged", "aware", "reached"],
             default="connection",
         ),
         categories=list(STAGES),
     )
-    # Dunbar layer: rank by quality (desc), last contact (recent first), contact_id
+    # Dunbar layer: live ties (an interaction in the last 365 days) with quality > 0, ranked
+    # by quality (desc), last contact (recent first), contact_id; the others in no layer
     t = c["last_ts"].astype("datetime64[us, UTC]").astype("int64[pyarrow]").fillna(-(2**62))
+    live = (c["quality"] > 0) & (c["n_365"] > 0)
     order = pd.DataFrame(
         {"a": c["account_id"], "q": -c["quality"], "t": -t, "cid": c["contact_id"]}
-    )
+    )[live]
     order = order.sort_values(["a", "q", "t", "cid"], kind="stable")
     rank = order.groupby("a", sort=False).cumcount() + 1
     rank = rank.reindex(c.index)
-    layer = np.select(
-        [c["quality"] <= 0] + [rank <= cut for cut in LAYERS], ["rest", *LAYER_LABELS[:-1]], "rest"
-    )
+    layer = np.select([~live] + [rank <= cut for cut in LAYERS], [None, *LAYER_LABELS[:-1]], "rest")
     c["layer"] = pd.Categorical(layer, categories=list(LAYER_LABELS))
     # segments: first segment whose keywords occur (whole word, any case) in its fields
     seg = pd.Series("unsegmented", index=c.index, dtype=object)

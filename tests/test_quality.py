@@ -30,7 +30,7 @@ def test_stage_rules_at_boundaries() -> None:
             inter("dm_both", "2026-04-02", "dm", "in"),  # first window day
             inter("dm_both", "2026-06-30", "dm", "out"),  # last window day
             inter("dm_edge", "2026-04-01", "dm", "in"),  # day before the window
-            inter("dm_edge", "2026-06-30", "dm", "out"),  # -> only out in window: connection
+            inter("dm_edge", "2026-06-30", "dm", "out"),  # -> only out in window: reached
             inter("conv", "2026-05-01", "like", "in"),
             inter("conv", "2026-05-02", "reply", "out"),
             inter("eng", "2026-05-01", "comment", "in"),
@@ -39,6 +39,12 @@ def test_stage_rules_at_boundaries() -> None:
             inter("future", "2026-07-01", "call", "out"),  # after T: ignored
             inter("future", "2026-07-01", "reply", "in"),
             inter("out_only", "2026-06-01", "reply", "out"),
+            inter("out_first_day", "2026-04-02", "like", "out"),  # first window day: reached
+            inter("out_before", "2026-04-01", "mention", "out"),  # day before: connection
+            inter("out_in_old", "2026-06-01", "share", "out"),  # in before the window: reached
+            inter("out_in_old", "2026-03-01", "reply", "in"),
+            inter("like_out_like_in", "2026-06-01", "like", "out"),  # both ways: conversant
+            inter("like_out_like_in", "2026-06-02", "like", "in"),
         ],
         [conn("silent")],
     )
@@ -46,11 +52,15 @@ def test_stage_rules_at_boundaries() -> None:
         "call_364": "trusted",
         "call_365": "connection",
         "dm_both": "trusted",
-        "dm_edge": "connection",
+        "dm_edge": "reached",
         "conv": "conversant",
         "eng": "engaged",
         "aware": "aware",
-        "out_only": "connection",
+        "out_only": "reached",
+        "out_first_day": "reached",
+        "out_before": "connection",
+        "out_in_old": "reached",
+        "like_out_like_in": "conversant",
         "silent": "connection",
     }  # fmt: skip  (future has no interactions up to T and is no connection: not a contact)
 
@@ -97,7 +107,45 @@ def test_layers_cut_offs() -> None:
     s = sc.score(workbook(interactions=ints, connections=[conn("zero_quality_no")]), P)
     layer = dict(zip(s["contact_id"], s["layer"].cast(pl.String), strict=True))
     assert [layer[f"c{i:02d}"] for i in (0, 4, 5, 14, 15, 19)] == ["5", "5", "15", "15", "50", "50"]
-    assert layer["zero_quality_no"] == "rest"  # quality 0: not ranked into a layer
+    assert layer["zero_quality_no"] is None  # quality 0: in no layer
+
+
+def test_only_live_ties_have_a_layer() -> None:
+    # a strong old friend (mutual, long-known, many DMs, but none in the last 365 days) must
+    # not take a place in the five closest; a weak live tie does
+    old = [inter("old_friend", "2025-06-29", "dm", d, post_id=f"o{i}{d}") for i in range(30)
+           for d in ("in", "out")]  # fmt: skip
+    wb = workbook(
+        connections=[conn("old_friend", follows_me=True, i_follow=True,
+                          connected_at="2015-01-01T00:00:00Z")],
+        interactions=[*old, inter("weak", "2026-06-01", "like", "in")],
+    )  # fmt: skip
+    s = sc.score(wb, P)
+    layer = dict(zip(s["contact_id"], s["layer"].cast(pl.String), strict=True))
+    q = dict(zip(s["contact_id"], s["quality"], strict=True))
+    assert q["old_friend"] > q["weak"] > 0  # the old tie scores higher ...
+    assert layer == {"old_friend": None, "weak": "5"}  # ... but only the live one is layered
+
+
+def _reference_stage(events: list[tuple[str, int, str, str]], who: str) -> str:
+    """The stage rules written independently over (contact, days before T, kind, direction)
+    events: window W = 90 days (days_ago 0..89), year = days_ago 0..364."""
+    mine = [(d, k, r) for c, d, k, r in events if c == who and d >= 0]
+    win = [(k, r) for d, k, r in mine if d <= 89]
+    year = [(k, r) for d, k, r in mine if d <= 364]
+    ins = [k for k, r in win if r == "in"]
+    outs = [k for k, r in win if r == "out"]
+    if any(k in ("call", "meeting", "event") for k, _ in year) or ("dm" in ins and "dm" in outs):
+        return "trusted"
+    if ins and outs:
+        return "conversant"
+    if any(k not in ("like", "reaction") for k in ins):
+        return "engaged"
+    if ins:
+        return "aware"
+    if outs:
+        return "reached"
+    return "connection"
 
 
 def test_score_accepts_params_object_dict_and_path(tmp_path) -> None:
@@ -151,3 +199,15 @@ def test_adding_inbound_never_lowers_stage(events: list[tuple], days_ago: int, k
     before = stages(base)
     after = stages(base + _rows([("a", days_ago, kind, "in")], tag="new"))
     assert STAGES.index(after["a"]) >= STAGES.index(before["a"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(EVENT, min_size=1, max_size=30))
+def test_stages_equal_an_independent_implementation(events: list[tuple]) -> None:
+    got = stages(_rows(events), [conn(c) for c in ("a", "b", "c")])
+    expected = {c: _reference_stage(events, c) for c in ("a", "b", "c")}
+    assert got == expected
+    counts = pl.Series(list(got.values())).value_counts()
+    assert dict(counts.iter_rows()) == {
+        k: list(expected.values()).count(k) for k in set(expected.values())
+    }

@@ -10,6 +10,7 @@ import pytest
 import warmcall as wc
 from helpers import conn, inter, workbook
 from warmcall import whatif as wf
+from warmcall.quality import STAGES
 
 T = date(2026, 6, 30)
 P = {"as_of": "2026-06-30", "window_days": 90}
@@ -118,7 +119,7 @@ def scores_frame() -> pl.DataFrame:
                         "2026-06-30T10:00:00Z", "2026-01-01T00:00:00Z"],
         }
     ).with_columns(
-        pl.col("stage").cast(pl.Enum(("connection", "aware", "engaged", "conversant", "trusted"))),
+        pl.col("stage").cast(pl.Enum(STAGES)),
         pl.col("last_ts").str.to_datetime(time_zone="UTC"),
     )  # fmt: skip
 
@@ -142,6 +143,7 @@ def test_summary_and_counts() -> None:
     )  # in_w > 0: a, b, d, e
     assert got["stages"] == {
         "connection": 1,
+        "reached": 0,
         "aware": 1,
         "engaged": 1,
         "conversant": 1,
@@ -151,7 +153,8 @@ def test_summary_and_counts() -> None:
     assert got["strong"] == 2  # c 60, e 55
     assert got["mean_quality"] == 34.0 and got["median_quality"] == 40.0  # (10+40+60+5+55)/5
     assert wf.stage_counts(s.filter(pl.col("contact_id") != "c")).to_dicts() == [
-        {"stage": "connection", "contacts": 0}, {"stage": "aware", "contacts": 1},
+        {"stage": "connection", "contacts": 0}, {"stage": "reached", "contacts": 0},
+        {"stage": "aware", "contacts": 1},
         {"stage": "engaged", "contacts": 1}, {"stage": "conversant", "contacts": 1},
         {"stage": "trusted", "contacts": 1},
     ]  # fmt: skip

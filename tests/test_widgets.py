@@ -53,6 +53,7 @@ def test_initial_state_matches_pure_functions() -> None:
     assert panel.state["summary"] == expect
     assert expect["stages"] == {
         "connection": 2,
+        "reached": 0,
         "aware": 0,
         "engaged": 1,
         "conversant": 1,

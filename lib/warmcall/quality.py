@@ -17,10 +17,20 @@ Strength with Social Media" (CHI '09): a weighted mean of six dimensions, each i
 
 quality = 100 · Σ wᵢ·cᵢ / Σ wᵢ with the weights of ``params.quality.weights``.
 
-Stages (know–like–trust funnel; exact rules, T = as_of, W = window_days):
-trusted (call/meeting/event in the last 365 days, or dm both ways in the window) →
-conversant (≥1 inbound and ≥1 outbound in the window) → engaged (≥1 inbound non-like in
-the window) → aware (≥1 inbound like/reaction in the window) → connection.
+Stages (know–like–trust funnel; exact rules, T = as_of, W = window_days; the first rule
+that holds): trusted (call/meeting/event in the last 365 days, or dm both ways in the
+window) → conversant (≥1 inbound and ≥1 outbound in the window) → engaged (≥1 inbound
+non-like in the window) → aware (≥1 inbound like/reaction in the window, so no outbound) /
+reached (≥1 outbound interaction of any kind in the window and no inbound one) →
+connection. ``aware`` and ``reached`` are disjoint (one needs inbound, the other none), so
+their order does not matter. ``reached`` makes the funnel work on exports that hold only
+what you did (an X archive has no engagement by others: docs/export-formats.md).
+Shown in the order of ``STAGES``.
+
+Dunbar layers (Zhou et al. 2005; Dunbar 1998): 5 / 15 / 50 / 150 / 500 / 1,500, filled by
+the account's *live* ties (an interaction in the last 365 days), ranked by quality; a tie
+with no interaction in the last 365 days is in no layer (null, shown as "none"): a friend
+you never messaged must not take one of your five closest places.
 """
 
 from __future__ import annotations
@@ -32,7 +42,7 @@ import polars as pl
 
 from .params import Quality
 
-STAGES = ("connection", "aware", "engaged", "conversant", "trusted")
+STAGES = ("connection", "reached", "aware", "engaged", "conversant", "trusted")
 LAYERS = (5, 15, 50, 150, 500, 1500)
 LAYER_LABELS = ("5", "15", "50", "150", "500", "1500", "rest")
 COMPONENTS = ("intensity", "reciprocity", "recency", "duration", "intimacy", "multiplexity")
@@ -116,15 +126,23 @@ def stage_expr() -> pl.Expr:
         .then(pl.lit("engaged"))
         .when(f["in_w_like"] > 0)
         .then(pl.lit("aware"))
+        .when((f["out_w"] > 0) & (f["in_w"] == 0))
+        .then(pl.lit("reached"))
         .otherwise(pl.lit("connection"))
         .cast(pl.Enum(STAGES))
         .alias("stage")
     )
 
 
+def live_expr() -> pl.Expr:
+    """A live tie: at least one interaction in the last 365 days (``n_365`` > 0)."""
+    return pl.col("n_365").fill_null(0) > 0
+
+
 def layer_expr(by: str | list[str] = "account_id") -> pl.Expr:
-    """Dunbar layer 5/15/50/150/500/1500/rest: contacts of each account ranked by quality
-    (ties: more recent last contact first, then contact_id); only quality > 0 is ranked."""
+    """Dunbar layer 5/15/50/150/500/1500/rest of the account's live ties ranked by quality
+    (ties: more recent last contact first, then contact_id); null for a tie that is not
+    live (``live_expr``) or has quality 0."""
     rank = (
         pl.struct(
             (-pl.col("quality")).alias("q"),
@@ -134,7 +152,7 @@ def layer_expr(by: str | list[str] = "account_id") -> pl.Expr:
         .rank("ordinal")
         .over(by)
     )
-    e = pl.when(pl.col("quality") <= 0).then(pl.lit("rest"))
+    e = pl.when((pl.col("quality") <= 0) | ~live_expr()).then(pl.lit(None, pl.String))
     for cut, label in zip(LAYERS, LAYER_LABELS, strict=False):
         e = e.when(rank <= cut).then(pl.lit(label))
     return e.otherwise(pl.lit("rest")).cast(pl.Enum(LAYER_LABELS)).alias("layer")
@@ -142,23 +160,25 @@ def layer_expr(by: str | list[str] = "account_id") -> pl.Expr:
 
 def with_layers(lf: pl.LazyFrame, by: str | list[str] = "account_id") -> pl.LazyFrame:
     """``lf.with_columns(layer_expr(by))``, computed faster: only the contacts that can be
-    in a layer are ranked. They are the contacts with quality > 0 and quality ≥ the
-    ``LAYERS[-1]``-th highest positive quality of their group: every contact ranked before
+    in a numbered layer are ranked. They are the live contacts with quality > 0 and quality
+    ≥ the ``LAYERS[-1]``-th highest such quality of their group: every contact ranked before
     one of them is one of them, so their ranks are those of the full ranking, and every
-    other contact ranks after at least ``LAYERS[-1]`` others ("rest"). Expects a non-null
-    ``quality`` (as ``quality_expr`` gives)."""
+    other live contact ranks after at least ``LAYERS[-1]`` others ("rest"); a contact that
+    is not live (or has quality 0) is in no layer (null). Expects a non-null ``quality``
+    (as ``quality_expr`` gives)."""
     keys = [by] if isinstance(by, str) else list(by)
     q = pl.col("quality")
+    rankable = (q > 0) & live_expr()
     lf = lf.with_row_index("_layer_row")
-    cut = lf.filter(q > 0).group_by(keys).agg(q.top_k(LAYERS[-1]).min().alias("_layer_cut"))
+    cut = lf.filter(rankable).group_by(keys).agg(q.top_k(LAYERS[-1]).min().alias("_layer_cut"))
     ranked = (
-        lf.select("_layer_row", *keys, "quality", "last_ts", "contact_id")
+        lf.select("_layer_row", *keys, "quality", "last_ts", "contact_id", "n_365")
         .join(cut, on=keys, how="inner", nulls_equal=True, maintain_order="left")
-        .filter((q > 0) & (q >= pl.col("_layer_cut")))
+        .filter(rankable & (q >= pl.col("_layer_cut")))
         .select("_layer_row", layer_expr(by))
     )
     return (
         lf.join(ranked, on="_layer_row", how="left", maintain_order="left")
-        .with_columns(pl.col("layer").fill_null("rest"))
+        .with_columns(pl.when(rankable).then(pl.col("layer").fill_null("rest")).alias("layer"))
         .drop("_layer_row")
     )
