@@ -4,6 +4,7 @@ Definitions (stated in every report):
 - followers: the account's follower count from its latest snapshot on or before the as-of
   date where the export gives one; else the number of contacts who follow the account.
 - engaged: contacts with at least one inbound interaction in the window.
+- reached: contacts you engaged in the window who did not engage you (stage ``reached``).
 - two-way: contacts at stage conversant or trusted (both directions in the window, or a
   call/meeting/event in the last year, or DMs both ways in the window).
 - trusted: contacts at stage trusted.
@@ -13,6 +14,10 @@ Definitions (stated in every report):
   that report impressions.
 - engagements of a post: its ``engagements`` value where the source gives one, else
   likes + comments + shares + saves (the counts known).
+
+A figure that an account's exports cannot show (``warmcall.observability``: an X archive
+has no engagement by others, a Mastodon archive no follower list) is null, and every
+sentence and table says "not in this export" for it, never 0.
 """
 
 from __future__ import annotations
@@ -23,8 +28,18 @@ from datetime import date
 import polars as pl
 
 from .features import window_start
+from .observability import mask_unknowable
+from .words import count, noun, verb
 
 TWO_WAY = ("conversant", "trusted")
+PLATFORM_NAMES = {
+    "x": "X", "linkedin": "LinkedIn", "instagram": "Instagram", "facebook": "Facebook",
+    "mastodon": "Mastodon", "bluesky": "Bluesky", "threads": "Threads", "tiktok": "TikTok",
+    "youtube": "YouTube", "newsletter": "newsletter", "other": "other",
+}  # fmt: skip
+#: The figures of an account that depend on what its export can show.
+MASKED = ["followers", "engaged", "reached", "two_way", "trusted", "er_impressions",
+          "impressions", "er_followers"]  # fmt: skip
 
 
 def summarize(scores: pl.DataFrame, by: Sequence[str] = ("platform", "segment")) -> pl.DataFrame:
@@ -41,6 +56,7 @@ def summarize(scores: pl.DataFrame, by: Sequence[str] = ("platform", "segment"))
         "conversant": s == "conversant",
         "engaged_stage": s == "engaged",
         "aware": s == "aware",
+        "reached": s == "reached",
     }
     # the tests as columns first: the group-by then only sums (its fast path)
     out = (
@@ -93,12 +109,19 @@ def latest_followers(accounts: pl.DataFrame, as_of: date) -> pl.DataFrame:
 
 
 def account_overview(
-    accounts: pl.DataFrame, posts: pl.DataFrame, scores: pl.DataFrame, as_of: date, window_days: int
+    accounts: pl.DataFrame,
+    posts: pl.DataFrame,
+    scores: pl.DataFrame,
+    as_of: date,
+    window_days: int,
+    signals: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """One row per account: followers (and where the number comes from), engaged, two-way,
-    trusted, posts and engagements in the window, both engagement rates."""
+    """One row per account: followers (and where the number comes from), engaged, reached,
+    two-way, trusted, posts and engagements in the window, impressions, both engagement
+    rates. With ``signals`` (``observability.account_signals``), every figure the account's
+    exports cannot show is null (``observability.FIGURE_NEEDS``)."""
     contacts = summarize(scores, by=("account_id", "platform")).select(
-        "account_id", "platform", "contacts", "engaged", "two_way", "trusted", "flagged",
+        "account_id", "platform", "contacts", "engaged", "reached", "two_way", "trusted", "flagged",
     )  # fmt: skip
     # followers from the follower list, only where the export has one (Mastodon has none)
     known = scores.group_by("account_id").agg(
@@ -135,8 +158,9 @@ def account_overview(
             .then(pl.lit("account snapshot"))
             .when(pl.col("followers_known").is_not_null())
             .then(pl.lit("follower list"))
-            .otherwise(pl.lit("not in the export")),
+            .otherwise(pl.lit("not in this export")),
             posts=pl.col("posts").fill_null(0),
+            impressions=pl.when(pl.col("posts_with_impressions") > 0).then("impressions"),
         )
         .with_columns(
             er_followers=pl.when((pl.col("followers") > 0) & (pl.col("posts") > 0)).then(
@@ -149,27 +173,119 @@ def account_overview(
         .drop("followers_reported")
         .sort("account_id")
     )
+    if signals is not None:
+        # a follower count reported by the account snapshot is known whatever the lists say
+        snap = out.select(
+            "account_id", (pl.col("followers_source") == "account snapshot").alias("_snap")
+        )
+        masked = mask_unknowable(out, signals, MASKED)
+        out = (
+            masked.join(snap, on="account_id", how="left")
+            .with_columns(followers=pl.when("_snap").then(out["followers"]).otherwise("followers"))
+            .drop("_snap")
+        )
+        out = out.with_columns(
+            followers_source=pl.when(pl.col("followers").is_null())
+            .then(pl.lit("not in this export"))
+            .otherwise("followers_source"),
+            er_followers=pl.when(pl.col("followers").is_not_null()).then("er_followers"),
+        )
     return out
 
 
-def totals(overview: pl.DataFrame) -> dict[str, int]:
-    """Sum of followers, engaged, two-way and trusted over all accounts."""
-    row = overview.select(
-        pl.col("followers").fill_null(0).sum(), pl.col("engaged").fill_null(0).sum(),
-        pl.col("two_way").fill_null(0).sum(), pl.col("trusted").fill_null(0).sum(),
-    ).row(0)  # fmt: skip
-    return dict(
-        zip(("followers", "engaged", "two_way", "trusted"), (int(v) for v in row), strict=True)
-    )
+def totals(overview: pl.DataFrame) -> dict[str, int | None]:
+    """Sum of followers, engaged, reached, two-way and trusted over the accounts where each
+    is known (None where no account's export can show it)."""
+    out: dict[str, int | None] = {}
+    for k in ("followers", "engaged", "reached", "two_way", "trusted"):
+        col = overview[k] if k in overview.columns else pl.Series(k, [], pl.Int64)
+        out[k] = None if col.drop_nulls().len() == 0 else int(col.drop_nulls().sum())
+    return out
+
+
+def _names(platforms: list[str]) -> str:
+    names = sorted({PLATFORM_NAMES.get(p, p) for p in platforms})
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _big(n: float) -> str:
+    """1,234 / 12.3k / 9.7M: a large total in a sentence."""
+    for cut, suffix in ((1e9, "B"), (1e6, "M"), (1e4, "k")):
+        if abs(n) >= cut:
+            return f"{n / cut:.1f}{suffix}"
+    return f"{n:,.0f}"
 
 
 def headline(overview: pl.DataFrame, window_days: int) -> str:
-    """The sentence a report opens with, e.g. "Of your 17,309 followers, 212 engaged in the
-    last 90 days, 38 are two-way relationships and 9 are trusted." """
-    t = totals(overview)
-    share = f" ({t['engaged'] / t['followers']:.1%})" if t["followers"] else ""
-    return (
-        f"Of your {t['followers']:,} followers, {t['engaged']:,}{share} engaged in the last "
-        f"{window_days} days, {t['two_way']:,} are two-way relationships and "
-        f"{t['trusted']:,} are trusted."
-    )
+    """The sentences a report opens with, built from what the exports can show:
+
+    - accounts whose exports show engagement by others: "Of your 17,309 followers, 212
+      (1.2%) engaged in the last 90 days";
+    - two-way relationships and trusted ties where known: "you have 38 two-way relationships
+      (9 trusted)";
+    - accounts whose exports hold only what you did (an X archive): why engagement is
+      missing, and the people you reached there;
+    - analytics (impressions): "Across 1,668 posts, 9.7M impressions and 154k engagements:
+      1.6% engagement by impressions."
+    Every count agrees with its noun (``warmcall.words``); unknown figures are never 0.
+    """
+    o = overview
+    w = f"the last {window_days} days"
+    parts: list[str] = []
+    eng = o.filter(pl.col("engaged").is_not_null())
+    if eng.height:
+        e = int(eng["engaged"].sum())
+        fol = eng.filter(pl.col("followers").is_not_null())
+        where = f" on {_names(eng['platform'].to_list())}" if eng.height < o.height else ""
+        if fol.height == eng.height and fol.height:
+            f = int(fol["followers"].sum())
+            share = f" ({e / f:.1%})" if f else ""
+            parts.append(f"Of your {count(f, 'follower')}{where}, {e:,}{share} engaged in {w}")
+        else:
+            parts.append(f"{count(e, 'person')} engaged with you{where} in {w}")
+    t = totals(o)
+    if t["two_way"] is not None:
+        trusted = f" ({t['trusted']:,} trusted)" if t["trusted"] is not None else ""
+        lead = "and you have" if parts else "You have"
+        parts.append(f"{lead} {count(t['two_way'], 'two-way relationship')}{trusted}")
+    first = (", ".join(parts) + ".") if parts else ""
+    out = [first] if first else []
+    blind = o.filter(pl.col("engaged").is_null())
+    if blind.height:
+        plats = blind["platform"].to_list()
+        n = len(set(plats))
+        exports = noun(n, "export")
+        sentence = (
+            f"Your {_names(plats)} {exports} {verb(n, 'does', 'do')} not show who engaged with "
+            f"you ({verb(n, 'it holds', 'they hold')} what you did, not what others did), so "
+            f"engagement there is not in this export"
+        )
+        reached = blind.filter(pl.col("reached").is_not_null())
+        if reached.height:
+            r = int(reached["reached"].sum())
+            sentence += f"; there you reached {count(r, 'person')} in {w}"
+        dm = blind.filter(pl.col("two_way").is_not_null())
+        if dm.height:
+            k = int(dm["two_way"].sum())
+            sentence += (
+                f", and {k:,} of your two-way relationships {verb(k, 'is', 'are')} there, "
+                "seen through direct messages and logged touchpoints"
+            )
+        out.append(sentence + ".")
+    imp = o.filter(pl.col("impressions").is_not_null()) if "impressions" in o.columns else o.clear()
+    if imp.height:
+        n_posts = int(imp["posts_with_impressions"].sum())
+        impressions = float(imp["impressions"].sum())
+        engagements = float(imp["eng_with_impr"].fill_null(0).sum())
+        rate = f": {engagements / impressions:.1%} engagement by impressions" if impressions else ""
+        out.append(
+            f"Across {count(n_posts, 'post')} with impressions, {_big(impressions)} "
+            f"{noun(impressions, 'impression')} and {_big(engagements)} "
+            f"{noun(engagements, 'engagement')}{rate}."
+        )
+    if not out:
+        return (
+            "These exports hold no followers, engagement or posts that warmcall can count "
+            "(see what your exports contain below)."
+        )
+    return " ".join(out)

@@ -11,11 +11,19 @@ from datetime import date
 import polars as pl
 
 from . import reach, stats
+from .observability import (
+    account_signals,
+    knowable,
+    signals_table,
+    why_missing,
+    with_signal_columns,
+)
 from .params import Params, as_params
 from .redact import redact_contacts
 from .scoring import prepared_features, resolve_as_of, score_features, select
 from .stats import RankCorrelation, rank_correlation
 from .summary import account_overview, headline, summarize
+from .words import NOT_IN_EXPORT, count, noun, verb
 from .workbook import Workbook, load
 
 
@@ -28,16 +36,19 @@ class Analysis:
     as_of: date
     scores: pl.DataFrame
     overview: pl.DataFrame = field(init=False)
+    signals: pl.DataFrame = field(init=False)
     features: pl.DataFrame | None = None
     identity_evidence: pl.DataFrame | None = None
 
     def __post_init__(self) -> None:
+        self.signals = account_signals(self.workbook)
         self.overview = account_overview(
             self.workbook.accounts,
             self.workbook.posts,
             self.scores,
             self.as_of,
             self.params.window_days,
+            self.signals,
         )
 
 
@@ -71,14 +82,63 @@ def _pct(col: str, digits: int = 2) -> pl.Expr:
     )
 
 
+def _known(figure: str, value: pl.Expr, why_null: str = "–") -> pl.Expr:
+    """``value`` as text; "not in this export" where the account's exports cannot show
+    ``figure`` (on a frame from ``observability.with_signal_columns``), else ``why_null``
+    for a null value."""
+    return (
+        pl.when(~knowable(figure))
+        .then(pl.lit(NOT_IN_EXPORT))
+        .when(value.is_null())
+        .then(pl.lit(why_null))
+        .otherwise(value)
+    )
+
+
+def _int_text(col: str) -> pl.Expr:
+    return pl.col(col).map_elements(lambda v: f"{v:,}", return_dtype=pl.String)
+
+
 def platform_table(a: Analysis) -> pl.DataFrame:
-    """Per platform: followers (and where the number comes from), engaged, two-way,
-    trusted, posts in the window and both engagement rates (as percentages)."""
-    return a.overview.select(
-        "platform", "followers", pl.col("followers_source").alias("followers from"), "engaged",
-        pl.col("two_way").alias("two-way"), "trusted", pl.col("posts").alias("posts in window"),
-        _pct("er_followers", 3).alias("ER by followers"), _pct("er_impressions", 2).alias("ER by impressions"),
+    """Per account: followers (and where the number comes from), engaged, reached, two-way,
+    trusted, posts and impressions in the window and both engagement rates (as percentages);
+    "not in this export" where the account's exports cannot show a figure."""
+    o = with_signal_columns(a.overview, a.signals)
+    return o.select(
+        "platform",
+        _known("followers", _int_text("followers")).alias("followers"),
+        pl.col("followers_source").alias("followers from"),
+        _known("engaged", _int_text("engaged")).alias("engaged"),
+        _known("reached", _int_text("reached")).alias("reached"),
+        _known("two_way", _int_text("two_way")).alias("two-way"),
+        _known("trusted", _int_text("trusted")).alias("trusted"),
+        pl.col("posts").alias("posts in window"),
+        _known("impressions", _int_text("impressions"), "none in the window").alias("impressions"),
+        _known("followers", _pct("er_followers", 3), "no posts in the window").alias("ER by followers"),
+        _known("er_impressions", _pct("er_impressions", 2), "none in the window").alias("ER by impressions"),
     )  # fmt: skip
+
+
+def exports_table(a: Analysis) -> pl.DataFrame:
+    """What your exports contain: per account, which signals its exports carry."""
+    return signals_table(a.signals)
+
+
+def activity_sentence(a: Analysis) -> str:
+    """The owner's activity that the exports record but cannot attribute to a person
+    (set-aside records, e.g. "1,359 likes given; their authors are not in the export")."""
+    sa = a.workbook.report.set_aside_frame()
+    if sa.height == 0:
+        return ""
+    parts = []
+    for r in (
+        sa.group_by("activity", maintain_order=True).agg(pl.col("rows").sum()).iter_rows(named=True)
+    ):
+        what = r["activity"] or "records"
+        n = int(r["rows"])
+        parts.append(f"{n:,} {what}; {verb(n, 'its', 'their')} {noun(n, 'author')} "
+                     f"{verb(n, 'is', 'are')} not in the export")  # fmt: skip
+    return "Also in your exports: " + "; ".join(parts) + "."
 
 
 def segment_table(a: Analysis) -> pl.DataFrame:
@@ -91,7 +151,8 @@ def segment_table(a: Analysis) -> pl.DataFrame:
 
 
 def funnel_frame(a: Analysis) -> pl.DataFrame:
-    """Long frame (platform, step, count) for ``charts.funnel``."""
+    """Long frame (platform, step, count) for ``charts.funnel``; a step the platform's
+    exports cannot show has no row (it is not 0)."""
     return (
         a.overview.select(
             "platform",
@@ -101,7 +162,8 @@ def funnel_frame(a: Analysis) -> pl.DataFrame:
             pl.col("trusted").alias("trusted"),
         )
         .unpivot(index="platform", variable_name="step", value_name="count")
-        .with_columns(pl.col("count").fill_null(0).cast(pl.Int64))
+        .drop_nulls("count")
+        .with_columns(pl.col("count").cast(pl.Int64))
     )
 
 
@@ -172,7 +234,10 @@ def correlation_sentence(a: Analysis) -> str:
     r_e: RankCorrelation = rank_correlation(s["contact_followers"], s["in_w"])
     r_q: RankCorrelation = rank_correlation(s["contact_followers"], s["quality"])
     if r_e.rho is None and r_q.rho is None:
-        return "No contact follower counts are known, so follower count cannot be compared with engagement."
+        return (
+            "Contacts' follower counts are not in this export, so follower count cannot be "
+            "compared with engagement (add a profiles file, e.g. the followers' user objects)."
+        )
     parts = [r_e.sentence("a contact's follower count", "their engagement with you")]
     parts.append(r_q.sentence("it", "relationship quality").replace("It and", "Follower count and"))
     ref = (
@@ -196,19 +261,33 @@ def pct(v: float | None) -> str:
     return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.2%}"
 
 
+METRIC_FIGURES = ("followers", "engaged", "reached", "two_way", "trusted", "er_followers",
+                  "er_impressions")  # fmt: skip
+
+
 def metrics(a: Analysis) -> dict:
-    """The run's headline numbers (stored beside each report for week-over-week change)."""
+    """The run's headline numbers (stored beside each report for week-over-week change).
+    A figure no account's export can show is null, with the reason under ``unavailable``;
+    per account likewise (``accounts[i].unavailable``)."""
     from .summary import totals
 
     t = totals(a.overview)
     rates = a.overview.filter(pl.col("er_followers").is_not_null())
     er = float(rates["er_followers"].mean()) if rates.height else None
-    per = a.overview.select(
-        "account_id", "platform", "followers", "engaged", "two_way", "trusted", "er_followers",
-        "er_impressions",
-    ).to_dicts()  # fmt: skip
-    return {"as_of": a.as_of.isoformat(), "window_days": a.params.window_days, **t, "er_followers": er,
-            "accounts": per}  # fmt: skip
+    sig = {r["account_id"]: r for r in a.signals.iter_rows(named=True)}
+    per = []
+    for r in a.overview.select("account_id", "platform", *METRIC_FIGURES).iter_rows(named=True):
+        why = {f: w for f in METRIC_FIGURES if r[f] is None
+               and (w := why_missing(sig.get(r["account_id"], {}), f))}  # fmt: skip
+        per.append({**r, "unavailable": why})
+    out = {"as_of": a.as_of.isoformat(), "window_days": a.params.window_days, **t,
+           "er_followers": er, "accounts": per}  # fmt: skip
+    out["unavailable"] = {
+        f: "; ".join(sorted({acc["unavailable"][f] for acc in per if f in acc["unavailable"]}))
+        for f in METRIC_FIGURES
+        if out.get(f) is None and any(f in acc["unavailable"] for acc in per)
+    }
+    return out
 
 
 CHANGE_KEYS = (("followers", "followers"), ("engaged", "engaged"), ("two_way", "two-way"),
@@ -299,12 +378,27 @@ def segment_stage_matrix(a: Analysis) -> pl.DataFrame:
     return m.select("segment", *STAGES).fill_null(0).sort("segment")
 
 
+#: the figure (``observability.FIGURE_NEEDS``) each stage count depends on
+STAGE_FIGURE = {"reached": "reached", "aware": "aware", "engaged": "engaged_stage",
+                "conversant": "conversant", "trusted": "trusted"}  # fmt: skip
+
+
 def stage_counts(a: Analysis) -> pl.DataFrame:
-    """Long frame (platform, stage, contacts) for the stage funnel chart."""
-    return (
-        a.scores.group_by("platform", "stage")
+    """Long frame (platform, stage, contacts) for the stage funnel chart; only the stages
+    each account's exports can show (an X archive cannot show who is 'aware' of you)."""
+    per = with_signal_columns(
+        a.scores.group_by("account_id", "platform", "stage")
         .agg(contacts=pl.len())
-        .with_columns(pl.col("stage").cast(pl.String))
+        .with_columns(pl.col("stage").cast(pl.String)),
+        a.signals,
+    )
+    keep = pl.lit(True)
+    for stage, fig in STAGE_FIGURE.items():
+        keep = keep & ((pl.col("stage") != stage) | knowable(fig))
+    return (
+        per.filter(keep)
+        .group_by("platform", "stage")
+        .agg(pl.col("contacts").sum())
         .sort("platform", "stage")
     )
 
@@ -319,6 +413,7 @@ def engagement_concentration(a: Analysis) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def concentration_sentence(conc: pl.DataFrame) -> str:
+    """Who carries the inbound engagement, per platform with any."""
     parts = [
         f"on {r['platform']} the top 1% of contacts gave {r['top1_share']:.0%} of inbound engagement "
         f"and the top 10% gave {r['top10_share']:.0%} (Gini {r['gini']:.2f})"
@@ -428,7 +523,7 @@ def correlation_reading(corr: pl.DataFrame) -> str:
         return "Too few contacts with known follower counts to read anything."
     weak = known.filter(pl.col("rho").abs() < 0.3).height
     return (
-        f"In {weak} of {known.height} comparisons a contact's follower count has at most a weak rank "
+        f"In {weak:,} of {count(known.height, 'comparison')} a contact's follower count has at most a weak rank "
         "correlation (|ρ| < 0.3) with how much they engage with you or how strong the tie is. "
         "Wide intervals mean small groups: read them as 'unknown', not as 'no effect'."
     )
@@ -498,8 +593,9 @@ def follow_through_sentence(ft: pl.DataFrame) -> str:
             "No earlier plan for this report set yet: follow-through appears from the next run on."
         )
     done = int(ft["done"].sum())
+    planned = f"the {count(ft.height, 'call')} planned last time"
     return (
-        f"Of the {ft.height} calls planned last time, {done} happened (an outbound contact was logged "
+        f"Of {planned}, {done:,} happened (an outbound contact was logged "
         f"on or after the planned day). Log calls and meetings in touchpoints.csv to close the loop."
     )
 
