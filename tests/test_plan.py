@@ -15,6 +15,7 @@ import warmcall as wc
 from helpers import conn, inter, workbook
 from warmcall.errors import InputError
 from warmcall.outputs import ics_escape, ics_fold, to_ics, write_csv_safe
+from warmcall.params import Outreach
 from warmcall.plan import add_plan_parser, candidates, main_plan, plan_outreach, plan_uid
 
 T = date(2026, 11, 13)  # as_of, a Friday; window 90 days -> 2026-08-16 .. 2026-11-13
@@ -87,8 +88,13 @@ def scores() -> pl.DataFrame:
 
 
 def test_pools_and_exclusions(scores: pl.DataFrame) -> None:
-    c = candidates(scores, T, cooldown_days=14)
-    assert candidates(scores, T, 14, limit=2)["pool_rank"].to_list() == [1, 2, 1, 2]
+    c = candidates(scores, T, Outreach(cooldown_days=14))
+    assert candidates(scores, T, Outreach(cooldown_days=14), limit=2)["pool_rank"].to_list() == [
+        1,
+        2,
+        1,
+        2,
+    ]
     got = {(r["person_key"], r["pool"], r["pool_rank"]) for r in c.iter_rows(named=True)}
     assert got == {
         ("x:me/fade_tr", "fading", 1), ("x:me/fade_hi", "fading", 2),
@@ -105,7 +111,7 @@ def test_pools_and_exclusions(scores: pl.DataFrame) -> None:
 
 
 def test_cooldown_zero_admits_recent_outreach(scores: pl.DataFrame) -> None:
-    keys = set(candidates(scores, T, cooldown_days=0)["person_key"])
+    keys = set(candidates(scores, T, Outreach(cooldown_days=0))["person_key"])
     assert {"x:me/cool", "x:me/cool13"} <= keys  # 2 more than with 14 days
     assert "x:me/spam" not in keys and "x:me/fresh" not in keys and "x:me/silent" not in keys
 
@@ -129,7 +135,11 @@ def test_plan_alternates_ranks_and_falls_short(scores: pl.DataFrame) -> None:
 def test_reasons_and_starters(scores: pl.DataFrame) -> None:
     plan = plan_outreach(scores, per_day=4, days=2, params=P, as_of=T)
     by = {r["person_key"]: r for r in plan.iter_rows(named=True)}
-    assert by["x:me/fade_tr"]["reason"] == "fading warm tie: trusted, last contact 73 days ago"
+    q = by["x:me/fade_tr"]["quality"]
+    assert (
+        by["x:me/fade_tr"]["reason"]
+        == f"fading tie (quality {q:g}): trusted, last contact 73 days ago"
+    )
     assert (
         by["x:me/fade_tr"]["starter"]
         == "You last spoke by call on 2026-09-01 — ask how things moved on since"
@@ -393,3 +403,88 @@ def test_main_plan_writes_csv_and_ics(tmp_path, capsys) -> None:
     assert [r["contact_id"] for r in rows] == ["fade_tr", "1001", "fade_hi"]
     cal = icalendar.Calendar.from_ical((tmp_path / "out" / "plan.ics").read_bytes())
     assert len(list(cal.walk("VEVENT"))) == 3
+
+
+# --- own archives: only what you did (an X archive) -----------------------------------------
+
+
+def _outbound_only_wb(n: int = 24):
+    """n contacts you replied to (never the other way), i days of silence each: contact i
+    has 2 + i % 3 replies out, the last one 10 + 3·i days before T; even i follow you back."""
+    conns = [
+        conn(f"c{i}", handle=f"h{i}", follows_me=(i % 2 == 0), i_follow=True) for i in range(n)
+    ]
+    ints = []
+    for i in range(n):
+        for k in range(2 + i % 3):
+            day = date.fromordinal(T.toordinal() - (10 + 3 * i) - 7 * k)
+            ints.append(inter(f"c{i}", day.isoformat(), "reply", "out", post_id=f"p{i}_{k}"))
+    return workbook(connections=conns, interactions=ints)
+
+
+def test_outbound_only_archive_fills_the_plan_with_fading_and_reached_ties() -> None:
+    scores = wc.score(_outbound_only_wb(), P)
+    o = Outreach(cooldown_days=14)
+    # independent: fading = quality >= min_quality and last contact >= 21 days ago; promising =
+    # reached and follows you back (and not fading), outside the 14-day cool-down
+    days = {r["contact_id"]: (T - r["last_ts"].date()).days for r in scores.iter_rows(named=True)}
+    qual = dict(zip(scores["contact_id"], scores["quality"], strict=True))
+    fading = {c for c in days if qual[c] >= o.min_quality and days[c] >= o.fading_after_days}
+    promising = {c for c in days if c not in fading and int(c[1:]) % 2 == 0 and days[c] < 90}
+    eligible = {c for c in fading | promising if days[c] >= 14}
+    assert len(fading) >= 5 and promising  # the fixture exercises both pools
+    plan = plan_outreach(scores, per_day=2, days=5, params=P, as_of=T)
+    assert plan.height == min(10, len(eligible))
+    assert set(plan["contact_id"]) <= eligible
+    for r in plan.iter_rows(named=True):
+        d = days[r["contact_id"]]
+        if r["pool"] == "fading":
+            assert r["reason"].endswith(f"last contact {d} days ago")
+            assert qual[r["contact_id"]] >= o.min_quality
+        else:
+            assert r["stage"] == "reached" and r["reason"].startswith(
+                f"promising weaker tie: reached, follows you back, you reached out {d} days ago"
+            )
+
+
+def test_min_quality_param_moves_contacts_out_of_the_fading_pool() -> None:
+    scores = wc.score(_outbound_only_wb(), P)
+    top = float(scores["quality"].max())
+    o = Outreach(cooldown_days=0, min_quality=top + 1)
+    assert candidates(scores, T, o).filter(pl.col("pool") == "fading").height == 0
+    o2 = Outreach(cooldown_days=0, min_quality=0)
+    assert candidates(scores, T, o2).filter(pl.col("pool") == "fading").height > 0
+
+
+def test_large_followers_param_reaches_the_reason() -> None:
+    wb = workbook(connections=[conn("b", handle="b", bio="x", contact_followers=600)])
+    s = wc.score(wb, P)
+    params = {**P, "outreach": {"large_followers": 500}}
+    plan = plan_outreach(s, per_day=1, days=1, params=params, as_of=T)
+    assert plan["reason"].to_list() == [
+        "promising weaker tie: connection, large audience (600 followers)"
+    ]
+    assert plan_outreach(s, per_day=1, days=1, params=P, as_of=T).height == 0  # default 1,000
+
+
+def test_empty_plan_states_the_count_at_each_step() -> None:
+    wb = workbook(
+        connections=[conn("spam", handle="s", bio="r", contact_followers=1, contact_following=9000),
+                     conn("quiet", handle="q", bio="nothing"),
+                     conn("recent", handle="r", bio="research")],
+        interactions=[inter("spam", "2026-11-01", "comment", "in"),
+                      inter("recent", "2026-11-10", "reply", "out")],
+    )  # fmt: skip
+    s = wc.score(wb, P)
+    flagged = int(s["flagged"].sum())
+    assert flagged == 1
+    res = wc.plan.plan_outreach_result(s, per_day=2, days=1, params=P, as_of=T)
+    assert res.plan.height == 0
+    # by hand: 3 contacts; spam flagged; quiet in no pool; recent (relevance 2) in cool-down
+    assert res.steps == {"contacts": 3, "flagged": 1, "same_person": 0, "no_pool": 1,
+                         "cooldown": 1, "eligible": 0}  # fmt: skip
+    assert "of 3 contacts, 1 flagged by the hygiene rules" in res.note
+    assert (
+        "1 not candidates" in res.note and "1 contacted within the cool-down of 14 days" in res.note
+    )
+    assert "0 remain" in res.note

@@ -113,7 +113,11 @@ class Outreach(_Strict):
     timezone: str = "UTC"
     slot_minutes: int = Field(20, ge=5, le=240)
     cooldown_days: int = Field(14, ge=0)  # nobody contacted (outbound) in the last 14 days
-    fading_after_days: int = Field(21, ge=1)  # a two-way tie silent this long is fading
+    fading_after_days: int = Field(21, ge=1)  # a tie silent this long is fading ...
+    # ... if its quality is at least this (0–100): 15 ≈ a reply or DM both ways within the
+    # last months, or a long mutual connection with some contact; below it, a tie is too thin
+    # to be "fading" (docs/params.md)
+    min_quality: float = Field(15.0, ge=0, le=100)
     large_followers: int = Field(1000, ge=0)  # this many followers alone makes a weak tie promising
     referral_uplift: float = Field(10.0, gt=0)  # trusted recommendation vs cold, x
 

@@ -8,15 +8,18 @@ tended fades (days since last contact is the strongest single predictor of tie s
 Gilbert & Karahalios 2009). The plan therefore alternates two pools, one of each in turn
 (fading first), taking from the other pool when one runs out:
 
-1. **Fading warm ties**: two-way ties (stage trusted or conversant) whose last contact was
-   ``FADING_AFTER_DAYS`` (21) or more days before the as-of date; ranked by quality
-   (highest first), then longest silence, then person key.
-2. **Promising weaker ties**: not yet two-way (stage engaged, aware or connection) and at
-   least one sign of promise: stage engaged or aware (they interact with you), relevance > 0
-   (niche keywords, ``params.relevance``), or ``contact_followers`` ≥ ``LARGE_FOLLOWERS``
-   (1,000); ranked first those who already interact with you (engaged or aware: a moderately
-   weak tie beats a stranger), then relevance, then order of magnitude of followers
-   (⌊log10(followers+1)⌋; unknown counts last), then quality, then person key.
+1. **Fading ties**: people with quality ≥ ``outreach.min_quality`` (default 15) whose last
+   interaction, in either direction, was ``outreach.fading_after_days`` (21) or more days
+   before the as-of date; ranked by quality (highest first), then longest silence, then
+   person key. Either direction, so it works on exports that hold only what you did (an X
+   archive: your replies and DMs).
+2. **Promising weaker ties**: not fading, not yet two-way, and at least one sign of
+   promise: stage engaged or aware (they interact with you), stage reached and they follow
+   you back, relevance > 0 (niche keywords, ``params.relevance``), or ``contact_followers``
+   ≥ ``outreach.large_followers`` (1,000); ranked first those who already interact with you
+   (engaged, aware, or reached and following you: a moderately weak tie beats a stranger),
+   then relevance, then order of magnitude of followers (⌊log10(followers+1)⌋; unknown
+   counts last), then quality, then person key.
 
 Exclusions: never a flagged contact (``audience`` hygiene rules; flagged rows are dropped
 before people are formed); nobody with an outbound interaction in the ``cooldown_days``
@@ -36,7 +39,10 @@ every sort has full tie-breakers.
 
 Shortfall: when fewer people qualify than there are slots, the plan is simply shorter; the
 returned frame carries ``plan.slots`` (slots offered), ``plan.shortfall`` (slots left empty)
-and ``plan.note`` (a sentence, or "" when full) as attributes. They live on that frame
+and ``plan.note`` (a sentence, or "" when full) as attributes. The note states the count
+removed at each step, computed from the data (``PlanResult.steps``): contacts scored,
+flagged, already planned under another profile of the same person, in neither pool (not
+candidates), in the cool-down. They live on that frame
 object only (polars operations return new frames without them); ``plan_outreach_result``
 returns them in a ``PlanResult`` instead.
 
@@ -64,13 +70,7 @@ import polars as pl
 from .errors import InputError
 from .params import Outreach, Params, as_params
 from .quality import STAGES
-
-#: Two-way ties silent for at least this many days count as fading.
-#: (Proposed param: ``outreach.fading_after_days``.)
-FADING_AFTER_DAYS = 21
-#: A contact with at least this many followers is "large" (a promise sign on its own).
-#: (Proposed param: ``outreach.large_followers``.)
-LARGE_FOLLOWERS = 1_000
+from .words import count, verb
 
 TWO_WAY = ("conversant", "trusted")
 WEAKER = ("engaged", "aware")
@@ -105,19 +105,19 @@ def default_as_of(scores: pl.DataFrame) -> date:
 def eligible_people(
     scores: pl.DataFrame,
     as_of: date,
-    cooldown_days: int = 14,
-    fading_after_days: int = FADING_AFTER_DAYS,
-    large_followers: int = LARGE_FOLLOWERS,
+    outreach: Outreach | None = None,
+    *,
+    steps: dict[str, int] | None = None,
 ) -> pl.DataFrame:
     """Eligible people, one row each, with ``pool`` ("fading"/"promising"), unranked (module
-    docstring policy). Exclusions applied: flagged profiles, people with an outbound
-    interaction in the cool-down, people in neither pool. ``rank_pool`` orders a pool."""
+    docstring policy; thresholds from ``outreach``, the params' outreach section). Exclusions
+    applied: flagged profiles, people with an outbound interaction in the cool-down, people
+    in neither pool. ``rank_pool`` orders a pool. ``steps``, when given, receives the count
+    at each step (``STEP_LABELS``)."""
+    o = outreach or Outreach()
     stage_rank = pl.col("stage").cast(pl.Enum(STAGES)).to_physical().cast(pl.Int8)
-    base = (
-        scores.lazy()
-        .filter(~pl.col("flagged").fill_null(False))
-        .with_columns(person_key_expr(), _stage_rank=stage_rank)
-    )
+    unflagged = scores.lazy().filter(~pl.col("flagged").fill_null(False))
+    base = unflagged.with_columns(person_key_expr(), _stage_rank=stage_rank)
     first = ("account_id", "contact_id", "handle", "display_name", "segment")
     # a profile with no person_id is a person on its own: no grouping needed (the common case)
     singles = base.filter(pl.col("person_id").is_null()).select(
@@ -129,6 +129,7 @@ def eligible_people(
         quality=pl.col("quality"),
         relevance=pl.col("relevance").fill_null(0.0),
         contact_followers=pl.col("contact_followers"),
+        follows_me=pl.col("follows_me").fill_null(False),
         last_out_ts=pl.col("last_out_ts"),
         latest_ts=pl.col("last_ts"),
         latest_kind=pl.col("last_kind"),
@@ -157,6 +158,7 @@ def eligible_people(
             quality=pl.col("quality").max(),
             relevance=pl.col("relevance").fill_null(0.0).max(),
             contact_followers=pl.col("contact_followers").max(),
+            follows_me=pl.col("follows_me").fill_null(False).any(),
             last_out_ts=pl.col("last_out_ts").max(),
             latest_ts=pl.col("last_ts").max(),
             latest_kind=at_latest("last_kind"),
@@ -169,30 +171,55 @@ def eligible_people(
     days_since = (pl.lit(as_of) - pl.col("latest_ts").dt.date()).dt.total_days()
     days_out = (pl.lit(as_of) - pl.col("last_out_ts").dt.date()).dt.total_days()
     two_way = pl.col("_stage_rank") >= STAGES.index("conversant")
-    weaker = pl.col("_stage_rank").is_in([STAGES.index(s) for s in WEAKER])
-    big = pl.col("contact_followers").fill_null(-1) >= large_followers
+    reached_back = (pl.col("_stage_rank") == STAGES.index("reached")) & pl.col("follows_me")
+    interacts = pl.col("_stage_rank").is_in([STAGES.index(s) for s in WEAKER]) | reached_back
+    big = pl.col("contact_followers").fill_null(-1) >= o.large_followers
+    fading = (
+        pl.col("latest_ts").is_not_null()
+        & (pl.col("days_since_last") >= o.fading_after_days)
+        & (pl.col("quality") >= o.min_quality)
+    )
     pool = (
-        pl.when(two_way & (pl.col("days_since_last") >= fading_after_days))
+        pl.when(fading)
         .then(pl.lit("fading"))
-        .when(~two_way & (weaker | (pl.col("relevance") > 0) | big))
+        .when(~two_way & (interacts | (pl.col("relevance") > 0) | big))
         .then(pl.lit("promising"))
     )
     magnitude = (pl.col("contact_followers").cast(pl.Float64) + 1).log10().floor().fill_null(-1.0)
-    out = (
+    pooled = (
         people.with_columns(
             days_since_last=days_since,
             stage=pl.col("_stage_rank")
             .cast(pl.UInt32)
             .replace_strict(dict(enumerate(STAGES)), return_dtype=pl.Enum(STAGES)),
             followers_magnitude=magnitude,
-            interacts=weaker,
+            interacts=interacts,
+            large_audience=big,
         )
         .with_columns(pool=pool)
         .filter(pl.col("pool").is_not_null())
-        .filter(pl.col("last_out_ts").is_null() | (days_out >= cooldown_days))
         .collect()
     )
+    out = pooled.filter(pl.col("last_out_ts").is_null() | (days_out >= o.cooldown_days))
+    if steps is not None:
+        n_scored = scores.height
+        n_unflagged = unflagged.select(pl.len()).collect().item()
+        n_people = people.select(pl.len()).collect().item()
+        steps.update({
+            "contacts": n_scored, "flagged": n_scored - n_unflagged,
+            "same_person": n_unflagged - n_people, "no_pool": n_people - pooled.height,
+            "cooldown": pooled.height - out.height, "eligible": out.height,
+        })  # fmt: skip
     return out.drop("_stage_rank")
+
+
+#: What each step of ``eligible_people`` removes, in order (for the shortfall note).
+STEP_LABELS = {
+    "flagged": "flagged by the hygiene rules",
+    "same_person": "already planned under another profile of the same person",
+    "no_pool": "not candidates (neither a fading tie nor a promising one)",
+    "cooldown": "contacted within the cool-down",
+}
 
 
 #: Ranking of each pool: (columns, descending); nulls last; person_key breaks every tie.
@@ -218,14 +245,14 @@ def rank_pool(people: pl.DataFrame, pool: str, limit: int | None = None) -> pl.D
 def candidates(
     scores: pl.DataFrame,
     as_of: date,
-    cooldown_days: int = 14,
-    fading_after_days: int = FADING_AFTER_DAYS,
-    large_followers: int = LARGE_FOLLOWERS,
+    outreach: Outreach | None = None,
     limit: int | None = None,
+    *,
+    steps: dict[str, int] | None = None,
 ) -> pl.DataFrame:
     """Eligible people ranked: the fading pool then the promising pool, each in call order
     with ``pool_rank`` (1 = first to call); at most ``limit`` per pool when given."""
-    people = eligible_people(scores, as_of, cooldown_days, fading_after_days, large_followers)
+    people = eligible_people(scores, as_of, outreach, steps=steps)
     ranked = [rank_pool(people, k, limit) for k in ("fading", "promising")]
     return pl.concat(ranked)
 
@@ -238,14 +265,23 @@ def _day(ts: datetime | None) -> str:
 
 
 def reason_text(row: dict[str, Any]) -> str:
-    """Why this person was chosen, e.g. "fading warm tie: trusted, last contact 47 days ago"."""
+    """Why this person was chosen, from the row's own data, e.g. "fading tie (quality 35):
+    trusted, last contact 47 days ago" or "promising weaker tie: reached, follows you back,
+    you reached out 12 days ago"."""
     stage = str(row["stage"])
     if row["pool"] == "fading":
-        return f"fading warm tie: {stage}, last contact {row['days_since_last']} days ago"
+        return (
+            f"fading tie (quality {row['quality']:g}): {stage}, last contact "
+            f"{count(row['days_since_last'], 'day')} ago"
+        )
     parts = []
+    if stage == "reached" and row.get("follows_me"):
+        ago = row.get("days_since_last")
+        when = f", you reached out {count(ago, 'day')} ago" if ago is not None else ""
+        parts.append(f"follows you back{when}")
     if row["relevance"]:
         parts.append(f"relevant to your niche (relevance {row['relevance']:g})")
-    if row["contact_followers"] is not None and row["contact_followers"] >= LARGE_FOLLOWERS:
+    if row.get("large_audience"):
         parts.append(f"large audience ({row['contact_followers']:,} followers)")
     if not parts:
         ago = (
@@ -384,6 +420,7 @@ class PlanResult:
     note: str
     as_of: date
     start: date
+    steps: dict[str, int]
 
 
 def _person_name(r: dict[str, Any]) -> str:
@@ -413,9 +450,8 @@ def plan_outreach_result(
     as_of = as_of or p.as_of or default_as_of(scores)
     start = start or o.start or next_working_day(as_of)
     grid = slots(start, days, per_day, o)
-    cand = candidates(
-        scores, as_of, o.cooldown_days, o.fading_after_days, o.large_followers, limit=len(grid)
-    )
+    steps: dict[str, int] = {}
+    cand = candidates(scores, as_of, o, limit=len(grid), steps=steps)
     pools = {
         "fading": cand.filter(pl.col("pool") == "fading").to_dicts(),
         "promising": cand.filter(pl.col("pool") == "promising").to_dicts(),
@@ -441,14 +477,29 @@ def plan_outreach_result(
         })  # fmt: skip
     plan = pl.DataFrame(rows, schema=PLAN_SCHEMA)
     short = len(grid) - plan.height
-    note = (
-        f"Only {plan.height} of {len(grid)} slots filled: not enough eligible contacts "
-        f"(flagged contacts, the {o.cooldown_days}-day cool-down and people already planned "
-        "are excluded)."
-        if short
-        else ""
+    note = shortfall_note(plan.height, len(grid), steps, o) if short else ""
+    return PlanResult(plan, len(grid), short, note, as_of, start, steps)
+
+
+def shortfall_note(filled: int, slots: int, steps: dict[str, int], o: Outreach) -> str:
+    """Why the plan has fewer rows than slots: the count removed at each step, from the data
+    (steps that removed nobody are left out)."""
+    why = []
+    for key, label in STEP_LABELS.items():
+        n = steps.get(key, 0)
+        if n:
+            extra = f" of {o.cooldown_days} days" if key == "cooldown" else ""
+            why.append(f"{n:,} {label}{extra}")
+    head = f"Only {filled:,} of {count(slots, 'slot')} filled"
+    if not steps.get("contacts"):
+        return f"{head}: there are no contacts to plan."
+    detail = "; ".join(why) if why else "none removed"
+    return (
+        f"{head}: of {count(steps['contacts'], 'contact')}, {detail}; "
+        f"{steps.get('eligible', 0):,} {verb(steps.get('eligible', 0), 'remains', 'remain')}. "
+        f"Fading ties need quality ≥ {o.min_quality:g} and {o.fading_after_days} days of silence "
+        "(outreach.min_quality, outreach.fading_after_days)."
     )
-    return PlanResult(plan, len(grid), short, note, as_of, start)
 
 
 def plan_outreach(
@@ -571,7 +622,7 @@ def add_plan_parser(
 
 
 __all__ = [
-    "FADING_AFTER_DAYS", "LARGE_FOLLOWERS", "PlanResult", "add_plan_parser", "candidates",
+    "STEP_LABELS", "PlanResult", "add_plan_parser", "candidates", "shortfall_note",
     "eligible_people", "main_plan", "rank_pool",
     "person_key_expr", "plan_outreach", "plan_outreach_result", "reason_text", "starter_text",
 ]  # fmt: skip

@@ -565,7 +565,7 @@ def project_outreach(
     if pools is None:
         if as_of is None:
             as_of = default_as_of(scores)
-        pools = eligible_people(scores, as_of, p.outreach.cooldown_days)
+        pools = eligible_people(scores, as_of, p.outreach)
     n_fading = int((pools["pool"] == "fading").sum())
     n_prom = int((pools["pool"] == "promising").sum())
     n = int(calls_per_day) * int(a["working_days_per_week"]) * int(weeks)

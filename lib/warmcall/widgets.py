@@ -226,7 +226,7 @@ class WhatIfPanel:
         pools = self._step(
             "pools",
             k_s,
-            lambda: eligible_people(scored, self.as_of, self.params.outreach.cooldown_days),
+            lambda: eligible_people(scored, self.as_of, self.params.outreach),
         )
         cpd, weeks = int(self.calls_per_day.value), int(self.weeks.value)
         proj = self._step(
