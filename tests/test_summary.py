@@ -6,6 +6,7 @@ from datetime import date
 
 import warmcall.scoring as sc
 from helpers import conn, inter, workbook
+from warmcall.observability import account_signals
 from warmcall.summary import account_overview, headline
 
 
@@ -36,6 +37,82 @@ def test_overview_by_hand() -> None:
     assert row["er_impressions"] == 30 / 1000
     ov = account_overview(wb.accounts, wb.posts, s, as_of, 90)
     assert headline(ov, 90) == (
-        "Of your 200 followers, 3 (1.5%) engaged in the last 90 days, 1 are two-way relationships "
-        "and 1 are trusted."
+        "Of your 200 followers, 3 (1.5%) engaged in the last 90 days, and you have 1 two-way "
+        "relationship (1 trusted). Across 1 post with impressions, 1,000 impressions and 30 "
+        "engagements: 3.0% engagement by impressions."
     )
+
+
+def _outbound_archive(n_reached: int, dm_both: int):
+    """An X-archive-like workbook: followers listed, only your own activity (replies out)
+    and DMs (``dm_both`` contacts with DMs both ways)."""
+    conns = [conn(f"f{i}", follows_me=True) for i in range(5)]
+    ints = [inter(f"r{i}", "2026-06-01", "reply", "out") for i in range(n_reached)]
+    for i in range(dm_both):
+        ints += [
+            inter(f"d{i}", "2026-06-02", "dm", "in"),
+            inter(f"d{i}", "2026-06-03", "dm", "out"),
+        ]
+    return workbook(connections=conns, interactions=ints)
+
+
+def _overview(wb):
+    s = sc.score(wb, {"as_of": "2026-06-30"})
+    return account_overview(wb.accounts, wb.posts, s, date(2026, 6, 30), 90, account_signals(wb))
+
+
+def test_no_inbound_signal_is_never_zero() -> None:
+    ov = _overview(_outbound_archive(2, 1))
+    row = ov.row(0, named=True)
+    assert row["engaged"] is None  # not in this export, not 0
+    assert row["followers"] == 5 and row["reached"] == 2 and row["two_way"] == 1
+    text = headline(ov, 90)
+    assert "0 (" not in text and " 0 " not in text
+    assert text == (
+        "You have 1 two-way relationship (1 trusted). Your X export does not show who engaged "
+        "with you (it holds what you did, not what others did), so engagement there is not in "
+        "this export; there you reached 2 people in the last 90 days, and 1 of your two-way "
+        "relationships is there, seen through direct messages and logged touchpoints."
+    )
+
+
+def test_headline_agrees_with_zero_one_two() -> None:
+    for n, people in ((0, "0 people"), (1, "1 person"), (2, "2 people")):
+        text = headline(_overview(_outbound_archive(n, 2)), 90)
+        assert f"you reached {people} in" in text
+        assert "2 of your two-way relationships are there" in text
+        assert "You have 2 two-way relationships (2 trusted)." in text
+
+
+def test_analytics_only_headline_sums_the_posts() -> None:
+    posts = [
+        {"account_id": "x:analytics", "platform": "x", "post_id": str(i), "ts": "2026-06-10",
+         "impressions": 1000 * (i + 1), "engagements": 10 * (i + 1)}
+        for i in range(3)
+    ]  # fmt: skip
+    ov = _overview(workbook(posts=posts))
+    row = ov.row(0, named=True)
+    assert row["impressions"] == 6000 and row["followers"] is None and row["engaged"] is None
+    assert headline(ov, 90).endswith(
+        "Across 3 posts with impressions, 6,000 impressions and 60 engagements: 1.0% engagement "
+        "by impressions."
+    )
+
+
+def test_metrics_json_has_null_with_a_reason() -> None:
+    import json
+
+    from warmcall import views
+    from warmcall.params import Params
+
+    wb = _outbound_archive(2, 1)
+    p = Params(as_of=date(2026, 6, 30))
+    a = views.Analysis(p, wb, p.as_of, sc.score(wb, p))
+    m = json.loads(json.dumps(views.metrics(a)))
+    assert m["engaged"] is None and m["two_way"] == 1 and m["reached"] == 2
+    assert m["unavailable"]["engaged"].startswith("not in this export: ")
+    (acct,) = m["accounts"]
+    assert acct["engaged"] is None and "engaged" in acct["unavailable"]
+    assert "two_way" not in acct["unavailable"]
+    table = views.platform_table(a).row(0, named=True)
+    assert table["engaged"] == "not in this export" and table["two-way"] == "1"

@@ -51,8 +51,16 @@ def overview() -> nbf.NotebookNode:
         c(SETUP),
         c(
             'display(Markdown(f"## {escape(P.title)}\\n\\n**{views.headline_sentence(analysis)}**\\n\\n"\n'
-            '                 f"As of {analysis.as_of}; window: the {P.window_days} days ending that day."))'
+            '                 f"As of {analysis.as_of}; window: the {P.window_days} days ending that day.\\n\\n"\n'
+            '                 f"{escape(views.activity_sentence(analysis))}"))'
         ),
+        m(
+            "### What your exports contain\n\nEach platform's export holds different things: an X "
+            "archive holds what *you* did (replies, mentions, DMs) but not what others did to you; a "
+            "Mastodon archive has no follower list. A figure that needs something an export does not "
+            "carry is shown as *not in this export*, never as 0."
+        ),
+        c("display(html_table(views.exports_table(analysis)))"),
         m("### Since the last run"),
         c(
             "history = metrics_history(Path(output_dir).parents[1], report_set) if output_dir else []\n"
@@ -66,6 +74,8 @@ def overview() -> nbf.NotebookNode:
             "- **followers**: the account's follower count from its latest snapshot (or, where the export "
             "has none, the number of contacts who follow it).\n"
             "- **engaged**: contacts with at least one inbound interaction in the window.\n"
+            "- **reached**: contacts you engaged in the window (reply, mention, share, comment, like, DM, "
+            "call, ...) with no inbound interaction from them in the window.\n"
             "- **two-way**: stage *conversant* or *trusted*: both directions in the window, DMs both ways, "
             "or a call, meeting or event in the last year.\n"
             "- **trusted**: a call, meeting or event in the last 365 days, or DMs both ways in the window.\n"
@@ -80,14 +90,18 @@ def overview() -> nbf.NotebookNode:
         c("charts.funnel(views.funnel_frame(analysis))"),
         c("charts.engagement_rates(views.rates_frame(analysis))"),
         m("## Per platform and segment"),
-        c("display(html_table(views.segment_table(analysis)))"),
+        c("display(html_table(views.segment_table(analysis), null=views.NOT_IN_EXPORT))"),
         m("## Does a contact's follower count predict engagement or quality?"),
         c(
             "display(Markdown(views.correlation_sentence(analysis)))\n"
             "display(html_table(views.correlations(analysis)))"
         ),
         c("charts.followers_vs_quality(views.heatmap_frame(analysis))"),
-        m("## Load accounting\n\nEvery input row is loaded or rejected with a reason."),
+        m(
+            "## Load accounting\n\nEvery input row is loaded, set aside with a reason (valid but not "
+            "attributable to a person, such as likes whose author the export does not name), or "
+            "rejected with a reason."
+        ),
         c("display(html_table(analysis.workbook.report.summary(), max_rows=100))"),
         c("if output_dir:\n    write_metrics(output_dir, views.metrics(analysis))"),
     ]
@@ -119,7 +133,8 @@ def audit() -> nbf.NotebookNode:
         m(
             "## The strongest relationships\n\nQuality (0–100) is the weighted mean of six "
             "tie-strength dimensions after Gilbert & Karahalios (2009); each component is shown (0–1) "
-            "so you can see why a score is what it is. Layers follow Dunbar's 5 / 15 / 50 / 150 / 500 / 1,500."
+            "so you can see why a score is what it is. Layers follow Dunbar's 5 / 15 / 50 / 150 / 500 / 1,500, "
+            "filled only by live ties (an interaction in the last 365 days); the others are in no layer."
         ),
         c("display(html_table(views.ranked_contacts(analysis, limit=50)))"),
         m("## Communication groups: segment × stage"),

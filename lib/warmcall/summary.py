@@ -138,7 +138,11 @@ def account_overview(
         .group_by("account_id")
         .agg(
             posts=pl.len(),
-            engagements=pl.col("post_engagements").sum(),
+            # null when no post of the window reports any engagement count (LinkedIn's
+            # Shares.csv has none): unknown, not 0
+            engagements=pl.when(pl.col("post_engagements").is_not_null().any()).then(
+                pl.col("post_engagements").sum()
+            ),
             eng_with_impr=pl.col("post_engagements")
             .filter(pl.col("impressions").is_not_null())
             .sum(),
@@ -147,7 +151,9 @@ def account_overview(
         )
     )
     acc = accounts.select("account_id", "platform").unique()
-    base = pl.concat([acc, contacts.select("account_id", "platform")]).unique()
+    base = pl.concat(
+        [acc, contacts.select("account_id", "platform"), posts.select("account_id", "platform")]
+    ).unique()
     out = (
         base.join(contacts, on=["account_id", "platform"], how="left")
         .join(latest_followers(accounts, as_of), on="account_id", how="left")

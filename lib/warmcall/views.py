@@ -114,7 +114,10 @@ def platform_table(a: Analysis) -> pl.DataFrame:
         _known("trusted", _int_text("trusted")).alias("trusted"),
         pl.col("posts").alias("posts in window"),
         _known("impressions", _int_text("impressions"), "none in the window").alias("impressions"),
-        _known("followers", _pct("er_followers", 3), "no posts in the window").alias("ER by followers"),
+        _known("followers", _pct("er_followers", 3), "no posts in the window")
+        .pipe(lambda e: pl.when((pl.col("posts") > 0) & pl.col("engagements").is_null())
+              .then(pl.lit(NOT_IN_EXPORT)).otherwise(e))
+        .alias("ER by followers"),
         _known("er_impressions", _pct("er_impressions", 2), "none in the window").alias("ER by impressions"),
     )  # fmt: skip
 
@@ -142,11 +145,29 @@ def activity_sentence(a: Analysis) -> str:
 
 
 def segment_table(a: Analysis) -> pl.DataFrame:
-    """Per platform and segment: followers, engaged, two-way, trusted, median quality."""
-    return summarize(a.scores, by=("platform", "segment")).select(
-        "platform", "segment", "contacts", "followers", "engaged", pl.col("two_way").alias("two-way"),
-        "trusted", "flagged", pl.col("median_quality").alias("median quality"),
-        _pct("engaged_share", 1).alias("engaged / followers"),
+    """Per platform and segment: followers, engaged, reached, two-way, trusted, median
+    quality; a count the platform's exports cannot show is null ("not in this export")."""
+    per = with_signal_columns(
+        summarize(a.scores, by=("account_id", "platform", "segment")), a.signals
+    )
+    figs = {"followers": "followers", "engaged": "engaged", "reached": "reached",
+            "two_way": "two_way", "trusted": "trusted"}  # fmt: skip
+    per = per.with_columns([pl.when(knowable(f)).then(pl.col(c)).alias(c) for c, f in figs.items()])
+    known = {c: pl.when(pl.col(c).is_not_null().any()).then(pl.col(c).sum()) for c in figs}
+    return (
+        per.group_by("platform", "segment")
+        .agg(pl.col("contacts").sum(), *[e.alias(c) for c, e in known.items()],
+             pl.col("flagged").sum(), pl.col("median_quality").mean())  # fmt: skip
+        .with_columns(
+            engaged_share=pl.when(pl.col("followers") > 0).then(pl.col("engaged") / pl.col("followers"))
+        )
+        .sort("platform", "segment")
+        .select(
+            "platform", "segment", "contacts", "followers", "engaged", "reached",
+            pl.col("two_way").alias("two-way"), "trusted", "flagged",
+            pl.col("median_quality").alias("median quality"),
+            _pct("engaged_share", 1).alias("engaged / followers"),
+        )
     )  # fmt: skip
 
 
@@ -361,7 +382,7 @@ def ranked_contacts(a: Analysis, limit: int = 50) -> pl.DataFrame:
     ).with_columns(
         pl.col("flags").list.join(", "),
         pl.col("stage").cast(pl.String),
-        pl.col("layer").cast(pl.String),
+        pl.col("layer").cast(pl.String).fill_null("none"),
     )
 
 
@@ -405,8 +426,13 @@ def stage_counts(a: Analysis) -> pl.DataFrame:
 
 def engagement_concentration(a: Analysis) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Per platform: share of inbound engagement (window) from the top 1% and 10% of
-    contacts, and the Gini coefficient; plus the binned Lorenz curve frame."""
-    s = a.scores.select("platform", pl.col("in_w").cast(pl.Float64).alias("engagement"))
+    contacts, and the Gini coefficient; plus the binned Lorenz curve frame. Only accounts
+    whose exports show engagement by others (``observability``)."""
+    s = (
+        with_signal_columns(a.scores.select("account_id", "platform", "in_w"), a.signals)
+        .filter(knowable("engaged"))
+        .select("platform", pl.col("in_w").cast(pl.Float64).alias("engagement"))
+    )
     return stats.concentration(s, "engagement", by=("platform",)), stats.lorenz(
         s, "engagement", by=("platform",)
     )
@@ -420,11 +446,14 @@ def concentration_sentence(conc: pl.DataFrame) -> str:
         for r in conc.iter_rows(named=True)
         if r["total"]
     ]
-    return (
-        ("Engagement is concentrated: " + "; ".join(parts) + ".")
-        if parts
-        else "No inbound engagement in the window."
-    )
+    if parts:
+        return "Engagement is concentrated: " + "; ".join(parts) + "."
+    if conc.height == 0:
+        return (
+            "Engagement by others is not in these exports (they hold what you did, not what "
+            "others did), so its concentration cannot be shown."
+        )
+    return "No inbound engagement in the window."
 
 
 def reach_frame(a: Analysis) -> pl.DataFrame:
