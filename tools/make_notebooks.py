@@ -231,10 +231,11 @@ def outreach() -> nbf.NotebookNode:
             ),
             m(
                 "## The policy\n\n"
-                "A mix, alternating, of **fading warm ties** (trusted or conversant, silent for "
-                "`outreach.fading_after_days` days or more; the strongest first) and **promising weaker ties** "
-                "(not yet two-way, but engaging with you, relevant to your niche, or with a large audience; "
-                "those who already interact with you first). Moderately weak ties did the most for job "
+                "A mix, alternating, of **fading ties** (quality at least `outreach.min_quality`, no "
+                "interaction either way for `outreach.fading_after_days` days or more; the strongest first) "
+                "and **promising weaker ties** (not yet two-way, but engaging with you, reached by you and "
+                "following you back, relevant to your niche, or with a large audience; those who already "
+                "interact with you first). Moderately weak ties did the most for job "
                 "mobility in Rajkumar et al. (2022, *Science*). Never a flagged (spam-like) contact, nobody "
                 "contacted within the cool-down, nobody twice, one person once even across platforms. "
                 "Working days only."
