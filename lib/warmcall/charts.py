@@ -7,6 +7,8 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from .quality import STAGES
+
 STAGE_ORDER = ["followers", "engaged", "two-way", "trusted"]
 PLATFORM_COLORS = alt.Scale(
     domain=["x", "linkedin", "instagram", "facebook", "mastodon", "bluesky", "other"],
@@ -78,7 +80,9 @@ def engagement_rates(df: pl.DataFrame) -> alt.Chart:
     )
 
 
-STAGE_LIST = ["connection", "aware", "engaged", "conversant", "trusted"]
+STAGE_LIST = list(
+    STAGES
+)  # the funnel order: connection, reached, aware, engaged, conversant, trusted
 
 
 def stage_funnel(df: pl.DataFrame) -> alt.Chart:
