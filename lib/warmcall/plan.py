@@ -282,10 +282,10 @@ def reason_text(row: dict[str, Any]) -> str:
     if row["relevance"]:
         parts.append(f"relevant to your niche (relevance {row['relevance']:g})")
     if row.get("large_audience"):
-        parts.append(f"large audience ({row['contact_followers']:,} followers)")
+        parts.append(f"large audience ({count(row['contact_followers'], 'follower')})")
     if not parts:
         ago = (
-            f", last contact {row['days_since_last']} days ago"
+            f", last contact {count(row['days_since_last'], 'day')} ago"
             if row["days_since_last"] is not None
             else ""
         )
@@ -488,7 +488,7 @@ def shortfall_note(filled: int, slots: int, steps: dict[str, int], o: Outreach) 
     for key, label in STEP_LABELS.items():
         n = steps.get(key, 0)
         if n:
-            extra = f" of {o.cooldown_days} days" if key == "cooldown" else ""
+            extra = f" of {count(o.cooldown_days, 'day')}" if key == "cooldown" else ""
             why.append(f"{n:,} {label}{extra}")
     head = f"Only {filled:,} of {count(slots, 'slot')} filled"
     if not steps.get("contacts"):
@@ -497,7 +497,7 @@ def shortfall_note(filled: int, slots: int, steps: dict[str, int], o: Outreach) 
     return (
         f"{head}: of {count(steps['contacts'], 'contact')}, {detail}; "
         f"{steps.get('eligible', 0):,} {verb(steps.get('eligible', 0), 'remains', 'remain')}. "
-        f"Fading ties need quality ≥ {o.min_quality:g} and {o.fading_after_days} days of silence "
+        f"Fading ties need quality ≥ {o.min_quality:g} and {count(o.fading_after_days, 'day')} of silence "
         "(outreach.min_quality, outreach.fading_after_days)."
     )
 
