@@ -154,3 +154,16 @@ def test_redaction_hides_names_everywhere() -> None:
         assert secret not in text
     assert a["handle"][0] != a["handle"][1]
     assert redact_contacts(df, "other")["handle"][0] != a["handle"][0]
+
+
+def test_profile_column_renders_safe_links_only() -> None:
+    import polars as pl
+    from warmcall.display import html_table_str
+
+    df = pl.DataFrame({"profile": ["https://x.com/i/user/12", "javascript:alert(1)",
+                                   'https://e.example/"onmouseover=x', None]})  # fmt: skip
+    out = html_table_str(df)
+    assert out.count("<a ") == 2
+    assert 'href="https://x.com/i/user/12"' in out and "javascript:alert(1)</bdi>" in out
+    assert 'href="https://e.example/&quot;onmouseover=x"' in out  # quoted, never an attribute
+    assert 'rel="noopener noreferrer nofollow"' in out

@@ -216,6 +216,21 @@ def _esc_cell(text: str) -> str:
     return html.escape(text, quote=True).translate(_BIDI_HTML)
 
 
+#: Columns whose http(s) values are shown as links (a profile that has no name still opens).
+LINK_COLUMNS = ("profile",)
+
+
+def _link_cell(v: Any) -> str | None:
+    """An ``<a>`` for an http(s) URL (escaped; opens only when clicked, in a new context,
+    without referrer), else None (the value is then shown as text)."""
+    if not isinstance(v, str) or not v.lower().startswith(("https://", "http://")):
+        return None
+    if any(ord(c) < 0x20 or c.isspace() for c in v):
+        return None
+    href = html.escape(v, quote=True)
+    return f'<a href="{href}" rel="noopener noreferrer nofollow" target="_blank">open</a>'
+
+
 def html_table_str(
     df: Any, max_rows: int = 50, *, caption: str | None = None, null: str = "\u2014"
 ) -> str:
@@ -227,10 +242,14 @@ def html_table_str(
     shown = df.head(max_rows) if max_rows >= 0 else df
     head = "".join(f"<th><bdi>{_esc_cell(str(c))}</bdi></th>" for c in df.columns)
     numeric_col = [dt.is_numeric() for dt in df.schema.dtypes()]
+    link_col = [c in LINK_COLUMNS for c in df.columns]
     rows = []
     for row in shown.iter_rows():
         tds = []
-        for v, num_col in zip(row, numeric_col, strict=True):
+        for v, num_col, is_link in zip(row, numeric_col, link_col, strict=True):
+            if is_link and (a := _link_cell(v)) is not None:
+                tds.append(f"<td>{a}</td>")
+                continue
             text, numeric = _cell(v, null)
             cls = ' class="num"' if numeric or num_col else ""
             tds.append(f"<td{cls}><bdi>{_esc_cell(text)}</bdi></td>")
