@@ -16,7 +16,14 @@ from helpers import conn, inter, workbook
 from warmcall.errors import InputError
 from warmcall.outputs import ics_escape, ics_fold, to_ics, write_csv_safe
 from warmcall.params import Outreach
-from warmcall.plan import add_plan_parser, candidates, main_plan, plan_outreach, plan_uid
+from warmcall.plan import (
+    add_plan_parser,
+    candidates,
+    main_plan,
+    plan_outreach,
+    plan_outreach_result,
+    plan_uid,
+)
 
 T = date(2026, 11, 13)  # as_of, a Friday; window 90 days -> 2026-08-16 .. 2026-11-13
 P = {"as_of": "2026-11-13", "window_days": 90, "relevance": {"research": 2, "survey": 2}}
@@ -478,7 +485,7 @@ def test_empty_plan_states_the_count_at_each_step() -> None:
     s = wc.score(wb, P)
     flagged = int(s["flagged"].sum())
     assert flagged == 1
-    res = wc.plan.plan_outreach_result(s, per_day=2, days=1, params=P, as_of=T)
+    res = plan_outreach_result(s, per_day=2, days=1, params=P, as_of=T)
     assert res.plan.height == 0
     # by hand: 3 contacts; spam flagged; quiet in no pool; recent (relevance 2) in cool-down
     assert res.steps == {"contacts": 3, "flagged": 1, "same_person": 0, "no_pool": 1,
