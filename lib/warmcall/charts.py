@@ -80,9 +80,8 @@ def engagement_rates(df: pl.DataFrame) -> alt.Chart:
     )
 
 
-STAGE_LIST = list(
-    STAGES
-)  # the funnel order: connection, reached, aware, engaged, conversant, trusted
+#: the funnel order: connection, reached, aware, engaged, conversant, trusted
+STAGE_LIST = list(STAGES)
 
 
 def stage_funnel(df: pl.DataFrame) -> alt.Chart:
