@@ -4,8 +4,16 @@ and the fast per-contact feature pass it enables equals the plain formulation.""
 
 from __future__ import annotations
 
+import errno
+import json
 import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -249,3 +257,216 @@ def test_report_runner_fills_the_cache_in_a_process_of_its_own(export, loads):
     assert len(entries(export)) == 1
     bad = [SimpleNamespace(name="b", params={"data": [str(export / "missing")]})]
     report._fill_table_cache(bad, ctx, progress=False)  # ignored: the notebooks report it
+
+
+# --- healing: a damaged, tampered, unwritable or half-written cache never breaks a load -----
+
+
+def cache_root(export):
+    return export.parent / "cache" / "tables"
+
+
+def only_entry(export):
+    (key,) = entries(export)
+    return cache_root(export) / key
+
+
+def damage_data_pages(path) -> None:
+    """Overwrite the middle of a Parquet file's data pages, keeping the footer (its last
+    8 bytes give the footer's length) and the leading magic intact."""
+    raw = bytearray(path.read_bytes())
+    footer = int.from_bytes(raw[-8:-4], "little") + 8
+    start, end = 4, len(raw) - footer
+    assert end - start > 16
+    mid = (start + end) // 2
+    lo, hi = max(start, mid - 32), min(end, mid + 32)
+    raw[lo:hi] = b"\xa5" * (hi - lo)
+    path.write_bytes(bytes(raw))
+
+
+def cache_notes(err: str) -> list[str]:
+    return [ln for ln in err.splitlines() if ln.startswith("warmcall: table cache: ")]
+
+
+@pytest.mark.parametrize("table", ["interactions", "connections"])
+def test_damaged_data_pages_with_intact_footer_heal(export, loads, capsys, table):
+    plain = warmcall.load(export, cache=False)
+    loads.clear()
+    warmcall.load(export)
+    victim = only_entry(export) / f"{table}.parquet"
+    damage_data_pages(victim)
+    pl.read_parquet_schema(victim)  # the footer still reads: the old check let it through
+    with pytest.raises(Exception):  # noqa: B017 - whichever error the decoder gives
+        pl.read_parquet(victim)
+    capsys.readouterr()
+    healed = warmcall.load(export)
+    assert len(loads) == 2, "the damaged entry must be loaded again from the exports"
+    assert_same(plain, healed)  # every table readable, equal to the uncached load
+    notes = cache_notes(capsys.readouterr().err)
+    assert len(notes) == 1 and "damaged" in notes[0] and f"{table}.parquet" in notes[0]
+    assert cache.check_entry(only_entry(export)) is None  # rewritten whole
+    assert_same(plain, warmcall.load(export))
+    assert len(loads) == 2  # and served again
+
+
+def _resign(entry) -> None:
+    """Rewrite the entry's manifest over its current files (a consistent tamper: only the
+    load report's own arithmetic can catch it)."""
+    m = json.loads((entry / cache.MANIFEST_FILE).read_text())
+    m["files"] = cache._manifest(entry)
+    (entry / cache.MANIFEST_FILE).write_text(json.dumps(m))
+
+
+@pytest.mark.parametrize("resign", [False, True], ids=["checksum", "arithmetic"])
+def test_tampered_load_report_is_not_served(export, loads, capsys, resign):
+    plain = warmcall.load(export, cache=False)
+    loads.clear()
+    warmcall.load(export)
+    entry = only_entry(export)
+    rep = json.loads((entry / cache.REPORT_FILE).read_text())
+    src = next(s for s in rep["sources"] if s["rows_rejected"])
+    src["rows_loaded"] += 5  # read ≠ loaded + rejected now
+    (entry / cache.REPORT_FILE).write_text(json.dumps(rep))
+    if resign:
+        _resign(entry)
+    capsys.readouterr()
+    wb = warmcall.load(export)
+    assert len(loads) == 2
+    assert wb.report.to_dict() == plain.report.to_dict()
+    for s in wb.report.to_dict()["sources"]:
+        assert s["rows_read"] == s["rows_loaded"] + s["rows_set_aside"] + s["rows_rejected"]
+    (note,) = cache_notes(capsys.readouterr().err)
+    assert ("does not add up" if resign else "load-report.json does not match") in note
+
+
+def test_report_without_set_aside_counts_zero(export, loads):
+    """An entry whose report has no rows_set_aside key (older reports) adds up with 0."""
+    warmcall.load(export)
+    entry = only_entry(export)
+    rep = json.loads((entry / cache.REPORT_FILE).read_text())
+    for s in rep["sources"]:
+        assert s.pop("rows_set_aside") == 0
+    rep.pop("rows_set_aside", None)
+    (entry / cache.REPORT_FILE).write_text(json.dumps(rep))
+    _resign(entry)
+    assert cache.check_entry(entry) is None
+    warmcall.load(export)
+    assert len(loads) == 1  # served
+
+
+def _fail_parquet_writes(monkeypatch, exc: Exception) -> None:
+    def boom(self, *a, **k):
+        raise exc
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", boom)
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        pl.exceptions.ComputeError(
+            "parquet: File out of specification: underlying IO error: No space left on "
+            "device (os error 28)"
+        ),  # what polars 2.1 raises on a full disk (checked on a 64 KiB tmpfs)
+        OSError(errno.ENOSPC, "No space left on device"),
+        PermissionError(errno.EACCES, "Permission denied"),
+        OSError(errno.EROFS, "Read-only file system"),
+    ],
+    ids=["polars-compute-error", "enospc", "eacces", "erofs"],
+)
+def test_cache_write_failure_falls_back_with_one_note(export, capsys, monkeypatch, exc):
+    plain = warmcall.load(export, cache=False)
+    _fail_parquet_writes(monkeypatch, exc)
+    capsys.readouterr()
+    wb = warmcall.load(export)
+    assert not isinstance(wb, LazyWorkbook)
+    assert_same(plain, wb)
+    (note,) = cache_notes(capsys.readouterr().err)
+    assert "loaded without the cache" in note and type(exc).__name__ in note
+    assert list(cache_root(export).iterdir()) == []  # no entry, no temporary folder
+
+
+def test_cache_under_a_file_is_unwritable_not_fatal(export, monkeypatch, capsys):
+    blocker = export.parent / "blocker"
+    blocker.write_text("x")
+    monkeypatch.setenv("WARMCALL_CACHE_DIR", str(blocker / "cache"))  # a real OS error
+    wb = warmcall.load(export)
+    assert_same(warmcall.load(export, cache=False), wb)
+    (note,) = cache_notes(capsys.readouterr().err)
+    assert "Not a directory" in note and str(blocker) in note
+
+
+def test_file_size_limit_in_a_real_process_falls_back(export):
+    """``ulimit -f``: every cache file larger than the limit fails with EFBIG; the load
+    still succeeds (exit 0, the full report) and leaves no entry or temporary folder."""
+    import resource
+
+    code = (
+        "import resource, sys; resource.setrlimit(resource.RLIMIT_FSIZE, (600, 600)); "
+        "from warmcall.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    r = subprocess.run([sys.executable, "-c", code, "load", str(export), "--json"],
+                       capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["rows_read"] == 7 + 1  # 3 + 4 + 1 records, by hand above
+    (note,) = cache_notes(r.stderr)
+    assert "File too large" in note
+    assert list(cache_root(export).iterdir()) == []
+    assert resource.getrlimit(resource.RLIMIT_FSIZE)  # (the limit was the child's only)
+
+
+def test_prune_removes_temporary_folders_of_killed_writes(export, loads):
+    """A cache write killed with SIGKILL leaves its temporary folder; the next prune removes
+    it (its writer is gone), and an unreadable-name leftover once it is an hour old; the
+    temporary folder of a live writer stays."""
+    code = (
+        "import os, signal, sys, polars as pl; from warmcall import cache, workbook\n"
+        "real = pl.DataFrame.write_parquet\n"
+        "def killed(self, path, *a, **k):\n"
+        "    real(self, path, *a, **k)\n"
+        "    if str(path).endswith('accounts.parquet'): os.kill(os.getpid(), signal.SIGKILL)\n"
+        "pl.DataFrame.write_parquet = killed\n"
+        f"workbook.load({str(export)!r})\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    r = subprocess.run([sys.executable, "-c", code], env=env, timeout=120, capture_output=True)
+    assert r.returncode == -signal.SIGKILL, r.stderr
+    root = cache_root(export)
+    (killed,) = [p for p in root.iterdir() if p.name.startswith(".")]
+    assert (killed / "accounts.parquet").is_file() and entries(export) == []
+    old_style = root / ".0123abcd.k2j4h5"  # a name without a writer: judged by its age
+    old_style.mkdir()
+    live = Path(tempfile.mkdtemp(prefix=cache._temp_prefix("f" * 64), dir=root))  # ours
+    cache.prune(root)
+    assert not killed.exists() and old_style.exists() and live.exists()
+    hour_ago = time.time() - cache.STALE_TEMP_S - 60
+    os.utime(old_style, (hour_ago, hour_ago))
+    warmcall.load(export)  # a miss: writes its entry, then prunes
+    assert not old_style.exists() and live.exists()
+    assert len(entries(export)) == 1 and len(loads) == 1
+
+
+def test_vega_bundle_goes_to_a_private_temp_folder_when_the_cache_is_read_only(
+    tmp_path, monkeypatch
+):
+    """A cache folder that cannot be written no longer stops ``warmcall report``: the Vega
+    bundle is generated into ``<temp>/warmcall-<uid>`` (private) instead."""
+    import tempfile as tf
+
+    import vl_convert
+    from warmcall import report
+
+    blocker = tmp_path / "blocker"
+    blocker.write_text("x")
+    monkeypatch.setenv("WARMCALL_CACHE_DIR", str(blocker / "cache"))  # mkdir fails: a file
+    monkeypatch.setattr(tf, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(vl_convert, "javascript_bundle", lambda vl_version: "/* vega */")
+    path = report.ensure_vega_bundle()
+    private = tmp_path / "tmp" / f"warmcall-{os.getuid()}"
+    assert path.is_relative_to(private) and path.read_text().startswith("/* vega */")
+    assert private.stat().st_mode & 0o077 == 0
+    assert report.ensure_vega_bundle() == path
+    private.chmod(0o777)  # someone else could have planted files in it: not used
+    assert cache.private_temp_dir() is None

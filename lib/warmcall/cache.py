@@ -12,6 +12,17 @@ bytes change misses even when its name, size and mtime are restored.
 Hit: a ``LazyWorkbook`` over the entry's Parquet files (scanned, read only as far as a query
 needs) and its load report. Miss: the ordinary load, then the entry is written (into a
 temporary folder, renamed into place: readers never see half an entry) and read back lazily.
+
+Healing. Every entry carries ``manifest.json``: the size and SHA-256 of each of its files.
+Before an entry is served, every file is checked against it (SHA-256 reads at ~1.5 GB/s, a
+fraction of fingerprinting the inputs), its tables' schemas are checked, and its load report
+must add up (per source: rows_read = rows_loaded + rows_set_aside + rows_rejected). An entry
+that fails any check, or cannot be read, is removed and the inputs are loaded again, with
+one line on stderr (``warmcall: table cache: ...``). A cache that cannot be written (disk
+full, read-only, no permission; polars reports I/O failures as ``ComputeError``) gives the
+ordinary tables with one line on stderr, never a failed load. A temporary folder of a write
+that was killed (``.<key>.<host>.<pid>.*``) is removed by the next ``prune`` once its writer
+is gone (same host) or it is older than ``STALE_TEMP_S``.
 Interactions are stored with a dense integer contact key ``_ck`` and a key table, so the
 per-contact feature pass groups by one integer (``features.contact_features``), and with
 ``_file``/``_line`` instead of ``source``, which the scan builds when it is read (10M rows'
@@ -31,9 +42,13 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
 import shutil
+import socket
 import stat
+import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -46,13 +61,16 @@ from .accounting import SOURCE_EXPR, LoadReport
 from .features import CONTACT_KEY, KEYS
 from .workbook import LazyWorkbook, Workbook
 
-FORMAT = 1
+FORMAT = 2  # 2: entries carry manifest.json
 DEFAULT_MIN_BYTES = 1 << 20
 DEFAULT_MAX_MB = 4096
 KEY_FILE = "contact_keys.parquet"
 FILES_FILE = "source_files.parquet"
 REPORT_FILE = "load-report.json"
 USED_FILE = ".used"
+MANIFEST_FILE = "manifest.json"
+#: A temporary folder in the cache older than this (seconds) is a leftover, whoever wrote it.
+STALE_TEMP_S = 3600
 _ENV = ("WARMCALL_MAX_UNZIP_MB",)
 
 
@@ -68,6 +86,30 @@ def cache_dir() -> Path:
 def cache_root() -> Path:
     """The table cache: ``cache_dir() / "tables"``."""
     return cache_dir() / "tables"
+
+
+def private_temp_dir() -> Path | None:
+    """``<system temp>/warmcall-<uid>``, created private (0700), for files the cache folder
+    cannot take (a read-only cache); ``None`` when it cannot be made, or exists but is not a
+    private folder of this user (files planted in it by someone else would be used)."""
+    d = Path(tempfile.gettempdir()) / f"warmcall-{os.getuid()}"
+    try:
+        d.mkdir(mode=0o700, exist_ok=True)
+        st = d.lstat()
+    except OSError:
+        return None
+    private = stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o077
+    return d if private else None
+
+
+def _note(message: str) -> None:
+    """One line on stderr about the cache (it never changes what a load returns)."""
+    print(f"warmcall: table cache: {' '.join(message.split())}", file=sys.stderr)
+
+
+def _why(e: BaseException) -> str:
+    text = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+    return f"{type(e).__name__}: {' '.join(text.split())[:200]}"
 
 
 def _cacheable(fp: tuple[str, int] | None) -> bool:
@@ -171,9 +213,50 @@ def _table_files(entry: Path) -> dict[str, Path]:
     return {t: entry / f"{t}.parquet" for t in schema.TABLES}
 
 
-def open_entry(entry: Path) -> LazyWorkbook | None:
-    """The ``LazyWorkbook`` of a complete cache entry, or ``None`` if it is missing or
-    unreadable (then it is rebuilt)."""
+def _manifest(folder: Path) -> dict[str, list]:
+    """{file name: [size, SHA-256]} of every file of an entry folder but ``USED_FILE``."""
+    files = sorted(f for f in folder.iterdir() if f.name not in (USED_FILE, MANIFEST_FILE))
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as ex:
+        digests = list(ex.map(_sha256, files))
+    return {f.name: [f.stat().st_size, d] for f, d in zip(files, digests, strict=True)}
+
+
+def check_entry(entry: Path) -> str | None:
+    """What is wrong with the cache entry ``entry`` (a short phrase), or ``None`` when it may
+    be served: every file matches ``manifest.json`` (size and SHA-256), the required files
+    are there, and each source of its load report adds up (rows_read = rows_loaded +
+    rows_set_aside + rows_rejected; a report without rows_set_aside counts 0)."""
+    try:
+        want = json.loads((entry / MANIFEST_FILE).read_text(encoding="utf-8"))["files"]
+        required = {*(f.name for f in _table_files(entry).values()), KEY_FILE, FILES_FILE,
+                    REPORT_FILE}  # fmt: skip
+        if missing := sorted(required - set(want)):
+            return f"has no checksum for {missing[0]}"
+        have = _manifest(entry)
+        for name, (size, digest) in sorted(want.items()):
+            if name not in have:
+                return f"lacks {name}"
+            if have[name] != [size, digest]:
+                return f"is damaged ({name} does not match its checksum)"
+        report = _report_from_dict(json.loads((entry / REPORT_FILE).read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        return f"cannot be read ({_why(e)})"
+    for src in report.sources:
+        parts = (src.rows_loaded, getattr(src, "rows_set_aside", 0), src.rows_rejected)
+        if min(parts) < 0 or src.rows_read != sum(parts):
+            return (
+                f"has a load report that does not add up for {src.path} (read {src.rows_read} "
+                f"≠ loaded {parts[0]} + set aside {parts[1]} + rejected {parts[2]})"
+            )
+    return None
+
+
+def open_entry(entry: Path, verify: bool = True) -> LazyWorkbook | None:
+    """The ``LazyWorkbook`` of a complete cache entry, or ``None`` if it is missing,
+    unreadable or fails ``check_entry`` (then it is rebuilt). ``verify=False`` skips the
+    checksums (for an entry this process has just written and summed)."""
+    if verify and check_entry(entry) is not None:
+        return None
     files = _table_files(entry)
     try:
         report = _report_from_dict(json.loads((entry / REPORT_FILE).read_text(encoding="utf-8")))
@@ -207,20 +290,40 @@ def open_entry(entry: Path) -> LazyWorkbook | None:
     return LazyWorkbook(frames, report, keyed)
 
 
+def _host_tag() -> str:
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+
+
+def _temp_prefix(key: str) -> str:
+    """``.<key>.<host>.<pid>.``: whose temporary folder it is (``prune`` reads it back)."""
+    return f".{key}.{_host_tag()}.{os.getpid()}."
+
+
+def drop_entry(entry: Path) -> None:
+    """Remove a cache entry: renamed away first (one step; a reader that opens it after
+    this sees no entry), then deleted; what cannot be deleted is left to ``prune``."""
+    away = entry.with_name(_temp_prefix(entry.name) + secrets.token_hex(4))
+    try:
+        os.rename(entry, away)
+    except OSError:
+        away = entry
+    shutil.rmtree(away, ignore_errors=True)
+
+
 def write_entry(entry: Path, wb: Workbook) -> bool:
     """Write ``wb`` (a ``_load(..., keep_keys=True)`` workbook: interactions with ``_fid`` and
     ``_line``, and ``wb.source_files``) as the cache entry ``entry`` (temporary folder, then
-    one rename). Returns False when another process wrote it first or the cache is not
-    writable."""
+    one rename), with its ``manifest.json``. Returns False when another process wrote it
+    first or the cache cannot be written: any OS error (disk full, read-only, permission)
+    or polars error (polars reports I/O failures as ``ComputeError``), said in one line on
+    stderr; the caller then uses the tables it has."""
     if getattr(wb, "source_files", None) is None:  # not from ``_load(..., keep_keys=True)``
         return False
     root = entry.parent
+    tmp = None
     try:
         root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{entry.name}.", dir=root))
-    except OSError:
-        return False
-    try:
+        tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(entry.name), dir=root))
         files = _table_files(tmp)
         for t, f in files.items():
             df = getattr(wb, t)
@@ -233,18 +336,48 @@ def write_entry(entry: Path, wb: Workbook) -> bool:
             df.write_parquet(f, compression_level=1)  # zstd 1: written once per input, fast
         wb.source_files.write_parquet(tmp / FILES_FILE)
         (tmp / REPORT_FILE).write_text(wb.report.to_json(), encoding="utf-8")
+        manifest = {"format": FORMAT, "files": _manifest(tmp)}
+        (tmp / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         (tmp / USED_FILE).touch()
         os.replace(tmp, entry)
         return True
-    except OSError:
+    except (OSError, pl.exceptions.PolarsError) as e:
+        if not entry.is_dir():  # not "another process wrote it first"
+            _note(f"cannot write to {root} ({_why(e)}); loaded without the cache")
         return False
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, not ours
+        return True
+    return True
+
+
+def _stale_temp(d: Path, now: float) -> bool:
+    """A hidden folder of the cache root is a write in progress or a leftover: a leftover
+    when the writer its name gives (``_temp_prefix``) ran on this host and is gone, or when
+    it is older than ``STALE_TEMP_S`` (any name, any host)."""
+    parts = d.name.split(".")
+    ours = len(parts) == 5 and parts[2] == _host_tag() and parts[3].isdigit()
+    if ours and not _alive(int(parts[3])):
+        return True
+    try:
+        return now - d.stat().st_mtime > STALE_TEMP_S
+    except OSError:
+        return False
 
 
 def prune(root: Path | None = None, max_bytes: int | None = None) -> None:
-    """Remove least recently used entries until the cache holds at most ``max_bytes``
-    (default ``WARMCALL_CACHE_MAX_MB``)."""
+    """Remove the temporary folders of killed writes (``_stale_temp``), then the least
+    recently used entries until the cache holds at most ``max_bytes`` (default
+    ``WARMCALL_CACHE_MAX_MB``)."""
     root = root or cache_root()
     cap = (
         max_bytes
@@ -252,9 +385,13 @@ def prune(root: Path | None = None, max_bytes: int | None = None) -> None:
         else _env_int("WARMCALL_CACHE_MAX_MB", DEFAULT_MAX_MB) << 20
     )
     entries = []
+    now = time.time()
     try:
         for d in root.iterdir():
-            if d.is_dir() and not d.name.startswith("."):
+            if d.is_dir() and d.name.startswith("."):
+                if _stale_temp(d, now):  # a killed write's leftover
+                    shutil.rmtree(d, ignore_errors=True)
+            elif d.is_dir():
                 size = sum(f.stat().st_size for f in d.iterdir() if f.is_file())
                 used = (d / USED_FILE).stat().st_mtime if (d / USED_FILE).exists() else 0.0
                 entries.append((used, size, d))
@@ -304,14 +441,18 @@ def load_cached(
         return load(paths, mapping, encoding)
     key, _ = fp
     entry = cache_root() / key
-    if entry.is_dir() and (wb := open_entry(entry)) is not None:
-        return wb
+    if entry.is_dir():
+        problem = check_entry(entry)
+        if problem is None and (wb := open_entry(entry, verify=False)) is not None:
+            return wb
+        _note(f"entry {key[:12]} {problem or 'cannot be opened'}; removed it and loaded "
+              "from the exports")  # fmt: skip
+        drop_entry(entry)
     wb = load(paths, mapping, encoding, True)  # interactions with _file/_line, no source
-    if entry.is_dir():  # damaged: replace it
-        shutil.rmtree(entry, ignore_errors=True)
-    if write_entry(entry, wb) or entry.is_dir():
-        prune(entry.parent)
-        cached = open_entry(entry)
+    written = write_entry(entry, wb)
+    prune(entry.parent)
+    if written or entry.is_dir():
+        cached = open_entry(entry, verify=not written)  # ours was summed as it was written
         if cached is not None:
             return cached
     inter = wb.interactions.join(  # the cache is not usable: eager canonical tables

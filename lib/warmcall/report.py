@@ -75,7 +75,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .cache import cache_dir, needs_fill
+from .cache import cache_dir, needs_fill, private_temp_dir
 from .display import escape, neutralize
 from .errors import InputError
 from .outputs import write_text_atomic
@@ -291,8 +291,9 @@ def ensure_vega_bundle() -> Path:
     that pre-sets ``VEGA_DEBUG`` to Altair's Vega / Vega-Lite / vega-embed versions, so each
     chart's loader takes the "already loaded" path. Cached (~0.9 MB, never committed, never in
     site-packages) in ``cache_dir()/vega-offline/altair-<v>_vl-convert-<v>/`` so an upgrade of
-    either package regenerates it. Raises ``RuntimeError`` if the bundle could break out of
-    its ``<script>`` element.
+    either package regenerates it; in ``cache.private_temp_dir()`` when the cache folder
+    cannot be written. Raises ``RuntimeError`` if the bundle could break out of its
+    ``<script>`` element.
     """
     from importlib.metadata import version
 
@@ -301,6 +302,15 @@ def ensure_vega_bundle() -> Path:
     path = cache_dir() / "vega-offline" / key / "vega-offline.js"
     if path.is_file():
         return path
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        writable = os.access(path.parent, os.W_OK)
+    except OSError:
+        writable = False
+    if not writable and (tmp := private_temp_dir()) is not None:  # a read-only cache folder
+        path = tmp / "vega-offline" / key / "vega-offline.js"
+        if path.is_file():
+            return path
     import altair as alt
     import vl_convert as vlc
 
