@@ -1,12 +1,30 @@
-"""The one exception type for unusable input.
+"""The exception types for unusable input and unusable output paths.
 
 Row-level problems are never exceptions: they become rejects with a reason (see
 ``warmcall.schema``). ``InputError`` is for problems that make a whole file or source
 unusable (not an export, corrupt zip, undecodable text, missing required columns,
-invalid params). The CLI prints it as one line naming the file, never a traceback.
+invalid params). ``OutputError`` (a kind of ``InputError``) is for the user's output paths
+and disk: ``--out`` is a file, not writable, disk full, file too large, permission denied.
+The CLI prints either as one line naming the path (exit 2), never a traceback; exit 3
+("internal error") is left for bugs.
 """
 
 from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import re
+from collections.abc import Iterator
+
+#: OS errors that are about the user's paths, disk or permissions, never a bug of warmcall.
+USER_ERRNOS = frozenset(
+    getattr(errno, n)
+    for n in ("ENOSPC", "EDQUOT", "EFBIG", "EROFS", "EACCES", "EPERM", "ENOTDIR", "EISDIR",
+              "EEXIST", "ENOENT", "ELOOP", "ENAMETOOLONG", "EIO", "ENOTEMPTY", "EXDEV", "EBUSY")
+    if hasattr(errno, n)
+)  # fmt: skip
+_POLARS_OS_ERROR = re.compile(r"\(os error (\d+)\)")
 
 
 class InputError(Exception):
@@ -19,3 +37,53 @@ class InputError(Exception):
         self.path = str(path)
         self.problem = " ".join(str(problem).split())  # always one line
         super().__init__(f"{self.path}: {self.problem}")
+
+
+class OutputError(InputError):
+    """An output path of the user cannot be written (or a write there is refused):
+    ``"<path>: <problem>"``, e.g. ``"reports/tables: cannot write: No space left on device"``."""
+
+
+def os_error(exc: BaseException) -> tuple[int, str] | None:
+    """(errno, message) when ``exc`` is an operating-system error about paths, disk or
+    permissions (``USER_ERRNOS``): an ``OSError``, or a polars error wrapping one (polars
+    reports I/O failures as ``ComputeError('... No space left on device (os error 28)')``);
+    ``None`` otherwise (then it is a bug, not the user's environment)."""
+    if isinstance(exc, OSError):
+        code = exc.errno
+        msg = exc.strerror or str(exc)
+    else:
+        m = _POLARS_OS_ERROR.search(str(exc)) if type(exc).__module__.startswith("polars") else None
+        if m is None:
+            return None
+        code = int(m.group(1))
+        msg = os.strerror(code)
+    return (code, msg) if code in USER_ERRNOS else None
+
+
+def user_path_error(exc: BaseException, path: object = None, doing: str = "") -> OutputError | None:
+    """``exc`` as a one-line ``OutputError`` naming ``path`` (default: the error's own file
+    name) when it is an OS error about the user's paths or disk (``os_error``); ``None`` for
+    anything else, and for an ``OSError`` that names no path and was given none."""
+    found = os_error(exc)
+    if found is None:
+        return None
+    where = path if path is not None else getattr(exc, "filename", None)
+    if where is None:
+        return None
+    return OutputError(where, f"{doing}: {found[1]}" if doing else found[1])
+
+
+@contextlib.contextmanager
+def writing_to(path: object) -> Iterator[None]:
+    """Turn an OS error (or a polars I/O error) raised while writing the user's ``path``
+    into ``OutputError("<path>: cannot write: <reason>")``; anything else passes through."""
+    try:
+        yield
+    except InputError:
+        raise
+    except Exception as e:
+        err = user_path_error(e, path, "cannot write")
+        if err is None:
+            raise
+        raise err from e
