@@ -1,7 +1,9 @@
 """``warmcall`` command line: load, sample, report, plan.
 
-Unusable input prints one line on stderr naming the file and the problem and exits 2;
-``--debug`` shows the traceback instead. Row-level rejects are reported, not fatal.
+Unusable input, and a problem with the user's output paths or disk (``--out`` is a file, not
+writable, disk full, permission denied; ``errors.OutputError``), prints one line on stderr
+naming the path and the problem and exits 2; ``--debug`` shows the traceback instead.
+Row-level rejects are reported, not fatal. Exit 3 ("internal error") is for bugs only.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import sys
 import traceback
 from collections.abc import Callable
 
-from .errors import InputError
+from .errors import InputError, user_path_error
 
 
 def _cmd_load(a: argparse.Namespace) -> int:
@@ -23,6 +25,11 @@ def _cmd_load(a: argparse.Namespace) -> int:
             codecs.lookup(a.encoding)
         except LookupError:
             raise InputError("--encoding", f"unknown encoding {a.encoding!r}") from None
+    if a.out:  # refused before a long load: inside an input, a file, holds other things
+        from .outputs import check_out_folder
+        from .workbook import SET_FILES
+
+        check_out_folder(a.out, a.paths, SET_FILES)
     wb = load(*a.paths, mapping=a.mapping, encoding=a.encoding)
     if a.out:
         for p in wb.write(a.out):
@@ -111,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # noqa: BLE001 - last resort: one line, not a traceback
         if args.debug:
             traceback.print_exc()
+        where = getattr(e, "filename", None) or getattr(args, "out", None) or f"warmcall {args.cmd}"
+        if (user := user_path_error(e, where)) is not None:  # the user's path or disk, not a bug
+            print(f"warmcall: error: {user}", file=sys.stderr)
+            return 2
         where = getattr(e, "filename", None) or ""
         msg = " ".join(str(e).split())[:300]
         print(f"warmcall: internal error: {type(e).__name__}: {msg} {where}".rstrip()

@@ -23,21 +23,33 @@ for the user only. An empty plan gives a calendar with no VEVENT (RFC 5545 asks 
 least one component; clients import it as an empty calendar, replacing an old plan).
 
 Every file is written atomically: to a temporary file in the same folder, then
-``os.replace`` (readers see the old or the complete new file, never half of one).
+``os.replace`` (readers see the old or the complete new file, never half of one). A set of
+files that belong together is written as a set (``write_files_atomic``: every temporary file
+first, then the renames) or as a whole folder (``replace_folder``: a temporary sibling folder
+swapped in whole, for ``load --out``), under the lock of its path (``warmcall.locks``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
+import secrets
+import shutil
+import stat
 import tempfile
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
 
-__all__ = ["FORMULA_PREFIXES", "ics_escape", "ics_fold", "neutralize_formulas", "to_ics",
-           "write_csv_safe", "write_text_atomic"]  # fmt: skip
+from .errors import OutputError, writing_to
+from .locks import locked
+
+__all__ = ["FORMULA_PREFIXES", "csv_safe_text", "ics_escape", "ics_fold", "neutralize_formulas",
+           "check_out_folder", "replace_folder", "to_ics", "write_csv_safe", "write_files_atomic",
+           "write_text_atomic"]  # fmt: skip
 
 #: OWASP "CSV Injection": cells starting with one of these get a leading apostrophe.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -47,22 +59,164 @@ PRODID = "-//warmcall//outreach plan//EN"
 
 def write_text_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
     """Write ``data`` (str as UTF-8) to ``path`` via a temporary file and ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    return write_files_atomic({path: data})[0]
+
+
+def write_files_atomic(files: Mapping[str | os.PathLike[str], str | bytes]) -> list[Path]:
+    """Write a set of files (str as UTF-8), each via a temporary file beside it: every file
+    is written and synced first, then each is moved into place with ``os.replace``. A failure
+    while writing leaves every old file as it was and no temporary file behind. Returns the
+    paths. (Locking against a concurrent writer of the same set is the caller's:
+    ``warmcall.locks.locked``.)"""
+    staged: list[tuple[str, Path]] = []
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(raw)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        for target, data in files.items():
+            path = Path(target)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            raw = data.encode("utf-8") if isinstance(data, str) else data
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+            staged.append((tmp, path))
+            with os.fdopen(fd, "wb") as f:
+                f.write(raw)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp, 0o644)
+        for tmp, path in staged:
+            os.replace(tmp, path)
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         raise
-    return path
+    return [path for _, path in staged]
+
+
+def check_out_folder(
+    out: str | os.PathLike[str],
+    inputs: Sequence[str | os.PathLike[str]] = (),
+    keep: Collection[str] | None = None,
+) -> None:
+    """Raise ``OutputError`` (one line naming ``out``) when ``out`` cannot be a folder that
+    ``replace_folder`` replaces whole: it is one of the ``inputs``, lies inside one or holds
+    one (compared after resolving symlinks; a run would read its own output next time, or
+    replace its input); it is a file; it exists but is not writable; with ``keep``, it holds
+    an entry that is not one of ``keep`` (or ``<keep>.part``, or ``JUNK_FILES``), which would
+    be lost with the old folder. Cheap: the CLI calls it before a long load."""
+    o = Path(os.path.realpath(out))
+    for p in inputs:
+        i = Path(os.path.realpath(p))
+        if o == i or i in o.parents:
+            raise OutputError(out, f"--out is inside the input {p}; choose a folder outside it")
+        if o in i.parents:
+            raise OutputError(out, f"--out holds the input {p}; choose another folder")
+    if o.parent == o:
+        raise OutputError(out, "cannot replace the root folder; choose a folder inside it")
+    if o.exists() and not o.is_dir():
+        raise OutputError(out, "not a folder (it is a file); choose a folder for --out")
+    if not o.is_dir():
+        return
+    if not os.access(o, os.W_OK | os.X_OK):
+        raise OutputError(out, "not writable (permission denied)")
+    if keep is None:
+        return
+    with writing_to(out):
+        names = sorted(os.listdir(o))
+    for name in names:
+        if name.removesuffix(".part") not in keep and name not in JUNK_FILES:
+            raise OutputError(
+                out,
+                f"holds {name!r}, which is not part of what is written here; the folder is "
+                "replaced whole, so give an empty or new folder",
+            )
+
+
+#: Files of no value that may sit in an output folder that is replaced whole.
+JUNK_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+
+
+def _fsync_tree(folder: Path) -> None:
+    for p in folder.iterdir():
+        if p.is_file():
+            fd = os.open(p, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not every file system syncs folders
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _siblings(out: Path) -> list[tuple[str, Path]]:
+    """(``new``/``old``, path) of the temporary folders of earlier runs of ``replace_folder``
+    on ``out`` (``.<name>.new-<pid>-<hex>``, ``.<name>.old-<pid>-<hex>``)."""
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.(new|old)-\d+-[0-9a-f]{{8}}")
+    try:
+        names = sorted(os.listdir(out.parent))
+    except OSError:
+        return []
+    return [(m.group(1), out.parent / n) for n in names if (m := pattern.fullmatch(n))]
+
+
+@contextlib.contextmanager
+def replace_folder(
+    out: str | os.PathLike[str], keep: Collection[str], timeout_s: float | None = None
+) -> Iterator[Path]:
+    """Replace the folder ``out`` whole with the files written in the ``with`` block.
+
+    Yields a new empty folder beside ``out`` (``.<name>.new-<pid>-<random>``). When the block
+    ends without error, its files are synced and it is swapped in: the old ``out`` is renamed
+    away, the new one renamed to ``out``, the old one removed. When the block (or the swap)
+    fails, the new folder is removed and ``out`` is left exactly as it was. All of it runs
+    under ``locked(out, timeout_s)``, so two runs never write into one folder at once.
+
+    Refused with ``OutputError`` (one line naming ``out``) before anything is written when
+    ``check_out_folder(out, keep=keep)`` refuses it (a file, not writable, holds other things).
+    OS errors (disk full, permission denied, file too large; polars I/O errors too) become
+    ``OutputError("<out>: cannot write: <reason>")``. A run that died between the two renames
+    left the old set as ``.<name>.old-*``: it is put back first.
+    """
+    target = Path(os.path.realpath(out))  # a symlinked folder: replace what it points to
+    check_out_folder(out)
+    with writing_to(out):
+        target.parent.mkdir(parents=True, exist_ok=True)
+    with locked(target, timeout_s), writing_to(out):
+        for kind, stale in _siblings(target):  # left by a run that died: we hold the lock
+            if kind == "old" and not target.exists():
+                os.rename(stale, target)
+            else:
+                shutil.rmtree(stale, ignore_errors=True)
+        check_out_folder(out, keep=keep)
+        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else None
+        token = f"{os.getpid()}-{secrets.token_hex(4)}"
+        new = target.with_name(f".{target.name}.new-{token}")
+        os.mkdir(new)
+        try:
+            yield new
+            if mode is not None:
+                os.chmod(new, mode)
+            _fsync_tree(new)
+            if target.exists():
+                old = target.with_name(f".{target.name}.old-{token}")
+                os.rename(target, old)
+                try:
+                    os.rename(new, target)
+                except BaseException:
+                    os.rename(old, target)
+                    raise
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.rename(new, target)
+            _fsync_dir(target.parent)
+        finally:
+            shutil.rmtree(new, ignore_errors=True)
 
 
 def neutralize_formulas(e: pl.Expr) -> pl.Expr:
@@ -105,11 +259,15 @@ def safe_frame(df: pl.DataFrame) -> pl.DataFrame:
     return df.select(exprs)
 
 
+def csv_safe_text(df: pl.DataFrame) -> str:
+    """``df`` as UTF-8 CSV text (header, RFC 4180 quoting) with formula-injection
+    neutralisation (OWASP rule, module docstring)."""
+    return safe_frame(df).write_csv(quote_style="non_numeric", date_format="%Y-%m-%d")
+
+
 def write_csv_safe(df: pl.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write ``df`` as UTF-8 CSV (header, RFC 4180 quoting) with formula-injection
-    neutralisation (OWASP rule, module docstring), atomically. Returns the path."""
-    text = safe_frame(df).write_csv(quote_style="non_numeric", date_format="%Y-%m-%d")
-    return write_text_atomic(path, text)
+    """``csv_safe_text(df)`` written atomically to ``path``. Returns the path."""
+    return write_text_atomic(path, csv_safe_text(df))
 
 
 # --------------------------------------------------------------------------- iCalendar

@@ -560,8 +560,11 @@ def plan_table_text(plan: pl.DataFrame) -> str:
 def main_plan(args: argparse.Namespace) -> int:
     """``warmcall plan [DATA...] [--params FILE] [--start DATE] [--per-day N] [--days N]
     [--out DIR]``: load DATA (or ``params.data``), score, plan, write ``DIR/plan.csv`` (formula-
-    safe) and ``DIR/plan.ics`` atomically, print the plan and where the files are."""
-    from .outputs import write_csv_safe, write_ics
+    safe) and ``DIR/plan.ics`` as one set (``outputs.write_files_atomic``, under the lock
+    ``locks.locked(DIR/plan)``), print the plan and where the files are."""
+    from .errors import writing_to
+    from .locks import locked
+    from .outputs import csv_safe_text, to_ics, write_files_atomic
     from .redact import redact_contacts
     from .scoring import prepared_features, resolve_as_of, score_features, select
     from .workbook import load
@@ -585,8 +588,13 @@ def main_plan(args: argparse.Namespace) -> int:
         as_of,
     )
     out = Path(getattr(args, "out", None) or "reports")
-    csv_path = write_csv_safe(res.plan, out / "plan.csv")
-    ics_path = write_ics(res.plan, out / "plan.ics", calendar_name=f"{p.title}: calls", as_of=as_of)
+    csv_path, ics_path = out / "plan.csv", out / "plan.ics"
+    files = {csv_path: csv_safe_text(res.plan),
+             ics_path: to_ics(res.plan, calendar_name=f"{p.title}: calls", as_of=as_of)}  # fmt: skip
+    with writing_to(out):  # both or neither, one plan run at a time per folder
+        out.mkdir(parents=True, exist_ok=True)
+        with locked(out / "plan"):
+            write_files_atomic(files)
     print(
         f"Outreach plan from {res.start.isoformat()} (as of {as_of.isoformat()}, "
         f"times in {p.outreach.timezone}):"

@@ -18,6 +18,9 @@ from .resolve import resolve_accounts, resolve_handles
 from .sources import Source
 
 ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz")
+REPORT_FILE = "load-report.json"
+#: What ``Workbook.write`` puts in its folder: one Parquet file per table and the load report.
+SET_FILES = (*(f"{t}.parquet" for t in schema.TABLES), REPORT_FILE)
 
 
 @dataclass
@@ -55,24 +58,19 @@ class Workbook:
         when not available (only the table cache stores them, see ``warmcall.cache``)."""
         return None
 
-    def write(self, out_dir: str | os.PathLike[str]) -> list[Path]:
-        """Write ``<table>.parquet`` for each table and ``load-report.json`` into ``out_dir``
-        (each file written under a temporary name, then moved into place)."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, df in self.tables().items():
-            p = out / f"{name}.parquet"
-            tmp = p.with_name(p.name + ".part")
-            df.write_parquet(tmp)
-            os.replace(tmp, p)
-            written.append(p)
-        p = out / "load-report.json"
-        tmp = p.with_name(p.name + ".part")
-        tmp.write_text(self.report.to_json(), encoding="utf-8")
-        os.replace(tmp, p)
-        written.append(p)
-        return written
+    def write(self, out_dir: str | os.PathLike[str], timeout_s: float | None = None) -> list[Path]:
+        """Write ``<table>.parquet`` for each table and ``load-report.json`` as one set: into
+        a temporary folder beside ``out_dir``, swapped in whole under the folder's lock
+        (``outputs.replace_folder``; ``timeout_s`` bounds the wait for another run). A failure
+        leaves the previous set as it was; problems with the folder or the disk raise
+        ``OutputError`` (one line naming ``out_dir``)."""
+        from .outputs import replace_folder
+
+        with replace_folder(out_dir, keep=SET_FILES, timeout_s=timeout_s) as tmp:
+            for name, df in self.tables().items():
+                df.write_parquet(tmp / f"{name}.parquet")
+            (tmp / REPORT_FILE).write_text(self.report.to_json(), encoding="utf-8")
+        return [Path(out_dir) / n for n in SET_FILES]
 
 
 class LazyWorkbook(Workbook):
