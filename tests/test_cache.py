@@ -309,6 +309,24 @@ def test_damaged_data_pages_with_intact_footer_heal(export, loads, capsys, table
     assert len(loads) == 2  # and served again
 
 
+def test_dropping_a_damaged_entry_spares_one_written_anew_meanwhile(tmp_path):
+    """Two notebooks find the same damaged entry; the first drops it and writes a new one
+    before the second drops: the second must not remove the new entry."""
+    entry = tmp_path / ("e" * 64)
+    entry.mkdir()
+    damaged = entry.stat().st_ino
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    (fresh / "x").write_text("new")
+    entry.rename(tmp_path / "gone")
+    fresh.rename(entry)  # another process's new entry, in place
+    cache.drop_entry(entry, damaged)
+    assert (entry / "x").read_text() == "new"
+    cache.drop_entry(entry, entry.stat().st_ino)
+    assert not entry.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gone"]  # nothing else left
+
+
 def _resign(entry) -> None:
     """Rewrite the entry's manifest over its current files (a consistent tamper: only the
     load report's own arithmetic can catch it)."""

@@ -299,14 +299,20 @@ def _temp_prefix(key: str) -> str:
     return f".{key}.{_host_tag()}.{os.getpid()}."
 
 
-def drop_entry(entry: Path) -> None:
+def drop_entry(entry: Path, inode: int | None = None) -> None:
     """Remove a cache entry: renamed away first (one step; a reader that opens it after
-    this sees no entry), then deleted; what cannot be deleted is left to ``prune``."""
+    this sees no entry), then deleted. With ``inode`` (of the entry that was found damaged),
+    an entry that another process has meanwhile dropped and written anew is put back, not
+    removed. What cannot be deleted is left to ``prune``."""
     away = entry.with_name(_temp_prefix(entry.name) + secrets.token_hex(4))
     try:
         os.rename(entry, away)
-    except OSError:
-        away = entry
+    except OSError:  # gone already, or the cache is read-only
+        return
+    if inode is not None and away.stat().st_ino != inode:
+        with contextlib.suppress(OSError):
+            os.rename(away, entry)
+            return
     shutil.rmtree(away, ignore_errors=True)
 
 
@@ -441,13 +447,17 @@ def load_cached(
         return load(paths, mapping, encoding)
     key, _ = fp
     entry = cache_root() / key
-    if entry.is_dir():
+    try:
+        inode = entry.stat().st_ino if entry.is_dir() else None
+    except OSError:
+        inode = None
+    if inode is not None:
         problem = check_entry(entry)
         if problem is None and (wb := open_entry(entry, verify=False)) is not None:
             return wb
         _note(f"entry {key[:12]} {problem or 'cannot be opened'}; removed it and loaded "
               "from the exports")  # fmt: skip
-        drop_entry(entry)
+        drop_entry(entry, inode)
     wb = load(paths, mapping, encoding, True)  # interactions with _file/_line, no source
     written = write_entry(entry, wb)
     prune(entry.parent)
