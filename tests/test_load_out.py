@@ -303,6 +303,35 @@ def test_a_killed_holder_leaves_no_stale_lock(tmp_path):
     assert not locks.lock_file(target).exists()
 
 
+def test_a_waiter_on_a_removed_lock_file_locks_the_current_one(tmp_path):
+    """The holder removes the lock file as it lets go; a waiter that then gets the lock of
+    the removed file must not enter while another run holds the new file at the path."""
+    import fcntl
+
+    target = tmp_path / "out"
+    lf = locks.lock_file(target)
+    first = os.open(lf, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(first, fcntl.LOCK_EX)  # a holder
+    entered = threading.Event()
+
+    def waiter():
+        with locks.locked(target, timeout_s=30):
+            entered.set()
+
+    t = threading.Thread(target=waiter)
+    t.start()
+    threading.Event().wait(0.3)  # the waiter has opened the first file and polls
+    os.unlink(lf)  # the holder lets go as ``locked`` does: file removed, then unlocked ...
+    second = os.open(lf, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(second, fcntl.LOCK_EX)  # ... and a third run takes the new file at once
+    os.close(first)
+    assert not entered.wait(0.5), "entered while another run held the lock file at the path"
+    os.unlink(lf)
+    os.close(second)
+    t.join(30)
+    assert entered.is_set() and not lf.exists()
+
+
 # --------------------------------------------------------------------------- refusals
 
 
