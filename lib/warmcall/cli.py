@@ -1,4 +1,4 @@
-"""``warmcall`` command line: load, sample, report, plan.
+"""``warmcall`` command line: load, sample, report, plan, quickstart, init (``--version``).
 
 Unusable input, and a problem with the user's output paths or disk (``--out`` is a file, not
 writable, disk full, permission denied; ``errors.OutputError``), prints one line on stderr
@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Follower counts vs engagement and relationship quality.",
     )
     p.add_argument("--debug", action="store_true", help="show tracebacks")
+    from .resources import package_version
+
+    p.add_argument("--version", action="version", version=f"warmcall {package_version()}")
     sub = p.add_subparsers(dest="cmd", required=True)
 
     ld = sub.add_parser("load", help="load exports into canonical tables and report every row")
@@ -98,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .plan import add_plan_parser
 
     add_plan_parser(sub)
+    from .quickstart import add_parsers as add_quickstart_parsers
+
+    add_quickstart_parsers(sub)
     return p
 
 

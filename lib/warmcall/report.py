@@ -7,7 +7,9 @@
    notebook runs**; one invalid file aborts the whole run with ``InputError`` (one line naming
    the file). Each params file is one *report set*, named after the file's stem.
 2. The notebooks: the ``notebooks`` argument if given, else the set's ``notebooks:`` param, else
-   every ``notebooks/NN_*.ipynb`` of the project that has a cell tagged ``parameters``.
+   every ``notebooks/NN_*.ipynb`` of the project that has a cell tagged ``parameters``
+   (the project: the nearest folder at or above the current one with ``notebooks/``; elsewhere,
+   the notebooks that ship with warmcall, ``find_project_root``).
 3. Sets run in parallel in a ``ProcessPoolExecutor`` (``jobs`` workers, default
    ``os.cpu_count()``, never more than the number of sets); the notebooks of one set run one
    after the other, in name order, so they may build on each other's ``output_dir`` files.
@@ -225,14 +227,21 @@ def previous_artifact(
 
 def find_project_root(start: Path | None = None) -> Path:
     """The nearest folder at or above ``start`` (default: cwd) with a ``notebooks/`` folder
-    and a ``pyproject.toml`` or ``params/``; ``start`` itself if there is none."""
+    and a ``pyproject.toml`` or ``params/``; when there is none, the folder of the notebooks
+    that ship with warmcall (``warmcall.resources.resource_root()``), so the reports run from
+    any folder; ``start`` itself only if those are missing too (a broken install)."""
+    from .resources import resource_root
+
     start = (start or Path.cwd()).resolve()
     for d in (start, *start.parents):
         if (d / "notebooks").is_dir() and (
             (d / "pyproject.toml").is_file() or (d / "params").is_dir()
         ):
             return d
-    return start
+    try:
+        return resource_root()
+    except FileNotFoundError:
+        return start
 
 
 def _has_parameters_cell(path: Path) -> bool:
