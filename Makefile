@@ -1,6 +1,6 @@
 # warmcall: two commands for a fresh machine with Python 3.11+ and make.
 #   make report   set up .venv, install, run the reports on data/sample/, say where they are
-#   make test     set up if needed, run every test (unit, loaders, notebooks, browser)
+#   make test     set up if needed, lint and type-check, run every test (unit, loaders, notebooks, browser)
 SHELL := /bin/bash
 PY ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
         command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: setup report test lab bench sample lint format clean
+.PHONY: setup report test lab bench sample lint format dist clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PY)" ]; then echo "warmcall needs Python 3.11 or newer (python3.11, python3.12, ...)"; exit 1; fi
@@ -26,7 +26,7 @@ setup: $(STAMP)
 report: setup
 	@$(BIN)/warmcall report --params params/sample.yaml --out reports
 
-test: setup
+test: setup lint
 	@$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider -q
 
 lab: setup
@@ -38,11 +38,18 @@ bench: setup
 sample: setup
 	@$(BIN)/warmcall sample --out data/sample
 
+LINTED := lib tests tools bench setup.py
+
+# ruff (lint and format) on the code, mypy on the public API ([tool.mypy] in pyproject.toml)
 lint: setup
-	@$(BIN)/ruff check lib tests tools bench && $(BIN)/ruff format --check lib tests tools bench
+	@$(BIN)/ruff check $(LINTED) && $(BIN)/ruff format --check $(LINTED) && $(BIN)/mypy
 
 format: setup
-	@$(BIN)/ruff format lib tests tools bench && $(BIN)/ruff check --fix lib tests tools bench
+	@$(BIN)/ruff format $(LINTED) && $(BIN)/ruff check --fix $(LINTED)
+
+# the sdist and the wheel (with the notebooks and the sample inside) in dist/
+dist: setup
+	@$(BIN)/python -m build --outdir dist .
 
 clean:
-	rm -rf $(VENV) reports .pytest_cache
+	rm -rf $(VENV) reports dist build .pytest_cache .mypy_cache

@@ -45,7 +45,7 @@ def _cmd_sample(a: argparse.Namespace) -> int:
     if a.layout == "exports":
         from .sample.exports import write_exports
 
-        written = write_exports(tables, a.out)
+        written: list = write_exports(tables, a.out)
     else:
         written = write_canonical(tables, a.out, fmt=a.format)
     for p in written:

@@ -32,9 +32,10 @@ class Segment(_Strict):
 
     name: str
     keywords: list[str] = Field(default_factory=list)
-    fields: list[Literal["bio", "company", "position", "handle", "display_name", "location"]] = (
-        Field(default_factory=lambda: ["bio", "company", "position", "handle"])
-    )
+    # a list default is copied for each instance (pydantic)
+    fields: list[Literal["bio", "company", "position", "handle", "display_name", "location"]] = [
+        "bio", "company", "position", "handle",
+    ]  # fmt: skip
     platforms: list[str] | None = None
 
 

@@ -62,7 +62,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
@@ -98,7 +98,8 @@ def person_key_expr() -> pl.Expr:
 def default_as_of(scores: pl.DataFrame) -> date:
     """The latest UTC date of any contact's last interaction (today when there is none).
     Pass the scoring as-of date explicitly when you have it."""
-    last = scores["last_ts"].max() if "last_ts" in scores.columns and scores.height else None
+    has = "last_ts" in scores.columns and scores.height
+    last = cast(datetime | None, scores["last_ts"].max() if has else None)  # a Datetime column
     return last.date() if last is not None else date.today()
 
 

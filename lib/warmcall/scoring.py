@@ -47,7 +47,8 @@ def select(wb: Workbook, p: Params) -> Workbook:
     tables = ("accounts", "connections", "interactions", "posts")
     if isinstance(wb, LazyWorkbook):  # stay lazy: filtered scans
         return LazyWorkbook({t: wb.scan(t).filter(cond) for t in tables}, wb.report)
-    return Workbook(*(getattr(wb, t).filter(cond) for t in tables), wb.report)
+    f = {t: getattr(wb, t).filter(cond) for t in tables}
+    return Workbook(f["accounts"], f["connections"], f["interactions"], f["posts"], wb.report)
 
 
 def features_frame(wb: Workbook, p: Params, as_of: date) -> pl.LazyFrame:

@@ -16,6 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from statistics import NormalDist
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -110,6 +111,7 @@ def rank_correlation(
             reps.append(r)
         boot = pl.concat(reps)
         lo, hi = boot.quantile(alpha, "linear"), boot.quantile(1 - alpha, "linear")
+        lo, hi = cast(float, lo), cast(float, hi)  # never None: n_boot ≥ 1 resamples
         method = f"bootstrap ({n_boot} resamples)"
     else:
         z = math.atanh(max(min(rho, 0.999999), -0.999999))

@@ -32,6 +32,8 @@ class Workbook:
     interactions: pl.DataFrame = field(default_factory=lambda: schema.empty("interactions"))
     posts: pl.DataFrame = field(default_factory=lambda: schema.empty("posts"))
     report: LoadReport = field(default_factory=LoadReport)
+    #: the load's file index, kept only for the table cache (``warmcall.cache``)
+    source_files: pl.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def tables(self) -> dict[str, pl.DataFrame]:
         return {

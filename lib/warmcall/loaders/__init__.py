@@ -7,8 +7,9 @@ touchpoints log); every loader that detects something in it loads its own files.
 
 from __future__ import annotations
 
-from types import ModuleType
+from typing import Any, Protocol
 
+from ..sources import Source
 from . import (
     canonical,
     linkedin,
@@ -19,9 +20,21 @@ from . import (
     x_analytics,
     x_archive,
 )
+from .base import LoadResult
+
+
+class Loader(Protocol):
+    """What a loader module provides; mypy checks every module in ``LOADERS`` against it."""
+
+    FORMAT: str
+
+    def detect(self, src: Source) -> bool: ...
+
+    def load(self, src: Source, **options: Any) -> LoadResult: ...
+
 
 # Each entry: a module with FORMAT, detect(source) -> bool, load(source, **opts) -> LoadResult.
-LOADERS: list[ModuleType] = [
+LOADERS: list[Loader] = [
     canonical,
     meta,
     x_archive,
