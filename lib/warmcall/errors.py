@@ -58,7 +58,7 @@ def os_error(exc: BaseException) -> tuple[int, str] | None:
             return None
         code = int(m.group(1))
         msg = os.strerror(code)
-    return (code, msg) if code in USER_ERRNOS else None
+    return (code, msg) if code is not None and code in USER_ERRNOS else None
 
 
 def user_path_error(exc: BaseException, path: object = None, doing: str = "") -> OutputError | None:

@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import sys
 import unicodedata
 from collections.abc import Callable
@@ -590,7 +591,7 @@ def main_plan(args: argparse.Namespace) -> int:
     )
     out = Path(getattr(args, "out", None) or "reports")
     csv_path, ics_path = out / "plan.csv", out / "plan.ics"
-    files = {csv_path: csv_safe_text(res.plan),
+    files: dict[str | os.PathLike[str], str | bytes] = {csv_path: csv_safe_text(res.plan),
              ics_path: to_ics(res.plan, calendar_name=f"{p.title}: calls", as_of=as_of)}  # fmt: skip
     with writing_to(out):  # both or neither, one plan run at a time per folder
         out.mkdir(parents=True, exist_ok=True)
