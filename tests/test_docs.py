@@ -205,3 +205,14 @@ def test_mapping_examples_load(tmp_path: Path, title: str, csv_text: str, yaml_t
 
 def test_there_are_mapping_examples() -> None:
     assert len(_mapping_examples()) >= 3
+
+
+def test_metrics_state_what_each_figure_needs() -> None:
+    """The 'not in this export' table equals ``observability.FIGURE_NEEDS``."""
+    from warmcall.observability import FIGURE_NEEDS
+
+    text = (DOCS / "metrics.md").read_text(encoding="utf-8")
+    table = text.split("| figure | needs any of |", 1)[1].split("\n\n", 1)[0]
+    rows = [r.strip("|").split("|") for r in table.strip().splitlines()[1:]]
+    documented = {a.strip(): tuple(s.strip() for s in b.split(",")) for a, b in rows}
+    assert documented == FIGURE_NEEDS
