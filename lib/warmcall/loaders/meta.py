@@ -134,6 +134,7 @@ _NAME_KINDS: list[tuple[re.Pattern[str], str]] = [
         (r"personal_information\.json", "ig_profile"),
         (r"profile\.json", "ig_profile_2018"),
         (r"profile_information\.json", "fb_profile"),
+        (r"posts(_\d+)?\.json", "ig_posts"),
     )
 ]
 _IG_MARKERS = {
@@ -220,6 +221,7 @@ class _Thread:
     participants: list[str] = field(default_factory=list)
     title: str | None = None
     meta_hints: bool = False  # thread_type / joinable_mode seen
+    path_folder: str | None = None  # last part of ``thread_path``
 
 
 @dataclass
@@ -255,12 +257,16 @@ def _shape(kind: str, data: Any) -> str | None:
         return not lst or any(all(k in d for k in g) for d in dicts for g in groups)
 
     sld, smd, lv = ("string_list_data",), ("string_map_data",), ("label_values",)
+    title = ("title",)  # 2025-26 follow entries: the username in ``title`` (§5.3)
     if kind == "ig_followers":
         lst = unwrap_list(data, "relationships_followers", prefix="relationships_")
-        return kind if items_have(lst, sld) else None
+        return kind if items_have(lst, sld, title) else None
     if kind == "ig_following":
         lst = unwrap_list(data, "relationships_following", prefix="relationships_")
-        return kind if items_have(lst, sld) else None
+        return kind if items_have(lst, sld, title) else None
+    if kind == "ig_posts":
+        lst = unwrap_list(data, "ig_posts", prefix="ig_")
+        return kind if items_have(lst, ("media",)) else None
     if kind == "ig_connections_2018":
         maps = [data.get(k) for k in ("followers", "following")] if isinstance(data, dict) else []
         maps = [m for m in maps if isinstance(m, dict)]
@@ -554,6 +560,10 @@ class _Loader:
         self.used_platforms: set[str] = set()
         self.follower_users: set[str] | None = None
         self.following_users: set[str] | None = None
+        # usernames the export names (follow lists, post owners, profile data), lower-case,
+        # and (display name, username) pairs from its profile data (``label_values``)
+        self.known_users: set[str] = set()
+        self.profile_pairs: set[tuple[str, str]] = set()
         # DMs, extracted while reading (the parsed thread JSON is not kept)
         self.thread_reports: list[tuple[FileReport, str]] = []
         self.msg_rows: list[tuple] = []
@@ -574,7 +584,12 @@ class _Loader:
         threads: dict[str, _Thread] = {}
         unrecognised: list[Member] = []
         for m, k in cands:
-            data = self.read(m)
+            try:
+                data = self.read(m)
+            except InputError as e:  # reported; the rest of the export still loads
+                self.res.unreadable(m.display, "meta-dm" if k == "thread" else f"meta-{k}",
+                                    e.problem)  # fmt: skip
+                continue
             kind = _shape(k, data)
             if kind is None:
                 if k not in _PROFILE_KINDS:
@@ -637,6 +652,7 @@ class _Loader:
             self.used_platforms.add(f.platform)
         self._load_threads(threads)
         self._accounts()
+        self.res.check_yield(self.src.path, "Meta export")
         return self.res
 
     # .. own account ..........................................................................
@@ -734,6 +750,7 @@ class _Loader:
         follows_me: bool | None,
         i_follow: bool | None,
     ) -> dict:
+        self.known_users.add(user.lower())
         return {
             "account_id": self.account_id["instagram"],
             "platform": "instagram",
@@ -752,6 +769,7 @@ class _Loader:
         items = unwrap_list(data, key, prefix="relationships_") or []
         what = "followers" if follower else "following"
         rep = self.res.file(f.member.display, f"instagram-{what}", len(items))
+        rep.carries("instagram", what, account_id=self.account_id["instagram"])
         rows = []
         users = self.follower_users if follower else self.following_users
         other = False if has_other else None
@@ -782,6 +800,9 @@ class _Loader:
             (u, t, False) for u, t in following.items()
         ]
         rep = self.res.file(f.member.display, "instagram-connections-2018", len(recs))
+        for what in ("followers", "following"):
+            if isinstance(data.get(what), dict):
+                rep.carries("instagram", what, account_id=self.account_id["instagram"])
         raws = [t if isinstance(t, str) else None for _u, t, _fl in recs]
         uss = _pacific_us([r or "" for r in raws])
         has_fr, has_fg = (
@@ -827,6 +848,7 @@ class _Loader:
         if me and owner.lower() == me.lower():
             rep.reject(line, f"{what} on an own post: no counterpart")
             return
+        self.known_users.add(owner.lower())
         rows.append(
             {
                 "account_id": self.account_id["instagram"],
@@ -849,11 +871,13 @@ class _Loader:
             or []
         )
         rep = self.res.file(f.member.display, "instagram-comments", len(items))
+        rep.carries("instagram", "outbound", account_id=self.account_id["instagram"])
         rows: list[dict] = []
         for i, it in enumerate(items, 1):
             if not isinstance(it, dict):
                 rep.reject(i, "not an entry object")
                 continue
+            self._profile_pair(it)
             owner, raw_ts = _comment_owner_time(it)
             ok, us = _ts_us(rep, i, raw_ts)
             if ok:
@@ -863,12 +887,14 @@ class _Loader:
     def _load_ig_likes(self, f: _File, data: Any) -> None:
         items = unwrap_list(data, "likes_media_likes", "likes_comment_likes", prefix="likes_") or []
         rep = self.res.file(f.member.display, "instagram-likes", len(items))
+        rep.carries("instagram", "outbound", account_id=self.account_id["instagram"])
         rows: list[dict] = []
         what = "liked comment" if "comment" in f.member.basename.lower() else "liked post"
         for i, it in enumerate(items, 1):
             if not isinstance(it, dict):
                 rep.reject(i, "not an entry object")
                 continue
+            self._profile_pair(it)
             sld = first_sld(it)
             owner = it.get("title").strip() if isinstance(it.get("title"), str) else None
             href = sld.get("href")
@@ -903,6 +929,7 @@ class _Loader:
 
     def _load_2018_pairs(self, f: _File, recs: list, fmt: str, kind: str, owner_at: int) -> None:
         rep = self.res.file(f.member.display, fmt, len(recs))
+        rep.carries("instagram", "outbound", account_id=self.account_id["instagram"])
         raws = [r[0] if isinstance(r, list) and r and isinstance(r[0], str) else "" for r in recs]
         uss = _pacific_us(raws)
         rows: list[dict] = []
@@ -917,10 +944,49 @@ class _Loader:
             self._ig_interaction(rows, rep, f, i, owner, us, kind, None, kind)
         self.res.add("interactions", _frame(rows, _INT_SCHEMA, ("ts",)))
 
+    def _load_ig_posts(self, f: _File, data: Any) -> None:
+        """``posts_1.json`` (your posts; §5.1 tree ``your_instagram_activity/content/``): one
+        post per entry. The export gives no post id: ``post_id`` is the first media ``uri``
+        (a path inside the export, stable across exports); ``ts`` the entry's
+        ``creation_timestamp`` (else its first media's); ``text`` the caption (``title``, else
+        the first media's). No counts (not in the export)."""
+        items = unwrap_list(data, "ig_posts", prefix="ig_") or []
+        rep = self.res.file(f.member.display, "instagram-posts", len(items))
+        rows: list[dict] = []
+        for i, it in enumerate(items, 1):
+            media = it.get("media") if isinstance(it, dict) else None
+            media = [m for m in media if isinstance(m, dict)] if isinstance(media, list) else []
+            uris = [
+                m["uri"].strip()
+                for m in media
+                if isinstance(m.get("uri"), str) and m["uri"].strip()
+            ]
+            if not uris:
+                rep.reject(i, "post without media (no uri to identify it)")
+                continue
+            first = media[0]
+            raw = it.get("creation_timestamp", first.get("creation_timestamp"))
+            ok, us = _ts_us(rep, i, raw)
+            if not ok:
+                continue
+            cap = it.get("title") if isinstance(it.get("title"), str) else first.get("title")
+            rows.append({
+                "account_id": self.account_id["instagram"], "platform": "instagram",
+                "post_id": uris[0], "ts": us,
+                "text": cap.strip() if isinstance(cap, str) and cap.strip() else None,
+                "is_repost": False, "_file": f.disp, "_line": i, "_dupkey": " ".join(uris),
+            })  # fmt: skip
+        schema = {"account_id": pl.String(), "platform": pl.String(), "post_id": pl.String(),
+                  "ts": pl.Int64(), "text": pl.String(), "is_repost": pl.Boolean(),
+                  "_file": pl.String(), "_line": pl.Int64(), "_dupkey": pl.String()}  # fmt: skip
+        self.res.add("posts", _frame(rows, schema, ("ts",)))
+
     # .. Facebook ..............................................................................
     def _load_fb_friends(self, f: _File, data: Any) -> None:
         items = unwrap_list(data, "friends_v2", "friends", prefix="friends") or []
         rep = self.res.file(f.member.display, "facebook-friends", len(items))
+        # a Facebook friendship goes both ways, like a LinkedIn connection
+        rep.carries("facebook", "followers", "following", account_id=self.account_id["facebook"])
         rows = []
         for i, it in enumerate(items, 1):
             name = it.get("name") if isinstance(it, dict) else None
@@ -948,6 +1014,7 @@ class _Loader:
 
     def _fb_title_rows(self, f: _File, items: list, fmt: str, comments: bool) -> None:
         rep = self.res.file(f.member.display, fmt, len(items))
+        rep.carries("facebook", "outbound", account_id=self.account_id["facebook"])
         me = self.own["facebook"].name or self.own["facebook"].dm_name
         rows: list[dict] = []
         for i, it in enumerate(items, 1):
@@ -1014,6 +1081,9 @@ class _Loader:
             t.title = data["title"].strip()
         if "thread_type" in data or "joinable_mode" in data:
             t.meta_hints = True
+        tp = data.get("thread_path")
+        if t.path_folder is None and isinstance(tp, str) and tp.strip():
+            t.path_folder = PurePosixPath(tp.strip()).name
 
     def _thread_platform(self, t: _Thread, markers: list[tuple[str, str]]) -> str:
         p = _path_platform(t.key + "/x") or _marker_platform(t.key + "/x", markers)
@@ -1039,11 +1109,7 @@ class _Loader:
         if is_group:
             return info
         other = others[0] if others else (t.title if t.title and t.title != me else None)
-        folder_user = None
-        if t.platform == "instagram":
-            mt = re.fullmatch(r"(.+)_(\d+)", t.folder)
-            if mt and is_ig_username(mt.group(1)):
-                folder_user = mt.group(1).lower()
+        folder_user = self._thread_user(t) if t.platform == "instagram" else None
         if folder_user:
             info["contact"] = folder_user
         elif other:
@@ -1051,6 +1117,48 @@ class _Loader:
         else:
             info["reason"] = "no counterpart in the thread"
         return info
+
+    def _thread_user(self, t: _Thread) -> str | None:
+        """The username a thread carries: the ``<name>_<digits>`` prefix of its folder or
+        ``thread_path`` (§5.4), when the export knows it as a username (follow lists, post
+        owners, profile data). Real exports often name the folder after the display name,
+        so an unknown prefix is not taken for a username."""
+        for folder in (t.folder, t.path_folder):
+            mt = re.fullmatch(r"(.+)_(\d+)", folder or "")
+            if mt and is_ig_username(mt.group(1)) and mt.group(1).lower() in self.known_users:
+                return mt.group(1).lower()
+        return None
+
+    def _profile_pair(self, entry: dict) -> None:
+        """Record the (display name, username) an entry's profile data gives (``Name`` and
+        ``Username`` in ``string_map_data`` or ``label_values``, §5.5), when it gives one of
+        each."""
+        names = [v for k, v in _entry_labels(entry) if k in _NAME_KEYS]
+        users = [v for k, v in _entry_labels(entry) if k in _USER_KEYS]
+        if len(set(names)) == 1 and len(set(users)) == 1 and is_ig_username(users[0]):
+            self.profile_pairs.add((names[0], users[0].lower()))
+            self.known_users.add(users[0].lower())
+
+    def _dm_names(self, threads: dict[str, _Thread], infos: dict[str, dict]) -> None:
+        """The display name of a follower or followed account met in a two-person thread:
+        a candidate connections row (contact_id, display_name; follow flags unknown) tied to
+        the thread's first message record, merged into the follow-list row."""
+        follows = (self.follower_users or set()) | (self.following_users or set())
+        first: dict[str, tuple[str, int]] = {}
+        for disp, line, key, *_rest in self.msg_rows:
+            first.setdefault(key, (disp, line))
+        rows = []
+        for key, info in infos.items():
+            t = threads[key]
+            contact = info["contact"]
+            if t.platform != "instagram" or info["group"] or contact not in follows:
+                continue
+            others = [p for p in t.participants if p != info["me"]]
+            if len(others) == 1 and key in first:
+                rows.append({"account_id": self.account_id["instagram"], "platform": "instagram",
+                             "contact_id": contact, "display_name": others[0],
+                             "_file": first[key][0], "_line": first[key][1]})  # fmt: skip
+        self.res.add("connections", rows)
 
     def _name_contact(self, platform: str, name: str) -> str:
         if platform == "instagram" and name in self.name_to_user:
@@ -1060,26 +1168,31 @@ class _Loader:
     def _load_threads(self, threads: dict[str, _Thread]) -> None:
         if not self.thread_reports:
             return
-        # display name -> username, from two-person Instagram threads with a username folder
+        # display name -> username: from two-person Instagram threads that carry a known
+        # username, and from the export's profile data; a name with two usernames is neither
         seen: dict[str, set[str]] = defaultdict(set)
+        for name, user in self.profile_pairs:
+            seen[name].add(user)
         for t in threads.values():
             if t.platform != "instagram" or len(t.participants) != 2:
                 continue
-            mt = re.fullmatch(r"(.+)_(\d+)", t.folder)
+            user = self._thread_user(t)
             me = self.own["instagram"].dm_name or (
                 next((p for p in t.participants if p != t.title), None)
                 if t.title in t.participants
                 else None
             )
             others = [p for p in t.participants if p != me]
-            if mt and is_ig_username(mt.group(1)) and len(others) == 1:
-                seen[others[0]].add(mt.group(1).lower())
+            if user and len(others) == 1:
+                seen[others[0]].add(user)
         self.name_to_user = {n: next(iter(u)) for n, u in seen.items() if len(u) == 1}
         infos = {k: self._resolve_thread(t) for k, t in threads.items()}
+        self._dm_names(threads, infos)
 
         for rep, key in self.thread_reports:
             plat = threads[key].platform
             rep.format = "instagram-dm" if plat == "instagram" else "facebook-messenger"
+            rep.carries(plat, "messages_in", "messages_out", account_id=self.account_id[plat])
             self.used_platforms.add(plat)
         reports = {rep.path: rep for rep, _k in self.thread_reports}
         msg_rows, react_rows = self.msg_rows, self.react_rows
@@ -1264,6 +1377,22 @@ def fb_title_owner(title: str) -> tuple[str | None, str | None]:
         return (on.group("who").strip(), verb) if on else (None, verb)
     poss = _FB_POSS.match(rest)
     return (poss.group("who").strip(), verb) if poss else (None, verb)
+
+
+def _entry_labels(entry: dict) -> list[tuple[str, str]]:
+    """(key, text value) of an entry's ``string_map_data`` and ``label_values`` (§5.5)."""
+    out = [
+        (k, v["value"].strip())
+        for k, v in string_map(entry).items()
+        if isinstance(v.get("value"), str) and v["value"].strip()
+    ]
+    if "label_values" in entry:
+        out += [
+            (lab, x["value"].strip())
+            for lab, x, _t in walk_labels(entry["label_values"])
+            if isinstance(x.get("value"), str) and x["value"].strip()
+        ]
+    return out
 
 
 def _comment_owner_time(it: dict) -> tuple[str | None, Any]:
