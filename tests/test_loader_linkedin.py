@@ -464,6 +464,10 @@ def test_export_that_yields_nothing_is_one_input_error(tmp_path):
     msg = str(ei.value)
     assert msg.startswith(f"{folder}: nothing could be loaded from this LinkedIn export: ")
     assert "Connections.csv: no header row" in msg and "(and 1 more unreadable file(s))" in msg
+    # from the command line: that one line on stderr, exit code 2
+    from warmcall.cli import main
+
+    assert main(["load", str(folder)]) == 2
 
 
 def test_empty_and_header_only_files(tmp_path):

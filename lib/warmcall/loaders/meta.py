@@ -27,6 +27,10 @@ Instagram (contact_id = lower-case username)
   rejected with the reason.
 * ``personal_information.json`` (``profile_user``; 2020+) or 2018 ``profile.json`` -> the own
   username and name.
+* ``posts_1.json`` (your posts, ``your_instagram_activity/content/``; a list of entries with
+  ``media``) -> posts: ``post_id`` = the first media ``uri`` (the export has no post id),
+  ``ts`` = the entry's ``creation_timestamp`` (else its first media's), ``text`` = the
+  caption (``title``), no counts. An entry without media is rejected.
 
 Facebook (contact_id = ``name:<display name>``; there are no friend ids, §5.6)
 
@@ -61,10 +65,17 @@ message is one record:
   participants): an inbound message is from its sender; an outbound one is rejected
   ("group thread: no single counterpart"), and with it (a record is loaded whole or not at
   all) the reactions others gave it.
-* Instagram contact_id: the username from the thread folder ``<username>_<digits>`` of a
-  two-person thread (``bob_1111111111`` -> ``bob``); a display name seen as the counterpart of
-  such a thread maps to that username in group threads too; otherwise ``name:<display
-  name>``. Facebook contact_id: ``name:<display name>``.
+* Instagram contact_id (one person, one contact): threads name people by display name.
+  The username a thread carries is the ``<name>_<digits>`` prefix of its folder or
+  ``thread_path`` (``bob_1111111111`` -> ``bob``), used only when the export knows it as a
+  username (follow lists, post owners, profile data): real exports often name the folder
+  after the display name. Otherwise the display name is matched to a username through the
+  export's profile data (``Name`` + ``Username`` of a ``label_values`` or
+  ``string_map_data`` entry) or a thread that carries one, when it maps to exactly one;
+  else the contact stays ``name:<display name>`` (its display name shown). The display
+  name of a follow-list contact met in a two-person thread is added to its connection (a
+  candidate row tied to the thread's first message). Facebook contact_id:
+  ``name:<display name>``, as for friends.
 * Platform of a thread: from the path (``your_instagram_activity``/``your_facebook_activity``/
   ``your_activity_across_facebook``), else from the nearest Instagram- or Facebook-only file
   of the export (followers, friends, …), else Facebook if the thread has ``thread_type`` or
@@ -81,7 +92,15 @@ of the profile file, or, without one, of a pseudo file ``<source> (<platform> ac
 (read 1) whose notes say how the account was found.
 
 HTML-format exports are refused: a source with Meta HTML pages and no Meta JSON raises
-``InputError``. ``no-data.txt`` and every other file are not read.
+``InputError``. ``no-data.txt`` and every other file are not read. A file that cannot be
+read (invalid or truncated JSON) is reported with the reason (read 0 and a note) and the
+rest of the export loads; when that leaves nothing to load, ``InputError`` names the
+export.
+
+Signals (``FileReport.carries``), from the files read: Instagram followers / following
+files -> followers / following; Facebook friends -> followers and following (a friendship
+goes both ways); own comments, likes and reactions -> outbound; DM threads -> messages_in
+and messages_out, for the thread's platform.
 """
 
 from __future__ import annotations
@@ -1204,6 +1223,7 @@ class _Loader:
             "sender": pl.String,
             "ts": pl.Int64,
             "kind": pl.String,
+            "dk": pl.Int64,
         }
         rschema = {
             "_file": pl.String,
@@ -1212,6 +1232,7 @@ class _Loader:
             "actor": pl.String,
             "sender": pl.String,
             "ts": pl.Int64,
+            "dk": pl.Int64,
         }
         tinfo = pl.DataFrame(
             [
@@ -1283,6 +1304,7 @@ class _Loader:
                 pl.lit(None, pl.String).alias("post_id"),
                 "_file",
                 "_line",
+                pl.col("dk").alias("_dupkey"),
             ),
         )
 
@@ -1308,6 +1330,7 @@ class _Loader:
                 pl.lit(None, pl.String).alias("post_id"),
                 "_file",
                 "_line",
+                pl.col("dk").alias("_dupkey"),
             ),
         )
 
@@ -1338,7 +1361,11 @@ class _Loader:
             rep.reject(i, SYSTEM_REASON)
             return
         kind = "call" if "call_duration" in msg or (short and _CALL.match(short)) else "dm"
-        msg_rows.append((disp, i, key, sender, us, kind))
+        # the message's own identity (``_dupkey``): its text, else its first attachment, so
+        # two messages in the same millisecond are not taken for one repeated record
+        ident = content or _attachment(msg)
+        dk = hash(ident)
+        msg_rows.append((disp, i, key, sender, us, kind, dk))
         reactions = msg.get("reactions")
         for r in reactions if isinstance(reactions, list) else []:
             if (
@@ -1351,7 +1378,30 @@ class _Loader:
                 rus = epoch_us(r.get("timestamp"))
             except BadTimestamp:
                 rus = None
-            react_rows.append((disp, i, key, r["actor"].strip(), sender, rus or us))
+            emoji = r.get("reaction") if isinstance(r.get("reaction"), str) else ""
+            react_rows.append(
+                (disp, i, key, r["actor"].strip(), sender, rus or us, hash((ident, emoji)))
+            )
+
+
+def _attachment(msg: dict) -> str:
+    """The first attachment of a DM that has no text (a share's link, a photo's uri, …)."""
+    share = msg.get("share")
+    if isinstance(share, dict) and isinstance(share.get("link"), str):
+        return share["link"]
+    for k in ("photos", "videos", "audio_files", "files", "gifs"):
+        v = msg.get(k)
+        if (
+            isinstance(v, list)
+            and v
+            and isinstance(v[0], dict)
+            and isinstance(v[0].get("uri"), str)
+        ):
+            return v[0]["uri"]
+    sticker = msg.get("sticker")
+    if isinstance(sticker, dict) and isinstance(sticker.get("uri"), str):
+        return sticker["uri"]
+    return ""
 
 
 def _fb_inner(item: dict, key: str) -> dict:
