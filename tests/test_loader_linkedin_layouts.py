@@ -332,3 +332,25 @@ def test_one_date_format_per_file(value):
                        "_line": [2]}).rename(str.lower)  # fmt: skip
     out = linkedin._connections(df)
     assert out["_reason"].to_list() == [None] and out["connected_at"][0] is not None
+
+
+def test_signals_of_a_full_export(tmp_path):
+    from test_loader_linkedin import _files
+
+    folder = _write(tmp_path, _files(), "full")
+    wb = warmcall.load(folder)
+    by_file = {}
+    for s in wb.report.sources:
+        for sig in s.signals:
+            by_file.setdefault(Path(s.path).name, set()).add(sig["signal"])
+    assert by_file == {
+        "Connections.csv": {"followers", "following", "profiles"},
+        "Member_Follows.csv": {"following"},
+        "messages.csv": {"messages_in", "messages_out"},
+        "Invitations.csv": {"inbound"},
+        "Endorsement_Received_Info.csv": {"inbound"},
+        "Shares.csv": {"outbound"},
+        "Comments_1111111.csv": {"outbound"},
+        "Reactions.csv": {"outbound"},
+    }
+    assert set(wb.signals["account_id"]) == set(wb.accounts["account_id"])

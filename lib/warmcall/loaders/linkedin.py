@@ -739,8 +739,9 @@ class _People:
 
 def _people(conns: list[pl.DataFrame], pairs: pl.DataFrame) -> _People:
     """Resolve the export's people: ``conns`` are the usable Connections.csv rows
-    (``_nkey``, ``_slug``, ``company``, ``display_name``), ``pairs`` every (``_nkey``,
-    ``_slug``, ``_src``) seen together in the other files."""
+    (``_nkey``, ``_slug``, ``company``, ``display_name``, ``_line``, ``_frame``), ``pairs``
+    every (``_nkey``, ``_slug``, ``_src``) seen together in the other files. Python loops
+    run over distinct names only; rows are handled by expressions."""
     p = _People()
     pairs = pairs.drop_nulls(["_nkey", "_slug"]).filter(pl.col("_nkey") != HIDDEN_MEMBER)
     conn = pl.concat(conns) if conns else pl.DataFrame(
@@ -751,61 +752,66 @@ def _people(conns: list[pl.DataFrame], pairs: pl.DataFrame) -> _People:
         "_nkey", "_slug", pl.lit("Connections.csv").alias("_src")
     )
     allp = pl.concat([pairs.select("_nkey", "_slug", "_src"), conn_pairs])
-    # name -> profile slugs: vanity ones when the name has any, else member ids
-    by_name: dict[str, set[str]] = {}
-    srcs: dict[tuple[str, str], set[str]] = {}
-    for n, s, f in allp.iter_rows():
-        by_name.setdefault(n, set()).add(s)
-        srcs.setdefault((n, s), set()).add(f)
-    for n, slugs in by_name.items():
-        vanity = {s for s in slugs if not _is_member_id(s)}
+    # name -> its profile slugs: the vanity ones when the name has any, else member ids
+    by_name = allp.group_by("_nkey").agg(pl.col("_slug").unique())
+    for n, slugs in by_name.iter_rows():
+        vanity = [s for s in slugs if not _is_member_id(s)]
         pick = vanity or slugs
         if len(pick) == 1:
-            p.slug_of_name[n] = next(iter(pick))
+            p.slug_of_name[n] = pick[0]
+            if vanity:
+                p.alias.update({s: pick[0] for s in slugs if _is_member_id(s)})
         else:
             p.multi_slug.add(n)
-    for n, slugs in by_name.items():
-        target = p.slug_of_name.get(n)
-        if target and not _is_member_id(target):
-            for s in slugs:
-                if _is_member_id(s):
-                    p.alias.setdefault(s, target)
-    # connections
-    counts = Counter(conn["_nkey"].drop_nulls().to_list())
-    p.shared_names = {n for n, k in counts.items() if k > 1}
-    ids: list[str | None] = []
-    for nkey, slug, company, name in conn.select(
-        "_nkey", "_slug", "company", "display_name"
-    ).iter_rows():
-        if slug:
-            cid = slug
-        elif nkey is None:
-            cid = None
-        elif counts[nkey] > 1:
-            co = " ".join((company or "").split()).lower()
-            cid = f"name:{nkey}|{co}" if co else f"name:{nkey}"
-            if co:
-                p.conn_by_company[(nkey, co)] = cid
-        elif nkey in p.slug_of_name:  # linked by name: one connection, one profile URL
-            cid = p.slug_of_name[nkey]
-            files = sorted(srcs.get((nkey, cid), set()))
-            p.linked.append((name or nkey, cid, ", ".join(files)))
-        else:
-            if nkey in p.multi_slug:
-                p.ambiguous.add(nkey)
-            cid = f"name:{nkey}"
-        ids.append(cid)
-        if nkey is not None and counts[nkey] == 1 and cid is not None:
-            p.conn_of_name[nkey] = cid
-    conn = conn.with_columns(pl.Series("contact_id", ids, dtype=pl.String))
+    # connections: one name held by several -> kept apart by company
+    counts = conn.drop_nulls("_nkey").group_by("_nkey").len()
+    p.shared_names = set(counts.filter(pl.col("len") > 1)["_nkey"])
+    nkey, slug = pl.col("_nkey"), pl.col("_slug")
+    shared = nkey.is_in(list(p.shared_names))
+    co = _name_key(pl.col("company"))
+    linked = slug.is_null() & ~shared & nkey.is_in(list(p.slug_of_name))
+    cid = (
+        pl.when(slug.is_not_null())
+        .then(slug)
+        .when(nkey.is_null())
+        .then(pl.lit(None, pl.String))
+        .when(shared)
+        .then(pl.concat_str([pl.lit("name:"), nkey, pl.lit("|") + co], ignore_nulls=True))
+        .when(linked)
+        .then(nkey.replace_strict(p.slug_of_name, default=None, return_dtype=pl.String))
+        .otherwise(pl.lit("name:") + nkey)
+    )
+    conn = conn.with_columns(cid.alias("contact_id"), linked.alias("_linked"), co.alias("_co"))
+    for n, c, i in (
+        conn.filter(shared & co.is_not_null()).select("_nkey", "_co", "contact_id").iter_rows()
+    ):
+        p.conn_by_company[(n, c)] = i
+    one = conn.filter(~shared & nkey.is_not_null()).select("_nkey", "contact_id")
+    p.conn_of_name = dict(zip(one["_nkey"], one["contact_id"], strict=True))
+    # the evidence of each link: the name, the slug and the files that gave it
+    srcs = allp.group_by("_nkey", "_slug").agg(pl.col("_src").unique().sort().str.join(", "))
+    links = conn.filter(pl.col("_linked")).join(
+        srcs, left_on=["_nkey", "contact_id"], right_on=["_nkey", "_slug"], how="left"
+    )
+    p.linked = list(
+        links.select(pl.coalesce("display_name", "_nkey"), "contact_id", "_src").iter_rows()
+    )
+    # kept apart: a URL-less connection whose name has several URLs; a URL-keyed partner
+    # whose name several connections hold (none with that URL)
+    p.ambiguous |= set(
+        conn.filter(slug.is_null() & ~shared & nkey.is_in(list(p.multi_slug)))["_nkey"]
+    )
+    conn_slugs = set(conn["_slug"].drop_nulls())
+    for n, s in (
+        pairs.filter(pl.col("_nkey").is_in(list(p.shared_names)))
+        .select("_nkey", "_slug")
+        .unique()
+        .iter_rows()
+    ):
+        if p.alias.get(s, s) not in conn_slugs:
+            p.ambiguous.add(n)
     for (frame,), g in conn.group_by("_frame"):
         p.conn_ids[frame] = g.select("_line", "contact_id")
-    # a URL-keyed partner whose name several connections hold (none with that URL) stays
-    # apart
-    conn_slugs = set(conn["_slug"].drop_nulls().to_list())
-    for n, s in pairs.select("_nkey", "_slug").unique().iter_rows():
-        if n in p.shared_names and p.alias.get(s, s) not in conn_slugs:
-            p.ambiguous.add(n)
     return p
 
 
