@@ -951,14 +951,14 @@ def load(src: Source, encoding: str | None = None, **_: object) -> LoadResult:
 
     for m, df in frames.get("member_follows", []):
         name_col = "fullname" if "fullname" in df.columns else "full name"
-        f = df.select(
+        fol = df.select(
             "_line",
             _col(df, name_col).alias("display_name"),
             _col(df, "status").alias("_status"),
             _row_key(df).alias("_dupkey"),
         ).with_columns(_name_key(pl.col("display_name")).alias("_nkey"))
-        people.note_unknown_names(f["_nkey"])
-        f = f.with_columns(
+        people.note_unknown_names(fol["_nkey"])
+        fol = fol.with_columns(
             people.contact(pl.lit(None, pl.String), pl.col("_nkey")).alias("contact_id")
         ).with_columns(
             pl.when(pl.col("contact_id").is_null())
@@ -969,10 +969,10 @@ def load(src: Source, encoding: str | None = None, **_: object) -> LoadResult:
             .then(pl.format("status '{}' is not an active follow", "_status"))
             .alias("_reason")
         )
-        _reject_rows(reports[m.display], f)
+        _reject_rows(reports[m.display], fol)
         res.add(
             "connections",
-            f.filter(pl.col("_reason").is_null()).select(
+            fol.filter(pl.col("_reason").is_null()).select(
                 *common, "contact_id", handle_of("contact_id"), "display_name",
                 pl.lit(True).alias("i_follow"), pl.lit(m.display).alias("_file"), "_line",
                 "_dupkey",
@@ -1034,7 +1034,7 @@ def load(src: Source, encoding: str | None = None, **_: object) -> LoadResult:
     for m, df, long in msgs:
         rep = reports[m.display]
         fmt = _pick_format(df.select(_col(df, "date"))[:, 0], FORMATS["messages"])
-        key = _col(df, "message id") if "message id" in df.columns else _row_key(df)
+        ident = _col(df, "message id") if "message id" in df.columns else _row_key(df)
         meta = df.select(
             "_line",
             _col(df, "date").alias("_raw_ts"),
@@ -1043,7 +1043,7 @@ def load(src: Source, encoding: str | None = None, **_: object) -> LoadResult:
             .str.to_uppercase()
             .replace_strict({"OUTGOING": "out", "INCOMING": "in"}, default=None)
             .alias("_dir"),
-            key.alias("_dupkey"),
+            ident.alias("_dupkey"),
         ).with_columns(_ts(pl.col("_raw_ts"), fmt).alias("ts"))
         own_known = own.slug is not None or own_key is not None
         is_own = pl.lit(False)
@@ -1110,10 +1110,10 @@ def load(src: Source, encoding: str | None = None, **_: object) -> LoadResult:
         )  # fmt: skip
 
     # 8. endorsements and recommendations received -> interactions
-    for m, e in ends:
-        people.note_unknown_names(e.filter(pl.col("_slug").is_null())["_nkey"])
-        e = e.with_columns(people.contact(pl.col("_slug"), pl.col("_nkey")).alias("contact_id"))
-        e = e.with_columns(
+    for m, end in ends:
+        people.note_unknown_names(end.filter(pl.col("_slug").is_null())["_nkey"])
+        end = end.with_columns(people.contact(pl.col("_slug"), pl.col("_nkey")).alias("contact_id"))
+        end = end.with_columns(
             pl.when(pl.col("_raw_ts").is_null())
             .then(pl.lit("missing Endorsement Date"))
             .when(pl.col("ts").is_null())
@@ -1128,10 +1128,10 @@ def load(src: Source, encoding: str | None = None, **_: object) -> LoadResult:
             .then(pl.lit("no counterpart (endorser has no name and no profile URL)"))
             .alias("_reason")
         )
-        _reject_rows(reports[m.display], e)
+        _reject_rows(reports[m.display], end)
         res.add(
             "interactions",
-            e.filter(pl.col("_reason").is_null()).select(
+            end.filter(pl.col("_reason").is_null()).select(
                 *common, "contact_id", "ts", pl.lit("endorsement").alias("kind"),
                 pl.lit("in").alias("direction"), pl.lit(m.display).alias("_file"), "_line",
                 "_dupkey",

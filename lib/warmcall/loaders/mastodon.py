@@ -417,7 +417,7 @@ def _load_archive(a: _Archive, res: LoadResult, src: Source, enc: str | None) ->
         actor = None
         uri = _outbox_actor(outbox_obj)
         if uri is None:
-            if outbox_obj is not None:  # read, but no account to give its items to
+            if outbox is not None and outbox_obj is not None:  # no account to give it to
                 items = outbox_obj.get("orderedItems") if isinstance(outbox_obj, dict) else None
                 orep = res.file(
                     outbox.display, FORMAT, len(items) if isinstance(items, list) else 0
@@ -436,7 +436,7 @@ def _load_archive(a: _Archive, res: LoadResult, src: Source, enc: str | None) ->
         rep.notes.append(FOLLOWERS_NOTE)
 
     posts_count = None
-    if outbox_obj is not None:
+    if outbox is not None and outbox_obj is not None:
         posts_count = _load_outbox(
             outbox, outbox_obj, res, account_id, me, host, actor_uri, followers
         )

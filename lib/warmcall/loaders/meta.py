@@ -1190,8 +1190,8 @@ class _Loader:
         # display name -> username: from two-person Instagram threads that carry a known
         # username, and from the export's profile data; a name with two usernames is neither
         seen: dict[str, set[str]] = defaultdict(set)
-        for name, user in self.profile_pairs:
-            seen[name].add(user)
+        for name, username in self.profile_pairs:
+            seen[name].add(username)
         for t in threads.values():
             if t.platform != "instagram" or len(t.participants) != 2:
                 continue
