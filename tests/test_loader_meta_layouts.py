@@ -194,3 +194,37 @@ def test_facebook_friends_and_dms_are_one_contact(tmp_path):
     )
     got = {r["signal"] for r in wb.signals.iter_rows(named=True)}
     assert got == {"followers", "following", "messages_in", "messages_out"}
+
+
+def test_same_second_comments_and_messages_load_repeats_do_not(tmp_path):
+    def comment(text: str) -> dict:
+        return {"media_list_data": [{"uri": ""}], "string_map_data": {
+            "Comment": {"value": text}, "Media Owner": {"value": "bob"},
+            "Time": {"timestamp": 1767700000}}}  # fmt: skip
+
+    comments = [comment("first"), comment("second"), comment("first")]  # 3 repeats 1
+    thread = _thread("bob_1111111111", "Bob Example", [])
+    thread["messages"] = [
+        {"sender_name": "Bob Example", "timestamp_ms": 1767800000000, "content": "one"},
+        {"sender_name": "Bob Example", "timestamp_ms": 1767800000000, "content": "two"},
+        {"sender_name": "Bob Example", "timestamp_ms": 1767800000000, "content": "one"},  # repeat
+    ]
+    root = _write(tmp_path / "instagram-alice-2026-03-01-x", {
+        "personal_information/personal_information/personal_information.json": PROFILE,
+        f"{FF}/followers_1.json": FOLLOWERS,
+        f"{ACT}/comments/post_comments_1.json": comments,
+        f"{ACT}/messages/inbox/bob_1111111111/message_1.json": thread,
+    })  # fmt: skip
+    wb = warmcall.load(root, cache=False)
+    for name, entries in (
+        ("post_comments_1.json", comments),
+        ("message_1.json", thread["messages"]),
+    ):
+        distinct = len({json.dumps(e, sort_keys=True) for e in entries})
+        s = next(s for s in wb.report.sources if s.path.endswith(name))
+        assert (s.rows_read, s.rows_loaded, s.rows_rejected) == (
+            len(entries),
+            distinct,
+            len(entries) - distinct,
+        )
+        assert s.rejects == [{"line": 3, "reason": "exact duplicate row"}]

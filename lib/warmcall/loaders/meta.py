@@ -105,6 +105,7 @@ and messages_out, for the thread's platform.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -537,6 +538,7 @@ _INT_SCHEMA: dict[str, pl.DataType] = {
     "post_id": pl.String(),
     "_file": pl.String(),
     "_line": pl.Int64(),
+    "_dupkey": pl.String(),  # the whole raw entry: the export gives no id (``schema``)
 }
 
 
@@ -859,6 +861,7 @@ class _Loader:
         kind: str,
         post_id: str | None,
         what: str,
+        raw: Any = None,
     ) -> None:
         me = self.own["instagram"].username
         if not owner:
@@ -879,6 +882,7 @@ class _Loader:
                 "post_id": post_id,
                 "_file": f.disp,
                 "_line": line,
+                "_dupkey": _raw_key(raw),
             }
         )
 
@@ -900,7 +904,7 @@ class _Loader:
             owner, raw_ts = _comment_owner_time(it)
             ok, us = _ts_us(rep, i, raw_ts)
             if ok:
-                self._ig_interaction(rows, rep, f, i, owner, us, "comment", None, "comment")  # type: ignore[arg-type]
+                self._ig_interaction(rows, rep, f, i, owner, us, "comment", None, "comment", it)  # type: ignore[arg-type]
         self.res.add("interactions", _frame(rows, _INT_SCHEMA, ("ts",)))
 
     def _load_ig_likes(self, f: _File, data: Any) -> None:
@@ -934,7 +938,7 @@ class _Loader:
             ok, us = _ts_us(rep, i, raw_ts)
             if ok:
                 self._ig_interaction(
-                    rows, rep, f, i, owner or None, us, "like", _post_code(href), what
+                    rows, rep, f, i, owner or None, us, "like", _post_code(href), what, it
                 )  # type: ignore[arg-type]
         self.res.add("interactions", _frame(rows, _INT_SCHEMA, ("ts",)))
 
@@ -960,7 +964,7 @@ class _Loader:
                 rep.reject(i, f"unparsable timestamp '{r[0]}'" if raw else "missing timestamp")
                 continue
             owner = r[owner_at].strip() if isinstance(r[owner_at], str) else None
-            self._ig_interaction(rows, rep, f, i, owner, us, kind, None, kind)
+            self._ig_interaction(rows, rep, f, i, owner, us, kind, None, kind, r)
         self.res.add("interactions", _frame(rows, _INT_SCHEMA, ("ts",)))
 
     def _load_ig_posts(self, f: _File, data: Any) -> None:
@@ -1077,6 +1081,7 @@ class _Loader:
                     "post_id": None,
                     "_file": f.disp,
                     "_line": i,
+                    "_dupkey": _raw_key(it),
                 }
             )
         self.res.add("interactions", _frame(rows, _INT_SCHEMA, ("ts",)))
@@ -1382,6 +1387,13 @@ class _Loader:
             react_rows.append(
                 (disp, i, key, r["actor"].strip(), sender, rus or us, hash((ident, emoji)))
             )
+
+
+def _raw_key(raw: Any) -> str | None:
+    """The whole raw entry as text (``_dupkey`` where the export gives no id)."""
+    if raw is None:
+        return None
+    return json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
 
 
 def _attachment(msg: dict) -> str:
