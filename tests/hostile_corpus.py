@@ -867,9 +867,9 @@ def build(root: Path) -> list[Case]:
     cases.append(Case("mastodon-truncated-outbox", [p], exit=2,
                       error=r"outbox\.json: invalid or truncated JSON"))  # fmt: skip
 
-    d = case("mastodon-truncated-actor")
+    d = case("mastodon-truncated-actor")  # and an empty outbox: nothing left to load
     p = _zip(d / "archive-20261001000000-abc.zip",
-             {"actor.json": json.dumps(MASTO_ACTOR)[:40], "outbox.json": _outbox([_note(1)])})  # fmt: skip
+             {"actor.json": json.dumps(MASTO_ACTOR)[:40], "outbox.json": _outbox([])})  # fmt: skip
     cases.append(Case("mastodon-truncated-actor", [p], exit=2,
                       error=r"actor\.json: invalid or truncated JSON"))  # fmt: skip
 

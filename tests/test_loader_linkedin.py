@@ -205,16 +205,21 @@ def test_main_export_accounting(main_export):
         "Connections.csv": (5, 3, 2),
         "messages.csv": (6, 4, 2),
         "Invitations.csv": (3, 2, 1),
-        "Comments_1111111.csv": (3, 0, 3),
-        "Reactions.csv": (3, 0, 3),
+        "Comments_1111111.csv": (3, 0, 0),  # set aside: whose post is not in the export
+        "Reactions.csv": (3, 0, 0),
         "Shares.csv": (3, 2, 1),
         "Member_Follows.csv": (3, 2, 1),
         "Endorsement_Received_Info.csv": (2, 1, 1),
     }
     assert wb.report.rows_read == 29
-    assert wb.report.rows_loaded == 15 and wb.report.rows_rejected == 14
+    assert wb.report.rows_loaded == 15 and wb.report.rows_rejected == 8
+    assert wb.report.rows_set_aside == 6
     for s in wb.report.sources:
-        assert s.rows_read == s.rows_loaded + s.rows_rejected
+        assert s.rows_read == s.rows_loaded + s.rows_set_aside + s.rows_rejected
+    aside = wb.report.set_aside_frame().sort("activity").to_dicts()
+    assert [(a["activity"], a["rows"], a["account_id"]) for a in aside] == [
+        ("comments given", 3, f"linkedin:{OWN}"), ("reactions given", 3, f"linkedin:{OWN}"),
+    ]  # fmt: skip
 
 
 def test_main_export_reject_reasons(main_export):
@@ -231,22 +236,7 @@ def test_main_export_reject_reasons(main_export):
     assert reasons["Invitations.csv"] == {
         (4, "unparsable Sent At '13/45/25, 9:05 AM' (expected %m/%d/%y, %I:%M %p)")
     }
-    assert reasons["Comments_1111111.csv"] == {
-        (2, "own comment: counterpart not identifiable (post urn:li:activity:1111111111111111111)"),
-        (3, "own comment: counterpart not identifiable (post urn:li:activity:2222222222222222222)"),
-        (5, "own comment: counterpart not identifiable (post urn:li:activity:3333333333333333333)"),
-    }
-    assert reasons["Reactions.csv"] == {
-        (
-            2,
-            "own reaction LIKE: counterpart not identifiable (post urn:li:activity:1111111111111111111)",
-        ),
-        (
-            3,
-            "own reaction PRAISE: counterpart not identifiable (post urn:li:activity:4444444444444444444)",
-        ),
-        (4, "own reaction EMPATHY: counterpart not identifiable (post urn:li:ugcPost:5555)"),
-    }
+    assert reasons["Comments_1111111.csv"] == set() and reasons["Reactions.csv"] == set()
     assert reasons["Shares.csv"] == {(5, "missing Date")}
     assert reasons["Member_Follows.csv"] == {(7, "status 'Unfollowed' is not an active follow")}
     assert reasons["Endorsement_Received_Info.csv"] == {
@@ -445,12 +435,39 @@ def test_missing_connections_header_is_input_error(tmp_path):
         assert "\n" not in str(ei.value)
 
 
-def test_missing_messages_columns_is_input_error(tmp_path):
+def test_broken_file_is_reported_and_the_rest_loads(tmp_path):
+    # messages.csv has no DATE column (cannot be read at all): it is reported with the
+    # reason, and Connections.csv still loads.
     folder, _ = _write(
         tmp_path, {"Connections.csv": CONNECTIONS, "messages.csv": "FROM,TO\na,b\n"}, "bad2"
     )
-    with pytest.raises(InputError, match=r"messages\.csv"):
+    wb = warmcall.load(folder)
+    rep = _report(wb)
+    assert rep["messages.csv"][:3] == (0, 0, 0)
+    assert rep["Connections.csv"][:3] == (5, 3, 2)
+    (msg,) = [s for s in wb.report.sources if s.path.endswith("messages.csv")]
+    assert msg.notes == ["messages.csv not read: no header row with the columns from, to, date "
+                         "(LinkedIn messages)"]  # fmt: skip
+    assert "messages.csv not read" in wb.report.text()
+    # a file that was not read declares no signal
+    assert set(wb.signals["signal"]) == {"followers", "following", "profiles"}
+
+
+def test_export_that_yields_nothing_is_one_input_error(tmp_path):
+    # Both files are unreadable (the Notes: preamble makes it a LinkedIn export): one line
+    # naming the export, its first problem and how many more.
+    files = {"Connections.csv": PREAMBLE + "First Name,Last Name,URL\nAlice,Example,x\n",
+             "messages.csv": "FROM,TO\na,b\n"}  # fmt: skip
+    folder, _ = _write(tmp_path, files, "nothing")
+    with pytest.raises(InputError) as ei:
         warmcall.load(folder)
+    msg = str(ei.value)
+    assert msg.startswith(f"{folder}: nothing could be loaded from this LinkedIn export: ")
+    assert "Connections.csv: no header row" in msg and "(and 1 more unreadable file(s))" in msg
+    # from the command line: that one line on stderr, exit code 2
+    from warmcall.cli import main
+
+    assert main(["load", str(folder)]) == 2
 
 
 def test_empty_and_header_only_files(tmp_path):

@@ -176,3 +176,12 @@ def test_a_workbook_bomb_is_refused_before_parsing(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(linkedin_analytics, "MAX_XLSX_BYTES", 1000)  # smaller than its XML
     with pytest.raises(warmcall.InputError, match="decompresses to more than"):
         warmcall.load(x, cache=False)
+
+
+def test_signals_follower_total_and_impressions_go_to_the_export_account(tmp_path: Path):
+    # The data export declares its own signals; the workbook adds the follower total and
+    # impressions for the same (the load's one) LinkedIn account.
+    x = workbook_2024(tmp_path / "Content_2024-03-01_2024-03-31_Me Person.xlsx")
+    wb = warmcall.load(linkedin_export(tmp_path / "li"), x, cache=False)
+    got = {(r["account_id"], r["signal"]) for r in wb.signals.iter_rows(named=True)}
+    assert got == {("linkedin:me-1a2b", s) for s in ("inbound", "followers", "impressions")}

@@ -304,16 +304,16 @@ def _check_archive_42(wb: warmcall.Workbook) -> None:
     assert (ac.rows_read, ac.rows_loaded, ac.rows_rejected) == (1, 1, 0)
     assert mastodon.FOLLOWERS_NOTE in ac.notes
     assert "mastodon/mastodon#22966" in mastodon.FOLLOWERS_NOTE
-    lk = _report(wb, "likes.json")
-    assert (lk.rows_read, lk.rows_loaded, lk.rows_rejected) == (2, 0, 2)
-    assert {r["reason"] for r in lk.rejects} == {"like has no timestamp"}
-    assert [r["line"] for r in lk.rejects] == [1, 2]
+    lk = _report(wb, "likes.json")  # valid likes without a time: set aside, not rejected
+    assert (lk.rows_read, lk.rows_loaded, lk.rows_set_aside, lk.rows_rejected) == (2, 0, 2, 0)
+    assert lk.set_aside == [{"reason": "like has no timestamp", "rows": 2,
+                             "activity": "likes given", "account_id": ACCOUNT}]  # fmt: skip
     bm = _report(wb, "bookmarks.json")
     assert (bm.rows_read, bm.rows_loaded, bm.rows_rejected) == (1, 0, 1)
     assert bm.rejects[0]["reason"] == mastodon.BOOKMARK_REASON
-    # whole source: read 1 + 6 + 2 + 1 = 10 = loaded 7 + rejected 3
-    assert (wb.report.rows_read, wb.report.rows_loaded, wb.report.rows_rejected) == (10, 7, 3)
-    assert wb.report.rows_read == wb.report.rows_loaded + wb.report.rows_rejected
+    # whole source: read 1 + 6 + 2 + 1 = 10 = loaded 7 + set aside 2 + rejected 1
+    r = wb.report
+    assert (r.rows_read, r.rows_loaded, r.rows_set_aside, r.rows_rejected) == (10, 7, 2, 1)
 
 
 def test_archive_42_zip(zip42: Path) -> None:
@@ -388,7 +388,7 @@ def test_legacy_tar_gz(tmp_path: Path) -> None:
     ob = _report(wb, "outbox.json")
     assert (ob.rows_read, ob.rows_loaded, ob.rows_rejected) == (2, 2, 0)
     lk = _report(wb, "likes.json")
-    assert (lk.rows_read, lk.rows_rejected) == (2, 2)  # 2 items (totalItems is ignored)
+    assert (lk.rows_read, lk.rows_set_aside) == (2, 2)  # 2 items (totalItems is ignored)
 
 
 # ---------------------------------------------------------------------------------------
@@ -553,8 +553,10 @@ def test_side_csvs_with_archive_in_folder(tmp_path: Path) -> None:
         assert rep.rows_read == len(lines) == rep.rows_rejected and rep.rows_loaded == 0, name
         assert [r["line"] for r in rep.rejects] == lines, name
         assert {r["reason"] for r in rep.rejects} == {reason}, name
-    # archive 10 read + following 2 + side 2+2+1+1+1 = 19 read; loaded 7 + 2 = 9
-    assert (wb.report.rows_read, wb.report.rows_loaded, wb.report.rows_rejected) == (19, 9, 10)
+    # archive 10 read + following 2 + side 2+2+1+1+1 = 19 read; loaded 7 + 2 = 9; the 2
+    # likes set aside
+    r = wb.report
+    assert (r.rows_read, r.rows_loaded, r.rows_set_aside, r.rows_rejected) == (19, 9, 2, 8)
 
 
 def test_side_csvs_alone_are_not_detected(tmp_path: Path) -> None:

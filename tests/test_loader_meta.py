@@ -643,12 +643,32 @@ def test_unrecognised_shape_is_noted(tmp_path: Path) -> None:
     assert (s.format, s.rows_read) == ("meta-unrecognised", 0) and s.notes
 
 
-def test_truncated_json_names_the_file(tmp_path: Path) -> None:
+def test_truncated_json_is_reported_and_the_rest_loads(tmp_path: Path) -> None:
     folder = _write(tmp_path / "ig", {"following.json": FOLLOWING,
                                       "inbox/bob_1111111111/message_1.json": _dump(MESSAGE_1)[:200]})  # fmt: skip
+    wb = warmcall.load(folder)
+    s = next(s for s in wb.report.sources if s.path.endswith("message_1.json"))
+    assert (s.rows_read, s.rows_loaded, s.rows_rejected) == (0, 0, 0)
+    assert len(s.notes) == 1 and s.notes[0].startswith(
+        "message_1.json not read: invalid or truncated JSON"
+    )
+    # following.json still loads: one row per entry
+    assert wb.connections.height == len(FOLLOWING["relationships_following"])
+
+
+def test_export_of_only_unreadable_files_is_one_input_error(tmp_path: Path) -> None:
+    folder = _write(tmp_path / "ig", {"following.json": _dump(FOLLOWING)[:100],
+                                      "inbox/bob_1111111111/message_1.json": _dump(MESSAGE_1)[:200]})  # fmt: skip
+    # the truncated files are not even recognised as Meta: give detect() one good file
+    (folder / "followers_1.json").write_text(_dump(FOLLOWERS_1)[:150], encoding="utf-8")
+    # ... whose one entry has no owner (rejected): nothing is left to load
+    liked = {"likes_media_likes": [LIKED_POSTS["likes_media_likes"][1]]}
+    (folder / "liked_posts.json").write_text(_dump(liked), encoding="utf-8")
     with pytest.raises(InputError) as e:
         warmcall.load(folder)
-    assert "message_1.json" in str(e.value) and "JSON" in str(e.value)
+    msg = str(e.value)
+    assert msg.startswith(f"{folder}: nothing could be loaded from this Meta export: ")
+    assert "invalid or truncated JSON" in msg and "more unreadable file(s)" in msg
 
 
 # ---------------------------------------------------------------------------------------------

@@ -100,3 +100,24 @@ def test_rows_read_equals_loaded_plus_rejected(changes: list[dict]) -> None:
     assert set(ok["_line"]).isdisjoint(set(rej["_line"]))
     assert ok["kind"].is_in(schema.KINDS).all()
     assert ok["contact_id"].null_count() == 0
+
+
+def test_dupkey_two_events_in_the_same_second_both_load() -> None:
+    # Two different messages sent in the same second: the same canonical columns, but each
+    # has its own identity in the export (``_dupkey``), so neither is a duplicate.
+    df = rows({}, {}).with_columns(pl.Series("_dupkey", ["msg-1", "msg-2"]))
+    ok, rej = schema.validate("interactions", df)
+    assert ok.height == 2 and rej.height == 0
+    assert "_dupkey" not in ok.columns  # bookkeeping, dropped like _file/_line
+
+
+def test_dupkey_true_repeat_still_rejected() -> None:
+    df = rows({}, {}, {}).with_columns(pl.Series("_dupkey", ["msg-1", "msg-2", "msg-1"]))
+    ok, rej = schema.validate("interactions", df)
+    assert ok.height == 2
+    assert rej.select("_line", "reason").to_dicts() == [
+        {"_line": 3, "reason": "exact duplicate row"}
+    ]
+    # a different canonical value is never a duplicate, whatever the key
+    df = rows({}, {"contact_id": "2"}).with_columns(pl.Series("_dupkey", ["k", "k"]))
+    assert schema.validate("interactions", df)[1].height == 0

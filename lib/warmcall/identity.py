@@ -24,6 +24,30 @@ from .loaders.csvutil import read_csv_text
 from .sources import Source
 
 MIN_HANDLE = 5
+#: Platforms whose contact_id (unless ``name:…``) is the contact's handle, lower-cased: the
+#: LinkedIn profile slug, the Instagram username, the Mastodon ``user@host`` (the loaders'
+#: contact_id conventions). X contact ids are numeric account ids, not handles.
+HANDLE_IS_ID = ("linkedin", "instagram", "mastodon")
+NAME_PREFIX = "name:"
+
+
+def contact_labels() -> list[pl.Expr]:
+    """``handle`` and ``display_name`` for contacts the connections table does not describe
+    (a message partner who is not a connection): where null, the handle is the contact_id
+    on ``HANDLE_IS_ID`` platforms, and the display name is what follows ``name:`` in a
+    name-keyed contact_id (up to a ``|company`` suffix). Needs platform, contact_id,
+    handle, display_name."""
+    cid = pl.col("contact_id")
+    named = cid.str.starts_with(NAME_PREFIX)
+    return [
+        pl.coalesce(
+            "handle", pl.when(pl.col("platform").is_in(HANDLE_IS_ID) & ~named).then(cid)
+        ).alias("handle"),
+        pl.coalesce(
+            "display_name",
+            pl.when(named).then(cid.str.strip_prefix(NAME_PREFIX).str.replace(r"\|.*$", "")),
+        ).alias("display_name"),
+    ]
 
 
 def _norm_handle(e: pl.Expr) -> pl.Expr:

@@ -876,6 +876,10 @@ def run_reports(
                 s.params_file, f"report set name {s.name!r} already used by {seen[s.name]}"
             )
         seen[s.name] = s.params_file
+    from .workbook import check_exports
+
+    for s in sets:  # an export that yields nothing: one line, before any notebook runs
+        check_exports(s.params)
 
     ensure_vega_bundle()  # once, before the workers (they only read it)
     for s in sets:

@@ -2,13 +2,17 @@
 
 Every loader produces *candidate* frames: any subset of a table's canonical columns plus
 two bookkeeping columns, ``_file`` (the display path of the input file) and ``_line`` (the
-line or record number in it). ``validate`` casts them to the canonical dtypes and returns
+line or record number in it), and optionally ``_dupkey`` (text: the record's own identity
+in its export, e.g. a message id, an endorsed skill, a share's URL and media URL, or the
+whole raw row where the export has no id). ``validate`` casts them to the canonical dtypes and returns
 every row it cannot accept with a reason; ``finalize`` (in ``warmcall.accounting``) turns the
 bookkeeping into the ``source`` column and the per-file load report.
 
 Reject reasons (first failing rule wins): missing id, unknown platform / kind / direction,
 unparsable or implausible timestamp, a count that is not a whole number or is negative,
-an exact duplicate of an earlier row (all canonical columns equal except ``source``).
+an exact duplicate of an earlier row (all canonical columns equal except ``source``, and
+the same ``_dupkey`` when the frame has one: two different events in the same second are
+not duplicates, a repeated record is).
 """
 
 from __future__ import annotations
@@ -66,6 +70,9 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 }
 # Columns that a duplicate check ignores (bookkeeping).
 BOOKKEEPING = ("source", "_file", "_line")
+#: Optional bookkeeping column: the record's source identity; when present, exact duplicates
+#: are judged on the canonical columns plus this one. Dropped from the accepted output.
+DUPKEY = "_dupkey"
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 ISO_FORMATS = (
     "%Y-%m-%dT%H:%M:%S%.f%#z",
@@ -121,7 +128,8 @@ def validate(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Cast a candidate frame to ``table``'s canonical dtypes and split off rejects.
 
     Returns ``(accepted, rejects)``. ``accepted`` has the canonical columns (without
-    ``source``) plus ``_file``/``_line``; ``rejects`` has ``_file``, ``_line``, ``table``,
+    ``source``) plus ``_file``/``_line`` (``_dupkey``, if given, is used for the duplicate
+    rule and dropped); ``rejects`` has ``_file``, ``_line``, ``table``,
     ``reason``. ``len(accepted) + len(rejects) == len(df)`` always.
 
     Text in a datetime column is parsed as ISO-8601 (loaders of other formats parse their
@@ -142,7 +150,10 @@ def validate(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     fix = [pl.col(c).cast(t) for c, t in bookkeeping if df.schema[c] != t]
     if fix:
         df = df.with_columns(fix)
-    unknown = [c for c in df.columns if c not in schema and c not in BOOKKEEPING]
+    has_key = DUPKEY in df.columns
+    if has_key and df.schema[DUPKEY] != pl.String:
+        df = df.with_columns(pl.col(DUPKEY).cast(pl.String))
+    unknown = [c for c in df.columns if c not in schema and c not in (*BOOKKEEPING, DUPKEY)]
     df = df.drop(unknown)
     cols = [c for c in schema if c != "source"]
     missing = [c for c in cols if c not in df.columns]
@@ -266,8 +277,9 @@ def validate(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     # (rechunked: polars 2.1's str.format can panic on a filtered multi-chunk frame)
     bad = df.filter(pl.col("_failed")).rechunk()
     bad = bad.with_columns(_reason=pl.coalesce([pl.when(t).then(why) for t, why in rules]))
-    # Exact duplicates (all canonical columns equal): keep the first, reject the rest.
-    dup = _later_duplicates(ok, cols)
+    # Exact duplicates (all canonical columns equal, and the same source identity when the
+    # loader gave one): keep the first, reject the rest.
+    dup = _later_duplicates(ok, [*cols, DUPKEY] if has_key else cols)
     dups = ok.filter(dup)
     if dups.height:
         ok = ok.filter(~dup)

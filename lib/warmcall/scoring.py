@@ -69,6 +69,7 @@ def features_frame(wb: Workbook, p: Params, as_of: date) -> pl.LazyFrame:
     return conns.join(
         feats, on=["account_id", "platform", "contact_id"], how="full", coalesce=True
     ).with_columns(
+        *identity.contact_labels(),  # handle/name of contacts met only in interactions
         pl.col("is_connection").fill_null(False),
         *[pl.col(c).fill_null(0) for c, t in features.FEATURE_SCHEMA.items() if t == pl.UInt32],
         pl.col("weighted_365").fill_null(0.0),

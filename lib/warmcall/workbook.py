@@ -154,6 +154,49 @@ def load(
     return _load(paths, mapping, encoding)
 
 
+def check_exports(params: dict) -> None:
+    """Raise ``InputError`` (one line naming the export) when the exports a report set
+    names cannot be loaded: a path that is not an export, or an export of which nothing
+    could be read. Called by ``warmcall report`` before any notebook runs. ``params``: the
+    report set's parameters (``data``, ``mapping``, ``encoding``).
+
+    The check is a load: here when it is cheap (small inputs, or already in the table cache),
+    else in a short-lived process (``warmcall.cache.needs_fill``), which also fills the
+    table cache for the notebooks, so the memory of a large load is not held by the report
+    runner. Failures other than ``InputError`` are left for the notebooks to report."""
+    data = params.get("data") or []
+    if not data:
+        return
+    mapping, encoding = params.get("mapping"), params.get("encoding")
+    from .cache import needs_fill
+
+    if not needs_fill(data, mapping, encoding):
+        load(*data, mapping=mapping, encoding=encoding)
+        return
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.SimpleQueue()
+    proc = ctx.Process(target=_check_child, args=(data, mapping, encoding, queue), daemon=True)
+    proc.start()
+    proc.join()
+    found = None if queue.empty() else queue.get()
+    if found:
+        raise InputError(*found)
+
+
+def _check_child(data: list, mapping: object, encoding: str | None, queue: object) -> None:
+    """``check_exports`` in its own process: put (path, problem) of an ``InputError``, or
+    None, on ``queue``."""
+    try:
+        load(*data, mapping=mapping, encoding=encoding)  # type: ignore[arg-type]
+        queue.put(None)  # type: ignore[attr-defined]
+    except InputError as e:
+        queue.put((e.path, e.problem))  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - reported by the notebooks
+        queue.put(None)  # type: ignore[attr-defined]
+
+
 def _load(
     paths: tuple[str | os.PathLike[str], ...],
     mapping: str | os.PathLike[str] | dict | None,

@@ -9,13 +9,21 @@ valid but cannot be attributed to a contact (an X like names the post, not its a
 rejected. Each loader also declares, per account, the *signals* its export carries
 (``FileReport.carries``, vocabulary ``SIGNALS``), from the files it actually found.
 Validation and the final accounting happen once, in ``warmcall.accounting``.
+
+A file of an export that cannot be read at all (no header, undecodable, invalid JSON) stops
+nothing else: the loader registers it with ``LoadResult.unreadable`` (read 0, a note with
+the reason) and loads the rest; ``LoadResult.check_yield`` then raises one ``InputError``
+naming the export when such failures left nothing at all to load.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 import polars as pl
+
+from ..errors import InputError
 
 #: Bookkeeping column: True on candidate rows whose file names no account; they get the one
 #: account of their platform in the load (``warmcall.resolve.resolve_accounts``).
@@ -50,6 +58,8 @@ class FileReport:
     #: signals this file shows: (account_id or None for "the one account of the platform",
     #: platform, signal)
     signals: list[tuple[str | None, str, str]] = field(default_factory=list)
+    #: why the whole file could not be read (see ``LoadResult.unreadable``), else None
+    unread: str | None = None
 
     def reject(self, line: int | None, reason: str) -> None:
         self.rejects.append((line, reason))
@@ -99,6 +109,35 @@ class LoadResult:
         rep = FileReport(path, format, rows_read)
         self.files.append(rep)
         return rep
+
+    def unreadable(self, path: str, format: str, problem: str) -> FileReport:
+        """Register a file that cannot be read at all: read 0 records, and a note naming it
+        and the reason. The rest of the export still loads."""
+        rep = self.file(path, format, 0)
+        rep.unread = problem
+        name = PurePosixPath(path.split("!")[-1]).name
+        rep.notes.append(f"{name} not read: {problem}")
+        return rep
+
+    def check_yield(self, export: object, what: str) -> None:
+        """Raise ``InputError`` naming ``export`` when some of its files could not be read
+        and nothing else gave a row to load (no candidate connections, interactions or
+        posts, nothing set aside): one clear line instead of an empty load."""
+        unread = [f for f in self.files if f.unread]
+        if not unread:
+            return
+        rows = any(
+            fr.height for t in ("connections", "interactions", "posts")
+            for fr in self.tables.get(t, [])
+        )  # fmt: skip
+        if rows or any(f.rows_set_aside for f in self.files):
+            return
+        first = unread[0]
+        more = f" (and {len(unread) - 1} more unreadable file(s))" if len(unread) > 1 else ""
+        name = PurePosixPath(first.path.split("!")[-1]).name
+        raise InputError(
+            export, f"nothing could be loaded from this {what}: {name}: {first.unread}{more}"
+        )
 
     def extend(self, other: LoadResult) -> None:
         for t, frames in other.tables.items():

@@ -8,10 +8,13 @@ import io
 import polars as pl
 
 
-def read_csv_text(text: str, *, skip_lines: int = 0, header: bool = True) -> pl.DataFrame:
+def read_csv_text(
+    text: str, *, skip_lines: int = 0, header: bool = True, separator: str = ","
+) -> pl.DataFrame:
     """Parse CSV text into an all-string frame plus ``_line``, the physical line number
     (1-based) where each record starts. ``skip_lines`` lines (a preamble) are skipped
-    before the header. Blank records are dropped (they are not rows).
+    before the header. Blank records are dropped (they are not rows). ``separator``: the
+    field delimiter (``"\t"`` for tab-separated files).
 
     Fast path: polars' parser, valid when no field spans lines (then record i starts on
     line ``skip_lines + header + i``). Otherwise Python's ``csv`` module gives exact lines.
@@ -25,6 +28,7 @@ def read_csv_text(text: str, *, skip_lines: int = 0, header: bool = True) -> pl.
         df = pl.read_csv(
             io.StringIO(body),
             has_header=header,
+            separator=separator,
             infer_schema=False,
             empty_string_is_null=True,
             truncate_ragged_lines=True,
@@ -35,15 +39,15 @@ def read_csv_text(text: str, *, skip_lines: int = 0, header: bool = True) -> pl.
     # fast path valid only when every record is one line and no line is blank
     if df is not None and _blank_lines(body) == 0 and df.height + (1 if header else 0) == n_lines:
         return df.with_row_index("_line", offset=first).with_columns(pl.col("_line").cast(pl.Int64))
-    return _read_csv_slow(body, first - (1 if header else 0), header)
+    return _read_csv_slow(body, first - (1 if header else 0), header, separator)
 
 
 def _blank_lines(body: str) -> int:
     return sum(1 for ln in body.splitlines() if not ln.strip())
 
 
-def _read_csv_slow(body: str, first_line: int, header: bool) -> pl.DataFrame:
-    reader = csv.reader(io.StringIO(body, newline=""))
+def _read_csv_slow(body: str, first_line: int, header: bool, separator: str = ",") -> pl.DataFrame:
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=separator)
     rows: list[list[str]] = []
     lines: list[int] = []
     cols: list[str] | None = None

@@ -20,6 +20,9 @@ Sheets → canonical tables:
   ``DISCOVERY`` (a key/value block): read and rejected with the reason (account-level or
   audience figures have no canonical table).
 
+Signals (``FileReport.carries``, for the load's one LinkedIn account): ``FOLLOWERS`` with a
+total -> followers; ``TOP POSTS`` with impressions -> impressions.
+
 Dates are ``%m/%d/%Y`` text (or real spreadsheet dates). The workbook names no account
 (only a display name in the file name), so its rows are ``NEEDS_ACCOUNT``: they go to the
 one LinkedIn account of the load (the LinkedIn data export loaded with it), else they are
@@ -228,10 +231,17 @@ def load_workbook_file(m: Member) -> LoadResult:
             rows = _records(key, _rows(wb[name]))
             where = f"{m.display}:{name}"
             rep = res.file(where, f"{FORMAT}-{key.lower().replace(' ', '-')}", len(rows))
+            # signals (the export's one LinkedIn account): the follower total, impressions
             if key == "FOLLOWERS":
-                accounts += [{**r, "_file": where} for r in _followers(rows, rep)]
+                got = [{**r, "_file": where} for r in _followers(rows, rep)]
+                accounts += got
+                if got:
+                    rep.carries(PLATFORM, "followers")
             elif key == "TOP POSTS":
-                posts += [{**r, "_file": where} for r in _top_posts(rows, rep)]
+                got = [{**r, "_file": where} for r in _top_posts(rows, rep)]
+                posts += got
+                if any(r.get("impressions") is not None for r in got):
+                    rep.carries(PLATFORM, "impressions")
             else:
                 why = _NO_TABLE.get(key, f"sheet {name!r} is not part of the analytics export")
                 for line, _ in rows:

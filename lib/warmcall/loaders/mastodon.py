@@ -26,9 +26,10 @@ What is read, and what each record becomes:
   - Interactions carry the ``post_id`` of one's own status (the reply, the boost, the DM).
   - Other activity types, missing ids, unparsable ``published`` -> rejected with a reason.
   Per-item ``signature`` and ``@context`` of pre-4.2 archives are ignored.
-- ``likes.json`` / ``bookmarks.json`` (§6.3): status URIs without timestamps. Each item is
-  read and rejected ("like has no timestamp": interactions need a time, although the author
-  is derivable from the URI; bookmarks are private, so not an interaction at all).
+- ``likes.json`` / ``bookmarks.json`` (§6.3): status URIs without timestamps. Every like is
+  read and *set aside* ("like has no timestamp": a valid record of your activity, "likes
+  given", but an interaction needs a time); every bookmark is rejected (private, so not an
+  interaction at all).
 - ``following_accounts.csv`` (§6.4), any header era (none / ``Account address,Show boosts`` /
   ``…,Notify on new posts,Languages``), blank lines skipped -> ``connections`` with
   ``i_follow`` true, ``follows_me`` null (unknown: followers are never exported),
@@ -46,7 +47,17 @@ directly in it, which ``warmcall.load`` opens as sources of their own); else
 
 Contact ids are lower-case ``user@domain`` (COMMON contact_id convention): from a
 ``Mention`` tag's ``name`` (``@bob@other.example``; a local ``@bob`` takes the host of its
-``href``), else from an actor or status URI (``acct_from_uri``).
+``href``), else from an actor or status URI (``acct_from_uri``). The contact_id is also the
+contact's handle (``warmcall.identity.contact_labels``).
+
+A file that cannot be read (invalid JSON, no ``orderedItems``, undecodable CSV) is reported
+with the reason (read 0 and a note) and the rest loads; an unreadable ``actor.json`` gives
+the archive's account from the ``actor`` of its outbox items (no accounts row). When that
+leaves nothing to load, ``InputError`` names the source.
+
+Signals (``FileReport.carries``): ``following_accounts.csv`` -> following; ``outbox.json``
+-> outbound and messages_out (the DMs you sent). Never followers (not exported) nor
+inbound (replies and DMs you received are not in the archive).
 """
 
 from __future__ import annotations
@@ -257,11 +268,14 @@ def _csv_kind(m: Member) -> str | None:
     return None
 
 
-def _csv_members(src: Source, encoding: str | None = None) -> list[tuple[str, Member, str]]:
+def _csv_members(
+    src: Source, encoding: str | None = None, errors: list[tuple[Member, str]] | None = None
+) -> list[tuple[str, Member, str]]:
     """Mastodon CSV exports in ``src``: (kind, member, text). A following export is also
     recognised by its header (``Account address,Show boosts…``) whatever its name; every
     file is checked by content (user@domain addresses, URIs, domains) so a same-named file
-    of another service is left alone."""
+    of another service is left alone. A Mastodon-named file that cannot be decoded goes to
+    ``errors`` (member, problem) when given, else raises ``InputError``."""
     out = []
     for m in src.find("*.csv"):
         kind = _csv_kind(m)
@@ -269,10 +283,13 @@ def _csv_members(src: Source, encoding: str | None = None) -> list[tuple[str, Me
             continue
         try:
             text = m.read_text(encoding)
-        except InputError:
+        except InputError as e:
             if kind is None:  # another service's file in another encoding: not ours
                 continue
-            raise
+            if errors is None:
+                raise
+            errors.append((m, e.problem))
+            continue
         row = header_of(text)
         head = [c.lower() for c in row]
         if kind is None:
@@ -321,8 +338,13 @@ def load(src: Source, **opts: Any) -> LoadResult:
     res = LoadResult()
     seen: list[str] = []
     for a in _archives(src, enc):
-        seen.append(_load_archive(a, res, src, enc))
-    csvs = _csv_members(src, enc)
+        acct = _load_archive(a, res, src, enc)
+        if acct:
+            seen.append(acct)
+    errors: list[tuple[Member, str]] = []
+    csvs = _csv_members(src, enc, errors)
+    for m, problem in errors:  # reported; the rest still loads
+        res.unreadable(m.display, FORMAT, problem)
     if csvs:
         account_id, note = _csv_account(src, opts.get("handle"), seen, enc)
         for kind, m, text in csvs:
@@ -332,6 +354,7 @@ def load(src: Source, **opts: Any) -> LoadResult:
                 rep = _load_side_csv(m, text, kind, res)
             if note:
                 rep.notes.append(note)
+    res.check_yield(src.path, "Mastodon export")
     return res
 
 
@@ -357,64 +380,122 @@ def _snapshot(src: Source, name: str) -> date | None:
         return None
 
 
-def _load_archive(a: _Archive, res: LoadResult, src: Source, enc: str | None) -> str:
-    if a.actor_obj is None:
-        obj = _parse_json(a.actor, enc)  # raises for truncated JSON
-        kind = obj.get("type") if isinstance(obj, dict) else type(obj).__name__
-        raise InputError(a.actor.display, f"not an ActivityPub actor (type {kind!r})")
+def _read_json(m: Member, res: LoadResult, enc: str | None) -> Any | None:
+    """Parsed JSON of ``m``, or None after registering it as unreadable (reported with the
+    reason; the rest of the archive still loads)."""
+    try:
+        return _parse_json(m, enc)
+    except InputError as e:
+        res.unreadable(m.display, FORMAT, e.problem)
+        return None
+
+
+def _outbox_actor(obj: Any) -> str | None:
+    """The actor URI the outbox's activities name (for an archive whose actor.json is not
+    readable)."""
+    items = obj.get("orderedItems") if isinstance(obj, dict) else None
+    for it in items if isinstance(items, list) else []:
+        if isinstance(it, dict) and acct_from_uri(it.get("actor")):
+            return it["actor"]
+    return None
+
+
+def _load_archive(a: _Archive, res: LoadResult, src: Source, enc: str | None) -> str | None:
+    """Load one archive; return its account_id (None when no account could be found)."""
+    outbox = a.sibling("outbox.json")
+    outbox_obj = _read_json(outbox, res, enc) if outbox is not None else None
     actor = a.actor_obj
-    account_id, handle, host = _account_of(actor, a.actor.display)
+    rep = None
+    try:
+        if actor is None:
+            obj = _parse_json(a.actor, enc)
+            kind = obj.get("type") if isinstance(obj, dict) else type(obj).__name__
+            raise InputError(a.actor.display, f"not an ActivityPub actor (type {kind!r})")
+        account_id, handle, host = _account_of(actor, a.actor.display)
+    except InputError as e:
+        res.unreadable(a.actor.display, FORMAT, e.problem)
+        actor = None
+        uri = _outbox_actor(outbox_obj)
+        if uri is None:
+            if outbox is not None and outbox_obj is not None:  # no account to give it to
+                items = outbox_obj.get("orderedItems") if isinstance(outbox_obj, dict) else None
+                orep = res.file(
+                    outbox.display, FORMAT, len(items) if isinstance(items, list) else 0
+                )
+                for i in range(1, orep.rows_read + 1):
+                    orep.reject(i, "the account is unknown (actor.json not read)")
+            return None
+        acct = acct_from_uri(uri) or ""
+        account_id, handle, host = f"{PLATFORM}:{acct}", acct, acct.rpartition("@")[2]
+        actor = {"id": uri, "followers": f"{uri}/followers"}
     me = account_id.removeprefix(f"{PLATFORM}:")
     actor_uri = actor.get("id")
     followers = actor.get("followers") if isinstance(actor.get("followers"), str) else None
-    rep = res.file(a.actor.display, FORMAT, 1)
-    rep.notes.append(FOLLOWERS_NOTE)
+    if a.actor_obj is not None:
+        rep = res.file(a.actor.display, FORMAT, 1)
+        rep.notes.append(FOLLOWERS_NOTE)
 
     posts_count = None
-    outbox = a.sibling("outbox.json")
-    if outbox is not None:
-        posts_count = _load_outbox(outbox, res, account_id, me, host, actor_uri, followers, enc)
-    else:
+    if outbox is not None and outbox_obj is not None:
+        posts_count = _load_outbox(
+            outbox, outbox_obj, res, account_id, me, host, actor_uri, followers
+        )
+        if rep is None:
+            res.files[-1].notes.append(
+                f"account {account_id} taken from the outbox's actor (actor.json not read)"
+            )
+    elif outbox is None and rep is not None:
         rep.notes.append("no outbox.json next to actor.json: no posts loaded")
-    name = actor.get("name")
-    res.add(
-        "accounts",
-        pl.DataFrame(
-            {
-                "account_id": [account_id],
-                "platform": [PLATFORM],
-                "handle": [handle],
-                "display_name": [name if isinstance(name, str) else None],
-                "snapshot_date": [_snapshot(src, a.actor.name)],
-                "followers": [None],
-                "following": [None],
-                "posts_count": [posts_count],
-                "_file": [a.actor.display],
-                "_line": [1],
-            },
-            schema_overrides={
-                "snapshot_date": pl.Date,
-                "followers": pl.Int64,
-                "following": pl.Int64,
-                "posts_count": pl.Int64,
-                "display_name": pl.String,
-                "_line": pl.Int64,
-            },
-        ),  # fmt: skip
-    )
+    if rep is not None:
+        name = actor.get("name")
+        res.add(
+            "accounts",
+            pl.DataFrame(
+                {
+                    "account_id": [account_id],
+                    "platform": [PLATFORM],
+                    "handle": [handle],
+                    "display_name": [name if isinstance(name, str) else None],
+                    "snapshot_date": [_snapshot(src, a.actor.name)],
+                    "followers": [None],
+                    "following": [None],
+                    "posts_count": [posts_count],
+                    "_file": [a.actor.display],
+                    "_line": [1],
+                },
+                schema_overrides={
+                    "snapshot_date": pl.Date,
+                    "followers": pl.Int64,
+                    "following": pl.Int64,
+                    "posts_count": pl.Int64,
+                    "display_name": pl.String,
+                    "_line": pl.Int64,
+                },
+            ),  # fmt: skip
+        )
     for fname, reason in (("likes.json", LIKE_REASON), ("bookmarks.json", BOOKMARK_REASON)):
         m = a.sibling(fname)
         if m is not None:
-            _load_uri_list(m, reason, res, enc)
+            _load_uri_list(m, reason, res, enc, account_id)
     return account_id
 
 
-def _load_uri_list(m: Member, reason: str, res: LoadResult, enc: str | None) -> None:
-    obj = _parse_json(m, enc)
+def _load_uri_list(
+    m: Member, reason: str, res: LoadResult, enc: str | None, account_id: str
+) -> None:
+    """likes.json: every like set aside (valid, but without a time an interaction needs);
+    bookmarks.json: every item rejected (private, not an interaction)."""
+    obj = _read_json(m, res, enc)
+    if obj is None:
+        return
     items = obj.get("orderedItems") if isinstance(obj, dict) else None
     if not isinstance(items, list):
-        raise InputError(m.display, "no orderedItems list (expected an OrderedCollection)")
+        res.unreadable(m.display, FORMAT, "no orderedItems list (expected an OrderedCollection)")
+        return
     rep = res.file(m.display, FORMAT, len(items))
+    if reason == LIKE_REASON:
+        rep.set_aside(len(items), reason, "likes given", account_id)
+        return
     for i in range(1, len(items) + 1):
         rep.reject(i, reason)
 
@@ -433,20 +514,23 @@ def _mention_acct(tag: dict, host: str) -> str | None:
 
 def _load_outbox(
     m: Member,
+    obj: Any,
     res: LoadResult,
     account_id: str,
     me: str,
     host: str,
     actor_uri: str | None,
     followers: str | None,
-    enc: str | None,
 ) -> int | None:
-    """Load ``outbox.json``; return its ``totalItems`` (the account's statuses count)."""
-    obj = _parse_json(m, enc)
+    """Load ``outbox.json`` (parsed: ``obj``); return its ``totalItems`` (the account's
+    statuses count)."""
     items = obj.get("orderedItems") if isinstance(obj, dict) else None
     if not isinstance(items, list):
-        raise InputError(m.display, "no orderedItems list (expected an OrderedCollection)")
+        res.unreadable(m.display, FORMAT, "no orderedItems list (expected an OrderedCollection)")
+        return None
     rep = res.file(m.display, FORMAT, len(items))
+    # what the outbox shows: your replies, mentions, boosts and the DMs you sent
+    rep.carries(PLATFORM, "outbound", "messages_out", account_id=account_id)
     total = obj.get("totalItems")
     total = total if isinstance(total, int) and not isinstance(total, bool) else None
     if total is not None and total != len(items):
@@ -684,6 +768,7 @@ def _load_following(m: Member, text: str, account_id: str, res: LoadResult) -> F
     """``following_accounts.csv`` -> connections (i_follow true, follows_me unknown)."""
     df, col = _read_maybe_header(text) if text.strip() else (pl.DataFrame(), "")
     rep = res.file(m.display, FORMAT, df.height)
+    rep.carries(PLATFORM, "following", account_id=account_id)
     if df.height == 0:
         return rep
     addr = pl.col(col).str.strip_chars()

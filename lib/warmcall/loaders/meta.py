@@ -27,6 +27,10 @@ Instagram (contact_id = lower-case username)
   rejected with the reason.
 * ``personal_information.json`` (``profile_user``; 2020+) or 2018 ``profile.json`` -> the own
   username and name.
+* ``posts_1.json`` (your posts, ``your_instagram_activity/content/``; a list of entries with
+  ``media``) -> posts: ``post_id`` = the first media ``uri`` (the export has no post id),
+  ``ts`` = the entry's ``creation_timestamp`` (else its first media's), ``text`` = the
+  caption (``title``), no counts. An entry without media is rejected.
 
 Facebook (contact_id = ``name:<display name>``; there are no friend ids, §5.6)
 
@@ -61,10 +65,17 @@ message is one record:
   participants): an inbound message is from its sender; an outbound one is rejected
   ("group thread: no single counterpart"), and with it (a record is loaded whole or not at
   all) the reactions others gave it.
-* Instagram contact_id: the username from the thread folder ``<username>_<digits>`` of a
-  two-person thread (``bob_1111111111`` -> ``bob``); a display name seen as the counterpart of
-  such a thread maps to that username in group threads too; otherwise ``name:<display
-  name>``. Facebook contact_id: ``name:<display name>``.
+* Instagram contact_id (one person, one contact): threads name people by display name.
+  The username a thread carries is the ``<name>_<digits>`` prefix of its folder or
+  ``thread_path`` (``bob_1111111111`` -> ``bob``), used only when the export knows it as a
+  username (follow lists, post owners, profile data): real exports often name the folder
+  after the display name. Otherwise the display name is matched to a username through the
+  export's profile data (``Name`` + ``Username`` of a ``label_values`` or
+  ``string_map_data`` entry) or a thread that carries one, when it maps to exactly one;
+  else the contact stays ``name:<display name>`` (its display name shown). The display
+  name of a follow-list contact met in a two-person thread is added to its connection (a
+  candidate row tied to the thread's first message). Facebook contact_id:
+  ``name:<display name>``, as for friends.
 * Platform of a thread: from the path (``your_instagram_activity``/``your_facebook_activity``/
   ``your_activity_across_facebook``), else from the nearest Instagram- or Facebook-only file
   of the export (followers, friends, …), else Facebook if the thread has ``thread_type`` or
@@ -81,11 +92,20 @@ of the profile file, or, without one, of a pseudo file ``<source> (<platform> ac
 (read 1) whose notes say how the account was found.
 
 HTML-format exports are refused: a source with Meta HTML pages and no Meta JSON raises
-``InputError``. ``no-data.txt`` and every other file are not read.
+``InputError``. ``no-data.txt`` and every other file are not read. A file that cannot be
+read (invalid or truncated JSON) is reported with the reason (read 0 and a note) and the
+rest of the export loads; when that leaves nothing to load, ``InputError`` names the
+export.
+
+Signals (``FileReport.carries``), from the files read: Instagram followers / following
+files -> followers / following; Facebook friends -> followers and following (a friendship
+goes both ways); own comments, likes and reactions -> outbound; DM threads -> messages_in
+and messages_out, for the thread's platform.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -134,6 +154,7 @@ _NAME_KINDS: list[tuple[re.Pattern[str], str]] = [
         (r"personal_information\.json", "ig_profile"),
         (r"profile\.json", "ig_profile_2018"),
         (r"profile_information\.json", "fb_profile"),
+        (r"posts(_\d+)?\.json", "ig_posts"),
     )
 ]
 _IG_MARKERS = {
@@ -220,6 +241,7 @@ class _Thread:
     participants: list[str] = field(default_factory=list)
     title: str | None = None
     meta_hints: bool = False  # thread_type / joinable_mode seen
+    path_folder: str | None = None  # last part of ``thread_path``
 
 
 @dataclass
@@ -255,12 +277,16 @@ def _shape(kind: str, data: Any) -> str | None:
         return not lst or any(all(k in d for k in g) for d in dicts for g in groups)
 
     sld, smd, lv = ("string_list_data",), ("string_map_data",), ("label_values",)
+    title = ("title",)  # 2025-26 follow entries: the username in ``title`` (§5.3)
     if kind == "ig_followers":
         lst = unwrap_list(data, "relationships_followers", prefix="relationships_")
-        return kind if items_have(lst, sld) else None
+        return kind if items_have(lst, sld, title) else None
     if kind == "ig_following":
         lst = unwrap_list(data, "relationships_following", prefix="relationships_")
-        return kind if items_have(lst, sld) else None
+        return kind if items_have(lst, sld, title) else None
+    if kind == "ig_posts":
+        lst = unwrap_list(data, "ig_posts", prefix="ig_")
+        return kind if items_have(lst, ("media",)) else None
     if kind == "ig_connections_2018":
         maps = [data.get(k) for k in ("followers", "following")] if isinstance(data, dict) else []
         maps = [m for m in maps if isinstance(m, dict)]
@@ -512,6 +538,7 @@ _INT_SCHEMA: dict[str, pl.DataType] = {
     "post_id": pl.String(),
     "_file": pl.String(),
     "_line": pl.Int64(),
+    "_dupkey": pl.String(),  # the whole raw entry: the export gives no id (``schema``)
 }
 
 
@@ -554,6 +581,10 @@ class _Loader:
         self.used_platforms: set[str] = set()
         self.follower_users: set[str] | None = None
         self.following_users: set[str] | None = None
+        # usernames the export names (follow lists, post owners, profile data), lower-case,
+        # and (display name, username) pairs from its profile data (``label_values``)
+        self.known_users: set[str] = set()
+        self.profile_pairs: set[tuple[str, str]] = set()
         # DMs, extracted while reading (the parsed thread JSON is not kept)
         self.thread_reports: list[tuple[FileReport, str]] = []
         self.msg_rows: list[tuple] = []
@@ -574,7 +605,12 @@ class _Loader:
         threads: dict[str, _Thread] = {}
         unrecognised: list[Member] = []
         for m, k in cands:
-            data = self.read(m)
+            try:
+                data = self.read(m)
+            except InputError as e:  # reported; the rest of the export still loads
+                self.res.unreadable(m.display, "meta-dm" if k == "thread" else f"meta-{k}",
+                                    e.problem)  # fmt: skip
+                continue
             kind = _shape(k, data)
             if kind is None:
                 if k not in _PROFILE_KINDS:
@@ -637,6 +673,7 @@ class _Loader:
             self.used_platforms.add(f.platform)
         self._load_threads(threads)
         self._accounts()
+        self.res.check_yield(self.src.path, "Meta export")
         return self.res
 
     # .. own account ..........................................................................
@@ -734,6 +771,7 @@ class _Loader:
         follows_me: bool | None,
         i_follow: bool | None,
     ) -> dict:
+        self.known_users.add(user.lower())
         return {
             "account_id": self.account_id["instagram"],
             "platform": "instagram",
@@ -752,6 +790,7 @@ class _Loader:
         items = unwrap_list(data, key, prefix="relationships_") or []
         what = "followers" if follower else "following"
         rep = self.res.file(f.member.display, f"instagram-{what}", len(items))
+        rep.carries("instagram", what, account_id=self.account_id["instagram"])
         rows = []
         users = self.follower_users if follower else self.following_users
         other = False if has_other else None
@@ -782,6 +821,9 @@ class _Loader:
             (u, t, False) for u, t in following.items()
         ]
         rep = self.res.file(f.member.display, "instagram-connections-2018", len(recs))
+        for what in ("followers", "following"):
+            if isinstance(data.get(what), dict):
+                rep.carries("instagram", what, account_id=self.account_id["instagram"])
         raws = [t if isinstance(t, str) else None for _u, t, _fl in recs]
         uss = _pacific_us([r or "" for r in raws])
         has_fr, has_fg = (
@@ -819,6 +861,7 @@ class _Loader:
         kind: str,
         post_id: str | None,
         what: str,
+        raw: Any = None,
     ) -> None:
         me = self.own["instagram"].username
         if not owner:
@@ -827,6 +870,7 @@ class _Loader:
         if me and owner.lower() == me.lower():
             rep.reject(line, f"{what} on an own post: no counterpart")
             return
+        self.known_users.add(owner.lower())
         rows.append(
             {
                 "account_id": self.account_id["instagram"],
@@ -838,6 +882,7 @@ class _Loader:
                 "post_id": post_id,
                 "_file": f.disp,
                 "_line": line,
+                "_dupkey": _raw_key(raw),
             }
         )
 
@@ -849,26 +894,30 @@ class _Loader:
             or []
         )
         rep = self.res.file(f.member.display, "instagram-comments", len(items))
+        rep.carries("instagram", "outbound", account_id=self.account_id["instagram"])
         rows: list[dict] = []
         for i, it in enumerate(items, 1):
             if not isinstance(it, dict):
                 rep.reject(i, "not an entry object")
                 continue
+            self._profile_pair(it)
             owner, raw_ts = _comment_owner_time(it)
             ok, us = _ts_us(rep, i, raw_ts)
             if ok:
-                self._ig_interaction(rows, rep, f, i, owner, us, "comment", None, "comment")  # type: ignore[arg-type]
+                self._ig_interaction(rows, rep, f, i, owner, us, "comment", None, "comment", it)  # type: ignore[arg-type]
         self.res.add("interactions", _frame(rows, _INT_SCHEMA, ("ts",)))
 
     def _load_ig_likes(self, f: _File, data: Any) -> None:
         items = unwrap_list(data, "likes_media_likes", "likes_comment_likes", prefix="likes_") or []
         rep = self.res.file(f.member.display, "instagram-likes", len(items))
+        rep.carries("instagram", "outbound", account_id=self.account_id["instagram"])
         rows: list[dict] = []
         what = "liked comment" if "comment" in f.member.basename.lower() else "liked post"
         for i, it in enumerate(items, 1):
             if not isinstance(it, dict):
                 rep.reject(i, "not an entry object")
                 continue
+            self._profile_pair(it)
             sld = first_sld(it)
             owner = it.get("title").strip() if isinstance(it.get("title"), str) else None
             href = sld.get("href")
@@ -889,7 +938,7 @@ class _Loader:
             ok, us = _ts_us(rep, i, raw_ts)
             if ok:
                 self._ig_interaction(
-                    rows, rep, f, i, owner or None, us, "like", _post_code(href), what
+                    rows, rep, f, i, owner or None, us, "like", _post_code(href), what, it
                 )  # type: ignore[arg-type]
         self.res.add("interactions", _frame(rows, _INT_SCHEMA, ("ts",)))
 
@@ -903,6 +952,7 @@ class _Loader:
 
     def _load_2018_pairs(self, f: _File, recs: list, fmt: str, kind: str, owner_at: int) -> None:
         rep = self.res.file(f.member.display, fmt, len(recs))
+        rep.carries("instagram", "outbound", account_id=self.account_id["instagram"])
         raws = [r[0] if isinstance(r, list) and r and isinstance(r[0], str) else "" for r in recs]
         uss = _pacific_us(raws)
         rows: list[dict] = []
@@ -914,13 +964,52 @@ class _Loader:
                 rep.reject(i, f"unparsable timestamp '{r[0]}'" if raw else "missing timestamp")
                 continue
             owner = r[owner_at].strip() if isinstance(r[owner_at], str) else None
-            self._ig_interaction(rows, rep, f, i, owner, us, kind, None, kind)
+            self._ig_interaction(rows, rep, f, i, owner, us, kind, None, kind, r)
         self.res.add("interactions", _frame(rows, _INT_SCHEMA, ("ts",)))
+
+    def _load_ig_posts(self, f: _File, data: Any) -> None:
+        """``posts_1.json`` (your posts; §5.1 tree ``your_instagram_activity/content/``): one
+        post per entry. The export gives no post id: ``post_id`` is the first media ``uri``
+        (a path inside the export, stable across exports); ``ts`` the entry's
+        ``creation_timestamp`` (else its first media's); ``text`` the caption (``title``, else
+        the first media's). No counts (not in the export)."""
+        items = unwrap_list(data, "ig_posts", prefix="ig_") or []
+        rep = self.res.file(f.member.display, "instagram-posts", len(items))
+        rows: list[dict] = []
+        for i, it in enumerate(items, 1):
+            media = it.get("media") if isinstance(it, dict) else None
+            media = [m for m in media if isinstance(m, dict)] if isinstance(media, list) else []
+            uris = [
+                m["uri"].strip()
+                for m in media
+                if isinstance(m.get("uri"), str) and m["uri"].strip()
+            ]
+            if not uris:
+                rep.reject(i, "post without media (no uri to identify it)")
+                continue
+            first = media[0]
+            raw = it.get("creation_timestamp", first.get("creation_timestamp"))
+            ok, us = _ts_us(rep, i, raw)
+            if not ok:
+                continue
+            cap = it.get("title") if isinstance(it.get("title"), str) else first.get("title")
+            rows.append({
+                "account_id": self.account_id["instagram"], "platform": "instagram",
+                "post_id": uris[0], "ts": us,
+                "text": cap.strip() if isinstance(cap, str) and cap.strip() else None,
+                "is_repost": False, "_file": f.disp, "_line": i, "_dupkey": " ".join(uris),
+            })  # fmt: skip
+        schema = {"account_id": pl.String(), "platform": pl.String(), "post_id": pl.String(),
+                  "ts": pl.Int64(), "text": pl.String(), "is_repost": pl.Boolean(),
+                  "_file": pl.String(), "_line": pl.Int64(), "_dupkey": pl.String()}  # fmt: skip
+        self.res.add("posts", _frame(rows, schema, ("ts",)))
 
     # .. Facebook ..............................................................................
     def _load_fb_friends(self, f: _File, data: Any) -> None:
         items = unwrap_list(data, "friends_v2", "friends", prefix="friends") or []
         rep = self.res.file(f.member.display, "facebook-friends", len(items))
+        # a Facebook friendship goes both ways, like a LinkedIn connection
+        rep.carries("facebook", "followers", "following", account_id=self.account_id["facebook"])
         rows = []
         for i, it in enumerate(items, 1):
             name = it.get("name") if isinstance(it, dict) else None
@@ -948,6 +1037,7 @@ class _Loader:
 
     def _fb_title_rows(self, f: _File, items: list, fmt: str, comments: bool) -> None:
         rep = self.res.file(f.member.display, fmt, len(items))
+        rep.carries("facebook", "outbound", account_id=self.account_id["facebook"])
         me = self.own["facebook"].name or self.own["facebook"].dm_name
         rows: list[dict] = []
         for i, it in enumerate(items, 1):
@@ -991,6 +1081,7 @@ class _Loader:
                     "post_id": None,
                     "_file": f.disp,
                     "_line": i,
+                    "_dupkey": _raw_key(it),
                 }
             )
         self.res.add("interactions", _frame(rows, _INT_SCHEMA, ("ts",)))
@@ -1014,6 +1105,9 @@ class _Loader:
             t.title = data["title"].strip()
         if "thread_type" in data or "joinable_mode" in data:
             t.meta_hints = True
+        tp = data.get("thread_path")
+        if t.path_folder is None and isinstance(tp, str) and tp.strip():
+            t.path_folder = PurePosixPath(tp.strip()).name
 
     def _thread_platform(self, t: _Thread, markers: list[tuple[str, str]]) -> str:
         p = _path_platform(t.key + "/x") or _marker_platform(t.key + "/x", markers)
@@ -1039,11 +1133,7 @@ class _Loader:
         if is_group:
             return info
         other = others[0] if others else (t.title if t.title and t.title != me else None)
-        folder_user = None
-        if t.platform == "instagram":
-            mt = re.fullmatch(r"(.+)_(\d+)", t.folder)
-            if mt and is_ig_username(mt.group(1)):
-                folder_user = mt.group(1).lower()
+        folder_user = self._thread_user(t) if t.platform == "instagram" else None
         if folder_user:
             info["contact"] = folder_user
         elif other:
@@ -1051,6 +1141,48 @@ class _Loader:
         else:
             info["reason"] = "no counterpart in the thread"
         return info
+
+    def _thread_user(self, t: _Thread) -> str | None:
+        """The username a thread carries: the ``<name>_<digits>`` prefix of its folder or
+        ``thread_path`` (§5.4), when the export knows it as a username (follow lists, post
+        owners, profile data). Real exports often name the folder after the display name,
+        so an unknown prefix is not taken for a username."""
+        for folder in (t.folder, t.path_folder):
+            mt = re.fullmatch(r"(.+)_(\d+)", folder or "")
+            if mt and is_ig_username(mt.group(1)) and mt.group(1).lower() in self.known_users:
+                return mt.group(1).lower()
+        return None
+
+    def _profile_pair(self, entry: dict) -> None:
+        """Record the (display name, username) an entry's profile data gives (``Name`` and
+        ``Username`` in ``string_map_data`` or ``label_values``, §5.5), when it gives one of
+        each."""
+        names = [v for k, v in _entry_labels(entry) if k in _NAME_KEYS]
+        users = [v for k, v in _entry_labels(entry) if k in _USER_KEYS]
+        if len(set(names)) == 1 and len(set(users)) == 1 and is_ig_username(users[0]):
+            self.profile_pairs.add((names[0], users[0].lower()))
+            self.known_users.add(users[0].lower())
+
+    def _dm_names(self, threads: dict[str, _Thread], infos: dict[str, dict]) -> None:
+        """The display name of a follower or followed account met in a two-person thread:
+        a candidate connections row (contact_id, display_name; follow flags unknown) tied to
+        the thread's first message record, merged into the follow-list row."""
+        follows = (self.follower_users or set()) | (self.following_users or set())
+        first: dict[str, tuple[str, int]] = {}
+        for disp, line, key, *_rest in self.msg_rows:
+            first.setdefault(key, (disp, line))
+        rows = []
+        for key, info in infos.items():
+            t = threads[key]
+            contact = info["contact"]
+            if t.platform != "instagram" or info["group"] or contact not in follows:
+                continue
+            others = [p for p in t.participants if p != info["me"]]
+            if len(others) == 1 and key in first:
+                rows.append({"account_id": self.account_id["instagram"], "platform": "instagram",
+                             "contact_id": contact, "display_name": others[0],
+                             "_file": first[key][0], "_line": first[key][1]})  # fmt: skip
+        self.res.add("connections", rows)
 
     def _name_contact(self, platform: str, name: str) -> str:
         if platform == "instagram" and name in self.name_to_user:
@@ -1060,26 +1192,31 @@ class _Loader:
     def _load_threads(self, threads: dict[str, _Thread]) -> None:
         if not self.thread_reports:
             return
-        # display name -> username, from two-person Instagram threads with a username folder
+        # display name -> username: from two-person Instagram threads that carry a known
+        # username, and from the export's profile data; a name with two usernames is neither
         seen: dict[str, set[str]] = defaultdict(set)
+        for name, username in self.profile_pairs:
+            seen[name].add(username)
         for t in threads.values():
             if t.platform != "instagram" or len(t.participants) != 2:
                 continue
-            mt = re.fullmatch(r"(.+)_(\d+)", t.folder)
+            user = self._thread_user(t)
             me = self.own["instagram"].dm_name or (
                 next((p for p in t.participants if p != t.title), None)
                 if t.title in t.participants
                 else None
             )
             others = [p for p in t.participants if p != me]
-            if mt and is_ig_username(mt.group(1)) and len(others) == 1:
-                seen[others[0]].add(mt.group(1).lower())
+            if user and len(others) == 1:
+                seen[others[0]].add(user)
         self.name_to_user = {n: next(iter(u)) for n, u in seen.items() if len(u) == 1}
         infos = {k: self._resolve_thread(t) for k, t in threads.items()}
+        self._dm_names(threads, infos)
 
         for rep, key in self.thread_reports:
             plat = threads[key].platform
             rep.format = "instagram-dm" if plat == "instagram" else "facebook-messenger"
+            rep.carries(plat, "messages_in", "messages_out", account_id=self.account_id[plat])
             self.used_platforms.add(plat)
         reports = {rep.path: rep for rep, _k in self.thread_reports}
         msg_rows, react_rows = self.msg_rows, self.react_rows
@@ -1091,6 +1228,7 @@ class _Loader:
             "sender": pl.String,
             "ts": pl.Int64,
             "kind": pl.String,
+            "dk": pl.Int64,
         }
         rschema = {
             "_file": pl.String,
@@ -1099,6 +1237,7 @@ class _Loader:
             "actor": pl.String,
             "sender": pl.String,
             "ts": pl.Int64,
+            "dk": pl.Int64,
         }
         tinfo = pl.DataFrame(
             [
@@ -1170,6 +1309,7 @@ class _Loader:
                 pl.lit(None, pl.String).alias("post_id"),
                 "_file",
                 "_line",
+                pl.col("dk").alias("_dupkey"),
             ),
         )
 
@@ -1195,6 +1335,7 @@ class _Loader:
                 pl.lit(None, pl.String).alias("post_id"),
                 "_file",
                 "_line",
+                pl.col("dk").alias("_dupkey"),
             ),
         )
 
@@ -1225,7 +1366,11 @@ class _Loader:
             rep.reject(i, SYSTEM_REASON)
             return
         kind = "call" if "call_duration" in msg or (short and _CALL.match(short)) else "dm"
-        msg_rows.append((disp, i, key, sender, us, kind))
+        # the message's own identity (``_dupkey``): its text, else its first attachment, so
+        # two messages in the same millisecond are not taken for one repeated record
+        ident = content or _attachment(msg)
+        dk = hash(ident)
+        msg_rows.append((disp, i, key, sender, us, kind, dk))
         reactions = msg.get("reactions")
         for r in reactions if isinstance(reactions, list) else []:
             if (
@@ -1238,7 +1383,37 @@ class _Loader:
                 rus = epoch_us(r.get("timestamp"))
             except BadTimestamp:
                 rus = None
-            react_rows.append((disp, i, key, r["actor"].strip(), sender, rus or us))
+            emoji = r.get("reaction") if isinstance(r.get("reaction"), str) else ""
+            react_rows.append(
+                (disp, i, key, r["actor"].strip(), sender, rus or us, hash((ident, emoji)))
+            )
+
+
+def _raw_key(raw: Any) -> str | None:
+    """The whole raw entry as text (``_dupkey`` where the export gives no id)."""
+    if raw is None:
+        return None
+    return json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _attachment(msg: dict) -> str:
+    """The first attachment of a DM that has no text (a share's link, a photo's uri, …)."""
+    share = msg.get("share")
+    if isinstance(share, dict) and isinstance(share.get("link"), str):
+        return share["link"]
+    for k in ("photos", "videos", "audio_files", "files", "gifs"):
+        v = msg.get(k)
+        if (
+            isinstance(v, list)
+            and v
+            and isinstance(v[0], dict)
+            and isinstance(v[0].get("uri"), str)
+        ):
+            return v[0]["uri"]
+    sticker = msg.get("sticker")
+    if isinstance(sticker, dict) and isinstance(sticker.get("uri"), str):
+        return sticker["uri"]
+    return ""
 
 
 def _fb_inner(item: dict, key: str) -> dict:
@@ -1264,6 +1439,22 @@ def fb_title_owner(title: str) -> tuple[str | None, str | None]:
         return (on.group("who").strip(), verb) if on else (None, verb)
     poss = _FB_POSS.match(rest)
     return (poss.group("who").strip(), verb) if poss else (None, verb)
+
+
+def _entry_labels(entry: dict) -> list[tuple[str, str]]:
+    """(key, text value) of an entry's ``string_map_data`` and ``label_values`` (§5.5)."""
+    out = [
+        (k, v["value"].strip())
+        for k, v in string_map(entry).items()
+        if isinstance(v.get("value"), str) and v["value"].strip()
+    ]
+    if "label_values" in entry:
+        out += [
+            (lab, x["value"].strip())
+            for lab, x, _t in walk_labels(entry["label_values"])
+            if isinstance(x.get("value"), str) and x["value"].strip()
+        ]
+    return out
 
 
 def _comment_owner_time(it: dict) -> tuple[str | None, Any]:

@@ -1,0 +1,47 @@
+"""``warmcall report`` checks the exports before any notebook runs: an export that yields
+nothing is one line naming it (exit 2), and nothing is written."""
+
+from __future__ import annotations
+
+import pytest
+from browser import make_project
+from warmcall import report
+from warmcall.errors import InputError
+
+BROKEN = (  # the Notes: preamble makes it a LinkedIn export; the header lacks Connected On
+    'Notes:\n"When exporting your connection data, you may notice that some of the email '
+    'addresses are missing."\n\nFirst Name,Last Name,URL\nAlice,Example,x\n'
+)
+
+
+def test_report_refuses_an_export_that_yields_nothing(tmp_path, capsys, monkeypatch):
+    export = tmp_path / "Basic_LinkedInDataExport_01-15-2022"
+    export.mkdir()
+    (export / "Connections.csv").write_text(BROKEN, encoding="utf-8")
+    files = make_project(tmp_path / "proj", {"a": f"title: a\ndata: [{export}]\n"})
+    out = tmp_path / "reports"
+    with pytest.raises(InputError) as e:
+        report.run_reports(files, out, progress=False, root=tmp_path / "proj")
+    msg = str(e.value)
+    assert msg.startswith(f"{export}: nothing could be loaded from this LinkedIn export")
+    assert "Connections.csv" in msg
+    assert not out.exists() or not any(out.rglob("*.html"))  # no notebook ran
+    # the command line: one line on stderr, exit code 2
+    monkeypatch.chdir(tmp_path / "proj")
+    rc = report.main_report(["-p", str(files[0]), "-o", str(out), "--no-progress"])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1 and "nothing could be loaded" in err
+
+
+def test_large_inputs_are_checked_in_a_child_process(tmp_path, monkeypatch):
+    # inputs the table cache takes are loaded in a short-lived process (its memory is not
+    # held by the report runner); its InputError comes back as the same one line
+    from warmcall.workbook import check_exports
+
+    monkeypatch.setenv("WARMCALL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("WARMCALL_CACHE_MIN_BYTES", "1")
+    export = tmp_path / "Basic_LinkedInDataExport_01-15-2022"
+    export.mkdir()
+    (export / "Connections.csv").write_text(BROKEN, encoding="utf-8")
+    with pytest.raises(InputError, match="nothing could be loaded from this LinkedIn export"):
+        check_exports({"data": [str(export)]})
