@@ -1,10 +1,10 @@
 """What each account's exports can show, and which figures therefore mean something.
 
 Loaders declare the signals their export carries (``loaders.base.SIGNALS``, from the files
-actually present: a LinkedIn export without ``messages.csv`` carries no messages). Formats
-that declare nothing (canonical tables, a mapped CSV, touchpoints alone) get their signals
-from the rows they loaded: followers if any row says who follows you, inbound if any
-interaction comes from others, and so on.
+actually present: a LinkedIn export without ``messages.csv`` carries no messages). The rows
+loaded show signals too (followers if any row says who follows you, inbound if any
+interaction comes from others, and so on): an account carries the union of both, so formats
+that declare nothing (canonical tables, a mapped CSV, a profiles file) still count.
 
 A figure needs signals (``FIGURE_NEEDS``; "any of"): where an account's exports carry none
 of them, the figure is null and shown as "not in this export" — never 0 (docs/metrics.md).
@@ -97,8 +97,9 @@ def _derived(wb: Workbook) -> pl.DataFrame:
 
 def account_signals(wb: Workbook) -> pl.DataFrame:
     """One row per account (accounts seen in any table): ``account_id``, ``platform`` and a
-    boolean column per signal in ``SIGNALS``. An account whose files declared signals has
-    exactly those; one whose files declared none has the signals its rows show."""
+    boolean column per signal in ``SIGNALS``: the signals its files declared, plus those its
+    loaded rows show (a declaration covers an export whose list is empty; rows cover formats
+    that declare nothing, such as a profiles file or a mapped CSV for the same account)."""
     declared = wb.signals.select("account_id", "platform", "signal")
     derived = _derived(wb)
     accts = pl.concat(
@@ -108,10 +109,7 @@ def account_signals(wb: Workbook) -> pl.DataFrame:
         ]
         + [declared.select("account_id", "platform")]
     ).unique()
-    has_decl = declared.select("account_id").unique()
-    use = pl.concat(
-        [declared, derived.join(has_decl, on="account_id", how="anti")], how="vertical"
-    ).unique()
+    use = pl.concat([declared, derived], how="vertical").unique()
     wide = accts.join(
         use.with_columns(pl.lit(True).alias("on")).pivot(
             on="signal", index=["account_id", "platform"], values="on", aggregate_function="first"
