@@ -116,3 +116,15 @@ def test_metrics_json_has_null_with_a_reason() -> None:
     assert "two_way" not in acct["unavailable"]
     table = views.platform_table(a).row(0, named=True)
     assert table["engaged"] == "not in this export" and table["two-way"] == "1"
+
+
+def test_signals_are_the_union_of_declared_and_shown_by_rows() -> None:
+    from warmcall.accounting import LoadReport, SourceReport
+
+    wb = workbook(interactions=[inter("a", "2026-06-01", "comment", "in")])
+    wb.report = LoadReport([SourceReport("a.zip!follower.js", "x-archive", 0, 0, 0,
+                                         signals=[{"account_id": "x:me", "platform": "x",
+                                                   "signal": "followers"}])])  # fmt: skip
+    row = account_signals(wb).row(0, named=True)
+    assert row["followers"] and row["inbound"]  # declared (an empty list) + shown by a row
+    assert not row["outbound"] and not row["impressions"]
