@@ -20,6 +20,7 @@ from fixtures_x_archive import (
     EXPECTED_FILES,
     FIVE,
     FRANK,
+    LIKES,
     LONG_TEXT,
     OWN,
     TWEETS,
@@ -64,18 +65,36 @@ def test_accounting_per_file(archive: Path) -> None:
     wb = warmcall.load(archive)
     files = _by_file(wb)
     assert set(files) == set(EXPECTED_FILES)  # media, assets, headers twin, block.js not read
-    for name, (read, loaded, rejected) in EXPECTED_FILES.items():
+    for name, want in EXPECTED_FILES.items():
         s = files[name]
-        assert (s.rows_read, s.rows_loaded, s.rows_rejected) == (read, loaded, rejected), name
-        assert s.rows_read == s.rows_loaded + s.rows_rejected
+        assert (s.rows_read, s.rows_loaded, s.rows_set_aside, s.rows_rejected) == want, name
+        assert s.balanced
     assert wb.report.rows_read == 27  # 1+3+2+6+1+2+2+0+3+1+6
-    assert wb.report.rows_rejected == 6  # 1 note + 2 likes + 3 group DM entries
+    assert wb.report.rows_set_aside == 2  # 2 likes
+    assert wb.report.rows_rejected == 4  # 1 note + 3 group DM entries
+
+
+def test_likes_are_set_aside_as_the_owners_activity(archive: Path) -> None:
+    wb = warmcall.load(archive)
+    assert wb.report.set_aside_frame().to_dicts() == [
+        {"account_id": "x:alice", "activity": "likes given",
+         "reason": "like given; its author is not in the export", "rows": 2}
+    ]  # fmt: skip
+    assert "set aside: 2 × like given; its author is not in the export" in wb.report.text()
+
+
+def test_a_like_without_tweet_id_is_rejected(tmp_path: Path) -> None:
+    likes = [*LIKES, {"like": {"fullText": "no id"}}, "not an object"]
+    wb = warmcall.load(_with(tmp_path, like=pretty("window.YTD.like.part0", likes)))
+    s = _by_file(wb)["data/like.js"]
+    assert (s.rows_read, s.rows_set_aside, s.rows_rejected) == (4, 2, 2)
+    assert [r["reason"] for r in s.rejects] == ["like entry without tweetId"] * 2
 
 
 def test_reject_reasons(archive: Path) -> None:
     files = _by_file(warmcall.load(archive))
     reasons = lambda n: [(r["line"], r["reason"]) for r in files[n].rejects]  # noqa: E731
-    assert reasons("data/like.js") == [(1, xa.LIKE_REASON), (2, xa.LIKE_REASON)]
+    assert reasons("data/like.js") == []  # set aside, not rejected
     assert reasons("data/note-tweet.js") == [(2, "note-tweet has no tweet within 2 s of it")]
     assert reasons("data/direct-message-group.js") == [
         (2, "group DM: no single counterpart"),
@@ -100,20 +119,26 @@ def test_account_row(archive: Path) -> None:
 
 def test_connections(archive: Path) -> None:
     con = warmcall.load(archive).connections.sort("contact_id")
-    # followers 2222, 3333, 4444; following 2222, 5555 -> 4 contacts
+    # followers 2222, 3333, 4444; following 2222, 5555 -> 4 contacts; frank (mentioned in
+    # tweet 7, a counterpart) gets a row for his name, following neither way. erin is named
+    # only inside bob's retweet: not a contact, no row.
     got = {
-        r[0]: (r[1], r[2]) for r in con.select("contact_id", "follows_me", "i_follow").iter_rows()
+        r[0]: r[1:]
+        for r in con.select(
+            "contact_id", "follows_me", "i_follow", "handle", "display_name"
+        ).iter_rows()
     }
     assert got == {
-        BOB: (True, True),
-        CAROL: (True, False),
-        DAVE: (True, False),
-        FIVE: (False, True),
+        BOB: (True, True, "bob", "Bob"),  # mention (tweet 1) and retweet (tweet 3)
+        CAROL: (True, False, "carol", "Carol"),
+        DAVE: (True, False, "dave", "Dave"),
+        FIVE: (False, True, None, None),  # never named in the archive
+        FRANK: (False, False, "frank", "Frank"),
     }
-    assert con["handle"].null_count() == 4 and con["display_name"].null_count() == 4
-    assert con["connected_at"].null_count() == 4  # no follow dates in the format
+    assert con["connected_at"].null_count() == 5  # no follow dates in the format
     bob = con.filter(pl.col("contact_id") == BOB)["source"][0]
-    assert "follower.js:1" in bob and "following.js:1" in bob
+    # the most recent evidence: the retweet (tweet 3, Aug 14) after the reply (Aug 12)
+    assert "follower.js:1" in bob and "following.js:1" in bob and "tweets.js:3" in bob
 
 
 def test_posts(archive: Path) -> None:
@@ -282,7 +307,9 @@ def test_old_names_without_manifest(tmp_path: Path) -> None:
 def test_follower_only_archive_leaves_i_follow_unknown(tmp_path: Path) -> None:
     wb = warmcall.load(_with(tmp_path, following=None))
     con = wb.connections
-    assert con.height == 3 and con["i_follow"].null_count() == 3  # no following.js: unknown
+    # 3 followers + frank (named, a counterpart); no following.js: i_follow unknown for all
+    assert con.height == 4 and con["i_follow"].null_count() == 4
+    assert con.filter(pl.col("contact_id") == FRANK)["follows_me"].to_list() == [False]
     assert wb.accounts["following"][0] is None  # unknown, not 0
 
 

@@ -4,8 +4,11 @@ of the connections that the personal exports give by id only (export-formats.md 
 
 Rule: a profile matches every candidate connection row (all frames of
 ``res.tables["connections"]``) of the same platform whose ``contact_id`` equals the
-profile's ``contact_id``, or whose handle equals the profile's handle after
-``warmcall.resolve.normalize_handle`` (trimmed, no leading ``@``, lower-case). Each match
+profile's ``contact_id``; a profile that matches none by id matches the rows whose handle
+equals the profile's handle after ``warmcall.resolve.normalize_handle`` (trimmed, no leading
+``@``, lower-case), except where both ids are numeric and differ (two X users: a handle can
+pass from one account to another, so an old handle in an archive's mentions is no proof of
+identity). Each match
 becomes one candidate connection row with the match's ``account_id`` and ``contact_id``,
 the profile's fields, ``follows_me``/``i_follow`` null, and the profile's ``_file``/``_line``;
 ``accounting._merge`` then fills the connection's null fields from it (first non-null;
@@ -68,13 +71,20 @@ def _matches(p: pl.DataFrame, conns: pl.DataFrame) -> pl.DataFrame:
         on=["platform", "_pcid"],
         how="inner",
     )
+    numeric = r"^[0-9]+$"
     by_handle = p.join(
+        by_id.select("_file", "_line"), on=["_file", "_line"], how="anti", nulls_equal=True
+    ).join(
         conns.filter(pl.col("_h").is_not_null()).select(
             "platform", "account_id", "contact_id", pl.col("_h").alias("_ph")
         ),
         on=["platform", "_ph"],
         how="inner",
     )
+    both_numeric = pl.col("_pcid").str.contains(numeric).fill_null(False) & pl.col(
+        "contact_id"
+    ).str.contains(numeric).fill_null(False)
+    by_handle = by_handle.filter(~both_numeric)
     cols = ["account_id", "platform", "contact_id", *_FIELDS, "_file", "_line"]
     return (
         pl.concat([by_id.select(cols), by_handle.select(cols)])

@@ -1,8 +1,12 @@
 """X/Twitter account archive (``twitter-<date>-<hash>.zip`` or its unpacked folder), read in
-place (export-formats.md §1).
+place (export-formats.md §1), in the layouts of every year: 2018 GDPR archives (unwrapped
+items), 2019–20 (``tweet.js``, compact ``= [ {``, singular ``direct-message.js``), 2022+
+(``tweets.js``, plural DMs), 2023–25 (``tweets-partN.js``, ``note-tweet.js``,
+``deleted-tweets.js``, group DMs in their own files).
 
 Files read (found through ``data/manifest.js`` ``dataTypes.*.files[].fileName`` and, for
-anything the manifest does not list, by base name anywhere in the tree; old and new names):
+anything the manifest does not list, by base name anywhere in the tree; old and new names;
+a file the manifest lists but the archive lacks is noted):
 
 =====================  =========================================================  ==========
 file(s)                canonical rows                                             record
@@ -12,10 +16,11 @@ file(s)                canonical rows                                           
 ``following.js``       connections: contact_id = accountId, i_follow               item
 ``tweets.js``          posts; replies, mentions, retweets -> interactions (out)    tweet
 ``tweet.js``, parts
+``deleted-tweets.js``  the same as tweets (posts you deleted; they happened)       tweet
 ``note-tweet.js``      the full text of long posts, matched to a tweet by time     note
 ``direct-message(s)``  one dm interaction per ``messageCreate``; reactions         message
 ``(-group)(-partN).js``
-``like.js``            rejected: the format gives neither author nor time          item
+``like.js``            set aside: a like names the post, not its author            item
 ``manifest.js``        generation date, account fallback; no records of its own    -
 =====================  =========================================================  ==========
 
@@ -25,6 +30,20 @@ types are ``= [ ]``; layouts are pretty (``" : "``) or compact (2019). A missing
 wrapper, or truncated JSON, makes the file unusable (``InputError`` naming it). Items are
 wrapped per type (``{"tweet": {…}}``) except in the earliest archives, so unwrapping happens
 only when the key is present. Numbers are strings.
+
+Names: the archive names the people you interacted with in your own tweets
+(``entities.user_mentions`` id/screen_name/name, ``in_reply_to_user_id_str`` with
+``in_reply_to_screen_name``, the ``RT @name:`` prefix once that name's id is known, note-tweet
+mentions). Every contact of the archive (follower, followed, or counterpart of an
+interaction) whose id appears with a screen name gets that handle (the most recent
+evidence wins) and display name (the most recent one given) on a connections row
+(``_name_contacts``). Ids of deleted accounts (``"-1"``) name no one.
+
+Signals declared (``FileReport.carries``), from the files present: follower.js ->
+followers, following.js -> following, tweets/deleted tweets/likes -> outbound, DMs ->
+messages_in and messages_out. The archive has no inbound engagement, no impressions, and
+names contacts only from your own tweets, so it never declares inbound, impressions or
+profiles.
 
 What the format does not carry (so it is null): follow dates, follower/following handles and
 names, DM participant handles, likes' authors and times, impressions/reach/saves/clicks,
@@ -44,6 +63,7 @@ from typing import Any
 import polars as pl
 
 from ..errors import InputError
+from ..schema import DUPKEY
 from ..sources import Member, Source
 from .base import FileReport, LoadResult
 
@@ -54,12 +74,13 @@ _WRAPPER = re.compile(r"\s*window\.(?:YTD\.(\w+)\.part(\d+)|(__THAR_CONFIG))\s*=
 _DECODER = json.JSONDecoder()
 
 # Base names (lower case) of the data files this loader reads, by data type. The headers-only
-# twins (``direct-message-headers.js``…) and ``deleted-tweets.js`` deliberately do not match.
+# twins (``direct-message-headers.js``, ``deleted-tweet-headers.js``…) deliberately do not match.
 FILE_KINDS: dict[str, re.Pattern[str]] = {
     "account": re.compile(r"account\.js"),
     "follower": re.compile(r"follower(?:-part\d+)?\.js"),
     "following": re.compile(r"following(?:-part\d+)?\.js"),
     "tweets": re.compile(r"tweets?(?:-part\d+)?\.js"),
+    "deleted": re.compile(r"deleted-tweets?(?:-part\d+)?\.js"),
     "note": re.compile(r"note-tweet(?:-part\d+)?\.js"),
     "like": re.compile(r"like(?:-part\d+)?\.js"),
     "dm": re.compile(r"direct-messages?(?:-group)?(?:-part\d+)?\.js"),
@@ -72,7 +93,8 @@ MONTHS = {name: f"{i:02d}" for i, name in enumerate(_MONTH_NAMES, 1)}
 _CREATED_AT = r"^[A-Za-z]{3} ([A-Za-z]{3}) (\d{1,2}) (\d{2}:\d{2}:\d{2}) ([+-]\d{4}) (\d{4})$"
 NOTE_MATCH_SECONDS = 2  # a note's createdAt is within this many seconds of its tweet's created_at
 
-LIKE_REASON = "like.js has no author or time: no counterpart"
+LIKE_ASIDE = "like given; its author is not in the export"
+LIKE_ACTIVITY = "likes given"
 GROUP_REASON = "group DM: no single counterpart"
 
 
@@ -334,6 +356,8 @@ def _load_follow(ctx: _Ctx, files: list[Member], key: str, other: set[str] | Non
     n = 0
     for m in files:
         data, rep = ctx.items(m, key)
+        rep.carries(PLATFORM, "followers" if key == "follower" else "following",
+                    account_id=ctx.account_id)  # fmt: skip
         n += len(data)
         ids = [_s((_unwrap(it, key) or {}).get("accountId")) for it in data]
         df = pl.DataFrame(
@@ -385,22 +409,63 @@ def _unescape(e: pl.Expr) -> pl.Expr:
     )
 
 
-def _load_tweets(ctx: _Ctx, files: list[Member], notes_files: list[Member]) -> int:
-    """tweets.js (+ parts) -> posts and outbound interactions (export-formats.md §1.4).
+#: Evidence that names a contact (``_name_contacts``): the record it is in, its time, the
+#: contact's id, the screen name and display name given there, and its order in the archive.
+_EVIDENCE = {
+    "_file": pl.String, "_line": pl.Int64, "ts": pl.Datetime("us", "UTC"), "_seq": pl.Int64,
+    "contact_id": pl.String, "handle": pl.String, "display_name": pl.String,
+}  # fmt: skip
 
-    Per tweet: post_id = id_str, ts = created_at, text = HTML-unescaped full_text (replaced by
-    the matching note-tweet's full text), likes = favorite_count, shares = retweet_count,
-    is_repost = text starts with ``RT @``. Interactions (direction out, post_id = the tweet):
-    a reply to someone else -> reply to in_reply_to_user_id_str; each other user_mentions id
-    -> mention (not the replied-to person again, never oneself); a retweet -> one share to
-    the id of the ``RT @user`` in user_mentions (its other mentions are the original
-    author's, not ours). Returns the number of tweets read."""
+
+def _handle(v: Any) -> str | None:
+    """A screen name as written, without a leading ``@``; None when empty or not text."""
+    if type(v) is not str:
+        return None
+    h = v.strip().lstrip("@").strip()
+    return h or None
+
+
+def _blank_null(col: str) -> pl.Expr:
+    """Text with surrounding white space removed; empty -> null."""
+    t = pl.col(col).str.strip_chars()
+    return pl.when(t != "").then(t)
+
+
+def _clean_handle(col: str) -> pl.Expr:
+    """A screen name as ``_handle`` gives it (no ``@``, trimmed, empty -> null)."""
+    t = pl.col(col).str.strip_chars().str.strip_chars_start("@").str.strip_chars()
+    return pl.when(t != "").then(t)
+
+
+def _load_tweets(
+    ctx: _Ctx, files: list[tuple[Member, str]], notes_files: list[Member]
+) -> tuple[int, pl.DataFrame]:
+    """tweets.js (+ parts) and deleted-tweets.js -> posts and outbound interactions
+    (export-formats.md §1.4); also the naming evidence of these tweets and their notes.
+
+    ``files`` are (member, label) with label ``tweets`` or ``deleted-tweets`` (a deleted
+    tweet is read the same way: it was posted, and its replies and mentions happened).
+    Per tweet: post_id = id_str, ts = created_at, text = HTML-unescaped full_text (replaced
+    by the matching note-tweet's full text), likes = favorite_count, shares = retweet_count,
+    is_repost = text starts with ``RT @``. Interactions (direction out, post_id = the
+    tweet): a reply to someone else -> reply to in_reply_to_user_id_str; each other
+    user_mentions id -> mention (not the replied-to person again, never oneself); a retweet
+    -> one share to the id of the ``RT @user`` in user_mentions (its other mentions are the
+    original author's, not ours), else (the author's id missing, or ``"-1"`` for a deleted
+    account) to the id that screen name has elsewhere in the archive (the most recent
+    evidence), else none. Returns the number of tweets read in ``tweets`` files and the
+    evidence frame (``_EVIDENCE``)."""
     own = ctx.own_id
     frames: list[pl.DataFrame] = []
+    evidence: list[pl.DataFrame] = []
+    pending: list[pl.DataFrame] = []  # retweets whose author id is not in the tweet
     n_read = 0
-    for m in files:
-        data, rep = ctx.items(m, "tweets")
-        n_read += len(data)
+    seq = 0
+    for m, label in files:
+        data, rep = ctx.items(m, label)
+        rep.carries(PLATFORM, "outbound", account_id=ctx.account_id)
+        if label == "tweets":
+            n_read += len(data)
         lines: list[int] = []
         pid: list[str] = []
         created: list[Any] = []  # raw values; made text (non-strict) by polars below
@@ -410,6 +475,12 @@ def _load_tweets(ctx: _Ctx, files: list[Member], notes_files: list[Member]) -> i
         i_line: list[int] = []
         i_kind: list[str] = []
         i_contact: list[str] = []
+        e_line: list[int] = []
+        e_id: list[str] = []
+        e_sn: list[str] = []
+        e_name: list[str | None] = []
+        p_line: list[int] = []
+        p_who: list[str] = []
         for i, item in enumerate(data, 1):
             if type(item) is not dict:
                 rep.reject(i, "tweet entry is not a JSON object")
@@ -436,19 +507,40 @@ def _load_tweets(ctx: _Ctx, files: list[Member], notes_files: list[Member]) -> i
             rts.append(t.get("retweet_count"))
             ents = t.get("entities")
             mentions = ents.get("user_mentions") if type(ents) is dict else None
-            if type(mentions) is not list:
-                mentions = ()
+            # (id usable as a contact or None, screen name or None) per mention; each one
+            # with both names its contact
+            ms: list[tuple[str | None, str | None]] = []
+            if type(mentions) is list:
+                for um in mentions:
+                    if type(um) is not dict:
+                        continue
+                    cid = _s(um.get("id_str")) or _s(um.get("id"))
+                    if not (cid and cid.isdigit() and cid != own):
+                        cid = None  # missing, "-1" (a deleted account) or oneself
+                    sn = um.get("screen_name")
+                    if type(sn) is not str:
+                        sn = None
+                    ms.append((cid, sn))
+                    if cid and sn:  # (cleaned, blanks dropped, in polars below)
+                        e_line.append(i)
+                        e_id.append(cid)
+                        e_sn.append(sn)
+                        e_name.append(um.get("name"))
             if text is not None and text.startswith("RT @"):
                 rt = _RT.match(text)
-                who = rt.group(1).lower() if rt else ""
-                for um in mentions:
-                    if type(um) is dict and str(um.get("screen_name", "")).lower() == who:
-                        cid = _s(um.get("id_str")) or _s(um.get("id"))
-                        if cid and cid.isdigit() and cid != own:
+                who = rt.group(1) if rt else ""
+                low = who.lower()
+                for cid, sn in ms:
+                    if sn is not None and sn.strip().lstrip("@").lower() == low:
+                        if cid:
                             i_line.append(i)
                             i_kind.append("share")
                             i_contact.append(cid)
+                            who = ""  # resolved here
                         break
+                if who:
+                    p_line.append(i)
+                    p_who.append(who)
                 continue
             to = t.get("in_reply_to_user_id_str") or t.get("in_reply_to_user_id")
             if to is not None:
@@ -457,14 +549,17 @@ def _load_tweets(ctx: _Ctx, files: list[Member], notes_files: list[Member]) -> i
                     i_line.append(i)
                     i_kind.append("reply")
                     i_contact.append(to)
-            if not mentions:
+                    sn = t.get("in_reply_to_screen_name")
+                    if type(sn) is str and sn:
+                        e_line.append(i)
+                        e_id.append(to)
+                        e_sn.append(sn)
+                        e_name.append(None)
+            if not ms:
                 continue
             seen = {own, to}
-            for um in mentions:
-                if type(um) is not dict:
-                    continue
-                cid = _s(um.get("id_str")) or _s(um.get("id"))
-                if cid and cid.isdigit() and cid not in seen:
+            for cid, _ in ms:
+                if cid and cid not in seen:
                     seen.add(cid)
                     i_line.append(i)
                     i_kind.append("mention")
@@ -500,22 +595,26 @@ def _load_tweets(ctx: _Ctx, files: list[Member], notes_files: list[Member]) -> i
             schema={"_line": pl.Int64, "kind": pl.String, "contact_id": pl.String},
         )
         inter = inter.join(df.select("_line", "ts", "post_id"), on="_line", how="inner")
-        ctx.res.add(
-            "interactions",
-            inter.select(
-                pl.lit(ctx.account_id).alias("account_id"),
-                pl.lit(PLATFORM).alias("platform"),
-                "contact_id",
-                "ts",
-                "kind",
-                pl.lit("out").alias("direction"),
-                "post_id",
-                pl.lit(m.display).alias("_file"),
-                "_line",
-            ),
-        )
+        ctx.res.add("interactions", _out_frame(ctx, inter, m.display))
+        ev = pl.DataFrame(
+            [pl.Series("_line", e_line, dtype=pl.Int64), pl.Series("contact_id", e_id, pl.String),
+             text_col("handle", e_sn), text_col("display_name", e_name),
+             pl.Series("_seq", range(seq, seq + len(e_line)), dtype=pl.Int64)]
+        ).with_columns(handle=_clean_handle("handle"), display_name=_blank_null("display_name"))  # fmt: skip
+        seq += len(e_line)
+        ev = ev.filter(pl.col("handle").is_not_null())
+        ev = ev.join(df.select("_line", "ts"), on="_line", how="inner")
+        evidence.append(ev.with_columns(_file=pl.lit(m.display)).select(list(_EVIDENCE)))
+        if p_line:
+            pend = pl.DataFrame(
+                {"_line": p_line, "handle": p_who, "_seq": range(seq, seq + len(p_line))},
+                schema={"_line": pl.Int64, "handle": pl.String, "_seq": pl.Int64},
+            )
+            seq += len(p_line)
+            pend = pend.join(df.select("_line", "ts", "post_id"), on="_line", how="inner")
+            pending.append(pend.with_columns(_file=pl.lit(m.display)))
     posts = pl.concat(frames) if frames else None
-    note_rows = _match_notes(ctx, notes_files, posts)
+    note_rows, note_mentions = _match_notes(ctx, notes_files, posts)
     if posts is not None:
         if note_rows is not None and note_rows.height:
             full = note_rows.select("post_id", pl.col("text").alias("_note"))
@@ -525,7 +624,48 @@ def _load_tweets(ctx: _Ctx, files: list[Member], notes_files: list[Member]) -> i
         ctx.res.add("posts", _post_frame(ctx, posts))
     if note_rows is not None:
         ctx.res.add("posts", _post_frame(ctx, note_rows))
-    return n_read
+
+    # Screen names without an id (retweeted authors, note mentions): the id that screen name
+    # has in the rest of the archive, by its most recent evidence.
+    known = pl.concat([*evidence, note_mentions.filter(pl.col("contact_id").is_not_null())])
+    by_name = (
+        known.sort("ts", "_seq")
+        .group_by(pl.col("handle").str.to_lowercase().alias("_h"))
+        .agg(pl.col("contact_id").last().alias("_id"))
+    )
+
+    def named(df: pl.DataFrame) -> pl.DataFrame:
+        return df.with_columns(_h=pl.col("handle").str.to_lowercase()).join(
+            by_name, on="_h", how="inner", maintain_order="left"
+        )
+
+    if pending:
+        rt = named(pl.concat(pending)).with_columns(contact_id=pl.col("_id"), kind=pl.lit("share"))
+        for (file,), g in rt.group_by("_file", maintain_order=True):
+            ctx.res.add("interactions", _out_frame(ctx, g, str(file)))
+        known = pl.concat(
+            [known, rt.with_columns(display_name=pl.lit(None, pl.String)).select(list(_EVIDENCE))]
+        )
+    resolved = named(note_mentions.filter(pl.col("contact_id").is_null())).with_columns(
+        contact_id=pl.col("_id")
+    )
+    return n_read, pl.concat([known, resolved.select(list(_EVIDENCE))])
+
+
+def _out_frame(ctx: _Ctx, inter: pl.DataFrame, file: str) -> pl.DataFrame:
+    """Outbound tweet interactions (``_line``, ``contact_id``, ``ts``, ``kind``,
+    ``post_id``) as candidate rows of ``file``."""
+    return inter.select(
+        pl.lit(ctx.account_id).alias("account_id"),
+        pl.lit(PLATFORM).alias("platform"),
+        "contact_id",
+        "ts",
+        "kind",
+        pl.lit("out").alias("direction"),
+        "post_id",
+        pl.lit(file).alias("_file"),
+        "_line",
+    )
 
 
 def _post_frame(ctx: _Ctx, df: pl.DataFrame) -> pl.DataFrame:
@@ -539,18 +679,43 @@ def _post_frame(ctx: _Ctx, df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _match_notes(ctx: _Ctx, files: list[Member], posts: pl.DataFrame | None) -> pl.DataFrame | None:
+def _note_mentions(n: dict) -> list[tuple[str | None, str]]:
+    """(id or None, screen name) of a note's ``core.mentions`` (``screenName``; an id when
+    the entry has one)."""
+    core = n.get("core")
+    ms = core.get("mentions") if isinstance(core, dict) else None
+    out = []
+    for um in ms if isinstance(ms, list) else []:
+        if not isinstance(um, dict):
+            continue
+        sn = _handle(um.get("screenName")) or _handle(um.get("screen_name"))
+        cid = _s(um.get("id_str")) or _s(um.get("userId")) or _s(um.get("id"))
+        if sn:
+            out.append((cid if cid and cid.isdigit() else None, sn))
+    return out
+
+
+def _match_notes(
+    ctx: _Ctx, files: list[Member], posts: pl.DataFrame | None
+) -> tuple[pl.DataFrame | None, pl.DataFrame]:
     """note-tweet.js -> the full text of long posts (export-formats.md §1.5). ``noteTweetId``
     is not the tweet id: a note belongs to the tweet whose created_at is nearest its
     createdAt, within ``NOTE_MATCH_SECONDS``; one note per tweet (the nearest). A matched
     note is a posts row (post_id and ts of its tweet, text = ``core.text``, verbatim) that
-    merges with the tweet's row; an unmatched note is rejected."""
+    merges with the tweet's row; an unmatched note is rejected. Also returns the mentions of
+    matched notes as naming evidence (``_EVIDENCE``; contact_id null where the note gives
+    only the screen name)."""
+    mentions: list[pl.DataFrame] = [pl.DataFrame(schema=_EVIDENCE)]
     if not files:
-        return None
+        return None, mentions[0]
     out = []
+    own = ctx.own_id
     for m in files:
         data, rep = ctx.items(m, "note-tweet")
         lines, created, texts = [], [], []
+        m_line: list[int] = []
+        m_id: list[str | None] = []
+        m_sn: list[str] = []
         for i, item in enumerate(data, 1):
             n = _unwrap(item, "noteTweet")
             core = n.get("core") if n else None
@@ -561,6 +726,10 @@ def _match_notes(ctx: _Ctx, files: list[Member], posts: pl.DataFrame | None) -> 
             lines.append(i)
             created.append(_s(n.get("createdAt")) if n else None)
             texts.append(text)
+            for cid, sn in _note_mentions(n) if n else []:
+                m_line.append(i)
+                m_id.append(cid if cid != own else None)
+                m_sn.append(sn)
         df = pl.DataFrame(
             {"_line": lines, "_created": created, "text": texts},
             schema={"_line": pl.Int64, "_created": pl.String, "text": pl.String},
@@ -594,7 +763,19 @@ def _match_notes(ctx: _Ctx, files: list[Member], posts: pl.DataFrame | None) -> 
             rep.reject(line, "note-tweet matches a tweet already matched by a nearer note")
         ok = df.filter(pl.col("_best"))
         out.append(ok.select("post_id", "ts", "text", pl.lit(m.display).alias("_file"), "_line"))
-    return pl.concat(out) if out else None
+        if m_line:
+            ev = pl.DataFrame(
+                {"_line": m_line, "contact_id": m_id, "handle": m_sn},
+                schema={"_line": pl.Int64, "contact_id": pl.String, "handle": pl.String},
+            ).join(ok.select("_line", pl.col("_nts").alias("ts")), on="_line", how="inner")
+            mentions.append(
+                ev.with_columns(
+                    _file=pl.lit(m.display),
+                    _seq=pl.lit(None, pl.Int64),
+                    display_name=pl.lit(None, pl.String),
+                ).select(list(_EVIDENCE))
+            )
+    return (pl.concat(out) if out else None), pl.concat(mentions)
 
 
 def _load_dms(ctx: _Ctx, files: list[Member]) -> None:
@@ -613,12 +794,19 @@ def _load_dms(ctx: _Ctx, files: list[Member]) -> None:
       one-to-one participant; none for a group ``reactionCreate``).
     - every other entry (``joinConversation``, ``participantsJoin``, ``participantsLeave``,
       ``conversationNameUpdate``, ``welcomeMessageCreate``, …) is rejected as a system event.
+
+    Each row carries ``_dupkey`` (``warmcall.schema.DUPKEY``), its identity in the archive:
+    the message ``id`` for a dm, the reaction's ``eventId`` (else ``<message id>:<sender>``)
+    for a reaction. Two messages in the same second are two events; the same message twice
+    (overlapping parts) is a duplicate.
     """
     own = ctx.own_id
     for m in files:
         data, rep = ctx.items(m, "dm", _count_messages)
+        rep.carries(PLATFORM, "messages_in", "messages_out", account_id=ctx.account_id)
         is_group_file = "group" in m.basename.lower()
-        rows: list[tuple[int, str, str | None, str, str]] = []  # line, contact, ts, kind, dir
+        # line, contact, ts, kind, direction, identity
+        rows: list[tuple[int, str, str | None, str, str, str | None]] = []
         line = 0
         for conv in data:
             c = _unwrap(conv, "dmConversation") or {}
@@ -644,52 +832,55 @@ def _load_dms(ctx: _Ctx, files: list[Member]) -> None:
                     continue
                 sender = _s(body.get("senderId"))
                 ts = _s(body.get("createdAt"))
+                mid = _s(body.get("id"))
                 if typ == "messageCreate":
                     if sender is None:
                         rep.reject(line, "DM without senderId")
                         continue
                     n0 = len(rows)
                     if sender != own:
-                        rows.append((line, sender, ts, "dm", "in"))
+                        rows.append((line, sender, ts, "dm", "in", mid))
                     else:
                         to = other
                         if to is None:
                             r = _s(body.get("recipientId"))
                             to = r if r and r != "0" and r != own else None
                         if to is not None:
-                            rows.append((line, to, ts, "dm", "out"))
+                            rows.append((line, to, ts, "dm", "out", mid))
                     reactions = body.get("reactions")
                     for r in reactions if isinstance(reactions, list) else []:
                         who = _s(r.get("senderId")) if isinstance(r, dict) else None
                         if who is None:
                             continue
                         rts = _s(r.get("createdAt"))
+                        rid = _s(r.get("eventId")) or f"{mid}:{who}"
                         if who != own:
-                            rows.append((line, who, rts, "reaction", "in"))
+                            rows.append((line, who, rts, "reaction", "in", rid))
                         else:
                             target = sender if sender != own else other
                             if target is not None and target != own:
-                                rows.append((line, target, rts, "reaction", "out"))
+                                rows.append((line, target, rts, "reaction", "out", rid))
                     if len(rows) == n0:
                         rep.reject(line, GROUP_REASON)
                 elif typ == "reactionCreate":
+                    rid = _s(body.get("eventId"))
                     if sender is None:
                         rep.reject(line, "DM reaction without senderId")
                     elif sender != own:
-                        rows.append((line, sender, ts, "reaction", "in"))
+                        rows.append((line, sender, ts, "reaction", "in", rid))
                     elif other is not None:
-                        rows.append((line, other, ts, "reaction", "out"))
+                        rows.append((line, other, ts, "reaction", "out", rid))
                     else:
                         rep.reject(line, GROUP_REASON)
                 else:
                     rep.reject(line, f"DM system event: {typ}")
-        cols = list(zip(*rows, strict=True)) if rows else [[], [], [], [], []]
-        lines, contact, raw_ts, kinds, dirs = (list(c) for c in cols)
+        cols = list(zip(*rows, strict=True)) if rows else [[], [], [], [], [], []]
+        lines, contact, raw_ts, kinds, dirs, keys = (list(c) for c in cols)
         df = pl.DataFrame(
             {"_line": lines, "contact_id": contact, "_raw": raw_ts, "kind": kinds,
-             "direction": dirs},
+             "direction": dirs, DUPKEY: keys},
             schema={"_line": pl.Int64, "contact_id": pl.String, "_raw": pl.String,
-                    "kind": pl.String, "direction": pl.String},
+                    "kind": pl.String, "direction": pl.String, DUPKEY: pl.String},
         ).with_columns(ts=parse_iso_z("_raw"))  # fmt: skip
         df = _reject_missing(df, rep, "_raw", "DM without createdAt")
         df = _reject_bad(df, rep, "ts", "_raw", "createdAt")
@@ -705,6 +896,7 @@ def _load_dms(ctx: _Ctx, files: list[Member]) -> None:
                 pl.lit(None, pl.String).alias("post_id"),
                 pl.lit(m.display).alias("_file"),
                 "_line",
+                DUPKEY,
             ),
         )
 
@@ -719,10 +911,69 @@ def _count_messages(data: list) -> int:
 
 
 def _load_likes(ctx: _Ctx, files: list[Member]) -> None:
-    """like.js items: read and rejected (no author, no time; export-formats.md §1.5)."""
+    """like.js items: set aside, not loaded (export-formats.md §1.5): a like names the post
+    (``tweetId``) but neither its author nor its time, so it has no counterpart. They count
+    in the owner's activity as ``LIKE_ACTIVITY``; an item without a tweetId is rejected."""
     for m in files:
         data, rep = ctx.items(m, "like")
-        rep.rejects.extend((i, LIKE_REASON) for i in range(1, len(data) + 1))
+        rep.carries(PLATFORM, "outbound", account_id=ctx.account_id)
+        n = 0
+        for i, item in enumerate(data, 1):
+            like = _unwrap(item, "like")
+            if like is None or _s(like.get("tweetId")) is None:
+                rep.reject(i, "like entry without tweetId")
+            else:
+                n += 1
+        rep.set_aside(n, LIKE_ASIDE, activity=LIKE_ACTIVITY, account_id=ctx.account_id)
+
+
+def _name_contacts(
+    ctx: _Ctx, evidence: pl.DataFrame, followers: set[str] | None, following: set[str] | None
+) -> None:
+    """Name the archive's contacts from its own evidence (module docstring, "Names").
+
+    Contacts are the ids in follower.js and following.js and the counterparts of the
+    interactions loaded from this archive. Each contact with evidence gets one connections
+    row: handle = the screen name of its most recent evidence (by tweet time, then archive
+    order), display_name = the most recent name given (mentions give one, replies do not),
+    follows_me / i_follow from the lists as for follower.js rows (null without the list),
+    ``_file``/``_line`` = the record of the winning evidence. It merges with the contact's
+    follower/following row (``accounting._merge``)."""
+    lists = {k: pl.Series("contact_id", list(ids or ()), dtype=pl.String)
+             for k, ids in (("follower", followers), ("following", following))}  # fmt: skip
+    parts = [*lists.values(), *(f["contact_id"] for f in ctx.res.tables.get("interactions", []))]
+    contacts = pl.concat(parts)
+    names = (
+        evidence.filter(pl.col("contact_id").is_in(contacts.implode()))
+        .sort("ts", "_seq", nulls_last=False)
+        .group_by("contact_id", maintain_order=True)
+        .agg(
+            pl.col("handle").last(),
+            pl.col("display_name").drop_nulls().last(),
+            pl.col("_file").last(),
+            pl.col("_line").last(),
+        )
+    )
+
+    def flag(key: str, ids: set[str] | None) -> pl.Expr:
+        if ids is None:
+            return pl.lit(None, pl.Boolean)
+        return pl.col("contact_id").is_in(lists[key].implode())
+
+    ctx.res.add(
+        "connections",
+        names.select(
+            pl.lit(ctx.account_id).alias("account_id"),
+            pl.lit(PLATFORM).alias("platform"),
+            "contact_id",
+            "handle",
+            "display_name",
+            flag("follower", followers).alias("follows_me"),
+            flag("following", following).alias("i_follow"),
+            "_file",
+            "_line",
+        ),
+    )
 
 
 def _generation_date(manifest: dict, rep: FileReport | None) -> date | None:
@@ -798,9 +1049,12 @@ def load(src: Source, **_: object) -> LoadResult:
     following = _ids(ctx, files["following"], "following")
     n_followers = _load_follow(ctx, files["follower"], "follower", following)
     n_following = _load_follow(ctx, files["following"], "following", followers)
-    n_tweets = _load_tweets(ctx, files["tweets"], files["note"])
+    tweet_files = [(m, "tweets") for m in files["tweets"]]
+    tweet_files += [(m, "deleted-tweets") for m in files["deleted"]]
+    n_tweets, evidence = _load_tweets(ctx, tweet_files, files["note"])
     _load_dms(ctx, files["dm"])
     _load_likes(ctx, files["like"])
+    _name_contacts(ctx, evidence, followers, following)
 
     if man_rep is not None:
         for name, n in counts.items():
