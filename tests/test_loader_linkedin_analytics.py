@@ -123,16 +123,18 @@ def test_with_the_linkedin_export_every_row_is_accounted(tmp_path: Path):
     assert all("no canonical table" in r["reason"] for r in got["DEMOGRAPHICS"].rejects)
 
 
-def test_alone_the_rows_have_no_account_and_are_rejected(tmp_path: Path):
+def test_alone_the_rows_go_to_a_placeholder_account(tmp_path: Path):
     x = workbook_2024(tmp_path / "Content_2024-03-01_2024-03-31_Me Person.xlsx")
     wb = warmcall.load(x, cache=False)
     got = by_sheet(wb.report)
-    assert (got["TOP POSTS"].rows_loaded, got["FOLLOWERS"].rows_loaded) == (0, 0)
-    assert any(
-        "no linkedin account is loaded with it" in r["reason"] for r in got["FOLLOWERS"].rejects
-    )
+    assert (got["TOP POSTS"].rows_loaded, got["FOLLOWERS"].rows_loaded) == (3, 1)
+    assert any("attached to linkedin:analytics" in n for n in got["FOLLOWERS"].notes)
+    assert wb.accounts.select("account_id", "display_name", "followers").rows() == [
+        ("linkedin:analytics", "your LinkedIn account (analytics files)", 1234)
+    ]
+    assert set(wb.posts["account_id"]) == {"linkedin:analytics"}
     for s in wb.report.sources:
-        assert s.rows_read == s.rows_loaded + s.rows_rejected
+        assert s.balanced
 
 
 def test_2023_layout_and_real_dates(tmp_path: Path):

@@ -300,12 +300,16 @@ def test_warmcall_load_attaches_rows_without_handle_to_the_one_x_account(export:
                for n in got["tweet_activity_metrics_alice_20161201_20170101_en.csv"].notes)  # fmt: skip
 
 
-def test_rows_without_handle_and_no_account_or_several_are_rejected(tmp_path: Path):
+def test_rows_without_handle_and_no_account_go_to_a_placeholder_several_are_rejected(
+    tmp_path: Path,
+):
     alone = write_folder(tmp_path / "alone", {"account_overview_analytics.csv": OVERVIEW})
-    s = warmcall.load(alone).report.sources[0]
-    assert (s.rows_read, s.rows_loaded, s.rows_rejected) == (2, 0, 2)
-    assert [r["line"] for r in s.rejects] == [2, 3]
-    assert all("no x account is loaded with it" in r["reason"] for r in s.rejects)
+    wb = warmcall.load(alone)
+    s = wb.report.sources[0]
+    assert (s.rows_read, s.rows_loaded, s.rows_rejected) == (2, 2, 0)
+    assert any("attached to x:analytics, a placeholder for your X account" in n for n in s.notes)
+    assert set(wb.accounts["account_id"]) == {"x:analytics"}
+    assert set(wb.accounts["display_name"]) == {"your X account (analytics files)"}
     bob = LEGACY_3.replace("twitter.com/alice/", "twitter.com/bob/")
     two = write_folder(tmp_path / "two", {"a/account_overview_analytics.csv": OVERVIEW,
                                           "b/tweet_activity_metrics_alice_x_en.csv": LEGACY_1,

@@ -25,8 +25,9 @@ total -> followers; ``TOP POSTS`` with impressions -> impressions.
 
 Dates are ``%m/%d/%Y`` text (or real spreadsheet dates). The workbook names no account
 (only a display name in the file name), so its rows are ``NEEDS_ACCOUNT``: they go to the
-one LinkedIn account of the load (the LinkedIn data export loaded with it), else they are
-rejected with the reason (``warmcall.resolve``).
+one LinkedIn account of the load (the LinkedIn data export loaded with it); loaded alone,
+to the placeholder account ``linkedin:analytics`` (with its follower total); with several
+LinkedIn accounts they are rejected with the reason (``warmcall.resolve``).
 """
 
 from __future__ import annotations

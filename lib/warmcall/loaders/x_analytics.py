@@ -27,9 +27,10 @@ Mapping to canonical tables:
   organic columns; ``promoted …`` columns are not added (a note says how many rows were
   promoted). A current ``Date`` has no time or zone: it is taken as 12:00 UTC of that day
   (the same rule as day-only touchpoints, so it stays on its calendar day within ±11 h).
-* overview rows -> ``accounts`` snapshot rows (snapshot_date = ``Date``). The file gives new
-  follows and unfollows but no follower total, so ``followers`` stays null and a note on the
-  file report says so (with the summed follows/unfollows).
+* overview rows -> ``accounts`` snapshot rows (snapshot_date = ``Date``). The usual file gives
+  new follows and unfollows but no follower total, so ``followers`` stays null and a note on
+  the file report says so (with the summed follows/unfollows); a file with a ``Followers``
+  (or ``Total followers``) column gives each day's follower total.
 * video rows have no canonical counterpart: each is rejected with the reason.
 
 ``account_id`` is ``x:<handle>``, lower-cased as the archive's (X handles are
@@ -37,7 +38,14 @@ case-insensitive). The handle comes from the row's post URL
 (``https://twitter.com/<handle>/status/<id>`` or ``x.com``), else from the ``handle`` load
 option, else the row is marked ``NEEDS_ACCOUNT`` and gets the one X account of the load
 (``warmcall.resolve``: the archive loaded with it, or the handle in another analytics file's
-URLs), else it is rejected with the reason. Overview files carry no URL at all.
+URLs; with no X account at all, the placeholder ``x:analytics``), else (several X accounts)
+it is rejected with the reason. Overview files carry no URL at all. Every row carries the
+``NEEDS_ACCOUNT`` column: the files describe the own account, which gets an accounts row
+from them when the load has none (``warmcall.resolve``).
+
+Signals (``FileReport.carries``): a per-post file (legacy or current) -> impressions (its
+engagement figures are per-post totals, not per person, so never ``inbound``); an overview
+with a followers column -> followers.
 
 Fatal (``InputError`` naming the file): a claimed file without its required columns (legacy:
 ``Tweet id``, ``time``; content: ``Date`` and ``Post id`` or ``Post Link``; overview: ``Date``);
@@ -105,6 +113,7 @@ ALIASES: dict[str, str] = {
     "shares": "shares_via", "共有された回数": "shares_via",
     "new follows": "new_follows", "新しいフォロー": "new_follows",
     "unfollows": "unfollows",
+    "followers": "followers", "total followers": "followers",
     "replies": "replies", "返信": "replies",
     "reposts": "reposts", "リポスト": "reposts",
     "profile visits": "profile_visits", "プロフィールへのアクセス数": "profile_visits",
@@ -128,7 +137,7 @@ CURRENT_COUNTS = {
 }
 _METRICS = {
     "impressions", "likes", "engagements", "bookmarks", "shares_via", "new_follows",
-    "unfollows", "replies", "reposts", "profile_visits", "detail_expands", "url_clicks",
+    "unfollows", "followers", "replies", "reposts", "profile_visits", "detail_expands", "url_clicks",
     "hashtag_clicks", "permalink_clicks",
 }  # fmt: skip
 
@@ -376,7 +385,18 @@ def load_legacy(m: Member, handle: str | None = None, encoding: str | None = Non
         "_line",
     )
     res.add("posts", out)
+    _carries_impressions(rep, out)
     return res
+
+
+def _carries_impressions(rep: FileReport, out: pl.DataFrame) -> None:
+    """A per-post file shows impressions for each account its rows name, and for the load's
+    X account when some rows (or, in an empty file, all) name none."""
+    accts = out["account_id"].drop_nulls().unique().sort().to_list()
+    for a in accts:
+        rep.carries(PLATFORM, "impressions", account_id=a)
+    if not accts or out["account_id"].null_count():
+        rep.carries(PLATFORM, "impressions")
 
 
 # -- current: per post -----------------------------------------------------------------------
@@ -469,6 +489,7 @@ def load_content(m: Member, handle: str | None = None, encoding: str | None = No
         "_line",
     )
     res.add("posts", out)
+    _carries_impressions(rep, out)
     return res
 
 
@@ -476,10 +497,11 @@ def load_content(m: Member, handle: str | None = None, encoding: str | None = No
 def load_overview(m: Member, handle: str | None = None, encoding: str | None = None) -> LoadResult:
     """``account_overview_analytics*.csv`` (export-formats.md §2.2) -> accounts snapshots.
 
-    One accounts row per day (snapshot_date = ``Date``, ``%a, %b %d, %Y``). The file has no
-    follower total (only ``New follows`` / ``Unfollows``), so ``followers`` is left null and a
-    note records the summed follows and unfollows. No URL column: the account comes from the
-    ``handle`` option, else from the load (``NEEDS_ACCOUNT``, module docstring).
+    One accounts row per day (snapshot_date = ``Date``, ``%a, %b %d, %Y``). followers = the
+    ``Followers`` column when the file has one (a whole count, else the row is rejected);
+    without it (the usual file: only ``New follows`` / ``Unfollows``) followers is left null
+    and a note records the summed follows and unfollows. No URL column: the account comes
+    from the ``handle`` option, else from the load (``NEEDS_ACCOUNT``, module docstring).
     """
     res = LoadResult()
     df = _read(m, encoding)
@@ -489,26 +511,37 @@ def load_overview(m: Member, handle: str | None = None, encoding: str | None = N
         header = [c for c in df.columns if c != "_line"]
         raise _missing_error(m, "X analytics overview CSV", ["Date"], header, set(ALIASES))
     date = cols["date"]
-    df = df.with_columns(_current_date(date).alias("_day"))
+    fcol = cols.get("followers")
+    df = df.with_columns(
+        _current_date(date).alias("_day"),
+        (parse_count(fcol) if fcol else pl.lit(None, pl.Int64)).alias("_followers"),
+    )
     problems = [
         pl.when(pl.col(date).is_null()).then(pl.lit("missing Date")),
         _date_problem(date, "_day"),
     ]
+    if fcol:
+        problems.append(_count_problem(fcol, "_followers", fcol))
     df = _split(rep, df, problems)
-    follows = {
-        k: int(df.select(parse_count(cols[k]).sum()).item() or 0) if k in cols else None
-        for k in ("new_follows", "unfollows")
-    }
-    rep.notes.append(
-        "no follower total in this file, so followers is left null (loaded rows: new follows "
-        f"{_fmt(follows['new_follows'])}, unfollows {_fmt(follows['unfollows'])})"
-    )
+    account = f"x:{handle.lower()}" if handle else None
+    if fcol:
+        rep.carries(PLATFORM, "followers", account_id=account)
+    else:
+        follows = {
+            k: int(df.select(parse_count(cols[k]).sum()).item() or 0) if k in cols else None
+            for k in ("new_follows", "unfollows")
+        }
+        rep.notes.append(
+            "no follower total in this file, so followers is left null (loaded rows: new "
+            f"follows {_fmt(follows['new_follows'])}, unfollows {_fmt(follows['unfollows'])})"
+        )
     out = df.select(
-        pl.lit(f"x:{handle.lower()}" if handle else None, pl.String).alias("account_id"),
+        pl.lit(account, pl.String).alias("account_id"),
         pl.lit(handle is None).alias(NEEDS_ACCOUNT),
         pl.lit(PLATFORM).alias("platform"),
         pl.lit(handle, pl.String).alias("handle"),
         pl.col("_day").alias("snapshot_date"),
+        pl.col("_followers").alias("followers"),
         pl.lit(m.display).alias("_file"),
         "_line",
     )
