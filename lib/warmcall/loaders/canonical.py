@@ -6,7 +6,9 @@ holds canonical columns of that table; a claimed file missing a required column 
 unusable (``InputError``). ``touchpoints.csv`` has the columns ``date,platform,handle,
 channel,note``; each row becomes an interaction of kind call/meeting/email/event,
 direction out (DESIGN.md, "Offline touchpoints"). Channel synonyms are in
-``TOUCHPOINT_CHANNELS``.
+``TOUCHPOINT_CHANNELS``. A touchpoints log declares the ``outbound`` signal for each platform
+it names (``FileReport.carries``); canonical tables declare none (their signals are read
+from the rows loaded).
 """
 
 from __future__ import annotations
@@ -153,4 +155,7 @@ def load_touchpoints(m: Member, encoding: str | None = None) -> LoadResult:
             line, f"unknown touchpoint channel '{channel}' (use call, meeting, email or event)"
         )
     res.add("interactions", out.drop("_channel"))
+    # a logged touchpoint is your contact with someone: outbound, per platform named
+    for platform in out["platform"].drop_nulls().unique().sort().to_list():
+        rep.carries(platform, "outbound")
     return res

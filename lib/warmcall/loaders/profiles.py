@@ -319,6 +319,8 @@ def load_member(m: Member) -> LoadResult:
             rows.append({**row, "_file": m.display, "_line": i})
     if rows:
         res.add("profiles", pl.DataFrame(rows, schema=_FRAME_SCHEMA))
+    for platform in sorted({r["platform"] for r in rows}):
+        rep.carries(platform, "profiles")  # names, bios and counts of that platform's contacts
     return res
 
 
