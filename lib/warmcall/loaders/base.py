@@ -26,7 +26,9 @@ import polars as pl
 from ..errors import InputError
 
 #: Bookkeeping column: True on candidate rows whose file names no account; they get the one
-#: account of their platform in the load (``warmcall.resolve.resolve_accounts``).
+#: account of their platform in the load, else a placeholder account when the platform has
+#: none (``warmcall.resolve.resolve_accounts``). Frames that carry the column describe the
+#: own account (analytics files): the account they name gets an accounts row if it has none.
 NEEDS_ACCOUNT = "_needs_account"
 
 #: What an export can show (per account). A figure that needs a signal the export does not
