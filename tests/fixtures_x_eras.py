@@ -1,5 +1,5 @@
-"""Small X/Twitter archives in the layouts of several years (export-formats.md §1; field
-notes "Quirks seen in real archives"), written from the documented shapes:
+"""Small X/Twitter archives in the layouts of several years (docs/export-formats.md §1, with
+the quirks real archives of 2018–2026 show), written from the documented shapes:
 
 - ``names_archive``: the 2024–25 layout (``data/manifest.js``, ``tweets.js``,
   ``follower.js``, ``following.js``, ``direct-messages.js``, ``like.js``) in which contacts
@@ -40,7 +40,7 @@ _PREFIX = re.compile(r"^\s*window\.(?:YTD\.\w+\.part\d+|__THAR_CONFIG)\s*=\s*")
 
 
 def read_ytd(text: str):
-    """The reference reader of export-formats.md §1.2 (independent of the loader)."""
+    """The reference reader of docs/export-formats.md §1.2 (independent of the loader)."""
     m = _PREFIX.match(text.lstrip("\ufeff"))
     body = (text[m.end() :] if m else text).strip().rstrip(";").strip()
     return json.loads(body) if body else []

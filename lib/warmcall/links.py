@@ -2,7 +2,7 @@
 
 ``profile_url(platform, contact_id, handle)`` is a polars expression, null where no link can
 be built. It works without a name: an X archive names most contacts by numeric id only
-(export-formats.md §1.3), and ``https://x.com/i/user/<id>`` opens the profile of a user id.
+(docs/export-formats.md §1.3), and ``https://x.com/i/user/<id>`` opens the profile of a user id.
 
 Rules (first that applies; values that do not look like the platform's handles give null,
 so that text from the data never becomes an arbitrary link):

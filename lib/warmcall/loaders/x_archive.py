@@ -1,5 +1,5 @@
 """X/Twitter account archive (``twitter-<date>-<hash>.zip`` or its unpacked folder), read in
-place (export-formats.md §1), in the layouts of every year: 2018 GDPR archives (unwrapped
+place (docs/export-formats.md §1), in the layouts of every year: 2018 GDPR archives (unwrapped
 items), 2019–20 (``tweet.js``, compact ``= [ {``, singular ``direct-message.js``), 2022+
 (``tweets.js``, plural DMs), 2023–25 (``tweets-partN.js``, ``note-tweet.js``,
 ``deleted-tweets.js``, group DMs in their own files).
@@ -441,7 +441,7 @@ def _load_tweets(
     ctx: _Ctx, files: list[tuple[Member, str]], notes_files: list[Member]
 ) -> tuple[int, pl.DataFrame]:
     """tweets.js (+ parts) and deleted-tweets.js -> posts and outbound interactions
-    (export-formats.md §1.4); also the naming evidence of these tweets and their notes.
+    (docs/export-formats.md §1.4); also the naming evidence of these tweets and their notes.
 
     ``files`` are (member, label) with label ``tweets`` or ``deleted-tweets`` (a deleted
     tweet is read the same way: it was posted, and its replies and mentions happened).
@@ -911,7 +911,7 @@ def _count_messages(data: list) -> int:
 
 
 def _load_likes(ctx: _Ctx, files: list[Member]) -> None:
-    """like.js items: set aside, not loaded (export-formats.md §1.5): a like names the post
+    """like.js items: set aside, not loaded (docs/export-formats.md §1.5): a like names the post
     (``tweetId``) but neither its author nor its time, so it has no counterpart. They count
     in the owner's activity as ``LIKE_ACTIVITY``; an item without a tweetId is rejected."""
     for m in files:
