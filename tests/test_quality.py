@@ -67,9 +67,16 @@ def test_stage_rules_at_boundaries() -> None:
 
 def test_contacts_not_connected_are_kept_and_marked() -> None:
     s = sc.score(
-        workbook(connections=[conn("a")], interactions=[inter("b", "2026-06-01", "like", "in")]), P
-    )
-    assert dict(zip(s["contact_id"], s["is_connection"], strict=True)) == {"a": True, "b": False}
+        workbook(
+            connections=[conn("a"), conn("f", follows_me=True, i_follow=False),
+                         conn("named_dm", handle="nd", follows_me=False, i_follow=False)],
+            interactions=[inter("b", "2026-06-01", "like", "in"),
+                          inter("named_dm", "2026-06-01", "dm", "in")],
+        ),
+        P,
+    )  # fmt: skip
+    assert dict(zip(s["contact_id"], s["is_connection"], strict=True)) == {
+        "a": True, "f": True, "named_dm": False, "b": False}  # fmt: skip
 
 
 def test_components_by_hand() -> None:

@@ -62,9 +62,14 @@ def features_frame(wb: Workbook, p: Params, as_of: date) -> pl.LazyFrame:
         inter, as_of, p.window_days, p.quality.kind_weights, contact_keys=keys
     )
     conns = wb.scan("connections").select("account_id", "platform", "contact_id", *CONNECTION_COLS)
-    # connected_at after as_of: not yet connected at T
+    # a connection: follows you or is followed by you where the export says either (a named
+    # DM partner of an X archive has a connections row but is neither), else any row; and
+    # not one whose connected_at is after as_of (not yet connected at T)
+    follows = pl.col("follows_me").fill_null(False) | pl.col("i_follow").fill_null(False)
+    said = pl.col("follows_me").is_not_null() | pl.col("i_follow").is_not_null()
     conns = conns.with_columns(
-        is_connection=pl.col("connected_at").is_null() | (pl.col("connected_at").dt.date() <= as_of)
+        is_connection=pl.when(said).then(follows).otherwise(True)
+        & (pl.col("connected_at").is_null() | (pl.col("connected_at").dt.date() <= as_of))
     )
     return conns.join(
         feats, on=["account_id", "platform", "contact_id"], how="full", coalesce=True

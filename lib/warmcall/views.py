@@ -11,6 +11,7 @@ from datetime import date
 import polars as pl
 
 from . import reach, stats
+from .links import profile_url
 from .observability import (
     account_signals,
     knowable,
@@ -371,7 +372,11 @@ RANKED_COLS = (
 
 def ranked_contacts(a: Analysis, limit: int = 50) -> pl.DataFrame:
     """The top contacts by quality with segment, stage, layer, flags and the components."""
-    s = a.scores.sort(["quality", "contact_id"], descending=[True, False]).head(limit)
+    s = (
+        a.scores.sort(["quality", "contact_id"], descending=[True, False])
+        .head(limit)
+        .with_columns(profile_url("platform", "contact_id", "handle").alias("profile"))
+    )
     return s.select(
         [
             pl.col(c).round(2)
@@ -383,6 +388,7 @@ def ranked_contacts(a: Analysis, limit: int = 50) -> pl.DataFrame:
         pl.col("flags").list.join(", "),
         pl.col("stage").cast(pl.String),
         pl.col("layer").cast(pl.String).fill_null("none"),
+        profile=s["profile"],
     )
 
 
