@@ -30,8 +30,10 @@ Rules:
 * A source column named in the mapping but missing from a CSV's header: ``InputError``
   naming the CSV and the missing columns.
 * ``account_id`` = ``"<platform>:<handle>"`` (handle trimmed, leading ``@`` removed) unless
-  mapped or constant; the handle is the account's own (``columns.handle`` for table
-  accounts; ``account_columns.handle``, ``handle_column`` or ``account_handle`` otherwise).
+  mapped or constant; the handle is the account's own: ``columns.handle`` or
+  ``constants.handle`` for table accounts; otherwise ``account_columns.handle``,
+  ``constants.handle`` (with ``account_columns``), ``handle_column`` or ``account_handle``
+  (a constant handle, ``handle_column`` and ``account_handle`` exclude each other).
 * ``contact_id`` (connections, profiles), when not mapped, is the contact's handle
   normalized (``resolve.normalize_handle``: trimmed, no ``@``, lower-case): the project's
   convention for Instagram and Mastodon (``user@domain``).
@@ -174,8 +176,11 @@ def _check(m: Mapping, name: str) -> None:
         dt = allowed_const.get(k)
         if not (isinstance(dt, pl.Datetime) or dt == pl.Date):
             raise bad(f"key 'formats.{k}': not a timestamp or date column")
-    if m.handle_column is not None and m.account_handle is not None:
-        raise bad("keys 'handle_column' and 'account_handle' exclude each other")
+    own = [k for k in ("handle_column", "account_handle") if getattr(m, k) is not None]
+    if _constant_handle(m) is not None:
+        own.insert(0, "constants.handle")
+    if len(own) > 1:
+        raise bad(f"keys {' and '.join(repr(k) for k in own)} exclude each other")
     if m.encoding is not None:
         try:
             codecs.lookup(m.encoding)
@@ -230,6 +235,15 @@ def _convert(
             v = e  # text, booleans and ISO timestamps: the validator casts them
         out[c] = v
     return out, why
+
+
+def _constant_handle(m: Mapping) -> str | None:
+    """``constants.handle`` when it is the account's own handle: for table accounts, or
+    for the accounts rows of a posts/interactions table with ``account_columns``."""
+    v = m.constants.get("handle")
+    if v is None or not (m.table == "accounts" or m.account_columns):
+        return None
+    return str(v)
 
 
 def _constant(v: Any, dt: pl.DataType) -> pl.Expr:
@@ -323,6 +337,8 @@ def _load_member(mem: Member, m: Mapping, name: str, enc: str | None) -> LoadRes
         handle_src = pl.col(internal[m.columns["handle"]])
     elif "handle" in m.account_columns:
         handle_src = pl.col(internal[m.account_columns["handle"]])
+    elif _constant_handle(m) is not None:
+        handle_src = pl.lit(_constant_handle(m), pl.String)
     elif m.handle_column:
         handle_src = pl.col(internal[m.handle_column])
     elif m.account_handle:
@@ -344,8 +360,9 @@ def _load_member(mem: Member, m: Mapping, name: str, enc: str | None) -> LoadRes
     derived: dict[str, pl.Expr] = {}
     if m.table != "profiles" and "account_id" not in m.columns and "account_id" not in consts:
         derived["account_id"] = pl.col("_account_id")
-    if m.table == "accounts" and "handle" in m.columns:
+    if m.table == "accounts" and ("handle" in m.columns or _constant_handle(m) is not None):
         derived["handle"] = pl.col("_acct_handle")
+        consts.pop("handle", None)
     if (
         m.table in ("connections", "profiles")
         and "contact_id" not in m.columns
@@ -362,6 +379,7 @@ def _load_member(mem: Member, m: Mapping, name: str, enc: str | None) -> LoadRes
     )
     if m.account_columns:
         aconsts = {k: _constant(v, atypes[k]) for k, v in m.constants.items() if k in atypes}
+        aconsts.pop("handle", None)  # the account's handle is _acct_handle (cleaned)
         if "account_id" in m.columns:
             account_id = pl.col("account_id")
         else:
