@@ -28,7 +28,9 @@ Rules:
   members of a folder or zip), with a real CSV parser (``csvutil.read_csv_text``); one
   record = one data row, ``_line`` = its physical line.
 * A source column named in the mapping but missing from a CSV's header: ``InputError``
-  naming the CSV and the missing columns.
+  naming the CSV and the missing columns. When the header is a single column (whole rows
+  wrapped in quotes, or ``;``/tab-separated), the error says so and names the columns the
+  mapping expects, without quoting the file (``csvutil.single_column_hint``).
 * ``account_id`` = ``"<platform>:<handle>"`` (handle trimmed, leading ``@`` removed) unless
   mapped or constant; the handle is the account's own: ``columns.handle`` or
   ``constants.handle`` for table accounts; otherwise ``account_columns.handle``,
@@ -71,7 +73,7 @@ from ..params import read_yaml
 from ..resolve import normalize_handle
 from ..sources import Member, Source
 from .base import LoadResult
-from .csvutil import read_csv_text
+from .csvutil import read_csv_text, single_column_hint
 from .profiles import PROFILE_COLUMNS
 
 FORMAT = "mapped"
@@ -270,6 +272,13 @@ def _resolve_header(mem: Member, header: list[str], wanted: list[str], name: str
             found[w] = stripped[w.strip()]
         else:
             missing.append(w)
+    hint = single_column_hint(header)
+    if missing and hint:  # the header cell is file content: never quoted back
+        raise InputError(
+            mem.display,
+            f"the file has a single column: {hint}; mapping {name} expects columns "
+            f"{', '.join(repr(x) for x in dict.fromkeys(wanted))}",
+        )
     if missing:
         shown = ", ".join(header[:20]) + (", ..." if len(header) > 20 else "")
         raise InputError(
