@@ -600,7 +600,9 @@ def oracle(text: str) -> Decimal | None:
         d = Decimal(f"{m.group(1)}{(m.group(2) or '0').replace(',', '')}.{m.group(3) or '0'}")
     except InvalidOperation:
         return None
-    d = d.scaleb({"": 0, "k": 3, "m": 6, "b": 9, "%": -2}[m.group(5).lower()] + int(m.group(4) or 0))
+    d = d.scaleb(
+        {"": 0, "k": 3, "m": 6, "b": 9, "%": -2}[m.group(5).lower()] + int(m.group(4) or 0)
+    )
     return d if math.isfinite(float(d)) else None
 
 

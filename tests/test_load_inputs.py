@@ -17,7 +17,9 @@ from warmcall.errors import InputError
 from warmcall.params import load_params, parse_params
 
 PANEL = "Channel,Fans\nann,1.2k\n@bob,NaN\n"  # 2 records, both load
-PANEL_MAPPING = "platform: instagram\ntable: accounts\ncolumns: {handle: Channel, followers: Fans}\n"
+PANEL_MAPPING = (
+    "platform: instagram\ntable: accounts\ncolumns: {handle: Channel, followers: Fans}\n"
+)
 
 
 def _panel_rows() -> list[dict[str, str]]:

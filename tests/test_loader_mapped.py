@@ -451,9 +451,7 @@ ZOE = "handle,followers\nZoë,12\nJosé,7\n"
 
 
 @pytest.mark.parametrize("encoding", ["latin-1", "cp1252", "ISO-8859-1"])
-def test_legacy_encoding_on_utf8_file_reads_utf8_with_a_note(
-    tmp_path: Path, encoding: str
-) -> None:
+def test_legacy_encoding_on_utf8_file_reads_utf8_with_a_note(tmp_path: Path, encoding: str) -> None:
     """--encoding latin-1 on a file that is valid UTF-8 (with non-ASCII) would turn "Zoë"
     into "ZoÃ«": the file is read as UTF-8 and the report says so."""
     csv = _write(tmp_path / "utf8.csv", ZOE, "utf-8")

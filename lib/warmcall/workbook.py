@@ -252,7 +252,9 @@ def _load_input(
     for src in skipped:
         if src.kind == "dir":
             names = [m.name for m in src.members()]
-            shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+            shown = ", ".join(names[:10]) + (
+                f" and {len(names) - 10} more" if len(names) > 10 else ""
+            )
             note = f"not recognised, skipped: {shown}"
         else:
             note = f"{src.path.name}: not a recognised export, skipped"
@@ -276,7 +278,9 @@ def _load_source(
     if found:
         if mapping is not None:
             for f in res.files:
-                f.notes.append("recognised as a known export: the top-level mapping was not applied")
+                f.notes.append(
+                    "recognised as a known export: the top-level mapping was not applied"
+                )
         return _noted(src, res)
     if mapping is not None and (
         src.kind == "file" or any(m.basename.lower().endswith(".csv") for m in src.members())

@@ -16,11 +16,17 @@ and the key)::
       followers: user_followers
     constants:                   # fixed values (canonical column of the table or, with
       snapshot_date: 2022-10-01  # account_columns, of accounts)
-    encoding: latin-1            # the CLI's --encoding wins over this
+    encoding: latin-1            # the CLI's --encoding wins over this (a file that is
+                                 # valid UTF-8 is read as UTF-8, noted: sources.utf8_despite)
     handle_column: user_name     # source column with the audited account's handle
     account_handle: alice        # or one fixed handle for every row
     formats:                     # optional strptime format per timestamp/date column
       ts: "%d/%m/%Y %H:%M"
+
+Where a mapping applies (``warmcall.workbook.load``): an input's own mapping (params
+``data: [{path: panel.csv, mapping: panel.yaml}]``, the mapping a path relative to the params
+file or an inline dict) always; a load's top-level mapping (params ``mapping``, ``--mapping``)
+only to inputs that no loader recognises as a known export.
 
 Rules:
 
@@ -40,9 +46,11 @@ Rules:
   normalized (``resolve.normalize_handle``: trimmed, no ``@``, lower-case): the project's
   convention for Instagram and Mastodon (``user@domain``).
 * Count columns go through ``numbers.to_count``, rate/average columns through
-  ``numbers.parse_human_number`` (``%`` -> fraction). A number that is present but not
-  parsable (``12abc``, ``1,23``) or not whole for a count (``1.2345k``) rejects the row
-  with a reason naming the column and the value; ``-``, ``N/A`` and empty are unknown.
+  ``numbers.parse_human_number`` (``%`` -> fraction, ``2.28E+11`` read). A number that is
+  present but not parsable (``12abc``, ``1,23``) or not whole for a count (``1.2345k``)
+  rejects the row with a reason naming the column and the value; missing values
+  (``numbers.is_missing_number``: empty, ``-``, ``N/A``, ``#N/A``, ``NA``, ``NaN``,
+  ``NaN%``...) are null.
 * Timestamps without a ``formats`` entry are passed on as text and parsed as ISO-8601 by
   the validator.
 * ``table: profiles`` gives profile rows (``profiles.PROFILE_COLUMNS``) that enrich
