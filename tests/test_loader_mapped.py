@@ -1,4 +1,4 @@
-"""loaders/mapped.py: any CSV through a YAML mapping (DESIGN.md "Mapping any CSV")."""
+"""loaders/mapped.py: any CSV through a YAML mapping (docs/mapping.md)."""
 
 from __future__ import annotations
 

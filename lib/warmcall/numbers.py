@@ -1,4 +1,4 @@
-"""Human-formatted numbers as panel sources write them (DESIGN.md, "Mapping any CSV").
+"""Human-formatted numbers as panel sources write them (docs/mapping.md).
 
 Accepted (surrounding whitespace ignored, case-insensitive suffix):
 

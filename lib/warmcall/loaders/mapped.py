@@ -1,4 +1,4 @@
-"""Any CSV through a YAML mapping (DESIGN.md, "Mapping any CSV"): panel data such as an
+"""Any CSV through a YAML mapping (docs/mapping.md): panel data such as an
 influencer list or a tweets dataset with author follower counts, an audience tool's
 follower list, a CRM export.
 
