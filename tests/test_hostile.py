@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import html.parser
 import json
+import math
 import re
 import signal
 import subprocess
@@ -580,14 +581,16 @@ def test_validator_posts_property(rows: list[dict]) -> None:
 # Unicode White_Space (what polars' strip and \s mean; Python's also has U+001C..U+001F).
 _WS = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _ORACLE = re.compile(
-    rf"[{_WS}]*([+-]?)([0-9]{{1,3}}(?:,[0-9]{{3}})+|[0-9]+)?(?:\.([0-9]+))?[{_WS}]*([kKmMbB%]?)[{_WS}]*"
+    rf"[{_WS}]*([+-]?)([0-9]{{1,3}}(?:,[0-9]{{3}})+|[0-9]+)?(?:\.([0-9]+))?"
+    rf"(?:[eE]([+-]?[0-9]{{1,3}}))?[{_WS}]*([kKmMbB%]?)[{_WS}]*"
 )
 
 
 def oracle(text: str) -> Decimal | None:
     """The value a human-number text stands for, by an independent reading of the rule
-    (warmcall.numbers docstring: ASCII digits, comma groups of three, one point, a k/m/b/%
-    suffix, surrounding whitespace), or None when it must be rejected."""
+    (warmcall.numbers docstring: ASCII digits, comma groups of three, one point, an exponent
+    of 1-3 digits, a k/m/b/% suffix, surrounding whitespace), or None when it must be
+    rejected (also beyond Float64)."""
     if re.sub(f"[{_WS}]", "", text).lower() in {"", "-", "--", "n/a", "na", "none", "null", "nan"}:
         return None
     m = _ORACLE.fullmatch(text)
@@ -597,7 +600,10 @@ def oracle(text: str) -> Decimal | None:
         d = Decimal(f"{m.group(1)}{(m.group(2) or '0').replace(',', '')}.{m.group(3) or '0'}")
     except InvalidOperation:
         return None
-    return d.scaleb({"": 0, "k": 3, "m": 6, "b": 9, "%": -2}[m.group(4).lower()])
+    d = d.scaleb(
+        {"": 0, "k": 3, "m": 6, "b": 9, "%": -2}[m.group(5).lower()] + int(m.group(4) or 0)
+    )
+    return d if math.isfinite(float(d)) else None
 
 
 number_text = st.one_of(

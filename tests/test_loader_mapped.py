@@ -1,4 +1,4 @@
-"""loaders/mapped.py: any CSV through a YAML mapping (DESIGN.md "Mapping any CSV")."""
+"""loaders/mapped.py: any CSV through a YAML mapping (docs/mapping.md)."""
 
 from __future__ import annotations
 
@@ -159,6 +159,11 @@ def test_missing_mapped_column_names_csv_and_column(tmp_path: Path) -> None:
         ),
         ("platform: x\ntable: accounts\ncolumns: {handle: h}\nencoding: klingon\n", "'encoding'"),
         ("table: accounts\ncolumns: {handle: h}\n", "'platform'"),
+        (
+            "platform: x\ntable: accounts\ncolumns: {followers: f}\n"
+            "constants: {handle: a}\naccount_handle: b\n",
+            "'constants.handle' and 'account_handle'",
+        ),
     ],
 )
 def test_bad_mapping_names_file_and_key(tmp_path: Path, yaml_text: str, needle: str) -> None:
@@ -354,3 +359,110 @@ def test_account_row_not_carried_by_a_duplicate_record(tmp_path: Path) -> None:
     ]
     assert wb.accounts["followers"].to_list() == [3000]
     assert wb.posts["post_id"].sort().to_list() == ["201", "203"]
+
+
+# -- issue 13, "Any CSV, done right" ---------------------------------------------------
+ACCOUNTS_MAPPING = {
+    "platform": "other",
+    "table": "accounts",
+    "columns": {"handle": "channel", "followers": "subs", "engagement_rate": "rate",
+                "avg_likes": "likes"},
+}  # fmt: skip
+
+
+def test_missing_spellings_and_scientific_notation_in_a_panel(tmp_path: Path) -> None:
+    """NaN%, nan, NA, -, N/A are missing (null), not a reason to reject the row; 2.28E+11
+    is a count. Only a value that is neither (12abc) rejects its row."""
+    text = (
+        "channel,subs,rate,likes\n"
+        "ann,NA,NaN%,nan\n"  # line 2: all missing
+        "big,2.28E+11,1.5%,N/A\n"  # line 3: scientific notation
+        "cid,-,nan,-\n"  # line 4: all missing
+        "dan,1.2e3,4e-1%,12abc\n"  # line 5: unparsable likes -> rejected
+    )
+    csv = _write(tmp_path / "panel.csv", text)
+    wb = warmcall.load(csv, mapping=ACCOUNTS_MAPPING, cache=False)
+    rep = wb.report.sources[0]
+    assert (rep.rows_read, rep.rows_loaded, rep.rows_rejected) == (4, 3, 1)
+    assert rep.rejects == [{"line": 5, "reason": "unparsable number in avg_likes ('12abc')"}]
+    a = wb.accounts.sort("handle")
+    assert a["handle"].to_list() == ["ann", "big", "cid"]
+    assert a["followers"].to_list() == [None, 228_000_000_000, None]
+    assert a["engagement_rate"].to_list() == [None, 0.015, None]
+    assert a["avg_likes"].to_list() == [None, None, None]
+
+
+def test_constant_handle_makes_the_account_id(tmp_path: Path) -> None:
+    """constants: {handle: acme} gives account_id <platform>:acme (documented rule), for an
+    accounts table and for the accounts rows of a posts table."""
+    csv = _write(tmp_path / "acme.csv", "date,subs\n2024-01-01,1.5k\n2024-02-01,1.6k\n")
+    mapping = {
+        "platform": "x",
+        "table": "accounts",
+        "columns": {"snapshot_date": "date", "followers": "subs"},
+        "constants": {"handle": "@acme"},
+    }
+    wb = warmcall.load(csv, mapping=mapping, cache=False)
+    rep = wb.report.sources[0]
+    assert (rep.rows_read, rep.rows_loaded, rep.rows_rejected) == (2, 2, 0)
+    a = wb.accounts.sort("snapshot_date")
+    assert a["account_id"].to_list() == ["x:acme", "x:acme"]
+    assert a["handle"].to_list() == ["acme", "acme"]
+    assert a["followers"].to_list() == [1500, 1600]
+
+    posts = _write(tmp_path / "posts.csv", "id,when,fans\n1,2024-01-01T10:00:00Z,2k\n")
+    mapping = {
+        "platform": "x",
+        "table": "posts",
+        "columns": {"post_id": "id", "ts": "when"},
+        "account_columns": {"followers": "fans"},
+        "constants": {"handle": "acme"},
+    }
+    wb = warmcall.load(posts, mapping=mapping, cache=False)
+    assert wb.report.rows_rejected == 0
+    assert wb.posts["account_id"].to_list() == ["x:acme"]
+    assert wb.accounts.select("account_id", "handle", "followers").rows() == [
+        ("x:acme", "acme", 2000)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ('"user,fans"\n"secretvalue,12"\n"other,3"\n', "quoted"),
+        ("user;fans\nsecretvalue;12\n", "';'"),
+        ("user\tfans\nsecretvalue\t12\n", "tab"),
+    ],
+)
+def test_single_column_file_is_named_as_such(tmp_path: Path, text: str, hint: str) -> None:
+    csv = _write(tmp_path / "one-column.csv", text)
+    mapping = {"platform": "x", "table": "accounts",
+               "columns": {"handle": "user", "followers": "fans"}}  # fmt: skip
+    with pytest.raises(InputError) as e:
+        warmcall.load(csv, mapping=mapping, cache=False)
+    msg = str(e.value)
+    assert msg.startswith(str(csv) + ":"), msg
+    assert "single column" in msg and hint in msg, msg
+    assert "'user'" in msg and "'fans'" in msg, msg  # the columns the mapping expects
+    assert "secretvalue" not in msg and "user,fans" not in msg and "\n" not in msg, msg
+
+
+ZOE = "handle,followers\nZoë,12\nJosé,7\n"
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252", "ISO-8859-1"])
+def test_legacy_encoding_on_utf8_file_reads_utf8_with_a_note(tmp_path: Path, encoding: str) -> None:
+    """--encoding latin-1 on a file that is valid UTF-8 (with non-ASCII) would turn "Zoë"
+    into "ZoÃ«": the file is read as UTF-8 and the report says so."""
+    csv = _write(tmp_path / "utf8.csv", ZOE, "utf-8")
+    mapping = {"platform": "x", "table": "accounts",
+               "columns": {"handle": "handle", "followers": "followers"}}  # fmt: skip
+    wb = warmcall.load(csv, mapping=mapping, encoding=encoding, cache=False)
+    assert sorted(wb.accounts["handle"].to_list()) == ["José", "Zoë"]
+    notes = wb.report.sources[0].notes
+    assert any("UTF-8" in n and encoding in n for n in notes), notes
+    # a real latin-1 file is still read as latin-1, without that note
+    csv2 = _write(tmp_path / "latin.csv", ZOE, "latin-1")
+    wb = warmcall.load(csv2, mapping=mapping, encoding=encoding, cache=False)
+    assert sorted(wb.accounts["handle"].to_list()) == ["José", "Zoë"]
+    assert not any("UTF-8" in n for n in wb.report.sources[0].notes)

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from warmcall.numbers import (
     is_missing_number,
+    is_missing_number_py,
     parse_human_number,
     parse_human_number_py,
     to_count,
@@ -60,7 +61,21 @@ CASES = [
     ("k", None, None),
     ("1.2kk", None, None),
     ("%5", None, None),
-    ("1e3", None, None),
+    # scientific notation (as spreadsheets and pandas write large counts)
+    ("2.28E+11", 228_000_000_000.0, 228_000_000_000),
+    ("1e3", 1000.0, 1000),
+    ("-1.5E2", -150.0, -150),
+    ("1.5e-2", 0.015, None),
+    ("2500e-2", 25.0, 25),  # whole after scaling down
+    ("0e-5", 0.0, 0),
+    ("1.2e3k", 1_200_000.0, 1_200_000),
+    ("9.2e18", 9.2e18, 9_200_000_000_000_000_000),
+    ("9.3e18", 9.3e18, None),  # beyond Int64 (2**63 - 1): no count
+    ("1e400", None, None),  # beyond Float64: never inf
+    ("1e1000", None, None),  # exponents have at most 3 digits
+    ("1.2E", None, None),
+    ("e5", None, None),
+    ("1e3.5", None, None),
     ("١٢", None, None),  # non-ASCII digits
     ("99999999999999999999", 1e20, None),  # beyond Int64: no count
 ]
@@ -87,6 +102,32 @@ def test_missing_tokens_are_not_unparsable() -> None:
     ]  # fmt: skip
 
 
+# Missing values as panel data sets write them: pandas' NaN (also formatted as a
+# percentage), R's NA, Excel's #N/A, dashes. Each is missing, never a number.
+MISSING = ["NaN%", "nan", "NaN", "NA", "-", "N/A", "#N/A", " nan % ", "null", "None", "—"]
+
+
+@pytest.mark.parametrize("text", MISSING)
+def test_missing_spellings(text: str) -> None:
+    df = pl.DataFrame({"s": [text]}, schema={"s": pl.String})
+    out = df.select(
+        miss=is_missing_number(pl.col("s")),
+        f=parse_human_number(pl.col("s")),
+        n=to_count(pl.col("s")),
+    ).row(0)
+    assert out == (True, None, None)
+    assert parse_human_number_py(text) is None and to_count_py(text) is None
+    assert is_missing_number_py(text)
+
+
+def test_not_missing_when_a_number_or_text() -> None:
+    texts = ["0", "0%", "12abc", "nan1", "NAN-1", "%", "n/a/b"]
+    df = pl.DataFrame({"s": texts})
+    got = df.select(is_missing_number(pl.col("s")))["s"].to_list()
+    assert got == [False, False, False, False, False, False, False]
+    assert [is_missing_number_py(t) for t in texts] == got
+
+
 def test_keeps_the_column_name() -> None:
     df = pl.DataFrame({"followers": ["1k"]})
     assert df.select(to_count(pl.col("followers"))).columns == ["followers"]
@@ -106,11 +147,15 @@ def human(draw: st.DrawFn) -> tuple[str, float, int | None]:
     commas = draw(st.booleans())
     space = draw(st.sampled_from(["", " "])) if suffix else ""
     pad = draw(st.sampled_from(["", " ", "\t", "  "]))
+    exp = draw(st.sampled_from([None, None, 0, 2, -2, 11, -4, 17]))
     text = f"{pad}{sign}{whole:,}" if commas else f"{pad}{sign}{whole}"
     if frac:
         text += "." + frac
+    if exp is not None:
+        text += draw(st.sampled_from(["e", "E"])) + draw(st.sampled_from(["", "+"])) * (exp >= 0)
+        text += str(exp)
     text += space + suffix + pad
-    exact = Decimal(f"{sign}{whole}.{frac or '0'}").scaleb(_SCALE[suffix])
+    exact = Decimal(f"{sign}{whole}.{frac or '0'}").scaleb(_SCALE[suffix] + (exp or 0))
     count = (
         int(exact)
         if suffix != "%" and exact == exact.to_integral_value() and abs(exact) < 2**63

@@ -3,8 +3,8 @@ inputs are unchanged (issue "Fast at brand scale"; DESIGN.md "Scale").
 
 Rule. An entry is keyed by the SHA-256 of: every input path as given; for each, every regular
 file it holds (a folder is walked like ``Source.open`` walks it: symlinks and special files
-skipped) with its relative name, size and the SHA-256 of its full content; the mapping (the
-mapping file's bytes, or the dict) and encoding; the environment the loaders read
+skipped) with its relative name, size and the SHA-256 of its full content; the mapping and
+each input's own mapping (the mapping file's name and bytes, or the dict) and encoding; the environment the loaders read
 (``WARMCALL_MAX_UNZIP_MB``); the polars version; and the SHA-256 of warmcall's own source
 files (a changed loader never reuses old tables). File times are not used: a file whose
 bytes change misses even when its name, size and mtime are restored.
@@ -59,6 +59,7 @@ import polars as pl
 from . import schema
 from .accounting import SOURCE_EXPR, LoadReport
 from .features import CONTACT_KEY, KEYS
+from .inputs import Input, as_entries
 from .workbook import LazyWorkbook, Workbook
 
 FORMAT = 2  # 2: entries carry manifest.json
@@ -163,15 +164,16 @@ def code_digest() -> str:
 
 
 def fingerprint(
-    paths: Sequence[str | os.PathLike[str]],
+    paths: Sequence[Input],
     mapping: str | os.PathLike[str] | dict | None = None,
     encoding: str | None = None,
 ) -> tuple[str, int] | None:
     """(cache key, total input bytes) by the rule in the module docstring; ``None`` when an
     input cannot be fingerprinted (missing, not a regular file or folder, unreadable)."""
     listing: list[tuple[int, str, Path, int]] = []
-    for i, p in enumerate(paths):
-        files = _files(Path(p))
+    entries = as_entries(list(paths))
+    for i, e in enumerate(entries):
+        files = _files(Path(e.path))
         if files is None:
             return None
         for name, full in files:
@@ -186,23 +188,29 @@ def fingerprint(
         return None
     parts: dict = {
         "format": FORMAT,
-        "paths": [str(p) for p in paths],
+        "paths": [str(e.path) for e in entries],
         "files": [[i, n, s, d] for (i, n, _, s), d in zip(listing, digests, strict=True)],
         "encoding": encoding,
         "env": {k: os.environ.get(k) for k in _ENV},
         "polars": pl.__version__,
         "code": code_digest(),
     }
-    if isinstance(mapping, dict):
-        parts["mapping"] = json.dumps(mapping, sort_keys=True, default=str)
-    elif mapping is not None:
-        mp = Path(mapping)
-        try:
-            parts["mapping"] = [str(mapping), _sha256(mp)]
-        except OSError:
-            return None
+    try:
+        if mapping is not None:
+            parts["mapping"] = _mapping_part(mapping)
+        if any(e.mapping is not None for e in entries):
+            parts["entry_mappings"] = [_mapping_part(e.mapping) for e in entries]
+    except OSError:
+        return None
     key = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
     return key, sum(s for *_, s in listing)
+
+
+def _mapping_part(mapping: str | os.PathLike[str] | dict | None) -> object:
+    """A mapping as it enters the key: the dict as JSON, or the file's name and SHA-256."""
+    if mapping is None or isinstance(mapping, dict):
+        return None if mapping is None else json.dumps(mapping, sort_keys=True, default=str)
+    return [str(mapping), _sha256(Path(mapping))]
 
 
 def _report_from_dict(d: dict) -> LoadReport:
@@ -412,7 +420,7 @@ def prune(root: Path | None = None, max_bytes: int | None = None) -> None:
 
 
 def needs_fill(
-    paths: Sequence[str | os.PathLike[str]],
+    paths: Sequence[Input],
     mapping: str | os.PathLike[str] | dict | None,
     encoding: str | None,
 ) -> bool:
@@ -436,7 +444,7 @@ def needs_fill(
 
 
 def load_cached(
-    paths: Sequence[str | os.PathLike[str]],
+    paths: Sequence[Input],
     mapping: str | os.PathLike[str] | dict | None,
     encoding: str | None,
     load: Callable[..., Workbook],

@@ -73,8 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     ld = sub.add_parser("load", help="load exports into canonical tables and report every row")
     ld.add_argument("paths", nargs="+", help="export folders, zips, tar.gz or files")
-    ld.add_argument("--mapping", help="YAML mapping for a CSV in another layout")
-    ld.add_argument("--encoding", help="text encoding of the inputs (e.g. latin-1)")
+    ld.add_argument(
+        "--mapping", help="YAML mapping for CSVs in another layout (not applied to known exports)"
+    )
+    ld.add_argument(
+        "--encoding",
+        help="text encoding of the inputs (e.g. latin-1; a file that is valid UTF-8 is read "
+        "as UTF-8, with a note)",
+    )
     ld.add_argument("--out", help="write <table>.parquet and load-report.json here")
     ld.add_argument("--json", action="store_true", help="print the load report as JSON")
     ld.set_defaults(func=_cmd_load)

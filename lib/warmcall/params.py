@@ -2,8 +2,10 @@
 
 Notebooks, the CLI, the report runner and the widgets all read a ``Params``. Every default
 lives here, documented. YAML is loaded with ``yaml.safe_load``; an unknown key or a wrong
-type raises ``InputError`` naming the key and the file. Relative paths (``data``,
-``mapping``, ``identities``) are resolved against the folder of the params file.
+type raises ``InputError`` naming the key and the file. Relative paths (``data``, the
+``mapping`` of a ``data`` entry, ``mapping``, ``identities``) are resolved against the folder
+of the params file. A ``data`` item is a path or ``{path: ..., mapping: ...}`` with its own
+mapping (a YAML path or an inline mapping; ``warmcall.inputs``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import InputError
+from .inputs import TAGS, DataEntry, InputSpec
 from .schema import KINDS, PLATFORMS
 
 
@@ -127,8 +130,9 @@ class Params(_Strict):
     """A report set: what to load, the as-of date and window, segments and model settings."""
 
     title: str = "warmcall report"
-    data: list[Path] = Field(default_factory=list)
-    mapping: Path | None = None
+    # a path, or {path, mapping} with the input's own mapping (warmcall.inputs)
+    data: list[InputSpec] = Field(default_factory=list)
+    mapping: Path | None = None  # for inputs not recognised as a known export (workbook.load)
     encoding: str | None = None
     identities: Path | None = None  # identities.csv (person, platform, handle): authoritative
     identity_auto: bool = True  # conservative automatic cross-platform matching (warmcall.identity)
@@ -160,7 +164,7 @@ class Params(_Strict):
 
 def _one_line(e: ValidationError, where: str) -> InputError:
     err = e.errors()[0]
-    key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    key = ".".join(str(p) for p in err["loc"] if p not in TAGS) or "(top level)"
     msg = err["msg"]
     if err["type"] == "extra_forbidden":
         msg = "unknown key"
@@ -176,12 +180,22 @@ def parse_params(raw: dict[str, Any], base: Path | None = None, where: str = "pa
     except ValidationError as e:
         raise _one_line(e, where) from None
     if base is not None:
-        p.data = [d if d.is_absolute() else (base / d).resolve() for d in p.data]
+        p.data = [_resolve_entry(d, base) for d in p.data]
         for attr in ("mapping", "identities"):
             v = getattr(p, attr)
             if v is not None and not v.is_absolute():
                 setattr(p, attr, (base / v).resolve())
     return p
+
+
+def _resolve_entry(d: Path | DataEntry, base: Path) -> Path | DataEntry:
+    def absolute(x: Path) -> Path:
+        return x if x.is_absolute() else (base / x).resolve()
+
+    if isinstance(d, Path):
+        return absolute(d)
+    mapping = absolute(d.mapping) if isinstance(d.mapping, Path) else d.mapping
+    return DataEntry(path=absolute(d.path), mapping=mapping)
 
 
 _TAG = re.compile(r"constructor for the tag '(?:tag:yaml\.org,2002:)?([^']*)'")

@@ -80,7 +80,7 @@ class Member:
         """The first ``n`` bytes as text, for detection only: decoded like ``read_text`` but
         undecodable bytes become U+FFFD instead of an error (``load`` reports those)."""
         data = self.read_head(n)
-        if encoding:
+        if encoding and not utf8_despite(data, encoding, complete=False):
             try:
                 return data.decode(encoding, errors="replace")
             except LookupError:
@@ -91,16 +91,46 @@ class Member:
 
     def read_text(self, encoding: str | None = None) -> str:
         """Decode the member. Default: UTF-8 with an optional BOM; a UTF-16 BOM is
-        honoured. Undecodable bytes raise ``InputError`` naming the member."""
-        return decode(self.read_bytes(), self.display, encoding)
+        honoured. Undecodable bytes raise ``InputError`` naming the member. A UTF-8 file
+        read with a legacy ``encoding`` is read as UTF-8 (``utf8_despite``), with a note
+        in ``Source.notes``."""
+        data = self.read_bytes()
+        if utf8_despite(data, encoding):
+            self.source.notes[self.name] = (
+                f"{self.basename}: read as UTF-8, not {encoding}: the file is valid UTF-8 "
+                f"(read as {encoding}, its accented letters would be garbled)"
+            )
+        return decode(data, self.display, encoding)
+
+
+#: Single-byte encodings in which every byte sequence decodes, so that UTF-8 text read
+#: with them is garbled without any error ("Zoë" -> "ZoÃ«"); ``codecs`` names.
+LEGACY_8BIT = ("iso8859-1", "iso8859-15", "cp1252")
+
+
+def utf8_despite(data: bytes, encoding: str | None, complete: bool = True) -> bool:
+    """True when ``encoding`` is one of ``LEGACY_8BIT`` (latin-1, latin-9, cp1252) but
+    ``data`` has non-ASCII bytes and is strict UTF-8 (``complete=False``: a prefix of it).
+    Such bytes are UTF-8 text: in those encodings a non-ASCII letter followed by one to
+    three bytes 0x80-0xBF (C1 controls or symbols such as « © ±), as every UTF-8
+    sequence needs, practically never occurs in text."""
+    if not encoding or data.isascii():
+        return False
+    try:
+        if codecs.lookup(encoding).name not in LEGACY_8BIT:
+            return False
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=complete)
+    except (LookupError, UnicodeDecodeError):
+        return False
+    return True
 
 
 def decode(data: bytes, where: str, encoding: str | None = None) -> str:
-    """Decode bytes as text: an explicit ``encoding`` wins; otherwise a UTF-16/UTF-8
-    BOM decides, else strict UTF-8. Newlines are left as they are (CSV readers
-    accept CRLF)."""
+    """Decode bytes as text: an explicit ``encoding`` wins (except a legacy one on UTF-8
+    bytes, ``utf8_despite``); otherwise a UTF-16/UTF-8 BOM decides, else strict UTF-8.
+    Newlines are left as they are (CSV readers accept CRLF)."""
     try:
-        if encoding:
+        if encoding and not utf8_despite(data, encoding):
             return data.decode(encoding)
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return data.decode("utf-16")
@@ -120,6 +150,8 @@ class Source:
     path: Path
     kind: str  # "dir" | "zip" | "tar" | "file"
     _members: dict[str, int] = field(default_factory=dict, repr=False)
+    #: notes on how members were read (member name -> note), for the load report
+    notes: dict[str, str] = field(default_factory=dict, repr=False)
     _zip: zipfile.ZipFile | None = field(default=None, repr=False)
     _tar: tarfile.TarFile | None = field(default=None, repr=False)
 

@@ -12,6 +12,7 @@ from . import schema
 from .accounting import SOURCE_FILES, LoadReport, finalize
 from .enrich import enrich_profiles
 from .errors import InputError
+from .inputs import Input, as_entries
 from .loaders import LOADERS
 from .loaders.base import LoadResult
 from .resolve import resolve_accounts, resolve_handles
@@ -113,35 +114,43 @@ class LazyWorkbook(Workbook):
         return self._keyed
 
 
-def _sources(path: Path) -> list[tuple[Source, bool]]:
-    """A path and, for a folder, every archive inside it as a source of its own.
-    The bool says whether the source must be recognised (top-level paths must)."""
+def _sources(path: Path) -> list[Source]:
+    """A path and, for a folder, every archive inside it as a source of its own (the
+    folder's other files form one source, left out when there are none)."""
     src = Source.open(path)
-    out = [(src, True)]
-    if src.kind == "dir":
-        archives = [m for m in src.members() if m.name.lower().endswith(ARCHIVE_SUFFIXES)]
-        for m in archives:
-            src._members.pop(m.name)
-        out = [(src, not archives)]
-        out += [(Source.open(path / m.name), True) for m in archives]
-    return out
+    if src.kind != "dir":
+        return [src]
+    archives = [m for m in src.members() if m.name.lower().endswith(ARCHIVE_SUFFIXES)]
+    for m in archives:
+        src._members.pop(m.name)
+    inner = [Source.open(path / m.name) for m in archives]
+    return [src, *inner] if src._members or not inner else inner
 
 
 def load(
-    *paths: str | os.PathLike[str],
+    *paths: Input,
     mapping: str | os.PathLike[str] | dict | None = None,
     encoding: str | None = None,
     cache: bool = True,
 ) -> Workbook:
     """Load exports (folders, zips as downloaded, tar.gz, single files) into a Workbook.
 
-    Each source is detected by content; every loader that recognises something in it loads
-    its files. With ``mapping`` (a YAML path or dict in the DESIGN.md mapping format) every
-    path is read as a CSV through that mapping instead. Raises ``InputError`` (one line,
-    naming the file) for unusable input; row-level problems are rejects in ``report``.
+    Each path is detected by content; every loader that recognises something in it loads
+    its files. A path may carry its own mapping (a ``warmcall.inputs.DataEntry``, or its
+    dict form ``{"path": ..., "mapping": ...}``): it is then read as CSV through that
+    mapping, without detection. ``mapping`` (a YAML path or dict in the mapping format of
+    ``warmcall.loaders.mapped``) is the default for the other inputs: it is applied only
+    to an input that no loader recognises, never to a recognised export (whose report
+    notes that the mapping was not applied). Raises ``InputError`` (one line, naming the
+    file) for unusable input; row-level problems are rejects in ``report``.
+
+    Unrecognised input: a path named in ``paths`` (file, archive or folder) in which
+    nothing is recognised stops the load (``InputError`` naming it). Inside a folder, an
+    archive, or the folder's other files, that nothing recognises is reported as a file
+    of format ``unrecognised`` (0 rows, a note naming it) and the rest loads.
 
     ``cache``: reuse the tables of an earlier load of the same inputs (same paths, same
-    bytes, same mapping/encoding, same warmcall code) from the table cache, as Parquet
+    bytes, same mappings/encoding, same warmcall code) from the table cache, as Parquet
     scans (``warmcall.cache``: rule, location, ``WARMCALL_CACHE_DIR``); ``False`` always
     loads from the inputs and writes nothing.
     """
@@ -198,26 +207,22 @@ def _check_child(data: list, mapping: object, encoding: str | None, queue: objec
 
 
 def _load(
-    paths: tuple[str | os.PathLike[str], ...],
+    paths: tuple[Input, ...],
     mapping: str | os.PathLike[str] | dict | None,
     encoding: str | None,
     keep_keys: bool = False,
 ) -> Workbook:
-    res = LoadResult()
-    for p in paths:
-        if mapping is not None:
-            from .loaders import mapped
+    from .loaders import mapped
 
-            res.extend(mapped.load_mapped(Source.open(p), mapping, encoding=encoding))
-            continue
-        for src, must in _sources(Path(p)):
-            found = False
-            for loader in LOADERS:
-                if loader.detect(src):
-                    found = True
-                    res.extend(loader.load(src, encoding=encoding))
-            if not found and must:
-                raise InputError(src.path, _not_recognised(src))
+    if mapping is not None:
+        mapped.read_mapping(mapping)  # a bad mapping is an error even when nothing uses it
+    res = LoadResult()
+    for entry in as_entries(paths):
+        if entry.mapping is not None:
+            src = Source.open(entry.path)
+            res.extend(_noted(src, mapped.load_mapped(src, entry.mapping, encoding=encoding)))
+        else:
+            res.extend(_load_input(Path(entry.path), mapping, encoding))
     resolve_accounts(res)
     resolve_handles(res)
     enrich_profiles(res)
@@ -227,6 +232,74 @@ def _load(
     if files is not None:  # for the table cache (``finalize(keep_keys=True)``)
         wb.source_files = files
     return wb
+
+
+def _load_input(
+    path: Path, mapping: str | os.PathLike[str] | dict | None, encoding: str | None
+) -> LoadResult:
+    """One input without a mapping of its own (rules in ``load``)."""
+    res = LoadResult()
+    sources = _sources(path)
+    skipped = []
+    for src in sources:
+        part = _load_source(src, mapping, encoding)
+        if part is None:
+            skipped.append(src)
+        else:
+            res.extend(part)
+    if len(skipped) == len(sources):
+        raise InputError(path, _not_recognised(skipped[0]))
+    for src in skipped:
+        if src.kind == "dir":
+            names = [m.name for m in src.members()]
+            shown = ", ".join(names[:10]) + (
+                f" and {len(names) - 10} more" if len(names) > 10 else ""
+            )
+            note = f"not recognised, skipped: {shown}"
+        else:
+            note = f"{src.path.name}: not a recognised export, skipped"
+        res.file(str(src.path), "unrecognised").notes.append(
+            note + " (a CSV in another layout needs a mapping)"
+        )
+    return res
+
+
+def _load_source(
+    src: Source, mapping: str | os.PathLike[str] | dict | None, encoding: str | None
+) -> LoadResult | None:
+    """What the loaders that recognise ``src`` load; else, with a top-level ``mapping``
+    and CSV files in ``src``, those files through it; else ``None`` (not recognised)."""
+    res = LoadResult()
+    found = False
+    for loader in LOADERS:
+        if loader.detect(src):
+            found = True
+            res.extend(loader.load(src, encoding=encoding))
+    if found:
+        if mapping is not None:
+            for f in res.files:
+                f.notes.append(
+                    "recognised as a known export: the top-level mapping was not applied"
+                )
+        return _noted(src, res)
+    if mapping is not None and (
+        src.kind == "file" or any(m.basename.lower().endswith(".csv") for m in src.members())
+    ):
+        from .loaders import mapped
+
+        return _noted(src, mapped.load_mapped(src, mapping, encoding=encoding))
+    return None
+
+
+def _noted(src: Source, res: LoadResult) -> LoadResult:
+    """Attach the source's reading notes (``Source.notes``) to the reports of the files
+    they are about, or to its first file report."""
+    for name, note in src.notes.items():
+        display = src.display_name(name)
+        for f in [f for f in res.files if f.path == display] or res.files[:1]:
+            if note not in f.notes:
+                f.notes.append(note)
+    return res
 
 
 def _not_recognised(src: Source) -> str:

@@ -93,3 +93,22 @@ def header_of(text: str, skip_lines: int = 0) -> list[str]:
         if any(c.strip() for c in row):
             return [c.strip() for c in row]
     return []
+
+
+_OTHER_DELIMITERS = {";": "';'", "\t": "tabs", "|": "'|'"}
+
+
+def single_column_hint(header: list[str]) -> str | None:
+    """Why a header parsed as a single column probably is not one (``None`` when the header
+    has more than one column), described without quoting the file's content: a comma inside
+    the lone cell means every line is one quoted field (a whole row wrapped in quotes); a
+    ``;``, tab or ``|`` means another delimiter. Used to explain "missing columns"."""
+    if len(header) != 1:
+        return None
+    cell = header[0]
+    if "," in cell:
+        return "every line is one quoted field (whole rows wrapped in quotes), not comma-separated"
+    for sep, name in _OTHER_DELIMITERS.items():
+        if sep in cell:
+            return f"its fields look separated by {name}, not by commas"
+    return "it is not comma-separated as expected"

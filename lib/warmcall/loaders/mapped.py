@@ -1,4 +1,4 @@
-"""Any CSV through a YAML mapping (DESIGN.md, "Mapping any CSV"): panel data such as an
+"""Any CSV through a YAML mapping (docs/mapping.md): panel data such as an
 influencer list or a tweets dataset with author follower counts, an audience tool's
 follower list, a CRM export.
 
@@ -16,11 +16,17 @@ and the key)::
       followers: user_followers
     constants:                   # fixed values (canonical column of the table or, with
       snapshot_date: 2022-10-01  # account_columns, of accounts)
-    encoding: latin-1            # the CLI's --encoding wins over this
+    encoding: latin-1            # the CLI's --encoding wins over this (a file that is
+                                 # valid UTF-8 is read as UTF-8, noted: sources.utf8_despite)
     handle_column: user_name     # source column with the audited account's handle
     account_handle: alice        # or one fixed handle for every row
     formats:                     # optional strptime format per timestamp/date column
       ts: "%d/%m/%Y %H:%M"
+
+Where a mapping applies (``warmcall.workbook.load``): an input's own mapping (params
+``data: [{path: panel.csv, mapping: panel.yaml}]``, the mapping a path relative to the params
+file or an inline dict) always; a load's top-level mapping (params ``mapping``, ``--mapping``)
+only to inputs that no loader recognises as a known export.
 
 Rules:
 
@@ -28,17 +34,23 @@ Rules:
   members of a folder or zip), with a real CSV parser (``csvutil.read_csv_text``); one
   record = one data row, ``_line`` = its physical line.
 * A source column named in the mapping but missing from a CSV's header: ``InputError``
-  naming the CSV and the missing columns.
+  naming the CSV and the missing columns. When the header is a single column (whole rows
+  wrapped in quotes, or ``;``/tab-separated), the error says so and names the columns the
+  mapping expects, without quoting the file (``csvutil.single_column_hint``).
 * ``account_id`` = ``"<platform>:<handle>"`` (handle trimmed, leading ``@`` removed) unless
-  mapped or constant; the handle is the account's own (``columns.handle`` for table
-  accounts; ``account_columns.handle``, ``handle_column`` or ``account_handle`` otherwise).
+  mapped or constant; the handle is the account's own: ``columns.handle`` or
+  ``constants.handle`` for table accounts; otherwise ``account_columns.handle``,
+  ``constants.handle`` (with ``account_columns``), ``handle_column`` or ``account_handle``
+  (a constant handle, ``handle_column`` and ``account_handle`` exclude each other).
 * ``contact_id`` (connections, profiles), when not mapped, is the contact's handle
   normalized (``resolve.normalize_handle``: trimmed, no ``@``, lower-case): the project's
   convention for Instagram and Mastodon (``user@domain``).
 * Count columns go through ``numbers.to_count``, rate/average columns through
-  ``numbers.parse_human_number`` (``%`` -> fraction). A number that is present but not
-  parsable (``12abc``, ``1,23``) or not whole for a count (``1.2345k``) rejects the row
-  with a reason naming the column and the value; ``-``, ``N/A`` and empty are unknown.
+  ``numbers.parse_human_number`` (``%`` -> fraction, ``2.28E+11`` read). A number that is
+  present but not parsable (``12abc``, ``1,23``) or not whole for a count (``1.2345k``)
+  rejects the row with a reason naming the column and the value; missing values
+  (``numbers.is_missing_number``: empty, ``-``, ``N/A``, ``#N/A``, ``NA``, ``NaN``,
+  ``NaN%``...) are null.
 * Timestamps without a ``formats`` entry are passed on as text and parsed as ISO-8601 by
   the validator.
 * ``table: profiles`` gives profile rows (``profiles.PROFILE_COLUMNS``) that enrich
@@ -69,7 +81,7 @@ from ..params import read_yaml
 from ..resolve import normalize_handle
 from ..sources import Member, Source
 from .base import LoadResult
-from .csvutil import read_csv_text
+from .csvutil import read_csv_text, single_column_hint
 from .profiles import PROFILE_COLUMNS
 
 FORMAT = "mapped"
@@ -174,8 +186,11 @@ def _check(m: Mapping, name: str) -> None:
         dt = allowed_const.get(k)
         if not (isinstance(dt, pl.Datetime) or dt == pl.Date):
             raise bad(f"key 'formats.{k}': not a timestamp or date column")
-    if m.handle_column is not None and m.account_handle is not None:
-        raise bad("keys 'handle_column' and 'account_handle' exclude each other")
+    own = [k for k in ("handle_column", "account_handle") if getattr(m, k) is not None]
+    if _constant_handle(m) is not None:
+        own.insert(0, "constants.handle")
+    if len(own) > 1:
+        raise bad(f"keys {' and '.join(repr(k) for k in own)} exclude each other")
     if m.encoding is not None:
         try:
             codecs.lookup(m.encoding)
@@ -232,6 +247,15 @@ def _convert(
     return out, why
 
 
+def _constant_handle(m: Mapping) -> str | None:
+    """``constants.handle`` when it is the account's own handle: for table accounts, or
+    for the accounts rows of a posts/interactions table with ``account_columns``."""
+    v = m.constants.get("handle")
+    if v is None or not (m.table == "accounts" or m.account_columns):
+        return None
+    return str(v)
+
+
 def _constant(v: Any, dt: pl.DataType) -> pl.Expr:
     if v is None:
         return pl.lit(None, dt)
@@ -256,6 +280,13 @@ def _resolve_header(mem: Member, header: list[str], wanted: list[str], name: str
             found[w] = stripped[w.strip()]
         else:
             missing.append(w)
+    hint = single_column_hint(header)
+    if missing and hint:  # the header cell is file content: never quoted back
+        raise InputError(
+            mem.display,
+            f"the file has a single column: {hint}; mapping {name} expects columns "
+            f"{', '.join(repr(x) for x in dict.fromkeys(wanted))}",
+        )
     if missing:
         shown = ", ".join(header[:20]) + (", ..." if len(header) > 20 else "")
         raise InputError(
@@ -323,6 +354,8 @@ def _load_member(mem: Member, m: Mapping, name: str, enc: str | None) -> LoadRes
         handle_src = pl.col(internal[m.columns["handle"]])
     elif "handle" in m.account_columns:
         handle_src = pl.col(internal[m.account_columns["handle"]])
+    elif _constant_handle(m) is not None:
+        handle_src = pl.lit(_constant_handle(m), pl.String)
     elif m.handle_column:
         handle_src = pl.col(internal[m.handle_column])
     elif m.account_handle:
@@ -344,8 +377,9 @@ def _load_member(mem: Member, m: Mapping, name: str, enc: str | None) -> LoadRes
     derived: dict[str, pl.Expr] = {}
     if m.table != "profiles" and "account_id" not in m.columns and "account_id" not in consts:
         derived["account_id"] = pl.col("_account_id")
-    if m.table == "accounts" and "handle" in m.columns:
+    if m.table == "accounts" and ("handle" in m.columns or _constant_handle(m) is not None):
         derived["handle"] = pl.col("_acct_handle")
+        consts.pop("handle", None)
     if (
         m.table in ("connections", "profiles")
         and "contact_id" not in m.columns
@@ -362,6 +396,7 @@ def _load_member(mem: Member, m: Mapping, name: str, enc: str | None) -> LoadRes
     )
     if m.account_columns:
         aconsts = {k: _constant(v, atypes[k]) for k, v in m.constants.items() if k in atypes}
+        aconsts.pop("handle", None)  # the account's handle is _acct_handle (cleaned)
         if "account_id" in m.columns:
             account_id = pl.col("account_id")
         else:
