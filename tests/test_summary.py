@@ -69,19 +69,18 @@ def test_no_inbound_signal_is_never_zero() -> None:
     text = headline(ov, 90)
     assert "0 (" not in text and " 0 " not in text
     assert text == (
-        "You have 1 two-way relationship (1 trusted). Your X export does not show who engaged "
-        "with you (it holds what you did, not what others did), so engagement there is not in "
-        "this export; there you reached 2 people in the last 90 days, and 1 of your two-way "
-        "relationships is there, seen through direct messages and logged touchpoints."
+        "You have 5 followers. Your X export does not show who engaged with you (it holds what "
+        "you did, not what others did), so engagement is not in this export. In the last 90 "
+        "days you reached 2 people, and you have 1 two-way relationship (1 trusted), seen "
+        "through direct messages and logged touchpoints."
     )
 
 
 def test_headline_agrees_with_zero_one_two() -> None:
     for n, people in ((0, "0 people"), (1, "1 person"), (2, "2 people")):
         text = headline(_overview(_outbound_archive(n, 2)), 90)
-        assert f"you reached {people} in" in text
-        assert "2 of your two-way relationships are there" in text
-        assert "You have 2 two-way relationships (2 trusted)." in text
+        assert f"you reached {people}, and" in text
+        assert "you have 2 two-way relationships (2 trusted), seen" in text
 
 
 def test_analytics_only_headline_sums_the_posts() -> None:
@@ -128,3 +127,27 @@ def test_signals_are_the_union_of_declared_and_shown_by_rows() -> None:
     row = account_signals(wb).row(0, named=True)
     assert row["followers"] and row["inbound"]  # declared (an empty list) + shown by a row
     assert not row["outbound"] and not row["impressions"]
+
+
+def test_headline_of_mixed_accounts_names_where_engagement_is_missing() -> None:
+    li = workbook(
+        connections=[conn("a", account="linkedin:me", platform="linkedin", follows_me=True),
+                     conn("b", account="linkedin:me", platform="linkedin", follows_me=True)],
+        interactions=[inter("a", "2026-06-01", "comment", "in", account="linkedin:me",
+                            platform="linkedin")],
+    )  # fmt: skip
+    x = _outbound_archive(1, 1)
+    import polars as pl
+
+    wb = workbook(
+        connections=pl.concat([li.connections, x.connections], how="diagonal_relaxed").to_dicts(),
+        interactions=pl.concat([li.interactions, x.interactions]).to_dicts(),
+    )
+    text = headline(_overview(wb), 90)
+    assert text == (
+        "Of your 2 followers on LinkedIn, 1 (50.0%) engaged in the last 90 days, and you have 1 "
+        "two-way relationship (1 trusted). Your X export does not show who engaged with you (it "
+        "holds what you did, not what others did), so engagement there is not in this export. "
+        "In the last 90 days you reached 1 person there, and 1 of your two-way relationships is "
+        "there, seen through direct messages and logged touchpoints."
+    )

@@ -237,47 +237,57 @@ def headline(overview: pl.DataFrame, window_days: int) -> str:
     """
     o = overview
     w = f"the last {window_days} days"
-    parts: list[str] = []
+    out: list[str] = []
     eng = o.filter(pl.col("engaged").is_not_null())
+    blind = o.filter(pl.col("engaged").is_null())
+    t = totals(o)
+    two_way = (
+        f"{count(t['two_way'], 'two-way relationship')}"
+        + (f" ({t['trusted']:,} trusted)" if t["trusted"] is not None else "")
+        if t["two_way"] is not None
+        else None
+    )
     if eng.height:
         e = int(eng["engaged"].sum())
         fol = eng.filter(pl.col("followers").is_not_null())
-        where = f" on {_names(eng['platform'].to_list())}" if eng.height < o.height else ""
-        if fol.height == eng.height and fol.height:
+        where = f" on {_names(eng['platform'].to_list())}" if blind.height else ""
+        if fol.height == eng.height:
             f = int(fol["followers"].sum())
             share = f" ({e / f:.1%})" if f else ""
-            parts.append(f"Of your {count(f, 'follower')}{where}, {e:,}{share} engaged in {w}")
+            first = f"Of your {count(f, 'follower')}{where}, {e:,}{share} engaged in {w}"
         else:
-            parts.append(f"{count(e, 'person')} engaged with you{where} in {w}")
-    t = totals(o)
-    if t["two_way"] is not None:
-        trusted = f" ({t['trusted']:,} trusted)" if t["trusted"] is not None else ""
-        lead = "and you have" if parts else "You have"
-        parts.append(f"{lead} {count(t['two_way'], 'two-way relationship')}{trusted}")
-    first = (", ".join(parts) + ".") if parts else ""
-    out = [first] if first else []
-    blind = o.filter(pl.col("engaged").is_null())
+            first = f"{count(e, 'person')} engaged with you{where} in {w}"
+        out.append(first + (f", and you have {two_way}." if two_way else "."))
+    elif blind.height:
+        fol = blind.filter(pl.col("followers").is_not_null())
+        if fol.height:
+            out.append(f"You have {count(int(fol['followers'].sum()), 'follower')}.")
     if blind.height:
         plats = blind["platform"].to_list()
         n = len(set(plats))
-        exports = noun(n, "export")
-        sentence = (
-            f"Your {_names(plats)} {exports} {verb(n, 'does', 'do')} not show who engaged with "
-            f"you ({verb(n, 'it holds', 'they hold')} what you did, not what others did), so "
-            f"engagement there is not in this export"
+        there = " there" if eng.height else ""
+        out.append(
+            f"Your {_names(plats)} {noun(n, 'export')} {verb(n, 'does', 'do')} not show who "
+            f"engaged with you ({verb(n, 'it holds', 'they hold')} what you did, not what others "
+            f"did), so engagement{there} is not in this export."
         )
+        parts = []
         reached = blind.filter(pl.col("reached").is_not_null())
         if reached.height:
-            r = int(reached["reached"].sum())
-            sentence += f"; there you reached {count(r, 'person')} in {w}"
+            parts.append(f"you reached {count(int(reached['reached'].sum()), 'person')}{there}")
         dm = blind.filter(pl.col("two_way").is_not_null())
-        if dm.height:
+        if eng.height and dm.height:
             k = int(dm["two_way"].sum())
-            sentence += (
-                f", and {k:,} of your two-way relationships {verb(k, 'is', 'are')} there, "
-                "seen through direct messages and logged touchpoints"
+            parts.append(
+                f"{k:,} of your two-way relationships {verb(k, 'is', 'are')} there, seen through "
+                "direct messages and logged touchpoints"
             )
-        out.append(sentence + ".")
+        elif two_way:
+            parts.append(f"you have {two_way}, seen through direct messages and logged touchpoints")
+        if parts:
+            out.append(f"In {w} " + ", and ".join(parts) + ".")
+    elif not eng.height and two_way:
+        out.append(f"You have {two_way}.")
     imp = o.filter(pl.col("impressions").is_not_null()) if "impressions" in o.columns else o.clear()
     if imp.height:
         n_posts = int(imp["posts_with_impressions"].sum())
