@@ -71,8 +71,8 @@ def test_no_inbound_signal_is_never_zero() -> None:
     assert text == (
         "You have 5 followers. Your X export does not show who engaged with you (it holds what "
         "you did, not what others did), so engagement is not in this export. In the last 90 "
-        "days you reached 2 people, and you have 1 two-way relationship (1 trusted), seen "
-        "through direct messages and logged touchpoints."
+        "days you reached 2 people, and you have 1 two-way relationship (1 trusted); two-way "
+        "there means messages both ways, or a logged call or meeting."
     )
 
 
@@ -80,7 +80,7 @@ def test_headline_agrees_with_zero_one_two() -> None:
     for n, people in ((0, "0 people"), (1, "1 person"), (2, "2 people")):
         text = headline(_overview(_outbound_archive(n, 2)), 90)
         assert f"you reached {people}, and" in text
-        assert "you have 2 two-way relationships (2 trusted), seen" in text
+        assert "you have 2 two-way relationships (2 trusted); two-way there means" in text
 
 
 def test_analytics_only_headline_sums_the_posts() -> None:
@@ -149,5 +149,5 @@ def test_headline_of_mixed_accounts_names_where_engagement_is_missing() -> None:
         "two-way relationship (1 trusted). Your X export does not show who engaged with you (it "
         "holds what you did, not what others did), so engagement there is not in this export. "
         "In the last 90 days you reached 1 person there, and 1 of your two-way relationships is "
-        "there, seen through direct messages and logged touchpoints."
+        "there; two-way there means messages both ways, or a logged call or meeting."
     )

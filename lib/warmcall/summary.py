@@ -222,6 +222,10 @@ def _big(n: float) -> str:
     return f"{n:,.0f}"
 
 
+#: what "two-way" can rest on where an export holds only what you did
+_TWO_WAY_HERE = "two-way there means messages both ways, or a logged call or meeting"
+
+
 def headline(overview: pl.DataFrame, window_days: int) -> str:
     """The sentences a report opens with, built from what the exports can show:
 
@@ -279,11 +283,10 @@ def headline(overview: pl.DataFrame, window_days: int) -> str:
         if eng.height and dm.height:
             k = int(dm["two_way"].sum())
             parts.append(
-                f"{k:,} of your two-way relationships {verb(k, 'is', 'are')} there, seen through "
-                "direct messages and logged touchpoints"
+                f"{k:,} of your two-way relationships {verb(k, 'is', 'are')} there; {_TWO_WAY_HERE}"
             )
         elif two_way:
-            parts.append(f"you have {two_way}, seen through direct messages and logged touchpoints")
+            parts.append(f"you have {two_way}; {_TWO_WAY_HERE}")
         if parts:
             out.append(f"In {w} " + ", and ".join(parts) + ".")
     elif not eng.height and two_way:
