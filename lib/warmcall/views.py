@@ -202,9 +202,20 @@ def rates_frame(a: Analysis) -> pl.DataFrame:
     )
 
 
+def _with_engagement(a: Analysis) -> pl.DataFrame:
+    """Scores with ``engagement`` = inbound interactions in the window (``in_w``) where the
+    contact's account's exports show engagement by others, else null (not 0)."""
+    return (
+        with_signal_columns(a.scores, a.signals)
+        .with_columns(engagement=pl.when(knowable("engaged")).then(pl.col("in_w")))
+        .drop(pl.selectors.starts_with("_sig_"))
+    )
+
+
 def heatmap_frame(a: Analysis) -> pl.DataFrame:
-    """Contacts with a known follower count binned by log10(followers) and quality decile."""
-    s = a.scores.filter(pl.col("contact_followers").is_not_null())
+    """Contacts with a known follower count binned by log10(followers) and quality decile;
+    median engagement only over contacts whose exports show it."""
+    s = _with_engagement(a).filter(pl.col("contact_followers").is_not_null())
     b = (pl.col("contact_followers").cast(pl.Float64) + 1).log10().floor().cast(pl.Int32)
     labels = {i: f"{_fmt(10**i)}–{_fmt(10 ** (i + 1))}" for i in range(0, 10)}
     return (
@@ -213,7 +224,7 @@ def heatmap_frame(a: Analysis) -> pl.DataFrame:
             quality_bin=((pl.col("quality") // 10) * 10).clip(0, 90).cast(pl.Int32),
         )
         .group_by("followers_bin", "quality_bin")
-        .agg(contacts=pl.len(), median_engagement=pl.col("in_w").median())
+        .agg(contacts=pl.len(), median_engagement=pl.col("engagement").median())
         .with_columns(
             followers_label=pl.col("followers_bin").replace_strict(labels, default="≥1e10")
         )
@@ -232,8 +243,8 @@ def _fmt(v: float) -> str:
 def correlations(a: Analysis, by: tuple[str, ...] = ("platform",), seed: int = 0) -> pl.DataFrame:
     """Spearman rho (bootstrap CI) of contact follower count vs engagement with me
     (inbound interactions in the window) and vs quality, per group and overall; only
-    contacts with a known follower count."""
-    s = a.scores.filter(pl.col("contact_followers").is_not_null())
+    contacts with a known follower count (and, for engagement, whose exports show it)."""
+    s = _with_engagement(a).filter(pl.col("contact_followers").is_not_null())
     rows = []
     groups = [((), s)] + [
         ((k,) if not isinstance(k, tuple) else k, g)
@@ -241,7 +252,7 @@ def correlations(a: Analysis, by: tuple[str, ...] = ("platform",), seed: int = 0
     ]
     for key, g in groups:
         label = " / ".join(str(k) for k in key) if key else "all"
-        for what, col in (("engagement", "in_w"), ("quality", "quality")):
+        for what, col in (("engagement", "engagement"), ("quality", "quality")):
             r = rank_correlation(g["contact_followers"], g[col], seed=seed)
             rows.append({"group": label, "followers vs": what, "rho": r.rho, "ci_low": r.lo,
                          "ci_high": r.hi, "n": r.n, "method": r.method})  # fmt: skip
@@ -252,16 +263,25 @@ def correlations(a: Analysis, by: tuple[str, ...] = ("platform",), seed: int = 0
 
 def correlation_sentence(a: Analysis) -> str:
     """The follower-count reading over all contacts with known follower counts."""
-    s = a.scores.filter(pl.col("contact_followers").is_not_null())
-    r_e: RankCorrelation = rank_correlation(s["contact_followers"], s["in_w"])
+    s = _with_engagement(a).filter(pl.col("contact_followers").is_not_null())
+    r_e: RankCorrelation = rank_correlation(s["contact_followers"], s["engagement"])
     r_q: RankCorrelation = rank_correlation(s["contact_followers"], s["quality"])
-    if r_e.rho is None and r_q.rho is None:
+    if s.height == 0:
         return (
             "Contacts' follower counts are not in this export, so follower count cannot be "
             "compared with engagement (add a profiles file, e.g. the followers' user objects)."
         )
-    parts = [r_e.sentence("a contact's follower count", "their engagement with you")]
-    parts.append(r_q.sentence("it", "relationship quality").replace("It and", "Follower count and"))
+    if s["engagement"].null_count() == s.height:
+        parts = [
+            "Engagement by others is not in the exports that give contacts' follower counts, "
+            "so follower count cannot be compared with engagement there."
+        ]
+        parts.append(r_q.sentence("a contact's follower count", "relationship quality"))
+    else:
+        parts = [r_e.sentence("a contact's follower count", "their engagement with you")]
+        parts.append(
+            r_q.sentence("it", "relationship quality").replace("It and", "Follower count and")
+        )
     ref = (
         " For comparison, Cha et al. (2010) found ρ = 0.55 between followers and retweets over "
         "all Twitter users, and 0.12 in the top 10%: audience size says little about influence."
