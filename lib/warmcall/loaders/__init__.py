@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from ..sources import Source
 from . import (
+    bluesky,
     canonical,
     linkedin,
     linkedin_analytics,
@@ -39,6 +40,7 @@ LOADERS: list[Loader] = [
     meta,
     x_archive,
     mastodon,
+    bluesky,
     profiles,
     linkedin,
     linkedin_analytics,
