@@ -18,6 +18,7 @@ from . import (
     mastodon,
     meta,
     profiles,
+    threads,
     x_analytics,
     x_archive,
 )
@@ -38,6 +39,7 @@ class Loader(Protocol):
 LOADERS: list[Loader] = [
     canonical,
     meta,
+    threads,
     x_archive,
     mastodon,
     bluesky,
