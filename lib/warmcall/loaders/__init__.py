@@ -19,6 +19,7 @@ from . import (
     meta,
     profiles,
     threads,
+    tiktok,
     x_analytics,
     x_archive,
 )
@@ -43,6 +44,7 @@ LOADERS: list[Loader] = [
     x_archive,
     mastodon,
     bluesky,
+    tiktok,
     profiles,
     linkedin,
     linkedin_analytics,
