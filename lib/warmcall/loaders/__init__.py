@@ -22,6 +22,7 @@ from . import (
     tiktok,
     x_analytics,
     x_archive,
+    youtube,
 )
 from .base import LoadResult
 
@@ -45,6 +46,7 @@ LOADERS: list[Loader] = [
     mastodon,
     bluesky,
     tiktok,
+    youtube,
     profiles,
     linkedin,
     linkedin_analytics,
