@@ -309,3 +309,11 @@ def test_did_of_uri() -> None:
     assert bluesky.did_of_uri("at://bob.example/app.bsky.feed.post/x") is None  # a handle
     assert bluesky.did_of_uri("https://bsky.app/profile/x") is None
     assert bluesky.did_of_uri(None) is None
+
+
+def test_cli_load_of_a_car(car_path: Path, capsys) -> None:
+    assert cli.main(["load", "--json", str(car_path)]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    want = independent_counts()
+    assert (rep["rows_read"], rep["rows_loaded"], rep["rows_set_aside"], rep["rows_rejected"]) == (
+        want["read"], want["loaded"], want["aside"], want["rejected"])  # fmt: skip

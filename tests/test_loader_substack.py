@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 from pathlib import Path
 
 import polars as pl
@@ -187,3 +188,13 @@ def test_undecodable_file_is_one_line_error(tmp_path: Path, capsys) -> None:
     assert cli.main(["load", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "email_list.x.csv" in err[0]
+
+
+def test_cli_load_of_a_single_csv(tmp_path: Path, capsys) -> None:
+    p = tmp_path / "email_list.northwind.csv"
+    p.write_text(LIST, encoding="utf-8")
+    assert cli.main(["load", "--json", str(p)]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["rows_read"] == len(rows(LIST))
+    assert rep["rows_read"] == rep["rows_loaded"] + rep["rows_set_aside"] + rep["rows_rejected"]
+    assert rep["sources"][0]["signals"][0]["account_id"] == "newsletter:northwind"

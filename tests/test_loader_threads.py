@@ -11,6 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 import warmcall
+from warmcall import cli
 from warmcall.errors import InputError
 from warmcall.loaders import LOADERS, meta, threads
 from warmcall.loaders.meta_common import break_tree
@@ -228,3 +229,14 @@ def test_list_that_is_not_a_list(tmp_path: Path) -> None:
 def test_mentions_rule() -> None:
     assert threads.mentions("hi @Bob. and @carol_x, mail a@b.com @@x") == ["bob", "carol_x"]
     assert threads.mentions(None) == []
+
+
+def test_cli_load_of_the_export(export: Path, capsys) -> None:
+    assert cli.main(["load", "--json", str(export)]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["rows_read"] == rep["rows_loaded"] + rep["rows_set_aside"] + rep["rows_rejected"]
+    mine = [s for s in rep["sources"] if s["format"] == "threads"]
+    # every list item of the Threads files is read (the profile is one record)
+    items = sum(len(next(iter(v.values()))) for k, v in THREADS_FILES.items()
+                if "personal_information" not in k)  # fmt: skip
+    assert sum(s["rows_read"] for s in mine) == items + 1
