@@ -40,8 +40,9 @@ contact_id = the other account's DID, which is stable where handles change):
   Every other collection (lists, list items, feed generators, thread gates, …) is set aside
   as "not a relationship or engagement".
 - A record whose block is missing, is not a map, whose ``$type`` differs from its
-  collection, or whose fields have the wrong type is rejected with the reason; a missing or
-  unparsable ``createdAt`` rejects posts, reposts and likes (they need a time).
+  collection, or whose fields have the wrong type is rejected with the reason; so is one
+  whose ``createdAt`` does not parse (or lies before 2000 or in the future), and a post,
+  repost or like without ``createdAt`` (they need a time; a follow loads undated).
 
 Signals of a repository: following and outbound (the repository holds every follow and all
 of one's own activity); not followers, inbound or profiles.
