@@ -15,6 +15,7 @@ import pytest
 import warmcall
 from warmcall import cli
 from warmcall.loaders import LOADERS, substack
+from warmcall.resolve import PLACEHOLDER
 from warmcall.sources import Source
 
 HEADER = "email,active_subscription,expiry,plan,email_disabled,created_at,first_payment_at\n"
@@ -136,9 +137,9 @@ def test_opens_alone_take_the_loads_newsletter_account(tmp_path: Path) -> None:
     (b / "123456.opens.csv").write_text(OPENS, encoding="utf-8")
     wb = warmcall.load(a, b, cache=False)
     assert set(wb.interactions["account_id"]) == {"newsletter:northwind"}
-    only = warmcall.load(b, cache=False)
-    assert only.interactions.height == 0  # no newsletter account in the load: rejected
-    assert only.report.rows_rejected == len(rows(OPENS))
+    only = warmcall.load(b, cache=False)  # alone: the load's placeholder newsletter account
+    assert set(only.interactions["account_id"]) == {f"newsletter:{PLACEHOLDER}"}
+    assert only.interactions.height == 3
 
 
 def test_counts_without_dates_are_noted(tmp_path: Path) -> None:

@@ -27,8 +27,8 @@ subscriber); ``handle`` and ``display_name`` stay empty, and no reject reason or
 an address. A hash is a pseudonym, not anonymity: whoever has an address can compute it.
 
 Own account ``newsletter:<publication>`` from the list's file name; open logs take the
-account of the one list in the same source, else the one newsletter account of the load
-(``NEEDS_ACCOUNT``). Signals: followers (the list), inbound (open/click logs).
+account of the one list in the same source, else that of the load (``NEEDS_ACCOUNT``,
+``warmcall.resolve``: the one newsletter account, or a placeholder when there is none). Signals: followers (the list), inbound (open/click logs).
 """
 
 from __future__ import annotations
@@ -183,5 +183,6 @@ def _load_events(m: Member, df: pl.DataFrame, acct: str | None, res: LoadResult)
         _hashed(good[email].str.strip_chars()).alias("contact_id"), pl.col(ts).alias("ts"),
         pl.lit("like").alias("kind"), pl.lit("in").alias("direction"),
         (pl.col(post) if post else pl.lit(None, pl.String)).alias("post_id"),
-        pl.lit(acct is None).alias(NEEDS_ACCOUNT), pl.lit(m.display).alias("_file"), "_line"))  # fmt: skip
+        *([pl.lit(True).alias(NEEDS_ACCOUNT)] if acct is None else []),
+        pl.lit(m.display).alias("_file"), "_line"))  # fmt: skip
     rep.carries(PLATFORM, "inbound", account_id=acct)
