@@ -11,9 +11,11 @@ from .quality import STAGES
 
 STAGE_ORDER = ["followers", "engaged", "two-way", "trusted"]
 PLATFORM_COLORS = alt.Scale(
-    domain=["x", "linkedin", "instagram", "facebook", "mastodon", "bluesky", "other"],
-    range=["#1d1d1f", "#0a66c2", "#c13584", "#1877f2", "#6364ff", "#0085ff", "#888888"],
-)
+    domain=["x", "linkedin", "instagram", "facebook", "mastodon", "bluesky", "threads", "tiktok",
+            "youtube", "newsletter", "other"],
+    range=["#1d1d1f", "#0a66c2", "#c13584", "#1877f2", "#6364ff", "#0085ff", "#5a5a5a",
+           "#25f4ee", "#ff0000", "#ff6719", "#888888"],
+)  # fmt: skip
 
 
 def funnel(df: pl.DataFrame) -> alt.Chart:

@@ -77,7 +77,8 @@ TWO_WAY = ("conversant", "trusted")
 WEAKER = ("engaged", "aware")
 PLATFORM_NAMES = {
     "x": "X", "linkedin": "LinkedIn", "instagram": "Instagram", "facebook": "Facebook",
-    "mastodon": "Mastodon", "bluesky": "Bluesky", "other": "another platform",
+    "mastodon": "Mastodon", "bluesky": "Bluesky", "threads": "Threads", "tiktok": "TikTok",
+    "youtube": "YouTube", "newsletter": "your newsletter", "other": "another platform",
 }  # fmt: skip
 
 PLAN_SCHEMA: dict[str, pl.DataType] = {

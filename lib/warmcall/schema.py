@@ -23,7 +23,10 @@ import polars as pl
 
 TS = pl.Datetime("us", "UTC")
 
-PLATFORMS = ("x", "linkedin", "instagram", "facebook", "mastodon", "bluesky", "other")
+PLATFORMS = (
+    "x", "linkedin", "instagram", "facebook", "mastodon", "bluesky", "threads", "tiktok",
+    "youtube", "newsletter", "other",
+)  # fmt: skip
 KINDS = (
     "like", "reaction", "comment", "reply", "mention", "share", "dm", "call", "meeting",
     "email", "event", "endorsement", "invitation", "other",

@@ -312,7 +312,9 @@ def _not_recognised(src: Source) -> str:
             "(Meta: 'Download your information' → Format: JSON)"
         )
     return (
-        "not a recognised export (expected an X/Twitter archive, LinkedIn, Instagram, Facebook "
-        "or Mastodon export, an X analytics CSV, a LinkedIn analytics .xlsx, canonical tables or touchpoints.csv; "
+        "not a recognised export (expected an X/Twitter archive, LinkedIn, Instagram (with "
+        "Threads), Facebook, Mastodon, TikTok or YouTube (Takeout) export, a Bluesky .car, a "
+        "Substack subscriber CSV, an X analytics CSV, a LinkedIn analytics .xlsx, canonical "
+        "tables or touchpoints.csv; "
         "use --mapping FILE for other CSVs)"
     )

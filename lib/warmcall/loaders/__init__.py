@@ -11,14 +11,19 @@ from typing import Any, Protocol
 
 from ..sources import Source
 from . import (
+    bluesky,
     canonical,
     linkedin,
     linkedin_analytics,
     mastodon,
     meta,
     profiles,
+    substack,
+    threads,
+    tiktok,
     x_analytics,
     x_archive,
+    youtube,
 )
 from .base import LoadResult
 
@@ -37,8 +42,13 @@ class Loader(Protocol):
 LOADERS: list[Loader] = [
     canonical,
     meta,
+    threads,
     x_archive,
     mastodon,
+    bluesky,
+    tiktok,
+    youtube,
+    substack,
     profiles,
     linkedin,
     linkedin_analytics,

@@ -91,6 +91,9 @@ followers/following files (null without such a file, and always for Facebook), a
 of the profile file, or, without one, of a pseudo file ``<source> (<platform> account)``
 (read 1) whose notes say how the account was found.
 
+Files in a ``threads`` folder (Threads inside the Instagram export) are left to
+``warmcall.loaders.threads``.
+
 HTML-format exports are refused: a source with Meta HTML pages and no Meta JSON raises
 ``InputError``. ``no-data.txt`` and every other file are not read. A file that cannot be
 read (invalid or truncated JSON) is reported with the reason (read 0 and a note) and the
@@ -342,6 +345,8 @@ def _shape(kind: str, data: Any) -> str | None:
 def _candidates(src: Source) -> list[tuple[Member, str]]:
     out = []
     for m in src.members():
+        if "threads" in m.name.lower().split("/")[:-1]:
+            continue  # Threads' files (followers.json, …): warmcall.loaders.threads
         k = _name_kind(m)
         if k:
             out.append((m, k))

@@ -277,3 +277,21 @@ def string_map(entry: dict) -> dict[str, dict]:
 
 def parent_dir(name: str) -> str:
     return str(PurePosixPath(name).parent)
+
+
+# -- the archive's own name ------------------------------------------------------------------
+
+_ARCHIVE_NAME = re.compile(
+    r"^(instagram|facebook)-([a-z0-9._]+)-(\d{4}-\d{2}-\d{2}|\d{2}[-_]\d{2}[-_]\d{4})", re.I
+)
+
+
+def archive_username(names: list[str], platform: str) -> str | None:
+    """The lower-case username in a Meta archive name ``<platform>-<username>-<date>…``
+    (§5.1: ``instagram-alice-2025-08-24-AbCd.zip``), from the first of ``names`` (the source
+    path's name, then its top-level folders) that has one for ``platform``; else None."""
+    for n in names:
+        mt = _ARCHIVE_NAME.match(n)
+        if mt and mt.group(1).lower() == platform:
+            return mt.group(2).lower()
+    return None
