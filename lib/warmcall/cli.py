@@ -4,6 +4,9 @@ Unusable input, and a problem with the user's output paths or disk (``--out`` is
 writable, disk full, permission denied; ``errors.OutputError``), prints one line on stderr
 naming the path and the problem and exits 2; ``--debug`` shows the traceback instead.
 Row-level rejects are reported, not fatal. Exit 3 ("internal error") is for bugs only.
+Every message printed here goes through ``sanitize.terminal`` (paths, member names and data
+are hostile: an escape sequence or a newline in a folder name must not act on the terminal
+or forge a line), and ``--json`` output through ``sanitize.terminal_json``.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import traceback
 from collections.abc import Callable
 
 from .errors import InputError, user_path_error
+from .sanitize import terminal, terminal_json
 
 
 def _cmd_load(a: argparse.Namespace) -> int:
@@ -33,8 +37,8 @@ def _cmd_load(a: argparse.Namespace) -> int:
     wb = load(*a.paths, mapping=a.mapping, encoding=a.encoding)
     if a.out:
         for p in wb.write(a.out):
-            print(f"wrote {p}", file=sys.stderr)
-    print(wb.report.to_json() if a.json else wb.report.text())
+            print(f"wrote {terminal(p)}", file=sys.stderr)
+    print(terminal_json(wb.report.to_json()) if a.json else wb.report.text())
     return 0
 
 
@@ -49,7 +53,7 @@ def _cmd_sample(a: argparse.Namespace) -> int:
     else:
         written = write_canonical(tables, a.out, fmt=a.format)
     for p in written:
-        print(f"wrote {p}", file=sys.stderr)
+        print(f"wrote {terminal(p)}", file=sys.stderr)
     return 0
 
 
@@ -107,6 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+#: Longest error line printed (characters after escaping): a path or key can be huge.
+_MAX_LINE = 2000
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -116,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as e:
         if args.debug:
             traceback.print_exc()
-        print(f"warmcall: error: {e}", file=sys.stderr)
+        print(f"warmcall: error: {terminal(e, limit=_MAX_LINE)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("warmcall: interrupted", file=sys.stderr)
@@ -126,10 +134,10 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         where = getattr(e, "filename", None) or getattr(args, "out", None) or f"warmcall {args.cmd}"
         if (user := user_path_error(e, where)) is not None:  # the user's path or disk, not a bug
-            print(f"warmcall: error: {user}", file=sys.stderr)
+            print(f"warmcall: error: {terminal(user, limit=_MAX_LINE)}", file=sys.stderr)
             return 2
-        where = getattr(e, "filename", None) or ""
-        msg = " ".join(str(e).split())[:300]
+        where = terminal(getattr(e, "filename", None) or "", limit=_MAX_LINE)
+        msg = terminal(" ".join(str(e).split()), limit=300)
         print(f"warmcall: internal error: {type(e).__name__}: {msg} {where}".rstrip()
               + " (run with --debug for details)", file=sys.stderr)  # fmt: skip
         return 3
