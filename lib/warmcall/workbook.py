@@ -147,6 +147,8 @@ def load(
     """
     if not paths:
         raise InputError("warmcall load", "no input paths given")
+    for p in paths:  # size caps and archive safety first, before the cache reads any byte
+        _sources(Path(p))
     if cache:
         from .cache import load_cached
 
@@ -208,9 +210,12 @@ def _load(
         if mapping is not None:
             from .loaders import mapped
 
-            res.extend(mapped.load_mapped(Source.open(p), mapping, encoding=encoding))
+            src = Source.open(p)
+            _report_duplicates(res, src)
+            res.extend(mapped.load_mapped(src, mapping, encoding=encoding))
             continue
         for src, must in _sources(Path(p)):
+            _report_duplicates(res, src)
             found = False
             for loader in LOADERS:
                 if loader.detect(src):
@@ -227,6 +232,17 @@ def _load(
     if files is not None:  # for the table cache (``finalize(keep_keys=True)``)
         wb.source_files = files
     return wb
+
+
+def _report_duplicates(res: LoadResult, src: Source) -> None:
+    """A later archive member with the name of an earlier one is not read (``Source``): it
+    is listed in the load report (format ``duplicate-member``, 0 rows, the reason as a note)
+    under a display name of its own, never silently ignored."""
+    seen: dict[str, int] = {}
+    for name, reason in src.duplicates:
+        seen[name] = seen.get(name, 1) + 1
+        rep = res.file(f"{src.display_name(name)} (copy {seen[name]})", "duplicate-member", 0)
+        rep.notes.append(f"{name} (copy {seen[name]}): not read: {reason}")
 
 
 def _not_recognised(src: Source) -> str:
