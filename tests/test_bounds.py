@@ -93,7 +93,9 @@ def test_caps_apply_to_single_files_zips_and_tars(tmp_path: Path, monkeypatch) -
     d.mkdir()
     with (d / "photo.jpg").open("wb") as f:
         f.truncate(4 << 20)
-    with pytest.raises(warmcall.InputError, match=r"photo\.jpg: file of 4\.0 MiB, over the cap of 3 MiB"):
+    with pytest.raises(
+        warmcall.InputError, match=r"photo\.jpg: file of 4\.0 MiB, over the cap of 3 MiB"
+    ):
         Source.open(d)
 
 

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from warmcall import cli, display, outputs, sanitize
-from warmcall.errors import InputError, is_plain_name
+from warmcall.errors import is_plain_name
 from warmcall.sanitize import BIDI_CONTROLS, terminal, terminal_json, vcard_escape
 
 ESC = "\x1b"
