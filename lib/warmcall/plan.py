@@ -569,7 +569,7 @@ def main_plan(args: argparse.Namespace) -> int:
     from .errors import writing_to
     from .locks import locked
     from .outputs import csv_safe_text, to_ics, write_files_atomic
-    from .redact import redact_contacts
+    from .redact import key_for, redact_contacts
     from .scoring import prepared_features, resolve_as_of, score_features, select
     from .workbook import load
 
@@ -585,7 +585,7 @@ def main_plan(args: argparse.Namespace) -> int:
     feats, _ = prepared_features(wb, p, as_of)
     scores = score_features(feats.lazy(), p, as_of).collect()
     if p.redact:  # the same pseudonyms as the reports (views.analyse)
-        scores = redact_contacts(scores, salt=p.title)
+        scores = redact_contacts(scores, key_for(p))
     res = plan_outreach_result(scores, params=p, as_of=as_of)
     out = Path(getattr(args, "out", None) or "reports")
     csv_path, ics_path = out / "plan.csv", out / "plan.ics"
