@@ -926,7 +926,9 @@ def run_reports(
                 except Exception as e:  # the worker process died
                     res = _fail_in_parent(task, e)
                 s.results.append(res)
-                bar.set_postfix_str(f"{s.name}/{res['notebook']} {res['status']}", refresh=False)
+                bar.set_postfix_str(
+                    terminal(f"{s.name}/{res['notebook']} {res['status']}"), refresh=False
+                )
                 bar.update(1)
                 submit_next(s)
     bar.close()
