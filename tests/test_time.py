@@ -147,3 +147,12 @@ def test_far_as_of_in_a_params_file_is_one_line(tmp_path: Path, capsys) -> None:
     err = capsys.readouterr().err.splitlines()
     assert rc == 2
     assert err == [f"warmcall: error: {p}: as_of: Input should be less than or equal to 2100-12-31"]
+
+
+def test_negative_sample_seed_is_one_line(tmp_path: Path, capsys) -> None:
+    rc = cli.main(["sample", "--seed", "-1", "--out", str(tmp_path / "s")])
+    err = capsys.readouterr().err.splitlines()
+    assert rc == 2 and err == [
+        "warmcall: error: --seed: must be a whole number of 0 or more (got -1)"
+    ]
+    assert not (tmp_path / "s").exists()

@@ -45,6 +45,8 @@ def _cmd_load(a: argparse.Namespace) -> int:
 def _cmd_sample(a: argparse.Namespace) -> int:
     from .sample.story import generate, write_canonical
 
+    if a.seed < 0:  # numpy's generator refuses it (was an internal error)
+        raise InputError("--seed", f"must be a whole number of 0 or more (got {a.seed})")
     tables = generate(a.scale, seed=a.seed)
     if a.layout == "exports":
         from .sample.exports import write_exports
@@ -86,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     sm = sub.add_parser("sample", help="write the seeded Northwind Research sample data")
     sm.add_argument("--out", default="data/sample")
     sm.add_argument("--scale", default="sample", choices=["sample", "S", "M", "L"])
-    sm.add_argument("--seed", type=int, default=7)
+    sm.add_argument("--seed", type=int, default=7, help="random seed, 0 or more (default: 7)")
     sm.add_argument(
         "--layout", default="exports", choices=["exports", "canonical"],
         help="exports: the platforms' real zips (default); canonical: warmcall's own tables",
