@@ -12,6 +12,7 @@ HTML / Markdown    ``html(s)``                     ``html.escape`` + ``[ ]`` as 
 CSV                ``neutralize_formulas(expr)``   OWASP "CSV Injection": leading ``'``
 iCalendar TEXT     ``ics_escape(s)``               RFC 5545 §3.3.11
 vCard TEXT         ``vcard_escape(s)``             RFC 6350 §3.4
+YAML comment       ``yaml_comment(s)``             no line break, no control character
 =================  ==============================  ============================================
 
 Terminal (``terminal``). A terminal acts on control characters: ESC starts a sequence that can
@@ -51,6 +52,7 @@ __all__ = [
     "terminal",
     "terminal_json",
     "vcard_escape",
+    "yaml_comment",
 ]
 
 #: Explicit bidi embedding/override (U+202A..U+202E) and isolate (U+2066..U+2069) controls.
@@ -188,3 +190,21 @@ def vcard_escape(value: object) -> str:
     s = s.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
     s = s.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
     return _controls_to_spaces(s)
+
+
+# ------------------------------------------------------------------------------ YAML comment
+
+
+def yaml_comment(text: object, limit: int = 80) -> str:
+    """``text`` made safe for a YAML comment (the params files ``warmcall init`` writes):
+    control characters and line/paragraph separators (YAML ends a comment at NEL, LS and PS
+    too) become spaces, format characters (bidi controls) and unassigned code points are
+    dropped, whitespace is collapsed; at most ``limit`` characters (the last one ``…``).
+    Values themselves are written as double-quoted YAML scalars by ``yaml.safe_dump``."""
+    s = "".join(
+        " " if (cat := unicodedata.category(c)) in ("Cc", "Zl", "Zp")
+        else "" if cat in ("Cf", "Cs", "Co", "Cn") else c
+        for c in str(text)
+    )  # fmt: skip
+    s = " ".join(s.split())
+    return s if len(s) <= limit else s[: limit - 1] + "\u2026"
