@@ -208,7 +208,14 @@ BAD_PARAMS = [
     ("quality:\n  weights:\n    warmth: 1\n", r"quality\.weights\.warmth: unknown key"),
     ("window_days: lots\n", r"window_days: Input should be a valid integer.*"),
     ("segments: {name: a}\n", r"segments: Input should be a valid list"),
-    ("platforms: [x, myspace]\n", r"platforms: Value error, unknown platform\(s\) \['myspace'\]"),
+    ("platforms: [x, myspace]\n", r"platforms: Value error, unknown platform\(s\) 'myspace'; .*"),
+    # a value or key that is not a plain name is shown by its position, never quoted
+    (
+        'platforms: [x, "a:$6$secret:::"]\n',
+        r"platforms: Value error, unknown platform\(s\) item 2; .*",
+    ),
+    ("root:$6$SECRET:19000:0:99999:7:::\n", r"<key 1>: unknown key"),
+    ("a: *secretalias\n", r"not valid YAML at line 1: found undefined alias \(not shown\)"),
     (
         "!!python/object/apply:os.system ['touch PWNED']\n",
         r"YAML tag '!!python/object/apply:os\.system' at line 1 is not allowed.*",

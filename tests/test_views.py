@@ -63,7 +63,7 @@ def test_redact_true_pseudonymizes_every_table(tmp_path) -> None:
     plain = views.analyse(raw)
     secret = plain.scores.filter(pl.col("handle").is_not_null()).sort("quality", descending=True)
     handles = set(secret["handle"].head(50)) | set(secret["display_name"].drop_nulls().head(50))
-    red = views.analyse({**raw, "redact": True})
+    red = views.analyse({**raw, "redact": True, "redact_key_file": str(tmp_path / "redact.key")})
     shown = [
         views.ranked_contacts(red),
         views.influential(red),

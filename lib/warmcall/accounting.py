@@ -19,6 +19,7 @@ import polars as pl
 
 from . import schema
 from .loaders.base import FileReport, LoadResult
+from .sanitize import terminal
 
 _KEYS = {"_file": pl.String, "_line": pl.Int64}
 
@@ -183,21 +184,22 @@ class LoadReport:
 
     def text(self) -> str:
         """A short human summary: one line per input and format, the main reject reasons,
-        notes, and the totals (``--json`` gives every file and every reject)."""
-        lines = []
+        notes, and the totals (``--json`` gives every file and every reject). Safe to print:
+        every name, reason and note is shown through ``sanitize.terminal``."""
+        lines = []  # names, reasons and notes may hold data: sanitize.terminal, one line each
         for r in self.summary().iter_rows(named=True):
             files = f" ({r['files']} files)" if r["files"] > 1 else ""
             aside = f", set aside {r['rows_set_aside']:,}" if r["rows_set_aside"] else ""
             lines.append(
-                f"{r['input']} [{r['format']}]{files}: read {r['rows_read']:,}, "
+                f"{terminal(r['input'])} [{r['format']}]{files}: read {r['rows_read']:,}, "
                 f"loaded {r['rows_loaded']:,}{aside}, rejected {r['rows_rejected']:,}"
             )
             if r["top_reason"]:
-                lines.append(f"    most common reject: {r['top_reason']}")
+                lines.append(f"    most common reject: {terminal(r['top_reason'])}")
         for a in self.set_aside_frame().iter_rows(named=True):
-            lines.append(f"set aside: {a['rows']:,} × {a['reason']}")
+            lines.append(f"set aside: {a['rows']:,} × {terminal(a['reason'])}")
         notes = sorted({n for s in self.sources for n in s.notes})
-        lines += [f"note: {n}" for n in notes]
+        lines += [f"note: {terminal(n)}" for n in notes]
         aside = f" + set aside {self.rows_set_aside:,}" if self.rows_set_aside else ""
         lines.append(
             f"total: read {self.rows_read:,} = loaded {self.rows_loaded:,}{aside}"
@@ -247,16 +249,15 @@ def finalize(
     ``SOURCE_EXPR`` of them once ``_file`` is joined back (built when read, not for every row
     here)."""
     accepted: dict[str, pl.DataFrame] = {}
-    rejects = [
+    rejects = [  # one frame for the loaders' rejects of every file (not one per file)
         pl.DataFrame(
             {
-                "_file": [f.path] * len(f.rejects),
-                "_line": [r[0] for r in f.rejects],
-                "reason": [r[1] for r in f.rejects],
+                "_file": [f.path for f in result.files for _ in f.rejects],
+                "_line": [r[0] for f in result.files for r in f.rejects],
+                "reason": [r[1] for f in result.files for r in f.rejects],
             },
             schema={"_file": pl.String, "_line": pl.Int64, "reason": pl.String},
         )  # fmt: skip
-        for f in result.files
     ]
     validated: dict[str, list[pl.DataFrame]] = {}
     files = _NO_FILES  # the file table of interactions (``keep_keys``)

@@ -60,6 +60,7 @@ from . import schema
 from .accounting import SOURCE_EXPR, LoadReport
 from .features import CONTACT_KEY, KEYS
 from .inputs import Input, as_entries
+from .sanitize import terminal
 from .workbook import LazyWorkbook, Workbook
 
 FORMAT = 2  # 2: entries carry manifest.json
@@ -105,7 +106,7 @@ def private_temp_dir() -> Path | None:
 
 def _note(message: str) -> None:
     """One line on stderr about the cache (it never changes what a load returns)."""
-    print(f"warmcall: table cache: {' '.join(message.split())}", file=sys.stderr)
+    print(f"warmcall: table cache: {terminal(' '.join(message.split()))}", file=sys.stderr)
 
 
 def _why(e: BaseException) -> str:

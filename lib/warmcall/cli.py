@@ -4,6 +4,9 @@ Unusable input, and a problem with the user's output paths or disk (``--out`` is
 writable, disk full, permission denied; ``errors.OutputError``), prints one line on stderr
 naming the path and the problem and exits 2; ``--debug`` shows the traceback instead.
 Row-level rejects are reported, not fatal. Exit 3 ("internal error") is for bugs only.
+Every message printed here goes through ``sanitize.terminal`` (paths, member names and data
+are hostile: an escape sequence or a newline in a folder name must not act on the terminal
+or forge a line), and ``--json`` output through ``sanitize.terminal_json``.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import traceback
 from collections.abc import Callable
 
 from .errors import InputError, user_path_error
+from .sanitize import terminal, terminal_json
 
 
 def _cmd_load(a: argparse.Namespace) -> int:
@@ -33,14 +37,16 @@ def _cmd_load(a: argparse.Namespace) -> int:
     wb = load(*a.paths, mapping=a.mapping, encoding=a.encoding)
     if a.out:
         for p in wb.write(a.out):
-            print(f"wrote {p}", file=sys.stderr)
-    print(wb.report.to_json() if a.json else wb.report.text())
+            print(f"wrote {terminal(p)}", file=sys.stderr)
+    print(terminal_json(wb.report.to_json()) if a.json else wb.report.text())
     return 0
 
 
 def _cmd_sample(a: argparse.Namespace) -> int:
     from .sample.story import generate, write_canonical
 
+    if a.seed < 0:  # numpy's generator refuses it (was an internal error)
+        raise InputError("--seed", f"must be a whole number of 0 or more (got {a.seed})")
     tables = generate(a.scale, seed=a.seed)
     if a.layout == "exports":
         from .sample.exports import write_exports
@@ -49,7 +55,7 @@ def _cmd_sample(a: argparse.Namespace) -> int:
     else:
         written = write_canonical(tables, a.out, fmt=a.format)
     for p in written:
-        print(f"wrote {p}", file=sys.stderr)
+        print(f"wrote {terminal(p)}", file=sys.stderr)
     return 0
 
 
@@ -88,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     sm = sub.add_parser("sample", help="write the seeded Northwind Research sample data")
     sm.add_argument("--out", default="data/sample")
     sm.add_argument("--scale", default="sample", choices=["sample", "S", "M", "L"])
-    sm.add_argument("--seed", type=int, default=7)
+    sm.add_argument("--seed", type=int, default=7, help="random seed, 0 or more (default: 7)")
     sm.add_argument(
         "--layout", default="exports", choices=["exports", "canonical"],
         help="exports: the platforms' real zips (default); canonical: warmcall's own tables",
@@ -113,6 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+#: Longest error line printed (characters after escaping): a path or key can be huge.
+_MAX_LINE = 2000
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -122,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as e:
         if args.debug:
             traceback.print_exc()
-        print(f"warmcall: error: {e}", file=sys.stderr)
+        print(f"warmcall: error: {terminal(e, limit=_MAX_LINE)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("warmcall: interrupted", file=sys.stderr)
@@ -132,10 +142,10 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         where = getattr(e, "filename", None) or getattr(args, "out", None) or f"warmcall {args.cmd}"
         if (user := user_path_error(e, where)) is not None:  # the user's path or disk, not a bug
-            print(f"warmcall: error: {user}", file=sys.stderr)
+            print(f"warmcall: error: {terminal(user, limit=_MAX_LINE)}", file=sys.stderr)
             return 2
-        where = getattr(e, "filename", None) or ""
-        msg = " ".join(str(e).split())[:300]
+        where = terminal(getattr(e, "filename", None) or "", limit=_MAX_LINE)
+        msg = terminal(" ".join(str(e).split()), limit=300)
         print(f"warmcall: internal error: {type(e).__name__}: {msg} {where}".rstrip()
               + " (run with --debug for details)", file=sys.stderr)  # fmt: skip
         return 3

@@ -8,7 +8,8 @@ everything that reaches a report goes through one of these (notebook-stack.md §
   ``json.dumps``; a value containing ``</script>`` would close the block and inject HTML and
   JavaScript. ``ScriptSafeJSON`` writes ``<``, ``>``, ``&``, U+2028 and U+2029 as ``\\uXXXX``
   escapes (they never occur in JSON outside string literals, so the data parses back unchanged).
-- ``escape(s)`` is ``html.escape`` plus bidi-control neutralisation for text placed into HTML.
+- ``escape(s)`` is ``html.escape`` plus bidi-control neutralisation for text placed into HTML
+  (``warmcall.sanitize.html``, re-exported here: the one HTML sanitiser).
 - ``html_table(df)`` renders a polars frame as a plain, styled HTML table, every cell escaped.
 
 Bidi controls. The explicit embedding / override / isolate characters U+202A..U+202E and
@@ -30,6 +31,9 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from .sanitize import BIDI_CONTROLS, neutralize
+from .sanitize import html as escape
+
 __all__ = [
     "ALLOWED_RENDERERS",
     "BIDI_CONTROLS",
@@ -45,10 +49,6 @@ __all__ = [
 ALLOWED_RENDERERS = ("default", "html", "svg", "png", "jupyter")
 _FORBIDDEN_RENDERERS = ("mimetype", "jupyterlab", "nteract")
 
-#: Explicit bidi embedding/override (U+202A..U+202E) and isolate (U+2066..U+2069) controls.
-BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
-_BIDI_TABLE = {ord(c): f"[U+{ord(c):04X}]" for c in BIDI_CONTROLS}
-
 # Characters that must not appear raw inside an inline <script> (and JS line terminators).
 _SCRIPT_TABLE = {
     ord("<"): "\\u003c",
@@ -63,41 +63,6 @@ _SCRIPT_TABLE = {
 DEFAULT_EMBED_OPTIONS: dict[str, Any] = {
     "actions": {"export": True, "source": False, "compiled": False, "editor": False}
 }
-
-
-def neutralize(s: str) -> str:
-    """Replace bidi embedding/override/isolate controls by a visible ``[U+XXXX]`` marker.
-
-    See the module docstring for which characters and why (Trojan-Source style reordering).
-    """
-    return s.translate(_BIDI_TABLE)
-
-
-# ``escape``: html.escape's five characters, plus ``[`` and ``]`` as numeric character
-# references. HTML shows ``&#91;`` exactly as ``[``, but Markdown never parses a reference as
-# syntax, so escaped text put into Markdown (the notebooks' headings) cannot become a link or
-# an image (``[x](javascript:alert(1))``, ``![x](url)``, ``[x]: url`` definitions). The only
-# literal brackets left are those of ``[U+XXXX]`` markers; a ``(`` or ``:`` right after one
-# is encoded too, so a marker cannot start a link either.
-_ESCAPE_TABLE = {
-    ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;", ord("'"): "&#x27;",
-    ord("["): "&#91;", ord("]"): "&#93;",
-}  # fmt: skip
-
-
-def escape(s: object) -> str:
-    """HTML-escape ``str(s)`` and neutralise bidi controls: ``& < > " '`` as entities (as
-    ``html.escape(quote=True)``), bidi controls as a visible ``[U+XXXX]`` marker, and ``[ ]``
-    as numeric character references (see above).
-
-    Safe in element content, in quoted attribute values and in Markdown text: browsers show
-    the same characters, while Markdown cannot turn data into a link or an image (emphasis
-    characters are left alone: they can only change how text looks).
-    """
-    out = neutralize(str(s).translate(_ESCAPE_TABLE))
-    if "[U+" in out:  # a marker: "](" / "]:" would make it a link or a link definition
-        out = out.replace("](", "]&#40;").replace("]:", "]&#58;")
-    return out
 
 
 def _neutralize_obj(o: Any) -> Any:

@@ -7,6 +7,13 @@ invalid params). ``OutputError`` (a kind of ``InputError``) is for the user's ou
 and disk: ``--out`` is a file, not writable, disk full, file too large, permission denied.
 The CLI prints either as one line naming the path (exit 2), never a traceback; exit 3
 ("internal error") is left for bugs.
+
+Error messages never quote file content: they name the file, positions (line, column,
+key number) and names (columns, keys). A file given by mistake can be anything (a password
+file, a private key): its first line is not a "header" to show on a terminal or a failure
+page. A key or header cell from the file is shown only when it is a plain name
+(``shown_name``: letters, digits and a little punctuation, at most 64 characters); anything
+else is described by its position.
 """
 
 from __future__ import annotations
@@ -87,3 +94,20 @@ def writing_to(path: object) -> Iterator[None]:
         if err is None:
             raise
         raise err from e
+
+
+_PLAIN_NAME = re.compile(r"\w(?:[\w .()/#%+-]{0,62}[\w.)#%+-])?")
+
+
+def is_plain_name(s: object) -> bool:
+    """True for a string that can be a column or key name worth quoting in an error: 1 to 64
+    characters, starting with a letter, digit or ``_``, made of those, spaces and
+    ``. ( ) / # % + -``, not ending in a space (``Tweet id``, ``quality.weights``, ``답글``;
+    not ``root:$6$...:::`` nor ``key=value``)."""
+    return isinstance(s, str) and _PLAIN_NAME.fullmatch(s) is not None
+
+
+def shown_name(s: object, position: str) -> str:
+    """``'s'`` when ``s`` is a plain name (``is_plain_name``), else ``position`` (e.g.
+    ``"key #2"``): what an error message may say about a name taken from a file."""
+    return f"'{s}'" if is_plain_name(s) else position

@@ -22,6 +22,9 @@ never an ATTENDEE or ORGANIZER: warmcall never contacts anyone, the events are r
 for the user only. An empty plan gives a calendar with no VEVENT (RFC 5545 asks for at
 least one component; clients import it as an empty calendar, replacing an old plan).
 
+The cell and TEXT sanitisers (``neutralize_formulas``, ``ics_escape``) live in
+``warmcall.sanitize`` with the other outputs' ones; they are re-exported here.
+
 Every file is written atomically: to a temporary file in the same folder, then
 ``os.replace`` (readers see the old or the complete new file, never half of one). A set of
 files that belong together is written as a set (``write_files_atomic``: every temporary file
@@ -46,13 +49,11 @@ import polars as pl
 
 from .errors import OutputError, writing_to
 from .locks import locked
+from .sanitize import FORMULA_PREFIXES, ics_escape, neutralize_formulas
 
 __all__ = ["FORMULA_PREFIXES", "csv_safe_text", "ics_escape", "ics_fold", "neutralize_formulas",
            "check_out_folder", "replace_folder", "to_ics", "write_csv_safe", "write_files_atomic",
            "write_text_atomic"]  # fmt: skip
-
-#: OWASP "CSV Injection": cells starting with one of these get a leading apostrophe.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 PRODID = "-//warmcall//outreach plan//EN"
 
@@ -219,12 +220,6 @@ def replace_folder(
             shutil.rmtree(new, ignore_errors=True)
 
 
-def neutralize_formulas(e: pl.Expr) -> pl.Expr:
-    """Prepend ``'`` to a text cell that starts with one of ``FORMULA_PREFIXES`` (OWASP)."""
-    starts = pl.any_horizontal([e.str.starts_with(p) for p in FORMULA_PREFIXES])
-    return pl.when(starts).then(pl.lit("'") + e).otherwise(e)
-
-
 def _as_text(name: str, dtype: pl.DataType) -> pl.Expr | None:
     """Text form of a non-scalar column (None: leave the column as a typed value)."""
     c = pl.col(name)
@@ -271,15 +266,6 @@ def write_csv_safe(df: pl.DataFrame, path: str | os.PathLike[str]) -> Path:
 
 
 # --------------------------------------------------------------------------- iCalendar
-
-
-def ics_escape(value: object) -> str:
-    """RFC 5545 §3.3.11 TEXT escaping: ``\\`` ``;`` ``,`` and newlines (CRLF, LF, CR → ``\\n``);
-    other control characters (not allowed in TEXT) become spaces."""
-    s = "" if value is None else str(value)
-    s = s.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    s = s.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
-    return "".join(" " if (ord(ch) < 32 and ch != "\t") or ord(ch) == 127 else ch for ch in s)
 
 
 def ics_fold(line: str, limit: int = 75) -> str:

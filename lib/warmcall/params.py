@@ -3,9 +3,22 @@
 Notebooks, the CLI, the report runner and the widgets all read a ``Params``. Every default
 lives here, documented. YAML is loaded with ``yaml.safe_load``; an unknown key or a wrong
 type raises ``InputError`` naming the key and the file. Relative paths (``data``, the
-``mapping`` of a ``data`` entry, ``mapping``, ``identities``) are resolved against the folder
-of the params file. A ``data`` item is a path or ``{path: ..., mapping: ...}`` with its own
-mapping (a YAML path or an inline mapping; ``warmcall.inputs``).
+``mapping`` of a ``data`` entry, ``mapping``, ``identities``, ``redact_key_file``) are
+resolved against the folder of the params file. A ``data`` item is a path or
+``{path: ..., mapping: ...}`` with its own mapping (a YAML path or an inline mapping;
+``warmcall.inputs``).
+
+Dates (``as_of``, ``outreach.start``) must lie in ``DATE_MIN`` .. ``DATE_MAX``
+(2000-01-01 .. 2100-12-31): the range warmcall computes calendars and windows in; a date
+outside it is refused with one line naming the key. Command-line flags that set a param
+(``warmcall plan --days --per-day --start``) go through the same validation
+(``override``), so a flag can never bypass a bound a params file must respect.
+
+Redaction (``redact: true``): pseudonyms are keyed (HMAC-SHA-256, ``warmcall.redact``) with a
+secret key kept outside every report, in ``redact_key_file`` (default
+``$XDG_CONFIG_HOME/warmcall/redact.key``, else ``~/.config/warmcall/redact.key``; created on
+first use, readable by its owner only). Keep that file to keep pseudonyms stable across runs;
+delete it to make new, unlinkable ones.
 """
 
 from __future__ import annotations
@@ -14,14 +27,19 @@ import os
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import InputError
+from .errors import InputError, is_plain_name, shown_name
 from .inputs import TAGS, DataEntry, InputSpec
 from .schema import KINDS, PLATFORMS
+
+#: The range of dates warmcall accepts for ``as_of`` and ``outreach.start`` (module docstring).
+DATE_MIN = date(2000, 1, 1)
+DATE_MAX = date(2100, 12, 31)
+BoundedDate = Annotated[date, Field(ge=DATE_MIN, le=DATE_MAX)]
 
 
 class _Strict(BaseModel):
@@ -76,9 +94,11 @@ class Quality(_Strict):
     @field_validator("kind_weights")
     @classmethod
     def _known_kinds(cls, v: dict[str, float]) -> dict[str, float]:
-        bad = [k for k in v if k not in KINDS]
+        bad = [i for i, k in enumerate(v) if k not in KINDS]
         if bad:
-            raise ValueError(f"unknown kind(s) {bad}; kinds are {list(KINDS)}")
+            keys = list(v)
+            shown = ", ".join(shown_name(keys[i], f"<key {i + 1}>") for i in bad)
+            raise ValueError(f"unknown kind(s) {shown}; kinds are {', '.join(KINDS)}")
         return {**DEFAULT_KIND_WEIGHTS, **v}
 
 
@@ -112,7 +132,7 @@ class Outreach(_Strict):
 
     per_day: int = Field(2, ge=1, le=50)
     days: int = Field(5, ge=1, le=60)
-    start: date | None = None  # first day; default: the working day after as_of
+    start: BoundedDate | None = None  # first day; default: the working day after as_of
     start_time: str = "09:30"
     timezone: str = "UTC"
     slot_minutes: int = Field(20, ge=5, le=240)
@@ -136,13 +156,15 @@ class Params(_Strict):
     encoding: str | None = None
     identities: Path | None = None  # identities.csv (person, platform, handle): authoritative
     identity_auto: bool = True  # conservative automatic cross-platform matching (warmcall.identity)
-    as_of: date | None = None  # default: the last day with any interaction in the data
+    as_of: BoundedDate | None = None  # default: the last day with any interaction in the data
     window_days: int = Field(90, ge=1, le=3650)
     accounts: list[str] | None = None  # account_ids to keep; None = all
     platforms: list[str] | None = None
     segments: list[Segment] = Field(default_factory=list)
     relevance: dict[str, float] = Field(default_factory=dict)  # keyword -> weight
     redact: bool = False
+    #: secret key of the redaction pseudonyms (module docstring); None: the default path
+    redact_key_file: Path | None = None
     quality: Quality = Field(default_factory=Quality)
     hygiene: Hygiene = Field(default_factory=Hygiene)
     influence: Influence = Field(default_factory=Influence)
@@ -153,8 +175,9 @@ class Params(_Strict):
     @field_validator("platforms")
     @classmethod
     def _known_platforms(cls, v: list[str] | None) -> list[str] | None:
-        if v is not None and (bad := [p for p in v if p not in PLATFORMS]):
-            raise ValueError(f"unknown platform(s) {bad}")
+        if v is not None and (bad := [i for i, p in enumerate(v) if p not in PLATFORMS]):
+            shown = ", ".join(shown_name(v[i], f"item {i + 1}") for i in bad)
+            raise ValueError(f"unknown platform(s) {shown}; platforms are {', '.join(PLATFORMS)}")
         return v
 
     def to_papermill(self) -> dict[str, Any]:
@@ -162,13 +185,57 @@ class Params(_Strict):
         return self.model_dump(mode="json")
 
 
-def _one_line(e: ValidationError, where: str) -> InputError:
+def key_path(raw: Any, loc: tuple[Any, ...]) -> str:
+    """The dotted key path of a validation error's ``loc`` in ``raw`` (the YAML data); a key
+    that is not a plain name (``errors.is_plain_name``) is shown by its position
+    (``<key 2>``: the 2nd key of its mapping), never quoted (module ``errors``)."""
+    parts, node = [], raw
+    for part in loc:
+        if isinstance(part, str) and not is_plain_name(part):
+            keys = list(node) if isinstance(node, dict) else []
+            parts.append(f"<key {keys.index(part) + 1}>" if part in keys else "<key>")
+        else:
+            parts.append(str(part))
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return ".".join(parts) or "(top level)"
+
+
+def _one_line(e: ValidationError, where: str, raw: Any = None) -> InputError:
     err = e.errors()[0]
-    key = ".".join(str(p) for p in err["loc"] if p not in TAGS) or "(top level)"
+    key = key_path(raw, tuple(p for p in err["loc"] if p not in TAGS))
     msg = err["msg"]
     if err["type"] == "extra_forbidden":
         msg = "unknown key"
     return InputError(where, f"{key}: {msg}")
+
+
+def override(
+    p: Params, values: dict[str, Any], names: dict[str, str] | None = None, where: str = ""
+) -> Params:
+    """``p`` with the dotted keys of ``values`` set (``{"outreach.days": "7"}``; a None value
+    is left alone), validated exactly like a params file: same types, same bounds. An invalid
+    value raises ``InputError`` naming it as ``names[key]`` (a command-line flag such as
+    ``--days``) or the key, in ``where``."""
+    given = {k: v for k, v in values.items() if v is not None}
+    if not given:
+        return p
+    raw = p.model_dump()
+    for dotted, v in given.items():
+        node = raw
+        *path, last = dotted.split(".")
+        for k in path:
+            node = node[k]
+        node[last] = v
+    try:
+        return Params.model_validate(raw)
+    except ValidationError as e:
+        err = e.errors()[0]
+        key = ".".join(str(x) for x in err["loc"])
+        name = (names or {}).get(key, key)
+        raise InputError(where or name, f"{name}: {err['msg']}" if where else err["msg"]) from None
 
 
 def parse_params(raw: dict[str, Any], base: Path | None = None, where: str = "params") -> Params:
@@ -178,10 +245,10 @@ def parse_params(raw: dict[str, Any], base: Path | None = None, where: str = "pa
     try:
         p = Params.model_validate(raw)
     except ValidationError as e:
-        raise _one_line(e, where) from None
+        raise _one_line(e, where, raw) from None
     if base is not None:
         p.data = [_resolve_entry(d, base) for d in p.data]
-        for attr in ("mapping", "identities"):
+        for attr in ("mapping", "identities", "redact_key_file"):
             v = getattr(p, attr)
             if v is not None and not v.is_absolute():
                 setattr(p, attr, (base / v).resolve())
@@ -204,7 +271,9 @@ _TAG = re.compile(r"constructor for the tag '(?:tag:yaml\.org,2002:)?([^']*)'")
 def yaml_problem(e: Exception) -> str:
     """One line describing why ``yaml.safe_load`` refused a document: the line number and
     the parser's problem; a tag it has no constructor for (``!!python/object``, any custom
-    ``!tag``) is named as refused, since only plain YAML is ever constructed."""
+    ``!tag``) is named as refused, since only plain YAML is ever constructed. Fragments of
+    the file the parser quotes (an alias name) are not repeated, only token names and single
+    characters (``errors``: messages never quote file content)."""
     mark = getattr(e, "problem_mark", None)
     at = f" at line {mark.line + 1}" if mark else ""
     problem = str(getattr(e, "problem", None) or e)
@@ -212,8 +281,20 @@ def yaml_problem(e: Exception) -> str:
     if tag:
         name = tag.group(1)
         name = name if name.startswith("!") else f"!!{name}"
+        if len(name) > 80 or any(c.isspace() for c in name):
+            return f"a YAML tag{at} is not allowed (only plain YAML is read)"
         return f"YAML tag '{name}'{at} is not allowed (only plain YAML is read)"
-    return f"not valid YAML{at}: {' '.join(problem.split())}"
+    return f"not valid YAML{at}: {' '.join(_QUOTED.sub(_token_only, problem).split())}"
+
+
+# A quoted fragment of a YAML parser message: a token name ('<block end>') or one character
+# is kept; anything longer (an alias or anchor name) is the file's content and is dropped.
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def _token_only(m: re.Match[str]) -> str:
+    v = m.group(1)
+    return m.group(0) if len(v) <= 2 or re.fullmatch(r"<[a-z ]+>", v) else "(not shown)"
 
 
 def read_yaml(path: Path, what: str) -> Any:

@@ -33,9 +33,12 @@ highest-quality profile.
 Calendar: working days only (Monday–Friday; public holidays are not known), starting on
 ``start`` (rolled forward to Monday if it falls on a weekend), by default the first working
 day after as-of. Each day has ``per_day`` slots of ``slot_minutes`` from ``start_time``
-(local wall-clock time in the IANA ``timezone``, via zoneinfo; a local time skipped by a
-daylight-saving change is read with the offset before the change). Same inputs, same plan:
-every sort has full tie-breakers.
+(local wall-clock time in the IANA ``timezone``, via zoneinfo; on a daylight-saving change
+an ambiguous time is its first occurrence, a skipped one is read with the offset before the
+change, and no slot starts before the previous one ends: ``slots``). Same inputs, same plan:
+every sort has full tie-breakers. ``per_day``, ``days``, ``start`` and ``as_of`` are
+validated like params (``params.override``: 1-50 calls a day, 1-60 days, dates in
+2000-01-01 .. 2100-12-31), whether they come from params, arguments or CLI flags.
 
 Shortfall: when fewer people qualify than there are slots, the plan is simply shorter; the
 returned frame carries ``plan.slots`` (slots offered), ``plan.shortfall`` (slots left empty)
@@ -58,7 +61,6 @@ import argparse
 import hashlib
 import os
 import sys
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -69,8 +71,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 
 from .errors import InputError
-from .params import Outreach, Params, as_params
+from .params import Outreach, Params, as_params, override
 from .quality import STAGES
+from .sanitize import terminal
 from .words import count, verb
 
 TWO_WAY = ("conversant", "trusted")
@@ -389,24 +392,37 @@ def _zone(name: str) -> ZoneInfo:
 def slots(
     start: date, days: int, per_day: int, o: Outreach
 ) -> list[tuple[date, str, datetime, datetime]]:
-    """(local date, local HH:MM, start UTC, end UTC) of every slot, in order."""
+    """(local date, local HH:MM, start UTC, end UTC) of every slot, in order.
+
+    Slot k of a day is meant to start at wall-clock ``start_time + k × slot_minutes`` in the
+    zone. Daylight-saving changes (zoneinfo, ``fold=0``): a wall-clock time that occurs twice
+    (an overlap, clocks set back) is its first occurrence; one that does not exist (a gap,
+    clocks set forward) is read with the offset before the change, i.e. as the instant that
+    far past the change (02:30 in a 02:00→03:00 gap is 03:30). A slot never starts before the
+    previous slot of its day ends (it moves to that end), so every slot is a distinct
+    instant and no two slots overlap, whatever the zone does that day. HH:MM is the wall
+    clock at the slot's real start."""
     tz = _zone(o.timezone)
     t0 = _start_time(o.start_time)
     step = timedelta(minutes=o.slot_minutes)
     out = []
     for d in working_days(start, days):
         base = datetime.combine(d, t0)
+        midnight = datetime.combine(d + timedelta(days=1), time(0, 0), tzinfo=tz)
+        prev_end: datetime | None = None
         for k in range(per_day):
-            local = base + k * step
-            if local + step > datetime.combine(d + timedelta(days=1), time(0, 0)):
+            s = (base + k * step).replace(tzinfo=tz).astimezone(UTC)  # fold=0: see above
+            if prev_end is not None and s < prev_end:
+                s = prev_end
+            e = s + step
+            if e > midnight.astimezone(UTC):
                 raise InputError(
                     "params",
                     f"outreach: {per_day} slots of {o.slot_minutes} min from {o.start_time} "
                     "run past midnight",
                 )
-            s = local.replace(tzinfo=tz).astimezone(UTC)
-            e = (local + step).replace(tzinfo=tz).astimezone(UTC)
-            out.append((d, local.strftime("%H:%M"), s, e))
+            out.append((d, s.astimezone(tz).strftime("%H:%M"), s, e))
+            prev_end = e
     return out
 
 
@@ -442,16 +458,17 @@ def plan_outreach_result(
     as_of: date | None = None,
 ) -> PlanResult:
     """``plan_outreach`` returning a ``PlanResult`` (plan, slots, shortfall, note)."""
-    p = as_params(params)
+    # the arguments go through the params' own validation (types and bounds)
+    p = override(
+        as_params(params),
+        {"outreach.per_day": per_day, "outreach.days": days, "outreach.start": start,
+         "as_of": as_of},
+        where="plan_outreach",
+    )  # fmt: skip
     o = p.outreach
-    per_day = o.per_day if per_day is None else per_day
-    days = o.days if days is None else days
-    if per_day < 1 or days < 1:
-        raise InputError(
-            "warmcall plan", f"per-day and days must be at least 1 (got {per_day} and {days})"
-        )
-    as_of = as_of or p.as_of or default_as_of(scores)
-    start = start or o.start or next_working_day(as_of)
+    per_day, days = o.per_day, o.days
+    as_of = p.as_of or default_as_of(scores)
+    start = o.start or next_working_day(as_of)
     grid = slots(start, days, per_day, o)
     steps: dict[str, int] = {}
     cand = candidates(scores, as_of, o, limit=len(grid), steps=steps)
@@ -529,23 +546,8 @@ def plan_outreach(
 # --------------------------------------------------------------------------- CLI
 
 
-_BIDI = {*range(0x202A, 0x202F), *range(0x2066, 0x206A)}
-
-
-def _terminal_safe(s: object) -> str:
-    """Names are hostile: control characters (ESC sequences) and bidi embedding/override/
-    isolate controls are shown as visible escapes instead of acting on the terminal."""
-    return "".join(
-        f"\\x{ord(c):02x}"
-        if unicodedata.category(c) == "Cc"
-        else (f"[U+{ord(c):04X}]" if ord(c) in _BIDI else c)
-        for c in str(s)
-    )
-
-
 def _clip(s: object, n: int) -> str:
-    t = _terminal_safe(s if s is not None else "")
-    return t if len(t) <= n else t[: n - 1] + "…"
+    return terminal(s if s is not None else "", limit=n)
 
 
 def plan_table_text(plan: pl.DataFrame) -> str:
@@ -568,11 +570,14 @@ def main_plan(args: argparse.Namespace) -> int:
     from .errors import writing_to
     from .locks import locked
     from .outputs import csv_safe_text, to_ics, write_files_atomic
-    from .redact import redact_contacts
+    from .redact import key_for, redact_contacts
     from .scoring import prepared_features, resolve_as_of, score_features, select
     from .workbook import load
 
     p = as_params(getattr(args, "params", None))
+    # flags are validated like params (same bounds), before any data is read
+    p = override(p, {key: getattr(args, attr, None) for attr, key in _FLAGS.items()},
+                 names={key: flag for flag, key in _FLAG_NAMES.items()})  # fmt: skip
     data = list(getattr(args, "data", None) or []) or list(p.data)
     if not data:
         raise InputError("warmcall plan", "no data: give export paths or a params file with 'data'")
@@ -581,15 +586,8 @@ def main_plan(args: argparse.Namespace) -> int:
     feats, _ = prepared_features(wb, p, as_of)
     scores = score_features(feats.lazy(), p, as_of).collect()
     if p.redact:  # the same pseudonyms as the reports (views.analyse)
-        scores = redact_contacts(scores, salt=p.title)
-    res = plan_outreach_result(
-        scores,
-        getattr(args, "per_day", None),
-        getattr(args, "days", None),
-        getattr(args, "start", None),
-        p,
-        as_of,
-    )
+        scores = redact_contacts(scores, key_for(p))
+    res = plan_outreach_result(scores, params=p, as_of=as_of)
     out = Path(getattr(args, "out", None) or "reports")
     csv_path, ics_path = out / "plan.csv", out / "plan.ics"
     files: dict[str | os.PathLike[str], str | bytes] = {csv_path: csv_safe_text(res.plan),
@@ -600,13 +598,20 @@ def main_plan(args: argparse.Namespace) -> int:
             write_files_atomic(files)
     print(
         f"Outreach plan from {res.start.isoformat()} (as of {as_of.isoformat()}, "
-        f"times in {p.outreach.timezone}):"
+        f"times in {terminal(p.outreach.timezone)}):"
     )
     print(plan_table_text(res.plan))
     if res.note:
-        print(res.note)
-    print(f"wrote {csv_path}\nwrote {ics_path}", file=sys.stderr)
+        print(terminal(res.note))
+    print(f"wrote {terminal(csv_path)}\nwrote {terminal(ics_path)}", file=sys.stderr)
     return 0
+
+
+#: ``warmcall plan`` flags that set a param: argparse attribute -> params key. They are
+#: parsed as text and validated by the params model (``params.override``).
+_FLAGS = {"start": "outreach.start", "per_day": "outreach.per_day", "days": "outreach.days"}
+_FLAG_NAMES = {"--start": "outreach.start", "--per-day": "outreach.per_day",
+               "--days": "outreach.days"}  # fmt: skip
 
 
 def add_plan_parser(
@@ -618,13 +623,9 @@ def add_plan_parser(
         "data", nargs="*", help="export folders/zips (default: the params file's data)"
     )
     pl_.add_argument("--params", help="params YAML (outreach settings, segments, relevance)")
-    pl_.add_argument(
-        "--start", type=date.fromisoformat, help="first day, YYYY-MM-DD (default: next working day)"
-    )
-    pl_.add_argument(
-        "--per-day", type=int, dest="per_day", help="calls per day (default: params, 2)"
-    )
-    pl_.add_argument("--days", type=int, help="working days (default: params, 5)")
+    pl_.add_argument("--start", help="first day, YYYY-MM-DD (default: next working day)")
+    pl_.add_argument("--per-day", dest="per_day", help="calls per day, 1-50 (default: params, 2)")
+    pl_.add_argument("--days", help="working days, 1-60 (default: params, 5)")
     pl_.add_argument(
         "--out", default="reports", help="folder for plan.csv and plan.ics (default: reports/)"
     )

@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -38,6 +37,8 @@ import yaml
 
 from .errors import InputError
 from .outputs import write_text_atomic
+from .sanitize import terminal
+from .sanitize import yaml_comment as _comment
 
 #: name of the params file ``quickstart`` writes next to its output folder
 PARAMS_NAME = "warmcall.yaml"
@@ -58,19 +59,6 @@ def _y(value: Any) -> str:
         allow_unicode=True, width=1_000_000, sort_keys=False,
     )  # fmt: skip
     return text.removesuffix("...\n").strip()
-
-
-def _comment(text: object, limit: int = 80) -> str:
-    """``text`` made safe for a YAML comment: control characters and line/paragraph separators
-    (YAML ends a comment at NEL, LS and PS too) become spaces, format characters (bidi
-    controls) and unassigned code points are dropped, whitespace is collapsed."""
-    s = "".join(
-        " " if (cat := unicodedata.category(c)) in ("Cc", "Zl", "Zp")
-        else "" if cat in ("Cf", "Cs", "Co", "Cn") else c
-        for c in str(text)
-    )  # fmt: skip
-    s = " ".join(s.split())
-    return s if len(s) <= limit else s[: limit - 1] + "\u2026"
 
 
 def local_timezone() -> str:
@@ -295,8 +283,8 @@ def add_parsers(sub: Any) -> None:
 
 def cmd_init(a: argparse.Namespace) -> int:
     path = write_params(a.paths, a.params, force=a.force)
-    print(f"wrote {path}", file=sys.stderr)
-    print(f"next: warmcall report --params {path} --out reports", file=sys.stderr)
+    print(f"wrote {terminal(path)}", file=sys.stderr)
+    print(f"next: warmcall report --params {terminal(path)} --out reports", file=sys.stderr)
     return 0
 
 
@@ -307,7 +295,8 @@ def cmd_quickstart(a: argparse.Namespace) -> int:
     params = Path(a.params) if a.params else out.resolve().parent / PARAMS_NAME
     if params.is_file():
         print(
-            f"using the params file {params} as it is (delete it to detect the exports again)",
+            f"using the params file {terminal(params)} as it is (delete it to detect the exports "
+            "again)",
             file=sys.stderr,
         )
         from .params import load_params
@@ -316,11 +305,12 @@ def cmd_quickstart(a: argparse.Namespace) -> int:
         have = {Path(str(getattr(d, "path", d))).resolve() for d in load_params(params).data}
         if given != have:
             print(
-                f"note: {params} names other exports than the paths given; it wins", file=sys.stderr
+                f"note: {terminal(params)} names other exports than the paths given; it wins",
+                file=sys.stderr,
             )
     else:
         write_params(a.paths, params)
-        print(f"wrote {params} (edit it, then run this command again)", file=sys.stderr)
+        print(f"wrote {terminal(params)} (edit it, then run this command again)", file=sys.stderr)
     args = argparse.Namespace(
         params=[params], out=out, jobs=a.jobs, notebooks=None, no_progress=a.no_progress
     )

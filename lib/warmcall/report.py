@@ -66,7 +66,6 @@ import re
 import sys
 import time
 import traceback as _tb
-import unicodedata
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -78,9 +77,10 @@ from typing import Any
 from urllib.parse import quote
 
 from .cache import cache_dir, needs_fill, private_temp_dir
-from .display import escape, neutralize
+from .display import escape
 from .errors import InputError
 from .outputs import write_text_atomic
+from .sanitize import terminal
 
 __all__ = [
     "NOTEBOOK_PARAMETERS",
@@ -735,7 +735,9 @@ def _fill_table_cache(sets: list[_Set], ctx: Any, progress: bool) -> None:
         if not data or not needs_fill(data, mapping, enc):
             continue
         if progress:
-            print(f"{s.name}: loading the exports into the table cache ...", file=sys.stderr)
+            print(
+                f"{terminal(s.name)}: loading the exports into the table cache ...", file=sys.stderr
+            )
         proc = ctx.Process(target=_fill_one, args=(data, mapping, enc), daemon=True)
         proc.start()
         proc.join()
@@ -924,7 +926,9 @@ def run_reports(
                 except Exception as e:  # the worker process died
                     res = _fail_in_parent(task, e)
                 s.results.append(res)
-                bar.set_postfix_str(f"{s.name}/{res['notebook']} {res['status']}", refresh=False)
+                bar.set_postfix_str(
+                    terminal(f"{s.name}/{res['notebook']} {res['status']}"), refresh=False
+                )
                 bar.update(1)
                 submit_next(s)
     bar.close()
@@ -968,14 +972,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return parser
 
 
-def _terminal_safe(s: str) -> str:
-    """Error messages may quote data: show control characters (ESC sequences, bidi controls)
-    as visible escapes instead of letting them act on the terminal."""
-    return "".join(
-        f"\\x{ord(c):02x}" if unicodedata.category(c) == "Cc" else c for c in neutralize(s)
-    )
-
-
 def main_report(args: argparse.Namespace | Sequence[str] | None = None) -> int:
     """``warmcall report``: run the reports, print one ``OK``/``FAIL`` line per report.
 
@@ -1000,7 +996,7 @@ def main_report(args: argparse.Namespace | Sequence[str] | None = None) -> int:
             root=root,
         )
     except InputError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {terminal(e)}", file=sys.stderr)
         return 2
     cwd = Path.cwd()
 
@@ -1017,9 +1013,9 @@ def main_report(args: argparse.Namespace | Sequence[str] | None = None) -> int:
             where = f" at {r.error_cell}" if r.error_cell else ""
             line = f"FAIL {r.report_set}/{r.notebook}  {r.error_type}: {r.error_message}{where}"
             line += f"  {show(r.html)}"
-        print(_terminal_safe(line))
+        print(terminal(line))
     if results:
-        print(f"index: {show(results[0].html.parents[2] / INDEX_FILE)}")
+        print(f"index: {terminal(show(results[0].html.parents[2] / INDEX_FILE))}")
     return 1 if any(not r.ok for r in results) else 0
 
 

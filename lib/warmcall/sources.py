@@ -9,8 +9,19 @@ Archives are read in place, never extracted to disk. Safety rules (hostile input
   ``DEFAULT_MAX_UNZIP_MB``, overridable with the ``WARMCALL_MAX_UNZIP_MB`` environment
   variable, read at open time), and so is each member's compression ratio
   (``MAX_RATIO`` for members above ``RATIO_MIN_BYTES``; real exports stay below 40:1);
-- a member is read with a cap (its declared size, and the total cap), so a member whose
-  declared size lies cannot blow memory;
+- every file, in an archive, a folder or given alone, has the same size caps, checked at
+  open time from its declared size (archives) or ``stat`` (folders, files), before any byte
+  is read: at most ``max_unzip_bytes()``, and a JSON file (``.json``, ``.js``, ``.jsonl``:
+  parsed whole in memory, where it takes several times its size) at most
+  ``max_json_bytes()`` (``DEFAULT_MAX_JSON_MB``, ``WARMCALL_MAX_JSON_MB``). A file over a
+  cap refuses the source with one line naming the file and the cap. A folder's total is not
+  capped (its files are read one at a time, only those a loader recognises; photos and
+  videos of an export folder are never read), an archive's is (zip bombs);
+- a member is read with a cap (its declared or ``stat`` size, and the size cap), so a member
+  whose declared size lies, or a file that grows while it is read, cannot blow memory;
+- two members of one archive with the same name: the first is read, the later ones are
+  never silently ignored but listed in ``Source.duplicates`` with a reason, which ``load``
+  reports;
 - symlinks, hard links, devices and FIFOs (in tar archives, zips and folders) are skipped,
   never followed; a path that is not a regular file or folder is refused.
 """
@@ -21,6 +32,7 @@ import codecs
 import fnmatch
 import lzma
 import os
+import re
 import stat
 import tarfile
 import zipfile
@@ -32,6 +44,9 @@ from pathlib import Path, PurePosixPath
 from .errors import InputError
 
 DEFAULT_MAX_UNZIP_MB = 8192
+#: JSON files are parsed whole: Python objects take several times the file's size in memory.
+DEFAULT_MAX_JSON_MB = 1024
+JSON_SUFFIXES = (".json", ".js", ".jsonl")
 #: The cap at import time (kept for callers); ``max_unzip_bytes()`` re-reads the environment.
 MAX_UNCOMPRESSED_BYTES = DEFAULT_MAX_UNZIP_MB * 1024 * 1024
 MAX_RATIO = 250  # declared size / compressed size of one member; deflate tops out near 1032:1
@@ -52,6 +67,34 @@ def max_unzip_bytes() -> int:
     return DEFAULT_MAX_UNZIP_MB * 1024 * 1024
 
 
+def max_json_bytes() -> int:
+    """The size cap of one JSON file in bytes: ``WARMCALL_MAX_JSON_MB`` (MiB) from the
+    environment when set to a positive whole number, else ``DEFAULT_MAX_JSON_MB``."""
+    raw = os.environ.get("WARMCALL_MAX_JSON_MB", "").strip()
+    if raw.isdigit() and int(raw) > 0:
+        return int(raw) * 1024 * 1024
+    return DEFAULT_MAX_JSON_MB * 1024 * 1024
+
+
+def check_size(where: str, name: str, size: int) -> None:
+    """Refuse a file of ``size`` bytes (``InputError`` naming ``where`` and the cap) when it is
+    over ``max_unzip_bytes()``, or over ``max_json_bytes()`` for a JSON file (by ``name``)."""
+    cap = max_unzip_bytes()
+    if size > cap:
+        raise InputError(
+            where,
+            f"file of {size / 2**20:,.1f} MiB, over the cap of {cap / 2**20:,.0f} MiB "
+            "(set WARMCALL_MAX_UNZIP_MB to raise it)",
+        )
+    jcap = max_json_bytes()
+    if size > jcap and name.lower().endswith(JSON_SUFFIXES):
+        raise InputError(
+            where,
+            f"JSON file of {size / 2**20:,.1f} MiB, over the cap of {jcap / 2**20:,.0f} MiB "
+            "for JSON, which is parsed in memory (set WARMCALL_MAX_JSON_MB to raise it)",
+        )
+
+
 @dataclass(frozen=True)
 class Member:
     """One file inside a source. ``name`` is the POSIX path relative to the source root;
@@ -63,7 +106,7 @@ class Member:
 
     @property
     def basename(self) -> str:
-        return PurePosixPath(self.name).name
+        return self.name.rsplit("/", 1)[-1]  # PurePosixPath(name).name, without its cost
 
     @property
     def display(self) -> str:
@@ -152,6 +195,11 @@ class Source:
     _members: dict[str, int] = field(default_factory=dict, repr=False)
     #: notes on how members were read (member name -> note), for the load report
     notes: dict[str, str] = field(default_factory=dict, repr=False)
+    #: later archive members with the name of an earlier one (not read): (name, reason)
+    duplicates: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    _zinfo: dict[str, zipfile.ZipInfo] = field(default_factory=dict, repr=False)
+    _tinfo: dict[str, tarfile.TarInfo] = field(default_factory=dict, repr=False)
+    _root: str = field(default="", repr=False)
     _zip: zipfile.ZipFile | None = field(default=None, repr=False)
     _tar: tarfile.TarFile | None = field(default=None, repr=False)
 
@@ -165,16 +213,19 @@ class Source:
             raise InputError(p, "no such file or folder")
         if p.is_dir():
             src = cls(p, "dir")
-            for root, _dirs, files in os.walk(p):
+            top = os.fspath(p)
+            for root, _dirs, files in os.walk(top):
+                prefix = os.path.relpath(root, top).replace(os.sep, "/") + "/"
+                prefix = "" if prefix == "./" else prefix
                 for f in files:
-                    full = Path(root) / f
                     try:
-                        st = full.lstat()
+                        st = os.lstat(os.path.join(root, f))
                     except OSError:
                         continue
                     if not stat.S_ISREG(st.st_mode):  # symlinks, FIFOs, sockets, devices
                         continue
-                    rel = full.relative_to(p).as_posix()
+                    rel = prefix + f
+                    check_size(src.display_name(rel), rel, st.st_size)
                     src._members[rel] = st.st_size
             return src
         if not p.is_file():  # a FIFO or device would block or never end
@@ -185,12 +236,18 @@ class Source:
         except OSError as e:
             raise InputError(p, f"cannot read ({e.strerror or type(e).__name__})") from None
         if p.suffix.lower() in (".xlsx", ".xlsm"):  # a zip, but one file (a workbook)
-            return cls(p, "file", {p.name: p.stat().st_size})
+            return cls._open_file(p)
         if p.suffix.lower() == ".zip" or head.startswith(b"PK\x03\x04") or head == b"PK\x05\x06":
             return cls._open_zip(p)
         if p.name.lower().endswith((".tar.gz", ".tgz", ".tar")) or head.startswith(b"\x1f\x8b"):
             return cls._open_tar(p)
-        return cls(p, "file", {p.name: p.stat().st_size})
+        return cls._open_file(p)
+
+    @classmethod
+    def _open_file(cls, p: Path) -> Source:
+        size = p.stat().st_size
+        check_size(str(p), p.name, size)
+        return cls(p, "file", {p.name: size})
 
     @classmethod
     def _open_zip(cls, p: Path) -> Source:
@@ -209,8 +266,14 @@ class Source:
             _check_member_name(p, info.filename)
             _check_ratio(p, f"member {info.filename!r}", info.file_size, info.compress_size)
             total += info.file_size
+            if info.filename in src._members:
+                src.duplicates.append((info.filename, _DUPLICATE))
+                continue
             src._members[info.filename] = info.file_size
+            src._zinfo[info.filename] = info
         _check_total(p, total)
+        for name, size in src._members.items():  # each member under the total cap: JSON's
+            check_size(src.display_name(name), name, size)
         return src
 
     @classmethod
@@ -227,9 +290,16 @@ class Source:
                 continue
             _check_member_name(p, info.name)
             total += info.size
-            src._members[info.name.removeprefix("./")] = info.size
+            name = info.name.removeprefix("./")
+            if name in src._members:
+                src.duplicates.append((name, _DUPLICATE))
+                continue
+            src._members[name] = info.size
+            src._tinfo[name] = info
         _check_ratio(p, "the archive", total, p.stat().st_size)  # a .tar.gz bomb
         _check_total(p, total)
+        for name, size in src._members.items():  # each member under the total cap: JSON's
+            check_size(src.display_name(name), name, size)
         return src
 
     # -- reading ------------------------------------------------------------------
@@ -239,11 +309,11 @@ class Source:
     def find(self, *patterns: str) -> list[Member]:
         """Members whose base name matches any glob pattern (case-insensitive),
         anywhere in the tree, sorted by path."""
-        pats = [p.lower() for p in patterns]
+        rx = re.compile("|".join(fnmatch.translate(p.lower()) for p in patterns))
         return [
-            m
-            for m in self.members()
-            if any(fnmatch.fnmatchcase(m.basename.lower(), p) for p in pats)
+            Member(self, n, s)
+            for n, s in sorted(self._members.items())
+            if rx.match(n.rsplit("/", 1)[-1].lower())
         ]
 
     def get(self, name: str) -> Member | None:
@@ -264,14 +334,24 @@ class Source:
             if self.kind in ("dir", "file"):
                 path = self.path / name if self.kind == "dir" else self.path
                 with path.open("rb") as fh:
-                    return fh.read() if n is None else fh.read(n)
+                    data = fh.read(want)
+                if len(data) > cap:  # the size seen at open time, or the cap
+                    raise InputError(
+                        self.display_name(name), "file grew after it was opened; not read"
+                    )
+                return data
             if self.kind == "zip":
                 assert self._zip is not None
-                with self._zip.open(name) as fh:
+                with self._zip.open(self._zinfo.get(name) or name) as fh:
                     data = fh.read(want)
             else:
                 assert self._tar is not None
-                fh2 = self._tar.extractfile(name) or self._tar.extractfile("./" + name)
+                info = self._tinfo.get(name)
+                fh2 = (
+                    self._tar.extractfile(info)
+                    if info is not None
+                    else self._tar.extractfile(name) or self._tar.extractfile("./" + name)
+                )
                 if fh2 is None:
                     raise InputError(self.display_name(name), "not a regular file")
                 data = fh2.read(want)
@@ -284,12 +364,20 @@ class Source:
         return data
 
     def display_name(self, name: str) -> str:
+        root = self._root or str(self.path)  # str(Path) is slow; called once per file
+        self._root = root
         if self.kind == "file":
-            return str(self.path)
-        return f"{self.path}/{name}" if self.kind == "dir" else f"{self.path}!{name}"
+            return root
+        return f"{root}/{name}" if self.kind == "dir" else f"{root}!{name}"
 
     def __iter__(self) -> Iterator[Member]:
         return iter(self.members())
+
+
+_DUPLICATE = (
+    "an earlier member of the archive has the same name; only the first is read "
+    "(an archive should not hold two files of one name)"
+)
 
 
 def _check_member_name(archive: Path, name: str) -> None:

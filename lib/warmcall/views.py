@@ -20,7 +20,7 @@ from .observability import (
     with_signal_columns,
 )
 from .params import Params, as_params
-from .redact import redact_contacts
+from .redact import key_for, redact_contacts
 from .scoring import prepared_features, resolve_as_of, score_features, select
 from .stats import RankCorrelation, rank_correlation
 from .summary import account_overview, headline, summarize
@@ -63,7 +63,7 @@ def analyse(params: Params | dict | str) -> Analysis:
     feats, evidence = prepared_features(wb, p, as_of)
     scores = score_features(feats.lazy(), p, as_of).collect()
     if p.redact:
-        scores = redact_contacts(scores, salt=p.title)
+        scores = redact_contacts(scores, key_for(p))
         evidence = evidence.with_columns(
             evidence=pl.lit("(redacted)"), person_id=pl.lit("(redacted)")
         )

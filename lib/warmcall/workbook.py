@@ -156,6 +156,8 @@ def load(
     """
     if not paths:
         raise InputError("warmcall load", "no input paths given")
+    for p in paths:  # size caps and archive safety first, before the cache reads any byte
+        _sources(Path(p))
     if cache:
         from .cache import load_cached
 
@@ -220,6 +222,7 @@ def _load(
     for entry in as_entries(paths):
         if entry.mapping is not None:
             src = Source.open(entry.path)
+            _report_duplicates(res, src)
             res.extend(_noted(src, mapped.load_mapped(src, entry.mapping, encoding=encoding)))
         else:
             res.extend(_load_input(Path(entry.path), mapping, encoding))
@@ -242,6 +245,7 @@ def _load_input(
     sources = _sources(path)
     skipped = []
     for src in sources:
+        _report_duplicates(res, src)
         part = _load_source(src, mapping, encoding)
         if part is None:
             skipped.append(src)
@@ -300,6 +304,17 @@ def _noted(src: Source, res: LoadResult) -> LoadResult:
             if note not in f.notes:
                 f.notes.append(note)
     return res
+
+
+def _report_duplicates(res: LoadResult, src: Source) -> None:
+    """A later archive member with the name of an earlier one is not read (``Source``): it
+    is listed in the load report (format ``duplicate-member``, 0 rows, the reason as a note)
+    under a display name of its own, never silently ignored."""
+    seen: dict[str, int] = {}
+    for name, reason in src.duplicates:
+        seen[name] = seen.get(name, 1) + 1
+        rep = res.file(f"{src.display_name(name)} (copy {seen[name]})", "duplicate-member", 0)
+        rep.notes.append(f"{name} (copy {seen[name]}): not read: {reason}")
 
 
 def _not_recognised(src: Source) -> str:

@@ -1,11 +1,23 @@
-"""CSV reading shared by loaders: a real CSV parser, UTF-8 with BOM, CRLF, line numbers."""
+"""CSV reading shared by loaders: a real CSV parser, UTF-8 with BOM, CRLF, line numbers.
+
+Field size: Python's ``csv`` module refuses a field over 131,072 characters by default
+(``csv.field_size_limit``), which made a long bio or post an error. The limit is lifted for
+the whole process when this module is imported (every loader that parses CSV imports it):
+a field is bounded by its file, and files by the size caps of ``warmcall.sources``.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import sys
 
 import polars as pl
+
+try:
+    csv.field_size_limit(sys.maxsize)
+except OverflowError:  # a C long of 32 bits (Windows)
+    csv.field_size_limit(2**31 - 1)
 
 
 def read_csv_text(

@@ -34,9 +34,10 @@ Rules:
   members of a folder or zip), with a real CSV parser (``csvutil.read_csv_text``); one
   record = one data row, ``_line`` = its physical line.
 * A source column named in the mapping but missing from a CSV's header: ``InputError``
-  naming the CSV and the missing columns. When the header is a single column (whole rows
-  wrapped in quotes, or ``;``/tab-separated), the error says so and names the columns the
-  mapping expects, without quoting the file (``csvutil.single_column_hint``).
+  naming the CSV and the missing columns (the mapping's names; the file's header is never
+  quoted, since the file may be anything, e.g. a password file given by mistake). When the
+  header is a single column (whole rows wrapped in quotes, or ``;``/tab-separated), the error
+  says so and names the columns the mapping expects (``csvutil.single_column_hint``).
 * ``account_id`` = ``"<platform>:<handle>"`` (handle trimmed, leading ``@`` removed) unless
   mapped or constant; the handle is the account's own: ``columns.handle`` or
   ``constants.handle`` for table accounts; otherwise ``account_columns.handle``,
@@ -69,7 +70,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .. import schema
-from ..errors import InputError
+from ..errors import InputError, shown_name
 from ..numbers import (
     is_missing_number,
     parse_human_number,
@@ -77,7 +78,7 @@ from ..numbers import (
     to_count,
     to_count_py,
 )
-from ..params import read_yaml
+from ..params import key_path, read_yaml
 from ..resolve import normalize_handle
 from ..sources import Member, Source
 from .base import LoadResult
@@ -130,13 +131,14 @@ def read_mapping(mapping: str | os.PathLike[str] | dict) -> tuple[Mapping, str]:
     except ValidationError as e:
         problems = []  # unknown keys first: a typo explains a "missing" key
         for err in sorted(e.errors(), key=lambda r: r["type"] != "extra_forbidden"):
-            key = ".".join(str(x) for x in err["loc"])
+            key = key_path(raw, err["loc"])  # a key that is not a plain name: its position
+            key = key if "<key" in key else f"'{key}'"
             if err["type"] == "extra_forbidden":
-                problems.append(f"unknown key '{key}'")
+                problems.append(f"unknown key {key}")
             elif err["type"] == "missing":
-                problems.append(f"missing key '{key}'")
+                problems.append(f"missing key {key}")
             else:
-                problems.append(f"key '{key}': {err['msg']}")
+                problems.append(f"key {key}: {err['msg']}")
         raise InputError(name, "invalid mapping: " + "; ".join(problems)) from None
     _check(m, name)
     return m, name
@@ -152,7 +154,7 @@ def _check(m: Mapping, name: str) -> None:
         m.platform = m.platform.strip().lower()
         if m.platform not in schema.PLATFORMS:
             raise bad(
-                f"key 'platform': unknown platform '{m.platform}'"
+                f"key 'platform': unknown platform {shown_name(m.platform, '(not shown)')}"
                 f" (one of {', '.join(schema.PLATFORMS)})"
             )
     elif "platform" not in m.columns:
@@ -179,9 +181,9 @@ def _check(m: Mapping, name: str) -> None:
             raise bad(f"key 'constants.{k}': column {k} is both mapped and constant")
         dt = allowed_const[k]
         if dt == pl.Int64 and v is not None and to_count_py(v) is None:
-            raise bad(f"key 'constants.{k}': not a count ({v!r})")
+            raise bad(f"key 'constants.{k}': not a count")
         if dt == pl.Float64 and v is not None and parse_human_number_py(v) is None:
-            raise bad(f"key 'constants.{k}': not a number ({v!r})")
+            raise bad(f"key 'constants.{k}': not a number")
     for k in m.formats:
         dt = allowed_const.get(k)
         if not (isinstance(dt, pl.Datetime) or dt == pl.Date):
@@ -195,7 +197,9 @@ def _check(m: Mapping, name: str) -> None:
         try:
             codecs.lookup(m.encoding)
         except LookupError:
-            raise bad(f"key 'encoding': unknown encoding '{m.encoding}'") from None
+            raise bad(
+                f"key 'encoding': unknown encoding {shown_name(m.encoding, '(not shown)')}"
+            ) from None
 
 
 # -- conversion ------------------------------------------------------------------------
@@ -287,12 +291,11 @@ def _resolve_header(mem: Member, header: list[str], wanted: list[str], name: str
             f"the file has a single column: {hint}; mapping {name} expects columns "
             f"{', '.join(repr(x) for x in dict.fromkeys(wanted))}",
         )
-    if missing:
-        shown = ", ".join(header[:20]) + (", ..." if len(header) > 20 else "")
+    if missing:  # the header is the file's first line: never quoted (it may be anything)
         raise InputError(
             mem.display,
             f"missing mapped column(s) {', '.join(repr(x) for x in missing)} "
-            f"(mapping {name}); the header has: {shown}",
+            f"(mapping {name}): not among the {len(header)} column(s) of the header (line 1)",
         )
     return found
 

@@ -408,9 +408,10 @@ def _load_archive(a: _Archive, res: LoadResult, src: Source, enc: str | None) ->
     rep = None
     try:
         if actor is None:
-            obj = _parse_json(a.actor, enc)
-            kind = obj.get("type") if isinstance(obj, dict) else type(obj).__name__
-            raise InputError(a.actor.display, f"not an ActivityPub actor (type {kind!r})")
+            _parse_json(a.actor, enc)  # raises for truncated JSON
+            raise InputError(  # no value from the file is quoted (error messages never do)
+                a.actor.display, "not an ActivityPub actor (no Person-like object with an outbox)"
+            )
         account_id, handle, host = _account_of(actor, a.actor.display)
     except InputError as e:
         res.unreadable(a.actor.display, FORMAT, e.problem)

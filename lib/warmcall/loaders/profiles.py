@@ -102,24 +102,7 @@ def _first_user(obj: object) -> str | None:
 def _head(m: Member, n: int = HEAD_BYTES) -> bytes:
     """The first ``n`` bytes of a member without reading the whole file where the
     source allows it (big JSON files such as Mastodon's outbox.json are common)."""
-    src = m.source
-    try:
-        if src.kind == "dir":
-            with (src.path / m.name).open("rb") as fh:
-                return fh.read(n)
-        if src.kind == "file":
-            with src.path.open("rb") as fh:
-                return fh.read(n)
-        if src.kind == "zip" and src._zip is not None:
-            with src._zip.open(m.name) as fh:
-                return fh.read(n)
-        if src.kind == "tar" and src._tar is not None:
-            fh2 = src._tar.extractfile(m.name) or src._tar.extractfile("./" + m.name)
-            if fh2 is not None:
-                return fh2.read(n)
-    except Exception:  # fall back to the checked full read below
-        pass
-    return m.read_bytes()[:n]
+    return m.read_head(n)  # the source reads only the head, with its caps
 
 
 def _head_text(data: bytes) -> str:

@@ -149,23 +149,8 @@ _HEAD_BYTES = 64 * 1024
 # -- detection -------------------------------------------------------------------------------
 def _head(m: Member, encoding: str | None = None) -> str:
     """The first ``_HEAD_BYTES`` of a member as text (for detection: only the header is
-    needed). Folders and zips are read partially; other sources fully."""
-    src = m.source
-    data: bytes
-    try:
-        if src.kind == "dir":
-            with (src.path / m.name).open("rb") as fh:
-                data = fh.read(_HEAD_BYTES)
-        elif src.kind == "file":
-            with src.path.open("rb") as fh:
-                data = fh.read(_HEAD_BYTES)
-        elif src.kind == "zip" and src._zip is not None:
-            with src._zip.open(m.name) as fh:
-                data = fh.read(_HEAD_BYTES)
-        else:
-            data = m.read_bytes()[:_HEAD_BYTES]
-    except Exception as e:  # zip/tar/OS errors: the full read reports them properly
-        raise InputError(m.display, f"cannot read file ({type(e).__name__})") from None
+    needed), read in place by ``Member.read_head``."""
+    data = m.read_head(_HEAD_BYTES)  # the source reads only the head, with its caps
     if encoding:
         return data.decode(encoding, errors="ignore")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
