@@ -156,8 +156,8 @@ def load(
     """
     if not paths:
         raise InputError("warmcall load", "no input paths given")
-    for p in paths:  # size caps and archive safety first, before the cache reads any byte
-        _sources(Path(p))
+    for entry in as_entries(paths):  # size caps and archive safety first, before the cache reads
+        _sources(Path(entry.path))
     if cache:
         from .cache import load_cached
 
