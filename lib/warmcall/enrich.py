@@ -5,7 +5,7 @@ of the connections that the personal exports give by id only (export-formats.md 
 Rule: a profile matches every candidate connection row (all frames of
 ``res.tables["connections"]``) of the same platform whose ``contact_id`` equals the
 profile's ``contact_id``; a profile that matches none by id matches the rows whose handle
-equals the profile's handle after ``warmcall.resolve.normalize_handle`` (trimmed, no leading
+equals the profile's handle after ``warmcall.handles.handle_key`` (trimmed, no leading
 ``@``, lower-case), except where both ids are numeric and differ (two X users: a handle can
 pass from one account to another, so an old handle in an archive's mentions is no proof of
 identity). Each match
@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from .handles import handle_key
 from .loaders.base import LoadResult
 from .loaders.profiles import PROFILE_COLUMNS
-from .resolve import normalize_handle
 
 NO_MATCH = "profile matches no connection"
 _FIELDS = [c for c in PROFILE_COLUMNS if c not in ("platform", "contact_id")]
@@ -39,7 +39,7 @@ def _connections(res: LoadResult) -> pl.DataFrame:
             _col(f, "platform", pl.String()),
             _col(f, "account_id", pl.String()),
             _col(f, "contact_id", pl.String()),
-            normalize_handle(_col(f, "handle", pl.String())).alias("_h"),
+            handle_key(_col(f, "handle", pl.String())).alias("_h"),
         )
         for f in res.tables.get("connections", [])
     ]
@@ -61,7 +61,7 @@ def _matches(p: pl.DataFrame, conns: pl.DataFrame) -> pl.DataFrame:
     p = p.select(
         _col(p, "platform", pl.String()).str.strip_chars().str.to_lowercase(),
         _col(p, "contact_id", pl.String()).alias("_pcid"),
-        normalize_handle(_col(p, "handle", pl.String())).alias("_ph"),
+        handle_key(_col(p, "handle", pl.String())).alias("_ph"),
         *[_col(p, c, dt) for c, dt in PROFILE_COLUMNS.items() if c in _FIELDS],
         _col(p, "_file", pl.String()),
         _col(p, "_line", pl.Int64()),

@@ -20,6 +20,7 @@ import os
 import polars as pl
 
 from .errors import InputError
+from .handles import handle_key
 from .loaders.csvutil import read_csv_text
 from .sources import Source
 
@@ -51,9 +52,9 @@ def contact_labels() -> list[pl.Expr]:
 
 
 def _norm_handle(e: pl.Expr) -> pl.Expr:
-    return (
-        e.str.strip_chars().str.strip_chars_start("@").str.to_lowercase().str.replace(r"@.*$", "")
-    )
+    """The handle's key (``warmcall.handles.handle_key``) without a Mastodon ``@host``: the
+    same person keeps the user name across platforms, not the host."""
+    return handle_key(e).str.replace(r"@.*$", "")
 
 
 def _norm_text(e: pl.Expr) -> pl.Expr:

@@ -56,7 +56,8 @@ _PATTERN = (
     r"^(?P<sign>[+-]?)(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?"
     r"(?:\.(?P<frac>[0-9]+))?(?:[eE](?P<exp>[+-]?[0-9]{1,3}))?\s*(?P<suf>[kKmMbB%]?)$"
 )
-_RE = re.compile(_PATTERN)
+# Python's ``\s`` also matches U+001C..U+001F: the twin spells out polars' white space
+_RE = re.compile(_PATTERN.replace(r"\s*", f"[{re.escape(_RUST_WHITESPACE)}]*").replace("$", r"\Z"))
 _INT64_MAX = 2**63 - 1
 _INT64_DIGITS = len(str(_INT64_MAX))  # 19
 

@@ -24,12 +24,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from .handles import handle_key
 from .loaders.base import NEEDS_ACCOUNT, LoadResult
-
-
-def normalize_handle(e: pl.Expr) -> pl.Expr:
-    """Lower-case, trimmed, without a leading ``@`` (``@Bob `` -> ``bob``)."""
-    return e.str.strip_chars().str.strip_chars_start("@").str.to_lowercase()
 
 
 def _frames(res: LoadResult, table: str, cols: list[str]) -> pl.DataFrame:
@@ -221,7 +217,7 @@ def resolve_handles(res: LoadResult) -> None:
     conns = (
         _frames(res, "connections", ["account_id", "contact_id", "handle"])
         .drop_nulls()
-        .with_columns(_h=normalize_handle(pl.col("handle")))
+        .with_columns(_h=handle_key(pl.col("handle")))
         .unique(subset=["account_id", "_h"], keep="first", maintain_order=True)
         .select("account_id", "_h", pl.col("contact_id").alias("_cid"))
     )
@@ -234,7 +230,7 @@ def resolve_handles(res: LoadResult) -> None:
         g = (
             f.drop("account_id", strict=False)
             .join(one, on="platform", how="left")
-            .with_columns(_h=normalize_handle(pl.col("_handle")))
+            .with_columns(_h=handle_key(pl.col("_handle")))
             .join(conns, on=["account_id", "_h"], how="left")
             .with_columns(
                 contact_id=pl.coalesce("_cid", "_h"),

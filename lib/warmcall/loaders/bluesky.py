@@ -71,6 +71,7 @@ import libipld
 import polars as pl
 
 from ..errors import InputError
+from ..handles import handle_key_py
 from ..sources import Member, Source
 from .base import FileReport, LoadResult
 from .meta_common import parse_json
@@ -291,7 +292,7 @@ def detect(src: Source) -> bool:
 def _norm_handle(h: object) -> str | None:
     if not isinstance(h, str):
         return None
-    h = h.strip().removeprefix("bluesky:").lstrip("@").lower()
+    h = handle_key_py(h.strip().removeprefix("bluesky:")) or ""
     return h if _HANDLE.match(h) and h != "handle.invalid" else None
 
 

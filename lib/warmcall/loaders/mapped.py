@@ -44,7 +44,7 @@ Rules:
   ``constants.handle`` (with ``account_columns``), ``handle_column`` or ``account_handle``
   (a constant handle, ``handle_column`` and ``account_handle`` exclude each other).
 * ``contact_id`` (connections, profiles), when not mapped, is the contact's handle
-  normalized (``resolve.normalize_handle``: trimmed, no ``@``, lower-case): the project's
+  normalized (``handles.handle_key``: NFKC, trimmed, URL forms, no ``@``, lower-case): the project's
   convention for Instagram and Mastodon (``user@domain``).
 * Count columns go through ``numbers.to_count``, rate/average columns through
   ``numbers.parse_human_number`` (``%`` -> fraction, ``2.28E+11`` read). A number that is
@@ -71,6 +71,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .. import schema
 from ..errors import InputError, shown_name
+from ..handles import display_handle, handle_key
 from ..numbers import (
     is_missing_number,
     parse_human_number,
@@ -79,7 +80,6 @@ from ..numbers import (
     to_count_py,
 )
 from ..params import key_path, read_yaml
-from ..resolve import normalize_handle
 from ..sources import Member, Source
 from .base import LoadResult
 from .csvutil import read_csv_text, single_column_hint
@@ -204,8 +204,7 @@ def _check(m: Mapping, name: str) -> None:
 
 # -- conversion ------------------------------------------------------------------------
 def _clean_handle(e: pl.Expr) -> pl.Expr:
-    e = e.str.strip_chars().str.strip_chars_start("@")
-    return pl.when(e != "").then(e)
+    return display_handle(e)
 
 
 def _convert(
@@ -389,7 +388,7 @@ def _load_member(mem: Member, m: Mapping, name: str, enc: str | None) -> LoadRes
         and "contact_id" not in consts
         and "handle" in m.columns
     ):
-        derived["contact_id"] = normalize_handle(pl.col("handle"))
+        derived["contact_id"] = handle_key(pl.col("handle"))
     main = g.select(
         *[pl.col(c) for c in main_x if c not in derived],
         *[e.alias(k) for k, e in derived.items()],

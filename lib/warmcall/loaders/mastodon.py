@@ -75,6 +75,7 @@ from urllib.parse import unquote, urlsplit
 import polars as pl
 
 from ..errors import InputError
+from ..handles import display_handle, handle_key, handle_key_py
 from ..sources import Member, Source
 from .base import FileReport, LoadResult
 from .csvutil import header_of, read_csv_text
@@ -211,8 +212,7 @@ def _parse_json(m: Member, encoding: str | None) -> Any:
 
 
 def _normalize_handle(handle: str) -> str:
-    h = handle.strip().removeprefix("mastodon:").lstrip("@").lower()
-    return f"{PLATFORM}:{h}"
+    return f"{PLATFORM}:{handle_key_py(handle.strip().removeprefix('mastodon:')) or ''}"
 
 
 # --------------------------------------------------------------------------------------
@@ -783,8 +783,8 @@ def _load_following(m: Member, text: str, account_id: str, res: LoadResult) -> F
     good = df.filter(pl.col("ok")).select(
         pl.lit(account_id).alias("account_id"),
         pl.lit(PLATFORM).alias("platform"),
-        pl.col("handle").str.strip_chars_start("@").str.to_lowercase().alias("contact_id"),
-        pl.col("handle").str.strip_chars_start("@").alias("handle"),
+        handle_key("handle").alias("contact_id"),
+        display_handle("handle").alias("handle"),
         pl.lit(None, pl.Boolean).alias("follows_me"),
         pl.lit(True).alias("i_follow"),
         pl.lit(m.display).alias("_file"),

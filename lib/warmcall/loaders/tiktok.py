@@ -46,6 +46,7 @@ from typing import Any
 import polars as pl
 
 from ..errors import InputError
+from ..handles import display_handle_py
 from ..sources import Member, Source
 from .base import FileReport, LoadResult
 from .meta_common import parse_json
@@ -137,7 +138,7 @@ def detect(src: Source) -> bool:
 def _user(v: Any) -> str | None:
     if not isinstance(v, str):
         return None
-    u = v.strip().lstrip("@")
+    u = display_handle_py(v)
     return u if u and not any(c.isspace() for c in u) and len(u) <= 64 else None
 
 

@@ -63,6 +63,7 @@ from typing import Any
 import polars as pl
 
 from ..errors import InputError
+from ..handles import display_handle, display_handle_py, handle_key
 from ..schema import DUPKEY
 from ..sources import Member, Source
 from .base import FileReport, LoadResult
@@ -440,8 +441,7 @@ def _handle(v: Any) -> str | None:
     """A screen name as written, without a leading ``@``; None when empty or not text."""
     if type(v) is not str:
         return None
-    h = v.strip().lstrip("@").strip()
-    return h or None
+    return display_handle_py(v)
 
 
 def _blank_null(col: str) -> pl.Expr:
@@ -452,8 +452,7 @@ def _blank_null(col: str) -> pl.Expr:
 
 def _clean_handle(col: str) -> pl.Expr:
     """A screen name as ``_handle`` gives it (no ``@``, trimmed, empty -> null)."""
-    t = pl.col(col).str.strip_chars().str.strip_chars_start("@").str.strip_chars()
-    return pl.when(t != "").then(t)
+    return display_handle(col)
 
 
 def _load_tweets(
@@ -685,12 +684,12 @@ def _load_tweets(
     known = pl.concat([*evidence, note_mentions.filter(pl.col("contact_id").is_not_null())])
     by_name = (
         known.sort("ts", "_seq")
-        .group_by(pl.col("handle").str.to_lowercase().alias("_h"))
+        .group_by(handle_key("handle").alias("_h"))
         .agg(pl.col("contact_id").last().alias("_id"))
     )
 
     def named(df: pl.DataFrame) -> pl.DataFrame:
-        return df.with_columns(_h=pl.col("handle").str.to_lowercase()).join(
+        return df.with_columns(_h=handle_key("handle")).join(
             by_name, on="_h", how="inner", maintain_order="left"
         )
 
