@@ -198,7 +198,8 @@ def test_discover_and_select_notebooks(tmp_path):
     make_project(tmp_path, {})
     found = report.discover_notebooks(tmp_path)
     # 04_no_parameters has no parameters cell -> not a report
-    assert [p.name for p in found] == ["01_chart.ipynb", "02_fails.ipynb", "03_slow.ipynb"]
+    assert [p.name for p in found] == ["01_chart.ipynb", "02_fails.ipynb", "03_slow.ipynb",
+                                      "05_nap.ipynb"]  # fmt: skip
     picked = report._select(found, ["03", "01_chart", "02_fails.ipynb"], "x")
     assert [p.stem for p in picked] == ["03_slow", "01_chart", "02_fails"]
     assert report.find_project_root(tmp_path / "notebooks") == tmp_path.resolve()

@@ -601,6 +601,12 @@ def _stderr_to(path: Path) -> Iterator[None]:
 
 def _init_worker(polars_threads: int) -> None:
     os.environ["POLARS_MAX_THREADS"] = str(polars_threads)
+    # kernels run in the project root: relative PYTHONPATH entries (PYTHONPATH=lib) would
+    # point elsewhere there, and the kernel would import another warmcall than this one
+    if os.environ.get("PYTHONPATH"):
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            str(Path(p).resolve()) for p in os.environ["PYTHONPATH"].split(os.pathsep) if p
+        )
     os.environ[BATCH_ENV] = "1"  # kernels inherit it: notebooks know they run in batch
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     logging.basicConfig(level=logging.WARNING, format="%(name)s %(levelname)s: %(message)s")

@@ -8,7 +8,8 @@ stop one stuck task nor keep its workers from outliving a killed parent.
 - **Progress and the watchdog.** ``beat(**info)`` (called by ``fn`` in the worker) tells the
   parent the task is moving; ``info`` is kept as the task's last known state (e.g. which
   cell runs). A busy worker whose last beat (or task start) is older than ``stall_s(task)``
-  seconds is *stalled*: the parent kills it and every process below it (SIGKILL), reports
+  seconds (plus ``STARTUP_S`` while a new worker has not yet reported ready) is *stalled*:
+  the parent kills it and every process below it (SIGKILL), reports
   ``Outcome(status="stalled")`` and starts a fresh worker for the next task.
 - **A worker that dies** while busy gives ``status="died"`` with its exit code; ``fn``
   raising gives ``status="error"`` with the traceback. Other tasks go on.
@@ -43,12 +44,15 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import wait as mp_wait
 from typing import Any
 
-__all__ = ["GRACE_S", "PARENT_POLL_S", "Outcome", "Supervisor", "die_with_parent", "kill_tree"]
+__all__ = ["GRACE_S", "PARENT_POLL_S", "STARTUP_S", "Outcome", "Supervisor", "die_with_parent", "kill_tree"]
 
 #: seconds between two checks of the parent pid in a worker
 PARENT_POLL_S = 0.5
 #: seconds ``close()`` gives busy workers to end cleanly before killing them
 GRACE_S = 10.0
+#: seconds a new worker may take to start (imports, initializer) on top of its first task's
+#: stall limit
+STARTUP_S = 60.0
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
@@ -104,6 +108,10 @@ def _worker_main(
     signal.signal(signal.SIGTERM, _sigterm)
     if initializer is not None:
         initializer(*initargs)
+    try:
+        conn.send(("ready", None))
+    except (BrokenPipeError, EOFError, OSError):
+        return
 
     def beat(**info: Any) -> None:
         try:
@@ -158,6 +166,7 @@ class _Worker:
         self.proc.start()
         child.close()
         self.task: Any = None
+        self.ready = False  # started up (imports, initializer done)
         self.busy = False
         self.started = self.last = 0.0
         self.info: dict[str, Any] = {}
@@ -198,7 +207,7 @@ class Supervisor:
         self._grace = grace_s
         self._workers: list[_Worker] = []
         self._queue: deque[Any] = deque()
-        self._ready: list[Outcome] = []
+        self._done: list[Outcome] = []
 
     # ---- submitting
 
@@ -209,7 +218,7 @@ class Supervisor:
 
     def pending(self) -> int:
         """Tasks queued or running whose outcome ``wait()`` has not returned yet."""
-        return len(self._queue) + sum(w.busy for w in self._workers) + len(self._ready)
+        return len(self._queue) + sum(w.busy for w in self._workers) + len(self._done)
 
     def _dispatch(self) -> None:
         while self._queue:
@@ -243,7 +252,7 @@ class Supervisor:
         """Wait at most ``timeout`` seconds for news; return the tasks that ended (completed,
         failed, stalled or died) since the last call, possibly none."""
         busy = [w for w in self._workers if w.busy]
-        if busy and not self._ready:
+        if busy and not self._done:
             waitables: list[Any] = [w.conn for w in busy] + [w.proc.sentinel for w in busy]
             mp_wait(waitables, timeout)
         now = time.monotonic()
@@ -251,11 +260,11 @@ class Supervisor:
             self._drain(w, now)
         for w in [w for w in self._workers if w.busy]:
             silent = now - w.last
-            if silent > self._stall(w.task):
-                self._ready.append(self._end(w, "stalled", silent_s=silent))
+            if silent > self._stall(w.task) + (0.0 if w.ready else STARTUP_S):
+                self._done.append(self._end(w, "stalled", silent_s=silent))
                 self._drop(w)
         self._dispatch()
-        out, self._ready = self._ready, []
+        out, self._done = self._done, []
         return out
 
     def _end(self, w: _Worker, status: str, **kw: Any) -> Outcome:
@@ -267,18 +276,20 @@ class Supervisor:
         try:
             while w.busy and w.conn.poll():
                 kind, payload = w.conn.recv()
-                if kind == "beat":
+                if kind == "ready":
+                    w.ready, w.last = True, now
+                elif kind == "beat":
                     w.last = now
                     w.info.update(payload)
                 elif kind == "done":
-                    self._ready.append(self._end(w, "done", result=payload))
+                    self._done.append(self._end(w, "done", result=payload))
                 else:
-                    self._ready.append(self._end(w, "error", detail=str(payload)))
+                    self._done.append(self._end(w, "error", detail=str(payload)))
         except (EOFError, OSError):
             pass
         if w.busy and not w.proc.is_alive():
             w.proc.join(1)
-            self._ready.append(self._end(w, "died", exitcode=w.proc.exitcode))
+            self._done.append(self._end(w, "died", exitcode=w.proc.exitcode))
             self._drop(w)
 
     # ---- stopping
