@@ -44,7 +44,16 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import wait as mp_wait
 from typing import Any
 
-__all__ = ["GRACE_S", "PARENT_POLL_S", "STARTUP_S", "Outcome", "Supervisor", "die_with_parent", "kill_tree"]
+__all__ = [
+    "GRACE_S",
+    "PARENT_POLL_S",
+    "STARTUP_S",
+    "Outcome",
+    "Supervisor",
+    "die_with_parent",
+    "kill_tree",
+    "run_child",
+]
 
 #: seconds between two checks of the parent pid in a worker
 PARENT_POLL_S = 0.5
