@@ -7,8 +7,8 @@ The *main* loop runs ``warmcall report`` on the sample ``--runs`` times, each ru
 report sets (the sample and a copy of it under another name, so ``--jobs 2`` runs two
 workers). Beside it, a *side* loop runs the sample set again and again **into the same out
 folder** until the main loop ends: the same report set, as_of and folder, so the two keep
-meeting at the report-set lock (every params file here waits up to ``--lock-wait`` seconds
-for it, ``report.lock_wait_s``). Every run's processes carry a tag in their environment.
+meeting at the report-set lock (every run waits up to ``--lock-wait`` seconds for it,
+``WARMCALL_LOCK_TIMEOUT_S``). Every run's processes carry a tag in their environment.
 
 After every run, with the set's lock taken by the soak itself (so no run writes while it
 looks), each of the run's set folders is checked. The soak fails on
@@ -78,11 +78,10 @@ class Run:
         return max(0.0, self.wall_s - self.waited_s)
 
 
-def _params(folder: Path, name: str, title: str, lock_wait: float) -> Path:
+def _params(folder: Path, name: str, title: str) -> Path:
     raw = yaml.safe_load((ROOT / "params" / "sample.yaml").read_text(encoding="utf-8"))
     raw["data"] = [str((ROOT / "params" / d).resolve()) for d in raw.get("data") or []]
     raw["title"] = title
-    raw["report"] = {**(raw.get("report") or {}), "lock_wait_s": lock_wait}
     folder.mkdir(parents=True, exist_ok=True)
     f = folder / f"{name}.yaml"
     f.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
@@ -136,11 +135,12 @@ def check_set(set_dir: Path) -> list[str]:
 
 
 def run_once(loop: str, n: int, params: list[Path], out: Path, jobs: int, limit_s: float,
-             as_of: str) -> Run:  # fmt: skip
+             as_of: str, lock_wait: float) -> Run:  # fmt: skip
     tag = uuid.uuid4().hex
     cmd = [sys.executable, "-m", "warmcall.cli", "report", "--no-progress", "--jobs", str(jobs),
            "--out", str(out), "--params", *map(str, params)]  # fmt: skip
-    env = {**os.environ, TAG: tag, "PYTHONPATH": str(ROOT / "lib")}
+    env = {**os.environ, TAG: tag, "PYTHONPATH": str(ROOT / "lib"),
+           "WARMCALL_LOCK_TIMEOUT_S": str(lock_wait)}  # fmt: skip
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)  # fmt: skip
@@ -186,10 +186,10 @@ def soak(runs: int, jobs: int, lock_wait: float, limit_s: float, work: Path) -> 
 
     as_of = load_params(ROOT / "params" / "sample.yaml").as_of.isoformat()
     main = [
-        _params(work / "main", "sample", "warmcall soak: main", lock_wait),
-        _params(work / "main", "sample-b", "warmcall soak: main, second set", lock_wait),
+        _params(work / "main", "sample", "warmcall soak: main"),
+        _params(work / "main", "sample-b", "warmcall soak: main, second set"),
     ]
-    side = [_params(work / "side", "sample", "warmcall soak: side", lock_wait)]
+    side = [_params(work / "side", "sample", "warmcall soak: side")]
     out = work / "reports"  # both loops write here: the sample set is shared
     results: list[Run] = []
     stop = threading.Event()
@@ -198,7 +198,7 @@ def soak(runs: int, jobs: int, lock_wait: float, limit_s: float, work: Path) -> 
         i = 0
         while not stop.is_set():
             i += 1
-            r = run_once("side", i, side, out, 1, limit_s, as_of)
+            r = run_once("side", i, side, out, 1, limit_s, as_of, lock_wait)
             results.append(r)
             _print(r)
 
@@ -206,7 +206,7 @@ def soak(runs: int, jobs: int, lock_wait: float, limit_s: float, work: Path) -> 
     t.start()
     try:
         for i in range(1, runs + 1):
-            r = run_once("main", i, main, out, jobs, limit_s, as_of)
+            r = run_once("main", i, main, out, jobs, limit_s, as_of, lock_wait)
             results.append(r)
             _print(r)
     finally:
@@ -265,7 +265,7 @@ def markdown(v: dict, args: argparse.Namespace, started: str, took_s: float) -> 
         "BENCHMARKS.md` (`make soak`); `bench/run.py --write` keeps this section. The main loop "
         "runs the sample report (two report sets, `--jobs 2`); a side loop runs the sample set "
         "into the same out folder all the while, so the two meet at the report-set lock "
-        f"(`report.lock_wait_s: {args.lock_wait:g}`). A run is checked for a hang (over "
+        f"(`WARMCALL_LOCK_TIMEOUT_S={args.lock_wait:g}`). A run is checked for a hang (over "
         f"{HANG_FACTOR:g} × the median, less its lock wait), mixed output (run ids and metrics "
         "of every page, notebook and run.json of its sets), orphan processes (10 s after it "
         "ended) and failures.",
@@ -312,7 +312,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=30, help="runs of the main loop (default 30)")
     ap.add_argument("--jobs", type=int, default=2, help="--jobs of the main runs (default 2)")
-    ap.add_argument("--lock-wait", type=float, default=600, help="report.lock_wait_s (600)")
+    ap.add_argument(
+        "--lock-wait", type=float, default=600, help="WARMCALL_LOCK_TIMEOUT_S of the runs (600)"
+    )
     ap.add_argument("--limit", type=float, default=900, help="seconds before a run is killed")
     ap.add_argument("--write", type=Path, metavar="FILE", help="write the summary into FILE")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")

@@ -24,7 +24,6 @@ import pytest
 import warmcall
 from browser import make_project
 from warmcall import locks, report, views, whatif_view, workers
-from warmcall.report import EXIT_BUSY
 
 ROOT = Path(__file__).resolve().parents[1]
 LIB = str(Path(warmcall.__file__).resolve().parents[1])  # the warmcall under test
@@ -45,47 +44,6 @@ def _wait_for(cond, limit_s: float, what: str) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"not within {limit_s} s: {what}")
         time.sleep(0.1)
-
-
-# --------------------------------------------------------------------------- locks
-
-
-def test_lock_is_exclusive_bounded_and_released(tmp_path):
-    d = tmp_path / "set"
-    d.mkdir()
-    with locks.locked(d, 0):
-        assert locks.is_locked(d)
-        with (
-            pytest.raises(locks.LockBusy, match=r"set: in use by another process \(waited 0.3 s\)"),
-            locks.locked(d, 0.3),
-        ):
-            pass
-    assert not locks.is_locked(d)
-    with locks.locked(d, 0):  # free again
-        pass
-    assert list(d.iterdir()) == []  # a folder is locked in place: no lock file
-    f = tmp_path / "x" / "load.lock"
-    with locks.locked(f, 0):
-        assert f.is_file() and locks.is_locked(f)
-    assert not locks.is_locked(f) and not locks.is_locked(tmp_path / "missing")
-
-
-def test_lock_is_released_when_the_holder_is_killed(tmp_path):
-    d = tmp_path / "set"
-    d.mkdir()
-    code = f"from warmcall import locks; import time\nwith locks.locked({str(d)!r}, 0):\n    print('held', flush=True); time.sleep(60)"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", code], env=_env(), stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert holder.stdout.readline().strip() == "held"
-        assert locks.is_locked(d)
-        holder.kill()
-        holder.wait(10)
-        with locks.locked(d, 5):  # the OS released it: no stale lock
-            pass
-    finally:
-        holder.kill()
 
 
 # --------------------------------------------------------------------------- supervisor
@@ -221,28 +179,38 @@ def test_what_if_notebook_in_a_batch_run_has_no_widget(tmp_path):
 # --------------------------------------------------------------------------- one run per set
 
 
-def _set_params(folder: Path, title: str, wait: float) -> Path:
+def _set_params(folder: Path, title: str) -> Path:
     folder.mkdir(parents=True)
     f = folder / "s.yaml"  # the same stem: the same report set
-    f.write_text(f'title: "{title}"\nas_of: "{AS_OF}"\nnotebooks: ["05_nap"]\n'
-                 f"report: {{lock_wait_s: {wait}}}\n")  # fmt: skip
+    f.write_text(f'title: "{title}"\nas_of: "{AS_OF}"\nnotebooks: ["05_nap"]\n')
     return f
+
+
+def _held(path: Path) -> bool:
+    if not path.is_dir():  # not made yet: nobody holds it
+        return False
+    try:
+        with locks.locked(path, timeout_s=0):
+            return False
+    except locks.Busy:
+        return True
 
 
 def test_concurrent_runs_of_one_set_wait_or_refuse_and_never_mix(tmp_path):
     make_project(tmp_path, {})
-    a = _set_params(tmp_path / "a", "title-A", 0)
-    b = _set_params(tmp_path / "b", "title-B", 0)
-    c = _set_params(tmp_path / "c", "title-C", 120)
+    a = _set_params(tmp_path / "a", "title-A")
+    b = _set_params(tmp_path / "b", "title-B")
+    c = _set_params(tmp_path / "c", "title-C")
     set_dir = tmp_path / "out" / AS_OF / "s"
-    run_a = subprocess.Popen(_report_cmd("-p", str(a), "-o", "out"), cwd=tmp_path, env=_env(),
+    wait, no_wait = _env(WARMCALL_LOCK_TIMEOUT_S="120"), _env(WARMCALL_LOCK_TIMEOUT_S="0")
+    run_a = subprocess.Popen(_report_cmd("-p", str(a), "-o", "out"), cwd=tmp_path, env=wait,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
-        _wait_for(lambda: locks.is_locked(set_dir), 60, "run A holds the set")
+        _wait_for(lambda: _held(set_dir), 60, "run A holds the set")
         run_c = subprocess.Popen(_report_cmd("-p", str(c), "-o", "out"), cwd=tmp_path,
-                                 env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 env=wait, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                  text=True)  # fmt: skip
-        run_b = subprocess.run(_report_cmd("-p", str(b), "-o", "out"), cwd=tmp_path, env=_env(),
+        run_b = subprocess.run(_report_cmd("-p", str(b), "-o", "out"), cwd=tmp_path, env=no_wait,
                                capture_output=True, text=True, timeout=60)  # fmt: skip
         out_a, _ = run_a.communicate(timeout=120)
         out_c, err_c = run_c.communicate(timeout=120)
@@ -251,9 +219,10 @@ def test_concurrent_runs_of_one_set_wait_or_refuse_and_never_mix(tmp_path):
         if "run_c" in locals():
             run_c.kill()
     # B refused at once with one line, wrote nothing
-    assert run_b.returncode == EXIT_BUSY and run_b.stdout == ""
-    assert run_b.stderr.count("\n") == 1 and "another warmcall report is writing it" in run_b.stderr
-    assert "report set 's' (as of 2026-11-02)" in run_b.stderr
+    assert run_b.returncode == 2 and run_b.stdout == ""
+    assert run_b.stderr.count("\n") == 1, run_b.stderr
+    assert run_b.stderr.startswith(f"error: {set_dir.resolve()}: report set 's': busy: another")
+    assert run_b.stderr.rstrip().endswith("; nothing was run")
     # A ran; C waited for A, then ran: the folder holds C's run, and only C's
     assert run_a.returncode == 0 and out_a.startswith("OK   s/05_nap")
     assert run_c.returncode == 0 and "waited" in err_c and out_c.startswith("OK   s/05_nap")

@@ -1,5 +1,5 @@
 """The what-if page: one computation for the live panel and the batch report, and the switch
-between them (notebook-stack.md §3.1-§3.2). No ipywidgets here.
+between them (docs/notebook-stack.md §3.1-§3.2). No ipywidgets here.
 
 - ``WhatIfModel``: the staged, memoised what-if computation over ``warmcall.whatif``'s pure
   functions. ``model.state(**controls)`` gives every derived number as plain data (summary,

@@ -1,5 +1,5 @@
 """What-if panel for live JupyterLab: a thin ipywidgets layer over
-``warmcall.whatif_view.WhatIfModel`` (notebook-stack.md §3.2). Controls only feed the model;
+``warmcall.whatif_view.WhatIfModel`` (docs/notebook-stack.md §3.2). Controls only feed the model;
 every derived number is kept in ``panel.state`` (a plain dict) so that tests and notebook
 cells can read it without a browser. Widgets are built only in a live kernel: notebooks call
 ``warmcall.whatif_view.show``, which shows a static snapshot in batch runs instead (§3.1).

@@ -346,12 +346,15 @@ def run_child(
     ctx = multiprocessing.get_context("spawn")
     proc = ctx.Process(target=_child_main, args=(os.getpid(), fn, tuple(args)), daemon=True)
     proc.start()
-    proc.join(timeout_s)
-    if proc.is_alive():
-        kill_tree(proc.pid)
-        proc.join(5)
-        return proc.exitcode, False
-    return proc.exitcode, True
+    in_time = False
+    try:
+        proc.join(timeout_s)
+        in_time = not proc.is_alive()
+    finally:  # over time, or interrupted (Ctrl-C, SIGTERM): end it and what it started
+        if proc.is_alive() and proc.pid is not None:
+            kill_tree(proc.pid)
+            proc.join(5)
+    return proc.exitcode, in_time
 
 
 def _child_main(parent_pid: int, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
