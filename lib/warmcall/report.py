@@ -1,7 +1,7 @@
 """Batch reports: papermill runs of the notebooks per params set, offline HTML, an index page.
 
-``warmcall report --params params/<name>.yaml`` (DESIGN.md "Reports"; notebook-stack.md §2.4,
-§4.4-§4.6, §8). What it does, in order:
+``warmcall report --params params/<name>.yaml`` (docs/notebook-stack.md §2.4, §4.4-§4.6, §8).
+What it does, in order:
 
 1. Every params file is loaded and validated with ``warmcall.params.load_params`` **before any
    notebook runs**; one invalid file aborts the whole run with ``InputError`` (one line naming
@@ -333,7 +333,7 @@ def _set_name(path: Path) -> str:
 
 
 def ensure_vega_bundle() -> Path:
-    """Path of ``vega-offline.js``, generated on first use (notebook-stack.md §2.4).
+    """Path of ``vega-offline.js``, generated on first use (docs/notebook-stack.md §2.4).
 
     ``vl_convert.javascript_bundle`` for Altair's Vega-Lite minor version, followed by a line
     that pre-sets ``VEGA_DEBUG`` to Altair's Vega / Vega-Lite / vega-embed versions, so each
