@@ -1,6 +1,7 @@
 # warmcall: two commands for a fresh machine with Python 3.11+ and make.
 #   make report   set up .venv, install, run the reports on data/sample/, say where they are
 #   make test     set up if needed, lint and type-check, run every test (unit, loaders, notebooks, browser)
+#   make soak     run the sample report 30 times beside a second run (hangs, mixing, orphans)
 SHELL := /bin/bash
 PY ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
         command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
@@ -10,7 +11,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: setup report test lab bench sample lint format dist clean
+.PHONY: setup report test lab bench soak sample lint format dist clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PY)" ]; then echo "warmcall needs Python 3.11 or newer (python3.11, python3.12, ...)"; exit 1; fi
@@ -34,6 +35,9 @@ lab: setup
 
 bench: setup
 	@$(BIN)/python bench/run.py --scale S --scale M --scale L --write BENCHMARKS.md
+
+soak: setup
+	@$(BIN)/python bench/soak.py --runs 30 --jobs 2 --write BENCHMARKS.md
 
 sample: setup
 	@$(BIN)/warmcall sample --out data/sample

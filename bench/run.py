@@ -33,7 +33,8 @@ figure is the median, and the peak RSS of each subprocess (with its children, fr
 
 ``--json`` prints exactly those keys (one object, or one per scale keyed by scale).
 ``--write FILE`` rewrites FILE with the figures, the targets and the machine; a section
-starting with the line ``## Notes`` in the existing file is kept.
+starting with the line ``## Notes`` in the existing file is kept, and so is the soak's
+section (``bench/soak.py``, between ``<!-- soak:begin -->`` and ``<!-- soak:end -->``).
 """
 
 from __future__ import annotations
@@ -406,12 +407,19 @@ def verdicts(results: dict) -> list[tuple[str, str, str, str]]:
     return out
 
 
+#: the section bench/soak.py writes (``make soak``) lies between these markers: kept as is
+SOAK_BEGIN, SOAK_END = "<!-- soak:begin -->", "<!-- soak:end -->"
+
+
 def write_markdown(path: Path, results: dict, details: dict, m: dict) -> None:
     keep = ""
     if path.exists():
         old = path.read_text(encoding="utf-8")
         if "\n## Notes" in old:
             keep = old[old.index("\n## Notes") + 1 :]
+        if SOAK_BEGIN in old and SOAK_END in old and SOAK_BEGIN not in keep:
+            soak = old[old.index(SOAK_BEGIN) : old.index(SOAK_END) + len(SOAK_END)]
+            keep = (keep.rstrip("\n") + "\n\n" if keep else "") + soak + "\n"
     scales = list(results)
     lines = [
         "# Benchmarks",

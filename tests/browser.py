@@ -45,14 +45,15 @@ HOSTILE_SHOWN = [
     "evil[U+202E]txt.exe",  # U+202E replaced by a visible marker (warmcall.display)
 ]
 HOSTILE_TITLE = "<script>alert('title')</script> & co"
-TIMEOUT_S = 2  # execution_timeout forced on the "bad" set (Params requires >= 10 in YAML)
+TIMEOUT_S = 2  # report.timeout_s of the "bad" set: 03_slow sleeps past it
 
 # params files of the fixture project: set name -> YAML. Hand-worked expectations:
 #   good: 01_chart                    -> 1 ok
 #   bad:  02_fails (raises), 03_slow  -> 2 failed (ValueError; CellTimeoutError after 2 s)
 PARAMS = {
     "good": f'title: "{HOSTILE_TITLE}"\nas_of: "{AS_OF}"\nnotebooks: ["01_chart"]\n',
-    "bad": f'title: bad\nas_of: "{AS_OF}"\nnotebooks: ["02", "03_slow"]\n',
+    "bad": f'title: bad\nas_of: "{AS_OF}"\nnotebooks: ["02", "03_slow"]\n'
+    f"report: {{timeout_s: {TIMEOUT_S}}}\n",
 }
 
 
@@ -116,28 +117,19 @@ _RUNS: dict[int, FixtureRun] = {}
 
 
 def fixture_run(tmp_path_factory: pytest.TempPathFactory) -> FixtureRun:
-    """Run the fixture project once per session (jobs=2; the bad set's timeout forced to 2 s)."""
+    """Run the fixture project once per session (jobs=2; the bad set's report.timeout_s 2 s)."""
     key = id(tmp_path_factory)
     if key in _RUNS:
         return _RUNS[key]
     import time
 
-    import warmcall.params as wparams
     from warmcall.report import run_reports
 
     base = tmp_path_factory.mktemp("report-run")
     root = base / "proj"
     params = make_project(root)
-    real = wparams.load_params
-
-    def short_timeout(path: Any) -> Any:  # only the parent loads params; tasks carry the value
-        p = real(path)
-        return p.model_copy(update={"execution_timeout": TIMEOUT_S}) if p.title == "bad" else p
-
     t0 = time.monotonic()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(wparams, "load_params", short_timeout)
-        results = run_reports(params, root / "reports", jobs=2, progress=False, root=root)
+    results = run_reports(params, root / "reports", jobs=2, progress=False, root=root)
     run = FixtureRun(root, root / "reports", params, results, time.monotonic() - t0)
     run.by_name = {f"{r.report_set}/{r.notebook}": r for r in results}
     _RUNS[key] = run

@@ -258,6 +258,7 @@ def test_report_with_bad_params_runs_nothing(tmp_path: Path, monkeypatch, capsys
     """``warmcall report --params bad.yaml``: exit 2, one line naming the key and the file,
     no output folder, no worker pool, no notebook."""
     import warmcall.report as report
+    import warmcall.workers as workers
 
     monkeypatch.chdir(tmp_path)
     bad = tmp_path / "bad.yaml"
@@ -266,7 +267,7 @@ def test_report_with_bad_params_runs_nothing(tmp_path: Path, monkeypatch, capsys
     def no_pool(*a, **k):
         raise AssertionError("a worker pool was started")
 
-    monkeypatch.setattr(report, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(workers, "Supervisor", no_pool)
     monkeypatch.setattr(report, "ensure_vega_bundle", no_pool)
     out = tmp_path / "reports"
     rc, stdout, err = run_cli(["report", "--params", str(bad), "--out", str(out)], capsys)

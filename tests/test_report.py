@@ -51,6 +51,8 @@ def test_statuses_per_set_and_notebook(run):
 
     slow = run.by_name["bad/03_slow"]
     assert slow.error_type == "CellTimeoutError"
+    assert slow.error_limit == f"report.timeout_s = {TIMEOUT_S} s per cell"
+    assert slow.error_message.startswith(f"over the limit: report.timeout_s = {TIMEOUT_S} s")
     assert f"after {TIMEOUT_S} seconds" in slow.error_message
     # 03_slow: parameters, markdown, sleep, print -> the sleep is cell 3 of 4
     assert slow.error_cell.startswith("cell 3 of 4") and slow.error_cell.endswith("import time")
@@ -70,9 +72,13 @@ def test_layout_and_no_partial_files(run):
 def test_timeout_is_recorded_in_the_executed_notebook(run):
     # papermill leaves no trace of a timeout in the notebook (§4.4); the runner adds one
     nb = nbformat.read(run.by_name["bad/03_slow"].ipynb, as_version=4)
+    run_id = json.loads((run.set_dir("bad") / "run.json").read_text())["run_id"]
     assert nb.metadata["warmcall"]["status"] == "failed"
     assert nb.metadata["warmcall"]["error_type"] == "CellTimeoutError"
-    assert "warmcall" not in nbformat.read(run.by_name["good/01_chart"].ipynb, 4).metadata
+    assert nb.metadata["warmcall"]["error_limit"] == f"report.timeout_s = {TIMEOUT_S} s per cell"
+    assert nb.metadata["warmcall"]["run_id"] == run_id
+    good = nbformat.read(run.by_name["good/01_chart"].ipynb, 4).metadata["warmcall"]
+    assert good == {"run_id": run_id}  # one run wrote both sets: one id
 
 
 def test_offline_html_has_no_network_and_one_bundle(run):
@@ -116,6 +122,9 @@ def test_failure_pages_are_readable_and_escaped(run):
 
     slow = run.by_name["bad/03_slow"].html.read_text(encoding="utf-8")
     assert "CellTimeoutError" in slow and "cell 3 of 4" in slow and "<script" not in slow
+    # the page names the notebook, the cell and the limit
+    assert "<th>Notebook</th><td>notebooks/03_slow.ipynb</td>" in slow
+    assert f"<th>Limit</th><td>report.timeout_s = {TIMEOUT_S} s per cell</td>" in slow
 
 
 def test_index_lists_every_report_with_status_and_working_links(run):
@@ -189,7 +198,8 @@ def test_discover_and_select_notebooks(tmp_path):
     make_project(tmp_path, {})
     found = report.discover_notebooks(tmp_path)
     # 04_no_parameters has no parameters cell -> not a report
-    assert [p.name for p in found] == ["01_chart.ipynb", "02_fails.ipynb", "03_slow.ipynb"]
+    assert [p.name for p in found] == ["01_chart.ipynb", "02_fails.ipynb", "03_slow.ipynb",
+                                      "05_nap.ipynb"]  # fmt: skip
     picked = report._select(found, ["03", "01_chart", "02_fails.ipynb"], "x")
     assert [p.stem for p in picked] == ["03_slow", "01_chart", "02_fails"]
     assert report.find_project_root(tmp_path / "notebooks") == tmp_path.resolve()

@@ -304,26 +304,11 @@ def what_if() -> nbf.NotebookNode:
                 "values of this notebook."
             ),
             c(WHATIF_PARAMS, metadata={"tags": ["parameters"]}),
-            c(SETUP + "from warmcall.widgets import WhatIfPanel\n"),
+            c(SETUP + "from warmcall import whatif_view\n"),
             c(
-                "panel = WhatIfPanel(analysis.workbook, P, as_of=analysis.as_of, overview=analysis.overview)\n"
-                "if half_life_days:\n"
-                "    panel.half_life.value = int(half_life_days)\n"
-                "panel.min_quality.value = min_quality\n"
-                "panel.calls_per_day.value = calls_per_day\n"
-                "panel.weeks.value = weeks\n"
-                "live = not output_dir  # batch runs pass output_dir; widgets need a live kernel and browser\n"
-                "if live:\n"
-                "    display(panel)\n"
-                "else:\n"
-                '    display(Markdown("*Static snapshot for the parameter values (open the notebook in JupyterLab '
-                'to explore).*"))'
-            ),
-            c(
-                "if not live:\n"
-                "    from IPython.display import HTML\n"
-                "    display(HTML(panel.render_html()))\n"
-                "    display(panel.chart)"
+                "# live JupyterLab: the widget panel; batch runs: a static snapshot, no widgets\n"
+                "view = whatif_view.show(analysis, output_dir=output_dir, half_life_days=half_life_days,\n"
+                "                        min_quality=min_quality, calls_per_day=calls_per_day, weeks=weeks)"
             ),
         ]
     )

@@ -146,6 +146,16 @@ class Outreach(_Strict):
     referral_uplift: float = Field(10.0, gt=0)  # trusted recommendation vs cold, x
 
 
+class Report(_Strict):
+    """Limits of the batch runner (``warmcall report``, ``warmcall.report``). Every wait of a
+    notebook run is bounded by these; going over one is a failure page, never an OK."""
+
+    # One cell may run this long (papermill's execution timeout); it also bounds the wait for
+    # the kernel's reply after the last cell. The watchdog ends a worker that shows no
+    # progress (no cell starting or finishing) for timeout_s + warmcall.report.WATCHDOG_GRACE_S.
+    timeout_s: int = Field(600, ge=1)
+
+
 class Params(_Strict):
     """A report set: what to load, the as-of date and window, segments and model settings."""
 
@@ -170,7 +180,7 @@ class Params(_Strict):
     influence: Influence = Field(default_factory=Influence)
     outreach: Outreach = Field(default_factory=Outreach)
     notebooks: list[str] | None = None  # which notebooks the batch report runs; None = all
-    execution_timeout: int = Field(600, ge=10)
+    report: Report = Field(default_factory=Report)
 
     @field_validator("platforms")
     @classmethod

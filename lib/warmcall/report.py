@@ -1,7 +1,7 @@
 """Batch reports: papermill runs of the notebooks per params set, offline HTML, an index page.
 
-``warmcall report --params params/<name>.yaml`` (DESIGN.md "Reports"; notebook-stack.md §2.4,
-§4.4-§4.6, §8). What it does, in order:
+``warmcall report --params params/<name>.yaml`` (docs/notebook-stack.md §2.4, §4.4-§4.6, §8).
+What it does, in order:
 
 1. Every params file is loaded and validated with ``warmcall.params.load_params`` **before any
    notebook runs**; one invalid file aborts the whole run with ``InputError`` (one line naming
@@ -10,24 +10,45 @@
    every ``notebooks/NN_*.ipynb`` of the project that has a cell tagged ``parameters``
    (the project: the nearest folder at or above the current one with ``notebooks/``; elsewhere,
    the notebooks that ship with warmcall, ``find_project_root``).
-3. Sets run in parallel in a ``ProcessPoolExecutor`` (``jobs`` workers, default
-   ``os.cpu_count()``, never more than the number of sets); the notebooks of one set run one
-   after the other, in name order, so they may build on each other's ``output_dir`` files.
-   ``POLARS_MAX_THREADS = max(1, cores // workers)`` is set in each worker before its kernels
-   start (kernels inherit it). papermill runs with ``kernel_name="python3"``, the set's
-   ``execution_timeout`` (default 600 s) and ``cwd`` = the project root.
-4. Layout: ``<out_dir>/<YYYY-MM-DD>/<set>/<notebook>.{html,ipynb,log}`` plus ``run.json``
+3. Each set's output folder ``<out_dir>/<date>/<set>`` is **locked** (``warmcall.locks``)
+   for the whole run: a second run of the same set, as_of and out folder waits at most
+   ``WARMCALL_LOCK_TIMEOUT_S`` (default 120 s) and otherwise refuses with one line
+   (``locks.Busy``, an ``OutputError``: exit 2), before anything runs or is written; sets
+   are locked in path order, so two runs never wait on each other crosswise. With the lock held the previous run's pages, ``run.json`` and
+   ``metrics.json`` are removed, so the folder only ever holds one run's pages; ``run.json``
+   and the metrics are written only by the run holding the lock. Every page, executed
+   notebook and ``run.json`` carries the run's id (``data-run`` / ``<meta name=
+   "warmcall-run">`` / ``metadata.warmcall.run_id`` / ``run_id``).
+4. Sets run in parallel in supervised worker processes (``warmcall.workers.Supervisor``:
+   ``jobs`` workers, default ``os.cpu_count()``, never more than the number of sets); the
+   notebooks of one set run one after the other, in name order, so they may build on each
+   other's ``output_dir`` files. ``POLARS_MAX_THREADS = max(1, cores // workers)`` and
+   ``WARMCALL_BATCH=1`` are set in each worker before its kernels start (kernels inherit
+   them; the what-if notebook builds no widget in batch). papermill runs with
+   ``kernel_name="python3"`` and ``cwd`` = the project root.
+5. Limits: every wait is bounded and going over one is a failure, never an OK: a cell's
+   execution by the set's ``report.timeout_s`` (default 600 s), its last output after its
+   reply by ``IOPUB_TIMEOUT_S`` (at most ``timeout_s``), the kernel start by
+   ``START_TIMEOUT_S``; a **watchdog** ends a worker (and its kernel) that reports no
+   progress (a cell starting or ending) for ``timeout_s + WATCHDOG_GRACE_S``.
+6. Layout: ``<out_dir>/<YYYY-MM-DD>/<set>/<notebook>.{html,ipynb,log}`` plus ``run.json``
    (status of the set's last run) and the optional ``metrics.json``. The date is the params'
    ``as_of`` when set (re-running the same inputs overwrites the same folder), else the local
    date of the run. ``<notebook>.log`` holds what the kernel and papermill wrote to stderr.
-5. Success: the executed notebook becomes HTML through the offline template (no code cells,
+7. Success: the executed notebook becomes HTML through the offline template (no code cells,
    no parameters cells, the Vega bundle inlined once, nothing loaded from the network).
    Failure (any exception: ``PapermillExecutionError``, ``CellTimeoutError``,
-   ``DeadKernelError``, a failing HTML conversion; a timeout is a failure even though the
-   executed notebook shows none, §4.4): a readable failure page instead, naming the cell, the
-   error type and message, with the traceback folded away. Other notebooks and sets go on.
-6. ``<out_dir>/index.html`` is regenerated from what is on disk after every set, so history
-   accumulates across runs.
+   ``DeadKernelError``, a failing HTML conversion, the watchdog, a dead worker; a timeout is a
+   failure even though the executed notebook shows none, §4.4): a readable failure page
+   instead, naming the notebook, the cell, the error type and message and, for a timeout,
+   the limit, with the traceback folded away. Other notebooks and sets go on.
+8. ``<out_dir>/index.html`` is regenerated from what is on disk after every set (with the
+   out folder locked briefly), so history accumulates across runs.
+9. Signals: Ctrl-C (SIGINT), SIGTERM and SIGHUP stop the workers and their kernels (at most
+   ``warmcall.workers.GRACE_S`` for a clean stop, then SIGKILL), mark unfinished sets
+   ``interrupted`` in run.json and end the command. If the command itself is killed
+   (SIGKILL), its workers end with it (``PR_SET_PDEATHSIG`` on Linux, a parent-pid watch
+   elsewhere) and their kernels follow (ipykernel's parent poller): nothing is left running.
 
 Every file is written under a temporary name in its final folder and moved into place with
 ``os.replace`` (papermill's staging notebook is ``<notebook>.part.ipynb``), so readers never
@@ -51,6 +72,9 @@ ends; ``metrics_history(out_dir, report_set)`` reads every dated snapshot back.
 
 Worker processes are started with the ``spawn`` method: a script calling ``run_reports``
 needs the usual ``if __name__ == "__main__":`` guard.
+
+Exit codes of ``warmcall report``: 0 every report ok, 1 any failed, 2 unusable input or a
+report set another run holds (nothing run), 128 + N when ended by signal N (130 for Ctrl-C).
 """
 
 from __future__ import annotations
@@ -60,15 +84,15 @@ import contextlib
 import html
 import json
 import logging
-import multiprocessing
 import os
 import re
+import signal
 import sys
 import time
 import traceback as _tb
+import uuid
 from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -101,7 +125,20 @@ __all__ = [
 
 #: The parameters the runner injects into every notebook (see the module docstring).
 NOTEBOOK_PARAMETERS = ("params_file", "params", "report_set", "output_dir", "renderer")
-DEFAULT_TIMEOUT = 600
+#: environment variable set in the workers (kernels inherit it): "this notebook runs in a
+#: batch report" (``warmcall.whatif_view.is_live`` reads it: no widgets in batch)
+BATCH_ENV = "WARMCALL_BATCH"
+#: seconds papermill waits for a kernel to start
+START_TIMEOUT_S = 60
+#: seconds to wait for a cell's last output after its reply (never more than report.timeout_s)
+IOPUB_TIMEOUT_S = 20
+#: the watchdog ends a notebook run with no progress for report.timeout_s + this many seconds
+WATCHDOG_GRACE_S = 60
+#: seconds to wait for another run's index write into the same out folder
+INDEX_LOCK_S = 30
+#: seconds between two looks at the workers (progress, watchdog, signals)
+POLL_S = 0.5
+ERROR_KEYS = ("error_type", "error_message", "error_cell", "error_limit")
 METRICS_FILE = "metrics.json"
 RUN_FILE = "run.json"
 INDEX_FILE = "index.html"
@@ -110,6 +147,7 @@ REMOVE_CELL_TAGS = ("parameters", "injected-parameters", "papermill-error-cell-t
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 _NOTEBOOK_RE = re.compile(r"^\d{2}[_-].*\.ipynb$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_STEM_RE = re.compile(r"^\d{2}[_-]")
 _ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 
 
@@ -131,6 +169,7 @@ class RunResult:
     error_type: str | None = None
     error_message: str | None = None  # first line of the error message
     error_cell: str | None = None  # e.g. "cell 4 of 6 (In [3]): time.sleep(30)"
+    error_limit: str | None = None  # the limit a timeout or the watchdog hit, in words
     metrics: dict[str, Any] | None = field(default=None, compare=False)
 
     @property
@@ -294,7 +333,7 @@ def _set_name(path: Path) -> str:
 
 
 def ensure_vega_bundle() -> Path:
-    """Path of ``vega-offline.js``, generated on first use (notebook-stack.md §2.4).
+    """Path of ``vega-offline.js``, generated on first use (docs/notebook-stack.md §2.4).
 
     ``vl_convert.javascript_bundle`` for Altair's Vega-Lite minor version, followed by a line
     that pre-sets ``VEGA_DEBUG`` to Altair's Vega / Vega-Lite / vega-embed versions, so each
@@ -366,8 +405,9 @@ def offline_exporter() -> Any:
 def notebook_to_html(nb: Any, *, title: str, header: dict[str, str] | None = None) -> str:
     """Convert an executed notebook (``NotebookNode``) to one self-contained offline HTML page.
 
-    ``header`` (keys ``set``, ``notebook``, ``as_of``) adds a small escaped header line with a
-    link to the index two folders up.
+    ``header`` (keys ``set``, ``notebook``, ``as_of``, optional ``run``: the run id, kept in a
+    ``data-run`` attribute) adds a small escaped header line with a link to the index two
+    folders up.
     """
     resources: dict[str, Any] = {"metadata": {"name": title}}
     if header:
@@ -394,11 +434,12 @@ details{margin-top:1em}summary{cursor:pointer}
 """
 
 
-def _page(title: str, body: str) -> str:
+def _page(title: str, body: str, run_id: str | None = None) -> str:
+    meta = f'<meta name="warmcall-run" content="{escape(run_id)}">\n' if run_id else ""
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{_PAGE_CSS}</style>\n</head>\n"
+        f"{meta}<title>{escape(title)}</title>\n<style>{_PAGE_CSS}</style>\n</head>\n"
         f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
     )
 
@@ -410,7 +451,9 @@ def _href(rel: str) -> str:
 
 
 def render_failure_page(info: dict[str, Any]) -> str:
-    """A readable, self-contained, fully escaped failure page for one notebook run."""
+    """A readable, self-contained, fully escaped failure page for one notebook run: the set,
+    the notebook, the error and its message, the failing cell, the limit that was exceeded
+    (for timeouts and the watchdog) and the traceback, folded away."""
     rows = [
         ("Report set", info["report_set"]),
         ("Notebook", info["notebook_path"]),
@@ -419,8 +462,10 @@ def render_failure_page(info: dict[str, Any]) -> str:
         ("Error", info["error_type"]),
         ("Message", info["error_message"] or ""),
         ("Failed cell", info.get("error_cell") or "not identified"),
-        ("Duration", f"{info['duration_s']:.1f} s"),
     ]
+    if info.get("error_limit"):
+        rows.append(("Limit", info["error_limit"]))
+    rows.append(("Duration", f"{info['duration_s']:.1f} s"))
     table = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
     links = ['<a href="../../index.html">all reports</a>']
     if info.get("ipynb"):
@@ -435,7 +480,7 @@ def render_failure_page(info: dict[str, Any]) -> str:
         f"<p>{' &middot; '.join(links)}</p>\n"
         f"<details><summary>Traceback</summary><pre>{escape(detail)}</pre></details>"
     )
-    return _page(f"FAILED {info['report_set']} / {info['notebook']}", body)
+    return _page(f"FAILED {info['report_set']} / {info['notebook']}", body, info.get("run_id"))
 
 
 def _first_line(text: str, limit: int = 200) -> str:
@@ -446,27 +491,48 @@ def _first_line(text: str, limit: int = 200) -> str:
     return ""
 
 
+_SKIP_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
+
+
+def _source_cells(nb: Any) -> list[Any]:
+    """The cells of the *source* notebook: papermill's injected and error-banner cells left out."""
+    return [c for c in nb.cells if not _SKIP_TAGS & set(c.get("metadata", {}).get("tags") or [])]
+
+
+def _cell_label(cell: Any, i: int, n: int) -> str:
+    count = cell.get("execution_count")
+    prompt = f" (In [{count}])" if count else ""
+    return f"cell {i} of {n}{prompt}: {_first_line(cell.get('source', ''))}"
+
+
 def _locate_cell(nb: Any, match: Any) -> str | None:
     """Describe the first cell of ``nb`` for which ``match(cell)`` holds, counting positions in
     the *source* notebook (papermill's injected and error-banner cells are skipped)."""
     if nb is None:
         return None
-    cells = [
-        c
-        for c in nb.cells
-        if not {"injected-parameters", "papermill-error-cell-tag"}
-        & set(c.get("metadata", {}).get("tags") or [])
-    ]
+    cells = _source_cells(nb)
     for i, c in enumerate(cells, 1):
         if match(c):
-            count = c.get("execution_count")
-            prompt = f" (In [{count}])" if count else ""
-            return f"cell {i} of {len(cells)}{prompt}: {_first_line(c.get('source', ''))}"
+            return _cell_label(c, i, len(cells))
     return None
 
 
-def _describe_error(e: BaseException, nb: Any) -> dict[str, Any]:
-    """Error type, first line of the message, the failing cell and a plain-text traceback."""
+def _timeout_limit(e: BaseException, timeout: int | None, iopub: int | None) -> str | None:
+    """The limit a ``CellTimeoutError`` hit, in words (None for other errors)."""
+    from nbclient.exceptions import CellTimeoutError
+
+    if not isinstance(e, CellTimeoutError):
+        return None
+    if "IOPub" in str(e):
+        return f"{iopub} s for the cell's output to end after its reply (IOPub)"
+    return f"report.timeout_s = {timeout} s per cell"
+
+
+def _describe_error(
+    e: BaseException, nb: Any, timeout: int | None = None, iopub: int | None = None
+) -> dict[str, Any]:
+    """Error type, first line of the message, the failing cell, the limit that was exceeded
+    (timeouts) and a plain-text traceback."""
     from papermill.exceptions import PapermillExecutionError
 
     if isinstance(e, PapermillExecutionError):
@@ -483,6 +549,7 @@ def _describe_error(e: BaseException, nb: Any) -> dict[str, Any]:
             "error_type": e.ename,
             "error_message": _first_line(e.evalue, 500) or e.ename,
             "error_cell": cell,
+            "error_limit": None,
             "error_detail": detail or f"{e.ename}: {e.evalue}",
         }
 
@@ -494,17 +561,21 @@ def _describe_error(e: BaseException, nb: Any) -> dict[str, Any]:
             and "shell.execute_reply" not in ex
         )
 
+    limit = _timeout_limit(e, timeout, iopub)
     cell = _locate_cell(nb, running)
     if cell is None and "preview of the cell contents" in str(e):
         preview = str(e).split("-------------------\n")
         if len(preview) >= 2:
             src = preview[1].rstrip("\n")
             cell = _locate_cell(nb, lambda c: c.get("source", "").rstrip("\n") == src)
-    msg = str(e)
+    msg = _first_line(str(e), 500) or type(e).__name__
+    if limit is not None:
+        msg = f"over the limit: {limit}; the kernel was stopped ({msg})"
     return {
         "error_type": type(e).__name__,
-        "error_message": _first_line(msg, 500) or type(e).__name__,
+        "error_message": msg,
         "error_cell": cell,
+        "error_limit": limit,
         "error_detail": "".join(_tb.format_exception(e)),
     }
 
@@ -530,116 +601,215 @@ def _stderr_to(path: Path) -> Iterator[None]:
 
 def _init_worker(polars_threads: int) -> None:
     os.environ["POLARS_MAX_THREADS"] = str(polars_threads)
+    # kernels run in the project root: relative PYTHONPATH entries (PYTHONPATH=lib) would
+    # point elsewhere there, and the kernel would import another warmcall than this one
+    if os.environ.get("PYTHONPATH"):
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            str(Path(p).resolve()) for p in os.environ["PYTHONPATH"].split(os.pathsep) if p
+        )
+    os.environ[BATCH_ENV] = "1"  # kernels inherit it: notebooks know they run in batch
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     logging.basicConfig(level=logging.WARNING, format="%(name)s %(levelname)s: %(message)s")
 
 
-def _run_one(task: dict[str, Any]) -> dict[str, Any]:
-    """Run one notebook of one set (in a worker process); never raises."""
+def _cell_hooks(nb_path: Path, beat: Any) -> dict[str, Any]:
+    """nbclient hooks that report each cell's start and end to the supervisor (the watchdog's
+    sign of progress), naming the cell as in the source notebook."""
+    import nbformat
+
+    src = nbformat.read(nb_path, as_version=4)
+    n = len(src.cells)
+    params_at = next(
+        (i for i, c in enumerate(src.cells) if "parameters" in (c.metadata.get("tags") or [])),
+        None,
+    )
+
+    def label(cell: Any, cell_index: int) -> str:
+        i = cell_index  # index in the parameterized notebook: one injected cell after params
+        if params_at is not None and cell_index > params_at:
+            i -= 1
+        return f"cell {min(i, n - 1) + 1} of {n}: {_first_line(cell.get('source', ''))}"
+
+    def start(cell: Any, cell_index: int, **_: Any) -> None:
+        beat(cell=label(cell, cell_index), phase="cell running")
+
+    def done(cell: Any, cell_index: int, **_: Any) -> None:
+        beat(cell=label(cell, cell_index), phase="cell done")
+
+    return {"on_cell_start": start, "on_cell_executed": done}
+
+
+def _stamp(nb: Any, task: dict[str, Any], error: dict[str, Any] | None) -> None:
+    """Record the run (and a failure: papermill leaves no trace of a timeout, §4.4) in the
+    executed notebook's metadata."""
+    meta: dict[str, Any] = {"run_id": task["run_id"]}
+    if error is not None:
+        meta["status"] = "failed"
+        meta.update({k: error.get(k) for k in ("error_type", "error_message", "error_cell")})
+        if error.get("error_limit"):
+            meta["error_limit"] = error["error_limit"]
+    nb.metadata["warmcall"] = meta
+
+
+def _paths(task: dict[str, Any]) -> dict[str, Path]:
+    set_dir = Path(task["set_dir"])
+    stem = Path(task["notebook"]).stem
+    return {
+        "staging": set_dir / f"{stem}.part.ipynb",
+        "ipynb": set_dir / f"{stem}.ipynb",
+        "html": set_dir / f"{stem}.html",
+        "log": set_dir / f"{stem}.log",
+    }
+
+
+def _result(task: dict[str, Any], error: dict[str, Any] | None, seconds: float) -> dict[str, Any]:
+    """The result dict of one notebook run; writes the failure page when ``error``."""
+    p = _paths(task)
+    result = {
+        "report_set": task["report_set"],
+        "notebook": Path(task["notebook"]).stem,
+        "notebook_path": task["notebook_display"],
+        "status": "ok" if error is None else "failed",
+        "html": str(p["html"]),
+        "ipynb": str(p["ipynb"]) if p["ipynb"].exists() else None,
+        "log": str(p["log"]) if p["log"].exists() else None,
+        "params_file": task["params_file"],
+        "as_of": task["as_of"],
+        "duration_s": round(seconds, 3),
+        "error_type": None,
+        "error_message": None,
+        "error_cell": None,
+        "error_limit": None,
+    }
+    if error is not None:
+        result.update({k: error.get(k) for k in ERROR_KEYS})
+        page = render_failure_page(
+            {**result, "error_detail": error.get("error_detail"), "run_id": task["run_id"]}
+        )
+        write_atomic(p["html"], page)
+    return result
+
+
+def _run_one(task: dict[str, Any], beat: Any = None) -> dict[str, Any]:
+    """Run one notebook of one set (in a supervised worker process); never raises.
+
+    ``beat(**info)`` reports progress (task start, each cell's start and end, the HTML
+    conversion) to the supervisor's watchdog."""
     import nbformat
     import papermill as pm
 
+    beat = beat or (lambda **info: None)
+    beat(phase="starting the kernel", cell=None)
     t0 = time.monotonic()
-    set_dir = Path(task["set_dir"])
+    p = _paths(task)
     nb_path = Path(task["notebook"])
-    stem = nb_path.stem
-    staging = set_dir / f"{stem}.part.ipynb"
-    ipynb = set_dir / f"{stem}.ipynb"
-    html_path = set_dir / f"{stem}.html"
-    log = set_dir / f"{stem}.log"
-    for stale in (staging, ipynb):
+    for stale in (p["staging"], p["ipynb"]):
         stale.unlink(missing_ok=True)
 
+    timeout, iopub = int(task["timeout"]), int(task["iopub_timeout"])
     error: dict[str, Any] | None = None
     nb = None
-    with _stderr_to(log):
+    with _stderr_to(p["log"]):
         try:
             pm.execute_notebook(
                 str(nb_path),
-                str(staging),
+                str(p["staging"]),
                 parameters=task["parameters"],
                 kernel_name="python3",
                 progress_bar=False,
-                execution_timeout=task["timeout"],
+                execution_timeout=timeout,
+                start_timeout=START_TIMEOUT_S,
+                iopub_timeout=iopub,
+                raise_on_iopub_timeout=True,
+                store_widget_state=False,
                 cwd=task["root"],
+                **_cell_hooks(nb_path, beat),
             )
         except Exception as e:  # PapermillExecutionError, CellTimeoutError, DeadKernelError...
             exc: Exception | None = e
         else:
             exc = None
-        if staging.exists():
+        if p["staging"].exists():
             try:
-                nb = nbformat.read(staging, as_version=4)
+                nb = nbformat.read(p["staging"], as_version=4)
             except Exception:  # noqa: BLE001 - a broken partial notebook is still a failure
                 nb = None
         if exc is not None:
-            error = _describe_error(exc, nb)
+            error = _describe_error(exc, nb, timeout, iopub)
         if nb is not None:
-            if error is not None:  # a timeout leaves no trace in the notebook itself (§4.4)
-                nb.metadata["warmcall"] = {
-                    "status": "failed",
-                    **{k: error[k] for k in ("error_type", "error_message", "error_cell")},
-                }
-                with contextlib.suppress(Exception):
-                    nbformat.write(nb, staging)
-            os.replace(staging, ipynb)
+            _stamp(nb, task, error)
+            with contextlib.suppress(Exception):
+                nbformat.write(nb, p["staging"])
+            os.replace(p["staging"], p["ipynb"])
         else:
-            staging.unlink(missing_ok=True)
+            p["staging"].unlink(missing_ok=True)
         if error is None:
+            beat(phase="writing the HTML page", cell=None)
             try:
                 page = notebook_to_html(
                     nb,
-                    title=f"{task['title']} \u00b7 {task['report_set']} \u00b7 {stem}",
-                    header={"set": task["report_set"], "notebook": stem, "as_of": task["as_of"]},
+                    title=f"{task['title']} \u00b7 {task['report_set']} \u00b7 {nb_path.stem}",
+                    header={
+                        "set": task["report_set"],
+                        "notebook": nb_path.stem,
+                        "as_of": task["as_of"],
+                        "run": task["run_id"],
+                    },
                 )
-                write_atomic(html_path, page)
+                write_atomic(p["html"], page)
             except Exception as e:
                 error = _describe_error(e, None)
                 error["error_type"] = f"HTML export failed: {error['error_type']}"
+    return _result(task, error, time.monotonic() - t0)
 
-    result = {
-        "report_set": task["report_set"],
-        "notebook": stem,
-        "notebook_path": task["notebook_display"],
-        "status": "ok" if error is None else "failed",
-        "html": str(html_path),
-        "ipynb": str(ipynb) if ipynb.exists() else None,
-        "log": str(log),
-        "params_file": task["params_file"],
-        "as_of": task["as_of"],
-        "duration_s": round(time.monotonic() - t0, 3),
-        "error_type": None,
-        "error_message": None,
-        "error_cell": None,
+
+def _fail_in_parent(task: dict[str, Any], error: dict[str, Any], seconds: float) -> dict[str, Any]:
+    """Result for a task whose worker stalled, died or could not run it: the partial executed
+    notebook (if any) is kept with the failure in its metadata, and a failure page written."""
+    import nbformat
+
+    p = _paths(task)
+    if p["staging"].exists():
+        try:
+            nb = nbformat.read(p["staging"], as_version=4)
+            _stamp(nb, task, error)
+            nbformat.write(nb, p["staging"])
+            os.replace(p["staging"], p["ipynb"])
+        except Exception:  # noqa: BLE001 - an unreadable partial notebook is dropped
+            p["staging"].unlink(missing_ok=True)
+    return _result(task, error, seconds)
+
+
+def _outcome_error(o: Any) -> dict[str, Any]:
+    """The failure of a task the supervisor reports as stalled, died or error."""
+    task = o.task
+    cell = o.info.get("cell")
+    if o.status == "stalled":
+        limit = f"report.timeout_s = {task['timeout']} s + {WATCHDOG_GRACE_S} s without progress"
+        phase = o.info.get("phase") or "starting"
+        return {
+            "error_type": "WatchdogTimeout",
+            "error_message": f"no progress for {o.silent_s:.0f} s while {phase}; over the "
+            f"limit: {limit}; the worker process and its kernel were stopped",
+            "error_cell": cell,
+            "error_limit": limit,
+            "error_detail": f"last progress report from the worker: {o.info}",
+        }
+    if o.status == "died":
+        return {
+            "error_type": "WorkerDied",
+            "error_message": f"the worker process ended unexpectedly (exit code {o.exitcode})",
+            "error_cell": cell,
+            "error_limit": None,
+            "error_detail": f"last progress report from the worker: {o.info}",
+        }
+    return {
+        "error_type": "RunnerError",
+        "error_message": _first_line(o.detail, 500) or "the runner failed",
+        "error_cell": cell,
+        "error_limit": None,
+        "error_detail": o.detail,
     }
-    if error is not None:
-        result.update({k: error[k] for k in ("error_type", "error_message", "error_cell")})
-        write_atomic(
-            html_path, render_failure_page({**result, "error_detail": error["error_detail"]})
-        )
-    return result
-
-
-def _fail_in_parent(task: dict[str, Any], e: BaseException) -> dict[str, Any]:
-    """Result for a task whose worker died or could not be started (broken pool)."""
-    set_dir = Path(task["set_dir"])
-    stem = Path(task["notebook"]).stem
-    err = _describe_error(e, None)
-    result = {
-        "report_set": task["report_set"],
-        "notebook": stem,
-        "notebook_path": task["notebook_display"],
-        "status": "failed",
-        "html": str(set_dir / f"{stem}.html"),
-        "ipynb": None,
-        "log": None,
-        "params_file": task["params_file"],
-        "as_of": task["as_of"],
-        "duration_s": 0.0,
-        **{k: err[k] for k in ("error_type", "error_message", "error_cell")},
-    }
-    write_atomic(set_dir / f"{stem}.html", render_failure_page({**result, **err}))
-    return result
 
 
 # --------------------------------------------------------------------------- index page
@@ -649,7 +819,7 @@ def _load_run(set_dir: Path) -> list[dict[str, Any]]:
     run = _read_json_object(set_dir / RUN_FILE)
     if run and isinstance(run.get("notebooks"), list):
         return [n for n in run["notebooks"] if isinstance(n, dict)]
-    # no run.json (e.g. copied by hand): list the pages found, status unknown
+    # no run.json (a run in progress or interrupted, or copied by hand): list the pages found
     return [
         {"notebook": p.stem, "status": "unknown", "html": p.name}
         for p in sorted(set_dir.glob("*.html"))
@@ -719,13 +889,16 @@ def _fill_one(data: list[str], mapping: Any, encoding: str | None) -> None:
         load(*data, mapping=mapping, encoding=encoding)
 
 
-def _fill_table_cache(sets: list[_Set], ctx: Any, progress: bool) -> None:
+def _fill_table_cache(sets: list[_Set], progress: bool) -> None:
     """Load each set's exports into the table cache (``warmcall.cache``) in a short-lived
     process before the notebooks run, when the inputs are large enough to be cached and are
     not yet: every notebook then opens the cached Parquet instead of the first one loading
     the exports inside its kernel, where the memory of that load (3.7 GB at 10M
-    interactions) would stay held while the notebook goes on. A failure here is ignored:
-    the notebooks load again and report it on their failure page."""
+    interactions) would stay held while the notebook goes on. The process dies with this
+    one and gets the set's ``report.timeout_s``; a failure or an overrun is not fatal (the
+    notebooks load again, under their own limits, and report any error on their page)."""
+    from .workers import run_child
+
     for s in sets:
         data, mapping, enc = (
             s.params.get("data") or [],
@@ -738,9 +911,13 @@ def _fill_table_cache(sets: list[_Set], ctx: Any, progress: bool) -> None:
             print(
                 f"{terminal(s.name)}: loading the exports into the table cache ...", file=sys.stderr
             )
-        proc = ctx.Process(target=_fill_one, args=(data, mapping, enc), daemon=True)
-        proc.start()
-        proc.join()
+        _, in_time = run_child(_fill_one, (data, mapping, enc), s.timeout)
+        if not in_time:
+            print(
+                f"{terminal(s.name)}: filling the table cache took over report.timeout_s = {s.timeout} s;"
+                " stopped (the notebooks load the exports themselves)",
+                file=sys.stderr,
+            )
 
 
 @dataclass
@@ -754,6 +931,9 @@ class _Set:
     notebooks: list[Path]
     dir: Path
     results: list[dict[str, Any]] = field(default_factory=list)
+    started: str = ""
+    waited_s: float = 0.0
+    finished: bool = False
 
 
 def _load_set(
@@ -782,13 +962,13 @@ def _load_set(
         params=_jsonable(params),
         as_of=day,
         title=str(getattr(p, "title", "warmcall report")),
-        timeout=int(getattr(p, "execution_timeout", None) or DEFAULT_TIMEOUT),
+        timeout=int(p.report.timeout_s),
         notebooks=list(chosen),
         dir=(out_dir / day / name).resolve(),
     )
 
 
-def _task(s: _Set, nb: Path, root: Path) -> dict[str, Any]:
+def _task(s: _Set, nb: Path, root: Path, run_id: str) -> dict[str, Any]:
     try:
         display = str(nb.relative_to(root))
     except ValueError:
@@ -802,7 +982,9 @@ def _task(s: _Set, nb: Path, root: Path) -> dict[str, Any]:
         "as_of": s.as_of,
         "title": s.title,
         "timeout": s.timeout,
+        "iopub_timeout": min(IOPUB_TIMEOUT_S, s.timeout),
         "root": str(root),
+        "run_id": run_id,
         "parameters": {
             "params_file": str(s.params_file),
             "params": s.params,
@@ -813,13 +995,49 @@ def _task(s: _Set, nb: Path, root: Path) -> dict[str, Any]:
     }
 
 
-def _finish_set(s: _Set, out_dir: Path) -> None:
+def _stall_limit(task: dict[str, Any]) -> float:
+    """Seconds without progress after which the watchdog ends a notebook run."""
+    return float(task["timeout"]) + WATCHDOG_GRACE_S
+
+
+def _clear_set(s: _Set) -> None:
+    """Remove the previous run's files of the set (its pages, executed notebooks, logs,
+    run.json, metrics.json) before this run writes any: the folder then only ever holds one
+    run's pages. Called with the set's lock held. Files the notebooks write themselves
+    (plan.csv, ...) are overwritten by them."""
+    for f in s.dir.iterdir():
+        if f.is_file() and (
+            f.name in (RUN_FILE, METRICS_FILE)
+            or (_STEM_RE.match(f.name) and f.suffix in (".html", ".ipynb", ".log"))
+        ):
+            f.unlink(missing_ok=True)
+
+
+def _write_index_locked(out_dir: Path) -> None:
+    """``write_index`` with the out folder locked, so two runs into one folder do not
+    overwrite each other's newer index with an older view; skipped (with a line) if the
+    other run holds it past ``INDEX_LOCK_S`` (its own index write follows anyway)."""
+    from .locks import Busy, locked
+
+    try:
+        with locked(out_dir / INDEX_FILE, INDEX_LOCK_S):
+            write_index(out_dir)
+    except Busy as e:
+        print(f"index not rewritten: {e}", file=sys.stderr)
+
+
+def _finish_set(s: _Set, out_dir: Path, run_id: str, status: str = "finished") -> None:
     metrics = _read_json_object(s.dir / METRICS_FILE)
     run = {
+        "run_id": run_id,
+        "status": status,
         "report_set": s.name,
         "as_of": s.as_of,
         "params_file": str(s.params_file),
+        "pid": os.getpid(),
+        "started": s.started,
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "waited_for_lock_s": round(s.waited_s, 1),
         "notebooks": [
             {
                 **r,
@@ -834,7 +1052,25 @@ def _finish_set(s: _Set, out_dir: Path) -> None:
     write_atomic(s.dir / RUN_FILE, json.dumps(run, indent=2) + "\n")
     for r in s.results:
         r["metrics"] = metrics
-    write_index(out_dir)
+    s.finished = True
+    _write_index_locked(out_dir)
+
+
+def _lock_sets(stack: contextlib.ExitStack, sets: list[_Set]) -> None:
+    """Hold each set's folder lock (``warmcall.locks``) for the whole run, waiting at most
+    ``WARMCALL_LOCK_TIMEOUT_S`` for each; in path order, so two runs never wait on each other
+    crosswise. ``locks.Busy`` (nothing run, nothing written) when one stays taken."""
+    from .locks import Busy, locked
+
+    for s in sorted(sets, key=lambda s: str(s.dir)):
+        s.dir.mkdir(parents=True, exist_ok=True)
+        t0 = time.monotonic()
+        try:
+            stack.enter_context(locked(s.dir))
+        except Busy as e:
+            raise Busy(e.path, f"report set {s.name!r}: {e.problem}; nothing was run") from None
+        s.waited_s = time.monotonic() - t0
+        s.started = datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def run_reports(
@@ -850,8 +1086,11 @@ def run_reports(
 
     ``root`` is the project root (papermill's cwd and where ``notebooks/`` is found; default:
     ``find_project_root()``). Raises ``InputError`` (before anything runs) for an invalid or
-    duplicate params file or an unknown notebook; notebook failures never raise, they are
-    results with ``status == "failed"``. Results are ordered by params file, then notebook.
+    duplicate params file or an unknown notebook, and ``locks.Busy`` (an ``InputError``,
+    before anything runs) when another run holds one of the sets; notebook failures never raise, they are results
+    with ``status == "failed"``. Results are ordered by params file, then notebook.
+    ``KeyboardInterrupt`` / ``SystemExit`` (SIGINT, SIGTERM) stop the workers and kernels
+    (bounded), mark unfinished sets ``interrupted`` in their run.json, and propagate.
     """
     root = (root or find_project_root()).resolve()
     out_dir = Path(out_dir).resolve()
@@ -884,54 +1123,22 @@ def run_reports(
         check_exports(s.params)
 
     ensure_vega_bundle()  # once, before the workers (they only read it)
-    for s in sets:
-        s.dir.mkdir(parents=True, exist_ok=True)
-        (s.dir / METRICS_FILE).unlink(missing_ok=True)
-
-    ctx = multiprocessing.get_context("spawn")
-    _fill_table_cache(sets, ctx, progress)
-    cores = os.cpu_count() or 1
-    workers = max(1, min(jobs or cores, len(sets)))
-    threads = max(1, cores // workers)
-    total = sum(len(s.notebooks) for s in sets)
-
-    from tqdm import tqdm
-
-    bar = tqdm(total=total, unit="nb", desc="reports", file=sys.stderr, disable=not progress)
-    queues = {s.name: deque(s.notebooks) for s in sets}
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(threads,)
-    ) as pool:
-        pending: dict[Future[dict[str, Any]], tuple[_Set, dict[str, Any]]] = {}
-
-        def submit_next(s: _Set) -> None:
-            while queues[s.name]:
-                task = _task(s, queues[s.name].popleft(), root)
-                try:
-                    pending[pool.submit(_run_one, task)] = (s, task)
-                    return
-                except Exception as e:  # broken pool: record and go on with the next one
-                    s.results.append(_fail_in_parent(task, e))
-                    bar.update(1)
-            _finish_set(s, out_dir)
-
+    run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    with contextlib.ExitStack() as locks:
+        _lock_sets(locks, sets)
         for s in sets:
-            submit_next(s)
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                s, task = pending.pop(fut)
-                try:
-                    res = fut.result()
-                except Exception as e:  # the worker process died
-                    res = _fail_in_parent(task, e)
-                s.results.append(res)
-                bar.set_postfix_str(
-                    terminal(f"{s.name}/{res['notebook']} {res['status']}"), refresh=False
-                )
-                bar.update(1)
-                submit_next(s)
-    bar.close()
+            if s.waited_s >= 1:
+                print(f"{terminal(s.name)}: waited {s.waited_s:.1f} s for another run of this set",
+                      file=sys.stderr)  # fmt: skip
+            _clear_set(s)
+        try:
+            _run_sets(sets, out_dir, root, run_id, jobs, progress)
+        except BaseException:
+            for s in sets:
+                if not s.finished:
+                    with contextlib.suppress(Exception):
+                        _finish_set(s, out_dir, run_id, status="interrupted")
+            raise
 
     fields = {f for f in RunResult.__dataclass_fields__}
     out = []
@@ -945,6 +1152,53 @@ def run_reports(
             )
             out.append(RunResult(**kw))
     return out
+
+
+def _run_sets(
+    sets: list[_Set], out_dir: Path, root: Path, run_id: str, jobs: int | None, progress: bool
+) -> None:
+    """The notebooks of every set, sets in parallel in supervised workers (``warmcall.workers``),
+    the notebooks of one set one after the other."""
+    from tqdm import tqdm
+
+    from .workers import Supervisor
+
+    _fill_table_cache(sets, progress)
+    cores = os.cpu_count() or 1
+    workers = max(1, min(jobs or cores, len(sets)))
+    threads = max(1, cores // workers)
+    total = sum(len(s.notebooks) for s in sets)
+    bar = tqdm(total=total, unit="nb", desc="reports", file=sys.stderr, disable=not progress)
+    queues = {s.name: deque(s.notebooks) for s in sets}
+    by_name = {s.name: s for s in sets}
+
+    with Supervisor(
+        _run_one, workers, stall_s=_stall_limit, initializer=_init_worker, initargs=(threads,)
+    ) as sup:
+
+        def submit_next(s: _Set) -> None:
+            if queues[s.name]:
+                sup.submit(_task(s, queues[s.name].popleft(), root, run_id))
+            else:
+                _finish_set(s, out_dir, run_id)
+
+        for s in sets:
+            submit_next(s)
+        while sup.pending():
+            for o in sup.wait(POLL_S):
+                task = o.task
+                s = by_name[task["report_set"]]
+                if o.status == "done":
+                    res = o.result
+                else:  # stalled, died, or the runner itself failed
+                    res = _fail_in_parent(task, _outcome_error(o), o.seconds)
+                s.results.append(res)
+                bar.set_postfix_str(
+                    terminal(f"{s.name}/{res['notebook']} {res['status']}"), refresh=False
+                )
+                bar.update(1)
+                submit_next(s)
+    bar.close()
 
 
 # --------------------------------------------------------------------------- CLI
@@ -972,11 +1226,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return parser
 
 
+@contextlib.contextmanager
+def _signals_end_the_run() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise ``SystemExit(128 + signal)`` in the main thread for the
+    block, so the runner's cleanup runs (workers, kernels, run.json) as for Ctrl-C; the
+    previous handlers are restored after. A no-op outside the main thread."""
+
+    def end(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    wanted = [signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
+    saved = {}
+    try:
+        for sig in wanted:
+            saved[sig] = signal.signal(sig, end)
+    except ValueError:  # not the main thread
+        pass
+    try:
+        yield
+    finally:
+        for sig, old in saved.items():
+            signal.signal(sig, old)
+
+
 def main_report(args: argparse.Namespace | Sequence[str] | None = None) -> int:
     """``warmcall report``: run the reports, print one ``OK``/``FAIL`` line per report.
 
     Returns 0 when every report succeeded, 1 when any failed, 2 for unusable input (invalid
-    params, unknown notebook; printed as one line on stderr, no traceback).
+    params, unknown notebook, a report set another run holds past ``WARMCALL_LOCK_TIMEOUT_S``;
+    printed as one line on stderr, no traceback; nothing was run). SIGTERM
+    and SIGHUP end the run like Ctrl-C: workers and kernels are stopped, unfinished sets are
+    marked ``interrupted``; the exit status is then 128 + the signal number.
     """
     if not isinstance(args, argparse.Namespace):
         parser = add_arguments(argparse.ArgumentParser(prog="warmcall report"))
@@ -987,15 +1267,16 @@ def main_report(args: argparse.Namespace | Sequence[str] | None = None) -> int:
         params = sorted([*(root / "params").glob("*.yaml"), *(root / "params").glob("*.yml")])
     nbs = getattr(args, "notebooks", None)
     try:
-        results = run_reports(
-            params,
-            Path(getattr(args, "out", None) or "reports"),
-            jobs=getattr(args, "jobs", None),
-            notebooks=[Path(n) for n in nbs] if nbs else None,
-            progress=not getattr(args, "no_progress", False),
-            root=root,
-        )
-    except InputError as e:
+        with _signals_end_the_run():
+            results = run_reports(
+                params,
+                Path(getattr(args, "out", None) or "reports"),
+                jobs=getattr(args, "jobs", None),
+                notebooks=[Path(n) for n in nbs] if nbs else None,
+                progress=not getattr(args, "no_progress", False),
+                root=root,
+            )
+    except InputError as e:  # also locks.Busy: another run holds a report set
         print(f"error: {terminal(e)}", file=sys.stderr)
         return 2
     cwd = Path.cwd()
