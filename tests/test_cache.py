@@ -241,22 +241,20 @@ def test_no_fill_when_the_cache_cannot_be_written(export, monkeypatch, tmp_path)
 def test_report_runner_fills_the_cache_in_a_process_of_its_own(export, loads):
     """``warmcall report`` loads large inputs into the cache before the notebooks start
     (in a spawned process: nothing is loaded in this one), once per set."""
-    import multiprocessing
     from types import SimpleNamespace
 
     from warmcall import report
 
     sets = [SimpleNamespace(name="a", params={"data": [str(export)], "mapping": None,
                                               "encoding": None})]  # fmt: skip
-    ctx = multiprocessing.get_context("spawn")
-    report._fill_table_cache(sets, ctx, progress=False)
+    report._fill_table_cache(sets, progress=False)
     assert len(entries(export)) == 1 and loads == []  # filled by the child, not here
     warmcall.load(export)
     assert loads == []  # a hit
-    report._fill_table_cache(sets, ctx, progress=False)  # nothing to do: no second entry
+    report._fill_table_cache(sets, progress=False)  # nothing to do: no second entry
     assert len(entries(export)) == 1
     bad = [SimpleNamespace(name="b", params={"data": [str(export / "missing")]})]
-    report._fill_table_cache(bad, ctx, progress=False)  # ignored: the notebooks report it
+    report._fill_table_cache(bad, progress=False)  # ignored: the notebooks report it
 
 
 # --- healing: a damaged, tampered, unwritable or half-written cache never breaks a load -----
