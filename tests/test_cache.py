@@ -245,7 +245,7 @@ def test_report_runner_fills_the_cache_in_a_process_of_its_own(export, loads):
 
     from warmcall import report
 
-    sets = [SimpleNamespace(name="a", params={"data": [str(export)], "mapping": None,
+    sets = [SimpleNamespace(name="a", timeout=120, params={"data": [str(export)], "mapping": None,
                                               "encoding": None})]  # fmt: skip
     report._fill_table_cache(sets, progress=False)
     assert len(entries(export)) == 1 and loads == []  # filled by the child, not here
@@ -253,7 +253,7 @@ def test_report_runner_fills_the_cache_in_a_process_of_its_own(export, loads):
     assert loads == []  # a hit
     report._fill_table_cache(sets, progress=False)  # nothing to do: no second entry
     assert len(entries(export)) == 1
-    bad = [SimpleNamespace(name="b", params={"data": [str(export / "missing")]})]
+    bad = [SimpleNamespace(name="b", timeout=120, params={"data": [str(export / "missing")]})]
     report._fill_table_cache(bad, progress=False)  # ignored: the notebooks report it
 
 
