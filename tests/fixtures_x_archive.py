@@ -1,4 +1,4 @@
-"""Tiny synthetic X/Twitter archive reproducing the quirks of export-formats.md §8 "X archive".
+"""Tiny synthetic X/Twitter archive reproducing the quirks of docs/export-formats.md §8 "X archive".
 
 Own account: alice, accountId 1111111111. Contacts: bob 2222222222, carol 3333333333,
 dave 4444444444, 5555555555 (only followed), erin 6666666666, frank 7777777777.

@@ -282,7 +282,8 @@ def _check_x(t: dict[str, pl.DataFrame]) -> None:
     assert posts == {"1": "hi", "8": BIG}  # the 1 MiB text loaded whole
     conns = sorted(t["connections"]["contact_id"])
     assert conns == sorted(["2", HOSTILE])  # loaded verbatim: escaping is the report's job
-    assert t["accounts"]["posts_count"].to_list() == [11]  # tweets.js items, export-formats.md §1.4
+    # tweets.js items, docs/export-formats.md §1.4
+    assert t["accounts"]["posts_count"].to_list() == [11]
 
 
 def _check_mapped(t: dict[str, pl.DataFrame]) -> None:

@@ -1,5 +1,5 @@
 # ruff: noqa: E501  (fixture CSV lines reproduce the exports' exact layouts)
-"""LinkedIn "Get a copy of your data" loader (export-formats.md §3, fixtures §8).
+"""LinkedIn "Get a copy of your data" loader (docs/export-formats.md §3, fixtures §8).
 
 Every expected count below is worked out by hand from the fixture text next to it.
 """

@@ -1,4 +1,4 @@
-"""LinkedIn creator analytics workbook (export-formats.md §4): the 2024+ layout with five
+"""LinkedIn creator analytics workbook (docs/export-formats.md §4): the 2024+ layout with five
 sheets and the 2022–23 layout with three, built here cell by cell with openpyxl; every row
 counted by hand below."""
 

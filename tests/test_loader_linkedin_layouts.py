@@ -1,6 +1,6 @@
 # ruff: noqa: E501  (fixture CSV lines reproduce the exports' exact layouts)
 """LinkedIn exports of every year: one person is one contact, duplicates judged by the
-record's own identity, the 2018 layout (export-formats.md §3, field notes "Quirks").
+record's own identity, the 2018 layout (docs/export-formats.md §3, field notes "Quirks").
 
 Fixtures are written here from the documented layouts. Expected counts come from counting
 the fixture with the plain ``csv`` module, never from the loader's output.

@@ -1,4 +1,4 @@
-"""Mastodon loader (export-formats.md §6) and sample writer; fixtures per §8 "Mastodon".
+"""Mastodon loader (docs/export-formats.md §6) and sample writer; fixtures per §8 "Mastodon".
 
 Every expected count is worked out by hand from the fixture data and written next to it.
 """

@@ -1,5 +1,5 @@
 """Mastodon archives before and after 4.2: contacts carry their ``user@host`` handle, a broken
-file stops nothing else, and the signals the archive and CSV exports carry (export-formats.md
+file stops nothing else, and the signals the archive and CSV exports carry (docs/export-formats.md
 §6). Fixture builders come from ``test_loader_mastodon``; expected numbers are counted from
 the fixture items with plain Python."""
 

@@ -1,5 +1,5 @@
 # ruff: noqa: E501  (fixture JSON reproduces the exports' exact shapes)
-"""Meta "Download your information" JSON loader: Instagram and Facebook (export-formats.md
+"""Meta "Download your information" JSON loader: Instagram and Facebook (docs/export-formats.md
 §5, fixtures §8 "Instagram / Facebook").
 
 Fixture strings are written the way Meta writes them: every non-ASCII character as its

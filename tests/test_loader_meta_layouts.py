@@ -1,6 +1,6 @@
 # ruff: noqa: E501  (fixture JSON reproduces the exports' exact shapes)
 """Instagram and Facebook exports of 2022-2026: one person is one contact (DM partners and
-follow lists), the 2025-26 follow entries, your posts, signals (export-formats.md §5,
+follow lists), the 2025-26 follow entries, your posts, signals (docs/export-formats.md §5,
 field notes "Quirks").
 
 Fixtures are written here from the documented shapes; expected numbers come from counting

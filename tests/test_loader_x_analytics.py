@@ -1,5 +1,5 @@
 # ruff: noqa: E501  (fixture CSV lines reproduce the exports' exact headers)
-"""X/Twitter analytics CSV loader (export-formats.md §2; fixtures per §8 "X analytics").
+"""X/Twitter analytics CSV loader (docs/export-formats.md §2; fixtures per §8 "X analytics").
 
 Every expected count below is worked out by hand from the fixture text next to it.
 """

@@ -1,4 +1,4 @@
-"""X/Twitter archive loader (export-formats.md §1) and its sample writer.
+"""X/Twitter archive loader (docs/export-formats.md §1) and its sample writer.
 
 Fixtures: tests/fixtures_x_archive.py (expected counts worked out by hand there and below).
 """

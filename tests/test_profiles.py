@@ -1,5 +1,5 @@
 """loaders/profiles.py + enrich.py: API user objects fill in the connections that the
-exports give by id only (export-formats.md §1.3, §6.4)."""
+exports give by id only (docs/export-formats.md §1.3, §6.4)."""
 
 from __future__ import annotations
 

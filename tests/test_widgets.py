@@ -1,5 +1,5 @@
 """The what-if panel driven headlessly: set ``.value``, read ``panel.state`` and the HTML
-(notebook-stack.md §3.3: observers fire synchronously without a kernel)."""
+(docs/notebook-stack.md §3.3: observers fire synchronously without a kernel)."""
 
 from __future__ import annotations
 

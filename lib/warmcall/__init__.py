@@ -1,6 +1,6 @@
 """warmcall: who am I really connected to, and does my follower count mean anything?
 
-Small, stable API (DESIGN.md)::
+Small, stable API (docs/architecture.md)::
 
     import warmcall as wc
     wb = wc.load("exports/twitter.zip", "exports/linkedin.zip")

@@ -1,5 +1,5 @@
 """The table cache: the canonical tables of a load, kept as Parquet and reused while the
-inputs are unchanged (issue "Fast at brand scale"; DESIGN.md "Scale").
+inputs are unchanged (issue "Fast at brand scale"; docs/architecture.md "Scale").
 
 Rule. An entry is keyed by the SHA-256 of: every input path as given; for each, every regular
 file it holds (a folder is walked like ``Source.open`` walks it: symlinks and special files

@@ -1,7 +1,7 @@
 """Display helpers for notebooks: the one Altair setup, HTML escaping, safe HTML tables.
 
 Strings from data are hostile (names, bios and post texts are written by strangers), so
-everything that reaches a report goes through one of these (notebook-stack.md §2.7):
+everything that reaches a report goes through one of these (docs/notebook-stack.md §2.7):
 
 - ``setup(renderer)`` enables an Altair renderer with a script-safe JSON encoder. Altair's HTML
   renderers put the chart spec, data included, into a ``<script>`` block with plain
@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 #: Renderers ``setup`` accepts. ``mimetype``/``jupyterlab``/``nteract`` are refused: in Altair 6
-#: their output makes papermill fail with NotebookValidationError (notebook-stack.md §2.6).
+#: their output makes papermill fail with NotebookValidationError (docs/notebook-stack.md §2.6).
 ALLOWED_RENDERERS = ("default", "html", "svg", "png", "jupyter")
 _FORBIDDEN_RENDERERS = ("mimetype", "jupyterlab", "nteract")
 
@@ -79,7 +79,7 @@ class ScriptSafeJSON(json.JSONEncoder):
     """JSON encoder whose output can sit inside an HTML ``<script>`` block.
 
     Writes ``<`` ``>`` ``&`` U+2028 U+2029 as ``\\u003c`` ``\\u003e`` ``\\u0026`` ``\\u2028``
-    ``\\u2029`` (notebook-stack.md §2.7). Outside string literals none of these occur in JSON, so
+    ``\\u2029`` (docs/notebook-stack.md §2.7). Outside string literals none of these occur in JSON, so
     ``json.loads`` gives back identical data. Strings also get bidi controls replaced by a
     visible marker (module docstring), so chart labels cannot display reordered text.
     """

@@ -1,6 +1,6 @@
 """Profile enrichment before validation: profile records (``warmcall.loaders.profiles``,
 or a mapped CSV with ``table: profiles``) fill in handles, names, bios, locations and counts
-of the connections that the personal exports give by id only (export-formats.md §1.3, §6.4).
+of the connections that the personal exports give by id only (docs/export-formats.md §1.3, §6.4).
 
 Rule: a profile matches every candidate connection row (all frames of
 ``res.tables["connections"]``) of the same platform whose ``contact_id`` equals the

@@ -1,4 +1,4 @@
-"""Per-contact features from interactions: one group-by pass (DESIGN.md "Scale").
+"""Per-contact features from interactions: one group-by pass (docs/architecture.md "Scale").
 
 Time rules (issue "Relationship quality", stages): with as-of date T and window W days,
 "in the window" means T − W + 1 ≤ date(ts) ≤ T (UTC dates, both ends included); "in the last

@@ -1,4 +1,4 @@
-"""Canonical tables (the public contract of ../shared/DESIGN.md) and their validator.
+"""Canonical tables (the public contract of docs/architecture.md) and their validator.
 
 Every loader produces *candidate* frames: any subset of a table's canonical columns plus
 two bookkeeping columns, ``_file`` (the display path of the input file) and ``_line`` (the

@@ -26,7 +26,7 @@ SET_FILES = (*(f"{t}.parquet" for t in schema.TABLES), REPORT_FILE)
 
 @dataclass
 class Workbook:
-    """Canonical tables (polars DataFrames, columns as in DESIGN.md) and the load report."""
+    """Canonical tables (polars DataFrames, columns as in docs/architecture.md) and the load report."""
 
     accounts: pl.DataFrame = field(default_factory=lambda: schema.empty("accounts"))
     connections: pl.DataFrame = field(default_factory=lambda: schema.empty("connections"))

@@ -5,7 +5,7 @@ A file is claimed when its name is ``<table>.csv`` / ``<table>.parquet`` and its
 holds canonical columns of that table; a claimed file missing a required column is
 unusable (``InputError``). ``touchpoints.csv`` has the columns ``date,platform,handle,
 channel,note``; each row becomes an interaction of kind call/meeting/email/event,
-direction out (DESIGN.md, "Offline touchpoints"). Channel synonyms are in
+direction out (docs/architecture.md, "Offline touchpoints"). Channel synonyms are in
 ``TOUCHPOINT_CHANNELS``. A touchpoints log declares the ``outbound`` signal for each platform
 it names (``FileReport.carries``); canonical tables declare none (their signals are read
 from the rows loaded).

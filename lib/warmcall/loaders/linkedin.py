@@ -1,6 +1,6 @@
 """LinkedIn "Get a copy of your data" export (a zip as downloaded or its folder).
 
-Rules from export-formats.md §3 (fixtures §8 "LinkedIn export"), with the layouts of every
+Rules from docs/export-formats.md §3 (fixtures §8 "LinkedIn export"), with the layouts of every
 year seen in real exports (2018 to 2026):
 
 Files read (matched by normalised base name, §3.1 ``li_key``: member-id suffix dropped,
@@ -127,7 +127,7 @@ ANY_OF: dict[str, tuple[str, ...]] = {"member_follows": ("fullname", "full name"
 # Files that make a source a LinkedIn export (Profile.csv alone does not).
 CLAIMING = ("connections", "messages", "invitations", "shares", "comments", "reactions",
             "member_follows", "endorsement_received_info", "recommendations_received")  # fmt: skip
-# Date formats (export-formats.md §3.6); FMT_US is also the 2018 form of every file.
+# Date formats (docs/export-formats.md §3.6); FMT_US is also the 2018 form of every file.
 FMT_CONNECTIONS = "%d %b %Y"
 FMT_MESSAGES = "%Y-%m-%d %H:%M:%S UTC"
 FMT_US = "%m/%d/%y, %I:%M %p"
@@ -156,7 +156,7 @@ _EXAMPLES = 5  # names quoted in a note
 
 
 def li_key(name: str) -> str:
-    """Normalised LinkedIn file key (export-formats.md §3.1): ``Comments_1111111.csv`` ->
+    """Normalised LinkedIn file key (docs/export-formats.md §3.1): ``Comments_1111111.csv`` ->
     ``comments``, ``Rich Media.csv`` -> ``rich_media``."""
     stem = re.sub(r"_\d+$", "", PurePosixPath(name).stem)
     return re.sub(r"[\s_]+", "_", stem).lower()
@@ -826,7 +826,7 @@ def _examples(items: list[str]) -> str:
 def load(src: Source, encoding: str | None = None, **_: object) -> LoadResult:
     """Load a LinkedIn export: connections, follows, DMs, invitations, endorsements,
     recommendations and own posts; own comments and reactions are read and set aside (no
-    counterpart). See the module docstring for the rules (export-formats.md §3)."""
+    counterpart). See the module docstring for the rules (docs/export-formats.md §3)."""
     res = LoadResult()
     found = _members(src)
     frames: dict[str, list[tuple[Member, pl.DataFrame]]] = {}
@@ -925,7 +925,7 @@ def load(src: Source, encoding: str | None = None, **_: object) -> LoadResult:
         else f"own account {account_id}: no own profile URL in Profile.csv, Invitations.csv or "
         "messages.csv, so the handle 'me' is used",
         "followers, following and posts_count are null: the LinkedIn export has no follower "
-        "count or list (export-formats.md §3)",
+        "count or list (docs/export-formats.md §3)",
     ]  # fmt: skip
     common = [pl.lit(account_id).alias("account_id"), pl.lit(PLATFORM).alias("platform")]
 

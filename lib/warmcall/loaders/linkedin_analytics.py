@@ -1,5 +1,5 @@
 """LinkedIn creator (post) analytics workbook ``Content_<from>_<to>_<Name>.xlsx``
-(export-formats.md §4: Profile → Show all analytics → Post impressions → Export).
+(docs/export-formats.md §4: Profile → Show all analytics → Post impressions → Export).
 
 Detected by content: an ``.xlsx`` whose sheet names include ``ENGAGEMENT`` and
 ``FOLLOWERS`` (every era has both; ``DISCOVERY`` and ``TOP POSTS`` appear from 2024). Read

@@ -1,4 +1,4 @@
-"""Mastodon account archive and CSV exports (export-formats.md §6).
+"""Mastodon account archive and CSV exports (docs/export-formats.md §6).
 
 What is read, and what each record becomes:
 
@@ -144,7 +144,7 @@ def acct_from_uri(uri: object) -> str | None:
 
 
 def visibility(to: list[str], cc: list[str], followers: str | None) -> str:
-    """Visibility of a status from its addressing (export-formats.md §6.2 table):
+    """Visibility of a status from its addressing (docs/export-formats.md §6.2 table):
     Public collection in ``to`` -> ``public``; in ``cc`` -> ``unlisted``; else a followers
     collection addressed -> ``followers``; else ``direct``. A followers collection is the
     account's own ``followers`` URI or any URI ending in ``/followers``."""
@@ -332,7 +332,7 @@ def detect(src: Source) -> bool:
 # --------------------------------------------------------------------------------------
 def load(src: Source, **opts: Any) -> LoadResult:
     """Load every Mastodon archive and CSV export in ``src`` (rules in the module
-    docstring; export-formats.md §6). Options: ``encoding`` (text files), ``handle``
+    docstring; docs/export-formats.md §6). Options: ``encoding`` (text files), ``handle``
     (the own account for CSV files without an ``actor.json``, e.g. ``alice@example.com``)."""
     enc = opts.get("encoding")
     res = LoadResult()

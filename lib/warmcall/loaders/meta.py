@@ -1,5 +1,5 @@
 """Meta "Download your information" exports in JSON format: Instagram and Facebook
-(export-formats.md §5; fixtures §8 "Instagram / Facebook"). A zip as downloaded or its
+(docs/export-formats.md §5; fixtures §8 "Instagram / Facebook"). A zip as downloaded or its
 folder; files are found by base name anywhere in the tree (the 2019, 2021 and 2024 trees
 differ), then claimed only when their JSON has the expected shape. Every string, list item
 and dict key is repaired with the mojibake fix of §5.2 (``meta_common.fix_json_text``, the
@@ -1431,7 +1431,7 @@ def _fb_inner(item: dict, key: str) -> dict:
 
 
 def fb_title_owner(title: str) -> tuple[str | None, str | None]:
-    """The other person whose post/comment a Facebook title is about (export-formats.md
+    """The other person whose post/comment a Facebook title is about (docs/export-formats.md
     §5.6): ``"Alice commented on Bob Example's post."`` -> ``("Bob Example", "commented on")``.
     Own posts (``his own``, ``her own`` …) and titles without a possessive give ``None``; a
     reply on one's own comment under someone else's post gives that someone."""
@@ -1516,7 +1516,7 @@ def _comment_owner_time(it: dict) -> tuple[str | None, Any]:
 
 def load(src: Source, **opts: Any) -> LoadResult:
     """Load a Meta JSON export (Instagram and/or Facebook) from ``src``: the rules are in
-    this module's docstring (export-formats.md §5). Raises ``InputError`` for an HTML-format
+    this module's docstring (docs/export-formats.md §5). Raises ``InputError`` for an HTML-format
     export and for invalid JSON in a file it reads."""
     enc = opts.get("encoding")
     return _Loader(src, enc if isinstance(enc, str) else None).run()

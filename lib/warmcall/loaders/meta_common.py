@@ -1,7 +1,7 @@
 """Shared pieces of the Meta ("Download your information", JSON) loader: the mojibake fix,
 JSON reading, timestamps and the small shape helpers used by Instagram and Facebook files.
 
-Rules are from export-formats.md §5 (Meta); see ``warmcall.loaders.meta`` for the loader.
+Rules are from docs/export-formats.md §5 (Meta); see ``warmcall.loaders.meta`` for the loader.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from ..sources import Member
 
 
 def fix_meta(s: str) -> str:
-    """Undo Meta's mojibake: UTF-8 bytes written as separate ``\\u00XX`` escapes (export-
-    formats.md §5.2). Encode back to Latin-1 and decode as UTF-8; keep the string unchanged
+    """Undo Meta's mojibake: UTF-8 bytes written as separate ``\\u00XX`` escapes
+    (docs/export-formats.md §5.2). Encode back to Latin-1 and decode as UTF-8; keep the string unchanged
     when that fails, because some fields are already correct (``café ’``)."""
     if s.isascii():
         return s
@@ -34,7 +34,7 @@ def fix_meta(s: str) -> str:
 
 def fix_tree(o: Any) -> Any:
     """Apply ``fix_meta`` to every string, list item and dict key of parsed JSON
-    (export-formats.md §5.2: keys too, recursively). Meta data only."""
+    (docs/export-formats.md §5.2: keys too, recursively). Meta data only."""
     if isinstance(o, str):
         return fix_meta(o)
     if isinstance(o, list):
@@ -168,7 +168,7 @@ class BadTimestamp(ValueError):
 
 def epoch_us(value: Any, unit: str = "s") -> int | None:
     """Unix ``timestamp`` (seconds) or ``timestamp_ms`` (milliseconds) -> microseconds since
-    the epoch, UTC (export-formats.md §5.3, §5.4, §5.6). ``None`` and ``0`` (Meta's "no time")
+    the epoch, UTC (docs/export-formats.md §5.3, §5.4, §5.6). ``None`` and ``0`` (Meta's "no time")
     give ``None``; anything that is not a finite number, or lies beyond the year 9999 (no
     datetime holds it), raises ``BadTimestamp``."""
     if value is None:
@@ -212,7 +212,7 @@ def username_from_href(href: str | None) -> str | None:
 
 def ig_entry_username(entry: dict) -> str | None:
     """Username of a followers/following/likes entry: ``string_list_data[0].value``, then
-    ``title``, then the last part of the ``href`` path (export-formats.md §5.3)."""
+    ``title``, then the last part of the ``href`` path (docs/export-formats.md §5.3)."""
     sld = entry.get("string_list_data") or [{}]
     first = sld[0] if isinstance(sld, list) and sld and isinstance(sld[0], dict) else {}
     v = first.get("value")
@@ -253,7 +253,7 @@ def walk_labels(
     o: Any, titles: tuple[str, ...] = ()
 ) -> Iterator[tuple[str, dict, tuple[str, ...]]]:
     """Every ``{"label": …}`` item of a ``label_values`` structure, recursing into nested
-    ``dict`` lists (export-formats.md §5.5). Yields ``(label, item, enclosing titles)``."""
+    ``dict`` lists (docs/export-formats.md §5.5). Yields ``(label, item, enclosing titles)``."""
     if isinstance(o, list):
         for x in o:
             yield from walk_labels(x, titles)

@@ -1,5 +1,5 @@
 """Profile lists from the platforms' APIs: bios, names and counts for contacts that the
-personal exports give by id only (export-formats.md §1.3: X ``follower.js`` has numeric ids
+personal exports give by id only (docs/export-formats.md §1.3: X ``follower.js`` has numeric ids
 only; §6.4: Mastodon gives ``user@domain`` only).
 
 Accepted files (``*.json``, ``*.jsonl``, ``*.ndjson``; detected by content, not by name):

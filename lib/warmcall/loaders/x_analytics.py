@@ -1,4 +1,4 @@
-"""X/Twitter analytics CSVs (export-formats.md §2): the legacy analytics.twitter.com
+"""X/Twitter analytics CSVs (docs/export-formats.md §2): the legacy analytics.twitter.com
 per-tweet export and the current x.com "Account analytics" exports.
 
 Files are recognised by their header, never by name alone (users rename downloads):
@@ -68,7 +68,7 @@ from .csvutil import read_csv_text
 FORMAT = "x-analytics"
 PLATFORM = "x"
 
-# export-formats.md §2.1: the Dec 2016 – Jan 2022 header, exactly 40 columns.
+# docs/export-formats.md §2.1: the Dec 2016 – Jan 2022 header, exactly 40 columns.
 LEGACY_COLUMNS: tuple[str, ...] = (
     "Tweet id", "Tweet permalink", "Tweet text", "time", "impressions", "engagements",
     "engagement rate", "retweets", "replies", "likes", "user profile clicks", "url clicks",
@@ -97,7 +97,7 @@ LEGACY_COUNTS = {
 CURRENT_DATE_FORMAT = "%a, %b %d, %Y"  # "Tue, Jul 14, 2026" (§2.2), parsed in the C locale
 VIDEO_TITLE = "video overview"
 
-# Current x.com header (lower-cased) -> key. English names are from export-formats.md §2.2;
+# Current x.com header (lower-cased) -> key. English names are from docs/export-formats.md §2.2;
 # Korean names are the ones §2.2 shows (포스트 텍스트, 날짜, 노출수, 좋아요); Japanese names are
 # the header of Japanese-UI exports as read by public tools that consume them (e.g. a test
 # fixture with the full 17-column header "ポストID,日付,ポスト本文,ポストのリンク,…").
@@ -178,7 +178,7 @@ def _keys(header: list[str]) -> list[str | None]:
 
 
 def classify(rows: list[list[str]]) -> str | None:
-    """Which X analytics file a CSV is, from its first records (export-formats.md §2.2,
+    """Which X analytics file a CSV is, from its first records (docs/export-formats.md §2.2,
     "Telling the formats apart"): ``legacy`` (header begins with ``Tweet id``), ``video``
     (``Video overview`` title row, then ``Date`` and ``Views``), ``content`` (a date column,
     a post id / link / text column and at least two X metric columns), ``overview`` (header
@@ -222,7 +222,7 @@ def detect(src: Source) -> bool:
 def parse_count(col: str) -> pl.Expr:
     """A count cell as Int64: ``"1938.0"`` and ``"1,234"`` are whole numbers; ``"-"`` and empty
     are null (unknown). Anything else (fractions, negatives, text) gives null; see
-    ``_count_problem`` for the reject reason (export-formats.md §2.1, §2.2)."""
+    ``_count_problem`` for the reject reason (docs/export-formats.md §2.1, §2.2)."""
     return _whole(_as_float(col))
 
 
@@ -305,7 +305,7 @@ def _read(m: Member, encoding: str | None, skip_lines: int = 0) -> pl.DataFrame:
 
 # -- legacy ----------------------------------------------------------------------------------
 def load_legacy(m: Member, handle: str | None = None, encoding: str | None = None) -> LoadResult:
-    """Legacy ``tweet_activity_metrics_*.csv`` (export-formats.md §2.1) -> posts.
+    """Legacy ``tweet_activity_metrics_*.csv`` (docs/export-formats.md §2.1) -> posts.
 
     Columns by (case-insensitive) name; ``favorites`` is read as ``likes``. ``time`` is
     ``%Y-%m-%d %H:%M %z``; ``"-"`` is null; ``"15.0"`` is 15. The handle is the
@@ -410,7 +410,7 @@ def _date_problem(col: str, parsed: str) -> pl.Expr:
 
 
 def load_content(m: Member, handle: str | None = None, encoding: str | None = None) -> LoadResult:
-    """Current ``account_analytics_content_*.csv`` (export-formats.md §2.2) -> posts.
+    """Current ``account_analytics_content_*.csv`` (docs/export-formats.md §2.2) -> posts.
 
     Columns by name (English, or the localized names in ``ALIASES``); unknown columns are
     ignored. ``Date`` is ``%a, %b %d, %Y`` and becomes 12:00 UTC of that day. post_id is
@@ -480,7 +480,7 @@ def load_content(m: Member, handle: str | None = None, encoding: str | None = No
 
 # -- current: daily overview and video -------------------------------------------------------
 def load_overview(m: Member, handle: str | None = None, encoding: str | None = None) -> LoadResult:
-    """``account_overview_analytics*.csv`` (export-formats.md §2.2) -> accounts snapshots.
+    """``account_overview_analytics*.csv`` (docs/export-formats.md §2.2) -> accounts snapshots.
 
     One accounts row per day (snapshot_date = ``Date``, ``%a, %b %d, %Y``). followers = the
     ``Followers`` column when the file has one (a whole count, else the row is rejected);
@@ -539,7 +539,7 @@ def _fmt(n: int | None) -> str:
 
 
 def load_video(m: Member, encoding: str | None = None) -> LoadResult:
-    """Video overview CSV (export-formats.md §2.2): a ``Video overview`` title row, then
+    """Video overview CSV (docs/export-formats.md §2.2): a ``Video overview`` title row, then
     ``Date,Views,Watch Time (ms),…``. Daily video totals have no canonical table: every
     row is read and rejected with that reason."""
     res = LoadResult()

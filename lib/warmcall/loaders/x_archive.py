@@ -24,7 +24,7 @@ file(s)                canonical rows                                           
 ``manifest.js``        generation date, account fallback; no records of its own    -
 =====================  =========================================================  ==========
 
-Format rules implemented (export-formats.md §1.2): each file is ``window.YTD.<name>.partN =
+Format rules implemented (docs/export-formats.md §1.2): each file is ``window.YTD.<name>.partN =
 [ … ]`` (the manifest ``window.__THAR_CONFIG = { … }``), optionally ending in ``;``; empty
 types are ``= [ ]``; layouts are pretty (``" : "``) or compact (2019). A missing or wrong
 wrapper, or truncated JSON, makes the file unusable (``InputError`` naming it). Items are
@@ -88,7 +88,7 @@ FILE_KINDS: dict[str, re.Pattern[str]] = {
 }
 _PART = re.compile(r"-part(\d+)\.js$", re.IGNORECASE)
 _RT = re.compile(r"RT @(\w+)")
-# Month abbreviations of ``created_at`` (English whatever the locale; export-formats.md §1.4).
+# Month abbreviations of ``created_at`` (English whatever the locale; docs/export-formats.md §1.4).
 _MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 MONTHS = {name: f"{i:02d}" for i, name in enumerate(_MONTH_NAMES, 1)}
 _CREATED_AT = r"^[A-Za-z]{3} ([A-Za-z]{3}) (\d{1,2}) (\d{2}:\d{2}:\d{2}) ([+-]\d{4}) (\d{4})$"
@@ -107,7 +107,7 @@ def _family(name: str) -> str:
 
 
 def read_js(m: Member) -> tuple[Any, list[str]]:
-    """Parse one archive ``.js`` file (export-formats.md §1.2).
+    """Parse one archive ``.js`` file (docs/export-formats.md §1.2).
 
     Data files must start with ``window.YTD.<name>.partN =`` where ``<name>`` is the file's
     data type (``tweets.js`` -> ``tweets`` or ``tweet``; compared ignoring ``-``/``_`` and a
@@ -241,7 +241,7 @@ def _js_candidates(src: Source) -> list[Member]:
 def detect(src: Source) -> bool:
     """True if the source holds ``manifest.js`` starting ``window.__THAR_CONFIG`` or an
     archive data file (known name or under ``data/``) starting ``window.YTD.`` (reads only
-    the manifest or the few smallest candidate files; export-formats.md §1.2)."""
+    the manifest or the few smallest candidate files; docs/export-formats.md §1.2)."""
     if _manifest(src) is not None:
         return True
     for m in _js_candidates(src)[:5]:
@@ -262,7 +262,7 @@ def _s(v: Any) -> str | None:
 
 def parse_created_at(col: str | pl.Expr) -> pl.Expr:
     """Parse the classic ``created_at`` (``Sat Aug 12 16:10:37 +0000 2023``, i.e.
-    ``%a %b %d %H:%M:%S %z %Y``; export-formats.md §1.4) to UTC without the C locale: the
+    ``%a %b %d %H:%M:%S %z %Y``; docs/export-formats.md §1.4) to UTC without the C locale: the
     English month name is mapped with ``MONTHS``; the weekday is ignored. Unparsable -> null.
     The result is named after ``col`` when it is a column name."""
     e = pl.col(col) if isinstance(col, str) else col
@@ -279,7 +279,7 @@ def parse_created_at(col: str | pl.Expr) -> pl.Expr:
 
 def parse_iso_z(col: str | pl.Expr) -> pl.Expr:
     """Parse the archive's ISO ``createdAt`` (``2023-08-30T23:20:03.000Z``,
-    ``%Y-%m-%dT%H:%M:%S%.fZ``, UTC; export-formats.md §1.2). Unparsable -> null."""
+    ``%Y-%m-%dT%H:%M:%S%.fZ``, UTC; docs/export-formats.md §1.2). Unparsable -> null."""
     e = pl.col(col) if isinstance(col, str) else col
     return (
         e.str.strip_chars()
@@ -369,7 +369,7 @@ def _load_account(ctx: _Ctx, m: Member) -> tuple[dict, FileReport]:
 
 
 def _load_follow(ctx: _Ctx, files: list[Member], key: str, other: set[str] | None) -> int:
-    """follower.js / following.js items -> connections (ids only; export-formats.md §1.3).
+    """follower.js / following.js items -> connections (ids only; docs/export-formats.md §1.3).
 
     ``key`` is ``follower`` (sets follows_me) or ``following`` (sets i_follow). The other flag
     is True/False from the other list when the archive has it (``other``), else null."""
@@ -752,7 +752,7 @@ def _note_mentions(n: dict) -> list[tuple[str | None, str]]:
 def _match_notes(
     ctx: _Ctx, files: list[Member], posts: pl.DataFrame | None
 ) -> tuple[pl.DataFrame | None, pl.DataFrame]:
-    """note-tweet.js -> the full text of long posts (export-formats.md §1.5). ``noteTweetId``
+    """note-tweet.js -> the full text of long posts (docs/export-formats.md §1.5). ``noteTweetId``
     is not the tweet id: a note belongs to the tweet whose created_at is nearest its
     createdAt, within ``NOTE_MATCH_SECONDS``; one note per tweet (the nearest). A matched
     note is a posts row (post_id and ts of its tweet, text = ``core.text``, verbatim) that
@@ -834,7 +834,7 @@ def _match_notes(
 
 def _load_dms(ctx: _Ctx, files: list[Member]) -> None:
     """direct-message(s)(-group)(-partN).js -> dm and reaction interactions
-    (export-formats.md §1.6). Records are the messages of the file in file order (1-based,
+    (docs/export-formats.md §1.6). Records are the messages of the file in file order (1-based,
     across conversations; a conversation split over entries or files needs no merging since
     each message stands alone).
 
@@ -1045,7 +1045,7 @@ def _generation_date(manifest: dict, rep: FileReport | None) -> date | None:
 
 # -- entry point ------------------------------------------------------------------------------
 def load(src: Source, **_: object) -> LoadResult:
-    """Load an X archive (zip or folder) into canonical candidate rows (export-formats.md §1).
+    """Load an X archive (zip or folder) into canonical candidate rows (docs/export-formats.md §1).
 
     accounts: one row, account_id ``x:<username>`` (lower-cased: X handles are
     case-insensitive, and analytics URLs may spell them otherwise) from account.js (else the manifest's

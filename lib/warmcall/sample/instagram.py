@@ -1,5 +1,5 @@
 """Write one account's canonical rows as an Instagram "Download your information" JSON
-export, in the 2024 tree layout (export-formats.md §5.1), so that ``warmcall.load`` reads it
+export, in the 2024 tree layout (docs/export-formats.md §5.1), so that ``warmcall.load`` reads it
 back through the Meta loader (``warmcall.loaders.meta``).
 
 Zip: ``instagram-<username>-<YYYY-MM-DD>.zip`` (the date is the account's
@@ -85,7 +85,7 @@ def _thread_folder(user: str) -> str:
 def write(tables: dict[str, pl.DataFrame], account_id: str, out: Path) -> Path:
     """Write the rows of ``account_id`` (``instagram:<username>``) as an Instagram JSON export
     zip into the folder ``out`` and return its path. The layout and what it can carry are in
-    this module's docstring (export-formats.md §5)."""
+    this module's docstring (docs/export-formats.md §5)."""
     platform, _, user = account_id.partition(":")
     if platform != "instagram" or not user:
         raise ValueError(f"not an Instagram account id: {account_id!r}")

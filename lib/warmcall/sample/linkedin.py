@@ -1,5 +1,5 @@
 """Write canonical rows of one LinkedIn account as a LinkedIn "Get a copy of your data"
-export zip (export-formats.md §3), readable by ``warmcall.loaders.linkedin``.
+export zip (docs/export-formats.md §3), readable by ``warmcall.loaders.linkedin``.
 
 Layout: ``Basic_LinkedInDataExport_MM-DD-YYYY.zip`` with the CSVs at the zip root, UTF-8
 without BOM, LF line ends, deterministic (sorted members, fixed member timestamps):
@@ -171,7 +171,7 @@ def write(tables: dict[str, pl.DataFrame], account_id: str, out: Path) -> Path:
     a folder and the zip is named ``Basic_LinkedInDataExport_MM-DD-YYYY.zip`` after the
     account's ``snapshot_date`` (else the latest date in the tables). Deterministic; written
     under a temporary name, then moved into place. See the module docstring for what the
-    format carries (export-formats.md §3)."""
+    format carries (docs/export-formats.md §3)."""
     out = Path(out)
     handle = account_id.split(":", 1)[1] if ":" in account_id else account_id
     acc = _rows("accounts", tables.get("accounts"), account_id)

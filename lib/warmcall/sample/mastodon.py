@@ -1,5 +1,5 @@
 """Write canonical rows of one Mastodon account as a Mastodon 4.2 account archive
-(export-formats.md §6.1–§6.3) plus a sibling ``following_accounts.csv`` (§6.4).
+(docs/export-formats.md §6.1–§6.3) plus a sibling ``following_accounts.csv`` (§6.4).
 
 Layout written: a zip with, in the real archive order, ``outbox.json`` (an
 ``OrderedCollection`` of ``Create``/``Note`` and ``Announce`` activities, ``totalItems`` =
@@ -106,7 +106,7 @@ def _ts(v: datetime) -> str:
 
 def write(tables: dict[str, pl.DataFrame], account_id: str, out: Path) -> Path:
     """Write ``account_id``'s canonical rows as a Mastodon 4.2 archive zip (layout and what
-    survives: module docstring; export-formats.md §6). ``out`` is the zip path, or a folder
+    survives: module docstring; docs/export-formats.md §6). ``out`` is the zip path, or a folder
     in which ``archive-<YYYYMMDDHHMMSS>-<32 hex>.zip`` is written (the snapshot date, when
     known, in the name). A ``following_accounts.csv`` is written next to the zip when the
     tables have ``i_follow`` connections. Returns the zip path. Deterministic: fixed member

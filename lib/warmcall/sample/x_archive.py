@@ -1,5 +1,5 @@
 """Write one account's canonical X rows as a realistic X/Twitter account archive zip
-(export-formats.md §1), the layout ``warmcall.loaders.x_archive`` reads.
+(docs/export-formats.md §1), the layout ``warmcall.loaders.x_archive`` reads.
 
 Members: ``Your archive.html``, ``assets/``, ``data/manifest.js`` (``window.__THAR_CONFIG``,
 string counts), ``data/account.js``, ``data/follower.js``, ``data/following.js``,
@@ -80,7 +80,7 @@ def _utc(e: pl.Expr) -> pl.Expr:
 
 
 def _escape(text: str) -> str:
-    """X's escaping of ``full_text``: ``&``, ``<``, ``>`` only (export-formats.md §1.4)."""
+    """X's escaping of ``full_text``: ``&``, ``<``, ``>`` only (docs/export-formats.md §1.4)."""
     return html.escape(text, quote=False)
 
 
