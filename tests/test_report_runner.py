@@ -23,7 +23,7 @@ import psutil
 import pytest
 import warmcall
 from browser import make_project
-from warmcall import locks, report, views, whatif_view, workers
+from warmcall import locks, report, whatif_view, workers
 
 ROOT = Path(__file__).resolve().parents[1]
 LIB = str(Path(warmcall.__file__).resolve().parents[1])  # the warmcall under test
@@ -151,7 +151,7 @@ def test_batch_show_builds_no_widget(monkeypatch):
         raise AssertionError("a widget was built in batch")
 
     monkeypatch.setattr(ipywidgets.Widget, "__init__", refuse)
-    analysis = views.analyse(ROOT / "params" / "sample.yaml")
+    analysis = warmcall.analyse(ROOT / "params" / "sample.yaml")
     st = whatif_view.show(analysis, output_dir="/tmp/x", min_quality=20, calls_per_day=3, weeks=2)
     model = whatif_view.WhatIfModel(analysis.workbook, analysis.params, analysis.as_of,
                                     analysis.overview)  # fmt: skip

@@ -103,10 +103,11 @@ def test_metrics_json_has_null_with_a_reason() -> None:
 
     from warmcall import views
     from warmcall.params import Params
+    from warmcall.pipeline import analyse
 
     wb = _outbound_archive(2, 1)
     p = Params(as_of=date(2026, 6, 30))
-    a = views.Analysis(p, wb, p.as_of, sc.score(wb, p))
+    a = analyse(p, wb)
     m = json.loads(json.dumps(views.metrics(a)))
     assert m["engaged"] is None and m["two_way"] == 1 and m["reached"] == 2
     assert m["unavailable"]["engaged"].startswith("not in this export: ")

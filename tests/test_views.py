@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from warmcall import views
+from warmcall.pipeline import analyse
 
 
 def test_change_since_previous_run() -> None:
@@ -60,10 +61,10 @@ def test_redact_true_pseudonymizes_every_table(tmp_path) -> None:
     root = Path(__file__).resolve().parents[1]
     raw = yaml.safe_load((root / "params" / "sample.yaml").read_text())
     raw["data"] = [str(root / "data" / "sample")]
-    plain = views.analyse(raw)
+    plain = analyse(raw)
     secret = plain.scores.filter(pl.col("handle").is_not_null()).sort("quality", descending=True)
     handles = set(secret["handle"].head(50)) | set(secret["display_name"].drop_nulls().head(50))
-    red = views.analyse({**raw, "redact": True, "redact_key_file": str(tmp_path / "redact.key")})
+    red = analyse({**raw, "redact": True, "redact_key_file": str(tmp_path / "redact.key")})
     shown = [
         views.ranked_contacts(red),
         views.influential(red),

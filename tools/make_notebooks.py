@@ -23,7 +23,7 @@ from warmcall.report import metrics_history, write_metrics
 from IPython.display import Markdown, display
 
 setup(pick_renderer(renderer, batch=bool(output_dir)))
-analysis = views.analyse(params or params_file)
+analysis = wc.analyse(params or params_file)
 P = analysis.params
 """
 

@@ -570,9 +570,7 @@ def main_plan(args: argparse.Namespace) -> int:
     from .errors import writing_to
     from .locks import locked
     from .outputs import csv_safe_text, to_ics, write_files_atomic
-    from .redact import key_for, redact_contacts
-    from .scoring import prepared_features, resolve_as_of, score_features, select
-    from .workbook import load
+    from .pipeline import analyse
 
     p = as_params(getattr(args, "params", None))
     # flags are validated like params (same bounds), before any data is read
@@ -581,13 +579,9 @@ def main_plan(args: argparse.Namespace) -> int:
     data = list(getattr(args, "data", None) or []) or list(p.data)
     if not data:
         raise InputError("warmcall plan", "no data: give export paths or a params file with 'data'")
-    wb = select(load(*data, mapping=p.mapping, encoding=p.encoding), p)
-    as_of = resolve_as_of(wb, p)
-    feats, _ = prepared_features(wb, p, as_of)
-    scores = score_features(feats.lazy(), p, as_of).collect()
-    if p.redact:  # the same pseudonyms as the reports (views.analyse)
-        scores = redact_contacts(scores, key_for(p))
-    res = plan_outreach_result(scores, params=p, as_of=as_of)
+    a = analyse(p.model_copy(update={"data": data}))  # the reports' pipeline (and pseudonyms)
+    as_of = a.as_of
+    res = plan_outreach_result(a.scores, params=p, as_of=as_of)
     out = Path(getattr(args, "out", None) or "reports")
     csv_path, ics_path = out / "plan.csv", out / "plan.ics"
     files: dict[str | os.PathLike[str], str | bytes] = {csv_path: csv_safe_text(res.plan),

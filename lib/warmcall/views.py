@@ -5,72 +5,21 @@ returns tidy frames and sentences; notebooks only display them.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from datetime import date
 
 import polars as pl
 
 from . import reach, stats
 from .links import profile_url
 from .observability import (
-    account_signals,
     knowable,
     signals_table,
     why_missing,
     with_signal_columns,
 )
-from .params import Params, as_params
-from .redact import key_for, redact_contacts
-from .scoring import prepared_features, resolve_as_of, score_features, select
+from .pipeline import Analysis
 from .stats import RankCorrelation, rank_correlation
-from .summary import account_overview, headline, summarize
+from .summary import headline, summarize
 from .words import NOT_IN_EXPORT, count, noun, verb
-from .workbook import Workbook, load
-
-
-@dataclass
-class Analysis:
-    """A loaded, scored workbook for one params set."""
-
-    params: Params
-    workbook: Workbook
-    as_of: date
-    scores: pl.DataFrame
-    overview: pl.DataFrame = field(init=False)
-    signals: pl.DataFrame = field(init=False)
-    features: pl.DataFrame | None = None
-    identity_evidence: pl.DataFrame | None = None
-
-    def __post_init__(self) -> None:
-        self.signals = account_signals(self.workbook)
-        self.overview = account_overview(
-            self.workbook.accounts,
-            self.workbook.posts,
-            self.scores,
-            self.as_of,
-            self.params.window_days,
-            self.signals,
-        )
-
-
-def analyse(params: Params | dict | str) -> Analysis:
-    """Load ``params.data`` (with ``mapping``/``encoding``), select accounts/platforms, score.
-    ``params`` may be a Params, the dict the batch runner passes, or a YAML path."""
-    p = as_params(params)
-    wb = load(*p.data, mapping=p.mapping, encoding=p.encoding)
-    wb = select(wb, p)
-    as_of = resolve_as_of(wb, p)
-    feats, evidence = prepared_features(wb, p, as_of)
-    scores = score_features(feats.lazy(), p, as_of).collect()
-    if p.redact:
-        scores = redact_contacts(scores, key_for(p))
-        evidence = evidence.with_columns(
-            evidence=pl.lit("(redacted)"), person_id=pl.lit("(redacted)")
-        )
-    a = Analysis(p, wb, as_of, scores)
-    a.features = feats
-    a.identity_evidence = evidence
-    return a
 
 
 def headline_sentence(a: Analysis) -> str:

@@ -356,7 +356,7 @@ def show(
     weeks: int | None = None,
     live: bool | None = None,
 ) -> Any:
-    """Show the what-if page for ``analysis`` (``views.analyse``) in a notebook and return
+    """Show the what-if page for ``analysis`` (``warmcall.analyse``) in a notebook and return
     what it built: the ``WhatIfPanel`` when live (its controls set to these values), else
     the ``WhatIfModel.state`` dict of the static snapshot (HTML summary and chart, no
     widgets). ``live``: None = ``is_live(output_dir)``. ``half_life_days`` 0 = the params'
