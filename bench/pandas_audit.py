@@ -22,10 +22,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from warmcall.features import LIKE_KINDS, PRIVATE_KINDS, STRONG_KINDS
-from warmcall.loaders.canonical import TOUCHPOINT_CHANNELS
-from warmcall.params import Params
-from warmcall.quality import COMPONENTS, LAYER_LABELS, LAYERS, STAGES
+from warmcall.core.params import Params
+from warmcall.ingest.loaders.canonical import TOUCHPOINT_CHANNELS
+from warmcall.model.features import LIKE_KINDS, PRIVATE_KINDS, STRONG_KINDS
+from warmcall.model.quality import COMPONENTS, LAYER_LABELS, LAYERS, STAGES
 
 KEYS = ["account_id", "platform", "contact_id"]
 #: the summary's count columns
@@ -370,7 +370,7 @@ if __name__ == "__main__":  # python bench/pandas_audit.py FOLDER: the check aga
     import sys
 
     import yaml
-    from warmcall.params import parse_params
+    from warmcall.core.params import parse_params
     from warmcall.sample.story import END
 
     raw = yaml.safe_load(

@@ -2,7 +2,7 @@
 
     python bench/profile_audit.py --scale L [--repeats 3]
 
-Runs the same steps as ``warmcall.score`` (``warmcall.scoring``), collecting after each so
+Runs the same steps as ``warmcall.score`` (``warmcall.model.scoring``), collecting after each so
 that each stage's wall time can be read apart (medians over ``--repeats`` runs in this
 process, after one warm-up; table cache warm, as ``audit_s``). Collecting between stages
 costs a little over the one fused plan of ``score``, so the sum exceeds ``audit_s`` slightly.
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import polars as pl
 import warmcall
-from warmcall import scoring
-from warmcall.params import load_params
+from warmcall.core.params import load_params
+from warmcall.model import scoring
 
 DATA = Path(__file__).resolve().parent / "data"
 

@@ -111,7 +111,7 @@ def ensure_data(scale: str) -> tuple[Path, Path]:
         base.mkdir(parents=True)
         t0 = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "warmcall.cli", "sample", "--layout", "canonical",
+            [sys.executable, "-m", "warmcall.run.cli", "sample", "--layout", "canonical",
              "--format", "parquet", "--scale", scale, "--out", str(folder)],
             check=True, cwd=ROOT, stderr=subprocess.DEVNULL,
         )  # fmt: skip
@@ -132,7 +132,7 @@ def ensure_data(scale: str) -> tuple[Path, Path]:
 
 
 def _params(params_file: str):
-    from warmcall.params import load_params
+    from warmcall.core.params import load_params
 
     return load_params(params_file)
 
@@ -182,7 +182,7 @@ def child(measure: str, folder: str, params_file: str, opts: dict) -> dict:
         return {"value": 0.0, **pandas_audit.check(folder, _params(params_file), END)}
     if measure == "whatif":
         import warmcall
-        from warmcall import whatif
+        from warmcall.act import whatif
 
         p = _params(params_file)
         wb = warmcall.load(folder)
@@ -240,7 +240,7 @@ def measure(name: str, scale: str, folder: Path, params: Path, env: dict[str, st
             shutil.copytree(vega, cache / "vega-offline")
         try:
             code, wall, cpu, rss, text = _run(
-                [sys.executable, "-m", "warmcall.cli", "report", "--params", str(params),
+                [sys.executable, "-m", "warmcall.run.cli", "report", "--params", str(params),
                  "--out", str(out), "--no-progress"],
                 {**env, "WARMCALL_CACHE_DIR": str(cache)},
             )  # fmt: skip

@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT / "lib"))
 
 import psutil  # noqa: E402  (a dependency of ipykernel)
 import yaml  # noqa: E402
-from warmcall import locks  # noqa: E402
+from warmcall.core import locks  # noqa: E402
 
 BEGIN = "<!-- soak:begin -->"
 END = "<!-- soak:end -->"
@@ -137,7 +137,7 @@ def check_set(set_dir: Path) -> list[str]:
 def run_once(loop: str, n: int, params: list[Path], out: Path, jobs: int, limit_s: float,
              as_of: str, lock_wait: float) -> Run:  # fmt: skip
     tag = uuid.uuid4().hex
-    cmd = [sys.executable, "-m", "warmcall.cli", "report", "--no-progress", "--jobs", str(jobs),
+    cmd = [sys.executable, "-m", "warmcall.run.cli", "report", "--no-progress", "--jobs", str(jobs),
            "--out", str(out), "--params", *map(str, params)]  # fmt: skip
     env = {**os.environ, TAG: tag, "PYTHONPATH": str(ROOT / "lib"),
            "WARMCALL_LOCK_TIMEOUT_S": str(lock_wait)}  # fmt: skip
@@ -182,7 +182,7 @@ def run_once(loop: str, n: int, params: list[Path], out: Path, jobs: int, limit_
 
 
 def soak(runs: int, jobs: int, lock_wait: float, limit_s: float, work: Path) -> list[Run]:
-    from warmcall.params import load_params
+    from warmcall.core.params import load_params
 
     as_of = load_params(ROOT / "params" / "sample.yaml").as_of.isoformat()
     main = [

@@ -1,7 +1,7 @@
 """Helpers shared by test_report.py and test_browser.py.
 
 - ``fixture_run(tmp_path_factory)``: builds a tiny project from ``tests/notebooks_fixture`` and
-  runs ``warmcall.report.run_reports`` on it ONCE per pytest session (each papermill run costs
+  runs ``warmcall.run.report.run_reports`` on it ONCE per pytest session (each papermill run costs
   2-4 s), so both test modules assert on the same output.
 - ``open_offline(context, url)``: opens a page with every http(s) request aborted and
   recorded, and console errors, page errors and dialogs recorded (Playwright).
@@ -42,7 +42,7 @@ HOSTILE_SHOWN = [
     "<img src=x onerror=alert(1)>",
     "javascript:alert(1)",
     "{{7*7}}",
-    "evil[U+202E]txt.exe",  # U+202E replaced by a visible marker (warmcall.display)
+    "evil[U+202E]txt.exe",  # U+202E replaced by a visible marker (warmcall.present.display)
 ]
 HOSTILE_TITLE = "<script>alert('title')</script> & co"
 TIMEOUT_S = 2  # report.timeout_s of the "bad" set: 03_slow sleeps past it
@@ -123,7 +123,7 @@ def fixture_run(tmp_path_factory: pytest.TempPathFactory) -> FixtureRun:
         return _RUNS[key]
     import time
 
-    from warmcall.report import run_reports
+    from warmcall.run.report import run_reports
 
     base = tmp_path_factory.mktemp("report-run")
     root = base / "proj"

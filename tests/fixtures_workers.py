@@ -1,4 +1,4 @@
-"""Task functions for warmcall.workers.Supervisor tests. Spawned workers import this module
+"""Task functions for warmcall.run.workers.Supervisor tests. Spawned workers import this module
 to find them, so it imports nothing heavy (the worker starts in a fraction of a second)."""
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import polars as pl
-from warmcall import schema
-from warmcall.workbook import Workbook
+from warmcall.core import schema
+from warmcall.ingest.workbook import Workbook
 
 
 def table(name: str, rows: list[dict]) -> pl.DataFrame:

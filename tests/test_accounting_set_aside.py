@@ -3,8 +3,8 @@
 import json
 
 import polars as pl
-from warmcall.accounting import LoadReport, finalize
-from warmcall.loaders.base import LoadResult
+from warmcall.ingest.accounting import LoadReport, finalize
+from warmcall.ingest.loaders.base import LoadResult
 
 
 def _result() -> LoadResult:

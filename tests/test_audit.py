@@ -8,9 +8,9 @@ from pathlib import Path
 import polars as pl
 import warmcall as wc
 from helpers import conn, inter, workbook
-from warmcall import reach
-from warmcall.params import Influence
-from warmcall.redact import redact_contacts
+from warmcall.core.params import Influence
+from warmcall.model import reach
+from warmcall.model.redact import redact_contacts
 
 P = {"as_of": "2026-06-30", "window_days": 90}
 
@@ -158,7 +158,7 @@ def test_redaction_hides_names_everywhere() -> None:
 
 def test_profile_column_renders_safe_links_only() -> None:
     import polars as pl
-    from warmcall.display import html_table_str
+    from warmcall.present.display import html_table_str
 
     df = pl.DataFrame({"profile": ["https://x.com/i/user/12", "javascript:alert(1)",
                                    'https://e.example/"onmouseover=x', None]})  # fmt: skip

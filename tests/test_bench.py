@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from warmcall.params import parse_params
+from warmcall.core.params import parse_params
 from warmcall.sample.story import END, Scale, generate, write_canonical
 
 ROOT = Path(__file__).resolve().parents[1]

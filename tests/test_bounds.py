@@ -15,8 +15,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 import warmcall
-from warmcall import cache, cli
-from warmcall.sources import Source
+from warmcall.ingest import cache
+from warmcall.ingest.sources import Source
+from warmcall.run import cli
 
 TWEETS_WRAPPER = "window.YTD.tweets.part0 = "
 ACCOUNT_JS = 'window.YTD.account.part0 = [{"account": {"username": "alice", "accountId": "1"}}]'

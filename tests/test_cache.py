@@ -1,4 +1,4 @@
-"""The table cache (``warmcall.cache``): reused while the inputs' bytes are unchanged, missed
+"""The table cache (``warmcall.ingest.cache``): reused while the inputs' bytes are unchanged, missed
 when any byte changes (even with name, size and mtime restored), equal to an uncached load;
 and the fast per-contact feature pass it enables equals the plain formulation."""
 
@@ -19,9 +19,10 @@ import numpy as np
 import polars as pl
 import pytest
 import warmcall
-from warmcall import cache, features, workbook
-from warmcall.params import DEFAULT_KIND_WEIGHTS
-from warmcall.workbook import LazyWorkbook
+from warmcall.core.params import DEFAULT_KIND_WEIGHTS
+from warmcall.ingest import cache, workbook
+from warmcall.ingest.workbook import LazyWorkbook
+from warmcall.model import features
 
 CONNECTIONS = """account_id,platform,contact_id,handle,follows_me,i_follow
 x:me,x,1,alice,true,true
@@ -243,7 +244,7 @@ def test_report_runner_fills_the_cache_in_a_process_of_its_own(export, loads):
     (in a spawned process: nothing is loaded in this one), once per set."""
     from types import SimpleNamespace
 
-    from warmcall import report
+    from warmcall.run import report
 
     sets = [SimpleNamespace(name="a", timeout=120, params={"data": [str(export)], "mapping": None,
                                               "encoding": None})]  # fmt: skip
@@ -419,7 +420,7 @@ def test_file_size_limit_in_a_real_process_falls_back(export):
 
     code = (
         "import resource, sys; resource.setrlimit(resource.RLIMIT_FSIZE, (600, 600)); "
-        "from warmcall.cli import main; sys.exit(main(sys.argv[1:]))"
+        "from warmcall.run.cli import main; sys.exit(main(sys.argv[1:]))"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     r = subprocess.run([sys.executable, "-c", code, "load", str(export), "--json"],
@@ -437,7 +438,7 @@ def test_prune_removes_temporary_folders_of_killed_writes(export, loads):
     it (its writer is gone), and an unreadable-name leftover once it is an hour old; the
     temporary folder of a live writer stays."""
     code = (
-        "import os, signal, sys, polars as pl; from warmcall import cache, workbook\n"
+        "import os, signal, sys, polars as pl; from warmcall.ingest import cache, workbook\n"
         "real = pl.DataFrame.write_parquet\n"
         "def killed(self, path, *a, **k):\n"
         "    real(self, path, *a, **k)\n"
@@ -471,7 +472,7 @@ def test_vega_bundle_goes_to_a_private_temp_folder_when_the_cache_is_read_only(
     import tempfile as tf
 
     import vl_convert
-    from warmcall import report
+    from warmcall.run import report
 
     blocker = tmp_path / "blocker"
     blocker.write_text("x")

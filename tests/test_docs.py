@@ -21,8 +21,9 @@ from pathlib import Path
 import pytest
 import warmcall as wc
 from pydantic import BaseModel
-from warmcall import params, quality, schema
-from warmcall.loaders.base import SIGNALS
+from warmcall.core import params, schema
+from warmcall.ingest.loaders.base import SIGNALS
+from warmcall.model import quality
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -209,7 +210,7 @@ def test_there_are_mapping_examples() -> None:
 
 def test_metrics_state_what_each_figure_needs() -> None:
     """The 'not in this export' table equals ``observability.FIGURE_NEEDS``."""
-    from warmcall.observability import FIGURE_NEEDS
+    from warmcall.model.observability import FIGURE_NEEDS
 
     text = (DOCS / "metrics.md").read_text(encoding="utf-8")
     table = text.split("| figure | needs any of |", 1)[1].split("\n\n", 1)[0]

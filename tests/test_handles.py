@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from warmcall.handles import display_handle, display_handle_py, handle_key, handle_key_py
+from warmcall.core.handles import display_handle, display_handle_py, handle_key, handle_key_py
 
 NAME = st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,14}", fullmatch=True)
 

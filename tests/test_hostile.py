@@ -32,11 +32,18 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from warmcall import cli, schema
-from warmcall.display import BIDI_CONTROLS, ScriptSafeJSON, escape, html_table_str, neutralize
-from warmcall.errors import InputError
-from warmcall.numbers import parse_human_number, parse_human_number_py, to_count, to_count_py
-from warmcall.params import load_params
+from warmcall.core import schema
+from warmcall.core.errors import InputError
+from warmcall.core.params import load_params
+from warmcall.ingest.numbers import parse_human_number, parse_human_number_py, to_count, to_count_py
+from warmcall.present.display import (
+    BIDI_CONTROLS,
+    ScriptSafeJSON,
+    escape,
+    html_table_str,
+    neutralize,
+)
+from warmcall.run import cli
 
 HANG_SECONDS = 60  # a case taking longer than this is a hang (each takes < 1 s)
 TABLES = ("accounts", "connections", "interactions", "posts")
@@ -172,7 +179,7 @@ def test_console_entry_point_in_a_subprocess(name: str, code: int, corpus, tmp_p
     _root, cases = corpus
     case = cases[name]
     r = subprocess.run(
-        [sys.executable, "-m", "warmcall.cli", "load", *map(str, case.paths), *case.args],
+        [sys.executable, "-m", "warmcall.run.cli", "load", *map(str, case.paths), *case.args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -257,8 +264,8 @@ def test_yaml_alias_bomb_is_cheap(tmp_path: Path) -> None:
 def test_report_with_bad_params_runs_nothing(tmp_path: Path, monkeypatch, capsys) -> None:
     """``warmcall report --params bad.yaml``: exit 2, one line naming the key and the file,
     no output folder, no worker pool, no notebook."""
-    import warmcall.report as report
-    import warmcall.workers as workers
+    import warmcall.run.report as report
+    import warmcall.run.workers as workers
 
     monkeypatch.chdir(tmp_path)
     bad = tmp_path / "bad.yaml"
@@ -426,7 +433,7 @@ def test_chart_json_cannot_leave_its_script(data) -> None:
 def test_failure_page_and_index_escape_data(tmp_path: Path) -> None:
     """Report failure pages and the index: every string that can come from data or a file
     name is escaped; no tag, attribute or URL scheme from it survives."""
-    from warmcall import report
+    from warmcall.run import report
 
     evil = " ".join(ATTACKS)
     info = {
@@ -476,7 +483,7 @@ FORMULAS = ["=1+1", "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http:
 
 def test_csv_outputs_neutralize_formulas(tmp_path: Path) -> None:
     """OWASP CSV injection: every text cell starting with = + - @ tab CR gets a leading '."""
-    outputs = pytest.importorskip("warmcall.outputs")
+    outputs = pytest.importorskip("warmcall.core.outputs")
     import csv
 
     df = pl.DataFrame(
@@ -503,7 +510,7 @@ def _ics_unescape(v: str) -> str:
 def test_icalendar_escapes_text(person: str) -> None:
     """RFC 5545: lines of at most 75 octets, CRLF; TEXT escaped, so a name holding
     ``\\r\\nEND:VEVENT`` cannot end the event or add a property."""
-    outputs = pytest.importorskip("warmcall.outputs")
+    outputs = pytest.importorskip("warmcall.core.outputs")
     person = person + "\r\nEND:VEVENT\r\nATTENDEE:mailto:x@example.com;x,y\\"
     start = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
     plan = pl.DataFrame({"uid": ["u1@warmcall"], "start_utc": [start],
@@ -596,7 +603,7 @@ _ORACLE = re.compile(
 
 def oracle(text: str) -> Decimal | None:
     """The value a human-number text stands for, by an independent reading of the rule
-    (warmcall.numbers docstring: ASCII digits, comma groups of three, one point, an exponent
+    (warmcall.ingest.numbers docstring: ASCII digits, comma groups of three, one point, an exponent
     of 1-3 digits, a k/m/b/% suffix, surrounding whitespace), or None when it must be
     rejected (also beyond Float64)."""
     if re.sub(f"[{_WS}]", "", text).lower() in {"", "-", "--", "n/a", "na", "none", "null", "nan"}:

@@ -4,7 +4,7 @@ One module-scoped run (the expensive part, ~15-25 s): a tiny dataset whose names
 bios, post texts, reject reasons and even the zip's file name are script tags, event-handler
 attributes, ``javascript:`` URLs, template syntax and a right-to-left override. Then, with
 outbound network cut off, ``warmcall load`` and ``warmcall report`` (which runs the real
-notebooks ``01_overview`` and ``02_audit`` through ``warmcall.report.run_reports``):
+notebooks ``01_overview`` and ``02_audit`` through ``warmcall.run.report.run_reports``):
 
 - network: every Python process (the CLI, the report workers, the Jupyter kernels) runs
   under a ``sitecustomize`` guard that records and refuses any non-loopback connection or
@@ -42,7 +42,7 @@ IMG = "<img src=x onerror=alert(2)>"
 JS_URL = "javascript:alert(3)"
 TEMPLATE = "{{7*7}}"
 CLOSE = "</script><!--"
-RLO = "evil\u202etxt.exe"  # shown as evil[U+202E]txt.exe (warmcall.display)
+RLO = "evil\u202etxt.exe"  # shown as evil[U+202E]txt.exe (warmcall.present.display)
 MD_LINK = "[click me](javascript:alert(4))"
 SVG = "<svg onload=alert(5)>"
 BAD_KIND = "<img src=y onerror=alert(6)>"  # an unknown kind: its reject reason is shown
@@ -226,7 +226,7 @@ def hostile_run(tmp_path_factory) -> HostileRun:
     prefix = namespace_prefix()
     isolation = "network namespace + guard" if prefix else "guard only"
     prefix = prefix or []
-    warmcall = [sys.executable, "-m", "warmcall.cli"]
+    warmcall = [sys.executable, "-m", "warmcall.run.cli"]
     tables = base / "tables"
 
     def run(*args: str) -> subprocess.CompletedProcess:
@@ -262,7 +262,7 @@ def test_nothing_tried_the_network(hostile_run: HostileRun) -> None:
     assert attempts == [], "non-loopback connection or lookup attempted"
     argvs = [" ".join(e["argv"]) for e in r.netlog if e["what"] == "start"]
     assert sum("-m ipykernel_launcher" in a for a in argvs) >= len(NOTEBOOKS), argvs  # kernels
-    assert sum(a.startswith("-m warmcall.cli") for a in argvs) == 2, argvs  # load and report
+    assert sum(a.startswith("-m warmcall.run.cli") for a in argvs) == 2, argvs  # load and report
     assert any("multiprocessing" in a for a in argvs), argvs  # the report's worker process
 
 

@@ -56,7 +56,7 @@ def test_built_wheel_runs_quickstart_and_report_from_any_folder(tmp_path: Path) 
 
     # the installed package reads its own copies, not this repository
     where = _run(
-        [str(bin_ / "python"), "-c", "import warmcall.resources as r; print(r.sample_dir())"],
+        [str(bin_ / "python"), "-c", "import warmcall.core.resources as r; print(r.sample_dir())"],
         tmp_path, env, 120,
     ).strip()  # fmt: skip
     sample = Path(where)

@@ -1,9 +1,9 @@
-"""Profile links built from contact ids and handles (warmcall.links.profile_url)."""
+"""Profile links built from contact ids and handles (warmcall.model.links.profile_url)."""
 
 from __future__ import annotations
 
 import polars as pl
-from warmcall.links import profile_url
+from warmcall.model.links import profile_url
 
 CASES = [  # platform, contact_id, handle, expected link
     ("x", "123456", "Bob_1", "https://x.com/Bob_1"),

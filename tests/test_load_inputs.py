@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import warmcall
 from fixtures_x_archive import write_zip
-from warmcall.cli import main
-from warmcall.errors import InputError
-from warmcall.params import load_params, parse_params
+from warmcall.core.errors import InputError
+from warmcall.core.params import load_params, parse_params
+from warmcall.run.cli import main
 
 PANEL = "Channel,Fans\nann,1.2k\n@bob,NaN\n"  # 2 records, both load
 PANEL_MAPPING = (

@@ -1,5 +1,5 @@
 """``load --out``: one consistent set or the previous one, never a mix; one writer at a time
-per folder (``warmcall.locks``); problems with the user's folders and disk are one line
+per folder (``warmcall.core.locks``); problems with the user's folders and disk are one line
 naming the path and exit 2 (``errors.OutputError``), exit 3 only for bugs."""
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from warmcall import cli, locks, outputs, workbook
-from warmcall.errors import OutputError
+from warmcall.core import locks, outputs
+from warmcall.core.errors import OutputError
+from warmcall.ingest import workbook
+from warmcall.run import cli
 
 SET = sorted(workbook.SET_FILES)
 LIB = str(Path(workbook.__file__).parents[1])
@@ -144,7 +146,7 @@ def test_file_size_limit_in_a_real_process(env):
     limit = sizes[-1] - 1  # the smaller files fit: the old code left a mix here
     code = (
         f"import resource, sys; resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit})); "
-        "from warmcall.cli import main; sys.exit(main(sys.argv[1:]))"
+        "from warmcall.run.cli import main; sys.exit(main(sys.argv[1:]))"
     )
     r = subprocess.run(
         [sys.executable, "-c", code, "load", str(b), "--out", str(out)],
@@ -227,7 +229,7 @@ SLOW_DISK = (  # the CLI with every Parquet write followed by a pause: writes ov
     "def slow(self, *a, **k):\n"
     "    real(self, *a, **k); time.sleep(0.15)\n"
     "pl.DataFrame.write_parquet = slow\n"
-    "from warmcall.cli import main; sys.exit(main(sys.argv[1:]))\n"
+    "from warmcall.run.cli import main; sys.exit(main(sys.argv[1:]))\n"
 )
 
 
@@ -290,7 +292,7 @@ def test_a_waiter_gets_the_lock_when_it_is_released(env):
 def test_a_killed_holder_leaves_no_stale_lock(tmp_path):
     target = tmp_path / "out"
     code = (
-        "import os, signal, sys; from warmcall import locks\n"
+        "import os, signal, sys; from warmcall.core import locks\n"
         "with locks.locked(sys.argv[1]):\n"
         "    print('held', flush=True); os.kill(os.getpid(), signal.SIGKILL)\n"
     )

@@ -11,10 +11,10 @@ import polars as pl
 import pytest
 import warmcall
 from fixtures_bluesky import build_car
-from warmcall import cli
-from warmcall.errors import InputError
-from warmcall.loaders import LOADERS, bluesky
-from warmcall.sources import Source
+from warmcall.core.errors import InputError
+from warmcall.ingest.loaders import LOADERS, bluesky
+from warmcall.ingest.sources import Source
+from warmcall.run import cli
 
 ME = "did:plc:alice1111111111111111111"
 BOB = "did:plc:bob22222222222222222222"

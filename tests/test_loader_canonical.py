@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 import warmcall as wc
-from warmcall.errors import InputError
+from warmcall.core.errors import InputError
 
 CONNECTIONS = """account_id,platform,contact_id,handle,follows_me,i_follow,contact_followers
 x:me,x,1,bob,true,true,120
@@ -107,7 +107,7 @@ def test_not_an_export(tmp_path: Path) -> None:
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "warmcall.cli", *args], capture_output=True, text=True
+        [sys.executable, "-m", "warmcall.run.cli", *args], capture_output=True, text=True
     )
 
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 import warmcall
-from warmcall.errors import InputError
-from warmcall.loaders import linkedin
+from warmcall.core.errors import InputError
+from warmcall.ingest.loaders import linkedin
+from warmcall.ingest.sources import Source
 from warmcall.sample import linkedin as li_writer
-from warmcall.sources import Source
 
 OWN = "olivia-owner-9999"
 IN = "https://www.linkedin.com/in/"
@@ -465,7 +465,7 @@ def test_export_that_yields_nothing_is_one_input_error(tmp_path):
     assert msg.startswith(f"{folder}: nothing could be loaded from this LinkedIn export: ")
     assert "Connections.csv: no header row" in msg and "(and 1 more unreadable file(s))" in msg
     # from the command line: that one line on stderr, exit code 2
-    from warmcall.cli import main
+    from warmcall.run.cli import main
 
     assert main(["load", str(folder)]) == 2
 

@@ -162,7 +162,7 @@ def test_other_workbooks_are_not_claimed_and_a_broken_one_is_one_line(tmp_path: 
     with zipfile.ZipFile(bad, "w") as zf:
         zf.writestr("xl/workbook.xml", "<not really")
     r = subprocess.run(
-        [sys.executable, "-m", "warmcall.cli", "load", str(bad)], capture_output=True, text=True
+        [sys.executable, "-m", "warmcall.run.cli", "load", str(bad)], capture_output=True, text=True
     )
     assert r.returncode != 0 and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and "Content_broken.xlsx" in r.stderr
@@ -173,7 +173,7 @@ def test_a_workbook_bomb_is_refused_before_parsing(tmp_path: Path, monkeypatch):
     x = workbook_2024(tmp_path / "Content_big.xlsx")
     monkeypatch.setenv("WARMCALL_MAX_UNZIP_MB", "0")  # not a positive number: the default
     warmcall.load(linkedin_export(tmp_path / "li"), x, cache=False)  # fine under the cap
-    from warmcall.loaders import linkedin_analytics
+    from warmcall.ingest.loaders import linkedin_analytics
 
     monkeypatch.setattr(linkedin_analytics, "MAX_XLSX_BYTES", 1000)  # smaller than its XML
     with pytest.raises(warmcall.InputError, match="decompresses to more than"):

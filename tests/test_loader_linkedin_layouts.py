@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 import warmcall
-from warmcall.loaders import linkedin
+from warmcall.ingest.loaders import linkedin
 
 IN = "https://www.linkedin.com/in/"
 OWN = "olivia-owner-9999"

@@ -9,12 +9,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 import warmcall
-from warmcall.accounting import finalize
-from warmcall.enrich import enrich_profiles
-from warmcall.errors import InputError
-from warmcall.loaders import canonical, mapped
-from warmcall.loaders.base import LoadResult
-from warmcall.sources import Source
+from warmcall.core.errors import InputError
+from warmcall.ingest.accounting import finalize
+from warmcall.ingest.enrich import enrich_profiles
+from warmcall.ingest.loaders import canonical, mapped
+from warmcall.ingest.loaders.base import LoadResult
+from warmcall.ingest.sources import Source
 
 # An influencer list (latin-1): 5 data rows -> 3 loaded, 2 rejected.
 INFLUENCERS = (

@@ -15,12 +15,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 import warmcall
-from warmcall.accounting import finalize
-from warmcall.errors import InputError
-from warmcall.loaders import LOADERS, mastodon
-from warmcall.loaders.mastodon import acct_from_uri, html_to_text, visibility
+from warmcall.core.errors import InputError
+from warmcall.ingest.accounting import finalize
+from warmcall.ingest.loaders import LOADERS, mastodon
+from warmcall.ingest.loaders.mastodon import acct_from_uri, html_to_text, visibility
+from warmcall.ingest.sources import Source
 from warmcall.sample import mastodon as writer
-from warmcall.sources import Source
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 ALICE = "https://example.com/users/alice"

@@ -21,11 +21,11 @@ import pytest
 import warmcall
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from warmcall.errors import InputError
-from warmcall.loaders import meta
-from warmcall.loaders.meta_common import break_meta, fix_json_text, fix_meta, fix_tree
+from warmcall.core.errors import InputError
+from warmcall.ingest.loaders import meta
+from warmcall.ingest.loaders.meta_common import break_meta, fix_json_text, fix_meta, fix_tree
+from warmcall.ingest.sources import Source
 from warmcall.sample import instagram as ig_writer
-from warmcall.sources import Source
 
 RENEE = "Ren\u00c3\u00a9e Roe"  # mojibake of "Renée Roe"
 ANGRY = "\u00f0\u009f\u0098\u00a0"  # 😠
@@ -738,7 +738,7 @@ def test_fb_title_owner(title: str, owner: str | None) -> None:
 
 
 def _canon(rows: list[dict], table: str) -> pl.DataFrame:
-    from warmcall import schema
+    from warmcall.core import schema
 
     ok, rej = schema.validate(table, pl.DataFrame(rows, infer_schema_length=None))
     assert rej.height == 0

@@ -13,10 +13,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 import warmcall
-from warmcall import cli
-from warmcall.loaders import LOADERS, substack
-from warmcall.resolve import PLACEHOLDER
-from warmcall.sources import Source
+from warmcall.ingest.loaders import LOADERS, substack
+from warmcall.ingest.resolve import PLACEHOLDER
+from warmcall.ingest.sources import Source
+from warmcall.run import cli
 
 HEADER = "email,active_subscription,expiry,plan,email_disabled,created_at,first_payment_at\n"
 LIST = HEADER + (

@@ -11,11 +11,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 import warmcall
-from warmcall import cli
-from warmcall.errors import InputError
-from warmcall.loaders import LOADERS, meta, threads
-from warmcall.loaders.meta_common import break_tree
-from warmcall.sources import Source
+from warmcall.core.errors import InputError
+from warmcall.ingest.loaders import LOADERS, meta, threads
+from warmcall.ingest.loaders.meta_common import break_tree
+from warmcall.ingest.sources import Source
+from warmcall.run import cli
 
 ME = "alice.example"
 ZIP = f"instagram-{ME}-2025-08-24-AbCdEfGh.zip"

@@ -12,10 +12,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 import warmcall
-from warmcall import cli
-from warmcall.errors import InputError
-from warmcall.loaders import LOADERS, tiktok
-from warmcall.sources import Source
+from warmcall.core.errors import InputError
+from warmcall.ingest.loaders import LOADERS, tiktok
+from warmcall.ingest.sources import Source
+from warmcall.run import cli
 
 ME = "alice_tt"
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 import warmcall
-from warmcall.accounting import finalize
-from warmcall.errors import InputError
-from warmcall.loaders import LOADERS, x_analytics
-from warmcall.sources import Source
+from warmcall.core.errors import InputError
+from warmcall.ingest.accounting import finalize
+from warmcall.ingest.loaders import LOADERS, x_analytics
+from warmcall.ingest.sources import Source
 
 # -- legacy (§2.1) ---------------------------------------------------------------------------
 LEGACY_HEADER = [

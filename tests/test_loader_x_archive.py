@@ -30,11 +30,11 @@ from fixtures_x_archive import (
     write_folder,
     write_zip,
 )
-from warmcall.errors import InputError
-from warmcall.loaders import LOADERS
-from warmcall.loaders import x_archive as xa
+from warmcall.core.errors import InputError
+from warmcall.ingest.loaders import LOADERS
+from warmcall.ingest.loaders import x_archive as xa
+from warmcall.ingest.sources import Source
 from warmcall.sample import x_archive as writer
-from warmcall.sources import Source
 
 
 def _utc(*a: int) -> datetime:

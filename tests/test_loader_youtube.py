@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 import warmcall
-from warmcall import cli
-from warmcall.loaders import LOADERS, youtube
-from warmcall.sources import Source
+from warmcall.ingest.loaders import LOADERS, youtube
+from warmcall.ingest.sources import Source
+from warmcall.run import cli
 
 ME = "UCaaaaaaaaaaaaaaaaaaaaaa"  # UC + 22
 CH1, CH2, CH3 = "UCbbbbbbbbbbbbbbbbbbbbbb", "UCcccccccccccccccccccccc", "UCdddddddddddddddddddd-_"

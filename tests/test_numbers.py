@@ -1,4 +1,4 @@
-"""warmcall.numbers: human-formatted numbers, polars expression and Python twin."""
+"""warmcall.ingest.numbers: human-formatted numbers, polars expression and Python twin."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from warmcall.numbers import (
+from warmcall.ingest.numbers import (
     is_missing_number,
     is_missing_number_py,
     parse_human_number,

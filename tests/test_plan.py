@@ -13,10 +13,7 @@ import polars as pl
 import pytest
 import warmcall as wc
 from helpers import conn, inter, workbook
-from warmcall.errors import InputError
-from warmcall.outputs import ics_escape, ics_fold, to_ics, write_csv_safe
-from warmcall.params import Outreach
-from warmcall.plan import (
+from warmcall.act.plan import (
     add_plan_parser,
     candidates,
     main_plan,
@@ -24,6 +21,9 @@ from warmcall.plan import (
     plan_outreach_result,
     plan_uid,
 )
+from warmcall.core.errors import InputError
+from warmcall.core.outputs import ics_escape, ics_fold, to_ics, write_csv_safe
+from warmcall.core.params import Outreach
 
 T = date(2026, 11, 13)  # as_of, a Friday; window 90 days -> 2026-08-16 .. 2026-11-13
 P = {"as_of": "2026-11-13", "window_days": 90, "relevance": {"research": 2, "survey": 2}}

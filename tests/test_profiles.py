@@ -10,11 +10,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 import warmcall
-from warmcall.enrich import NO_MATCH, enrich_profiles
-from warmcall.errors import InputError
-from warmcall.loaders import canonical, profiles
-from warmcall.loaders.base import LoadResult
-from warmcall.sources import Source
+from warmcall.core.errors import InputError
+from warmcall.ingest.enrich import NO_MATCH, enrich_profiles
+from warmcall.ingest.loaders import canonical, profiles
+from warmcall.ingest.loaders.base import LoadResult
+from warmcall.ingest.sources import Source
 
 # Candidate connections (canonical loader): 7 rows.
 CONNECTIONS = (

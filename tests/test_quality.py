@@ -7,11 +7,11 @@ import random
 from datetime import date
 
 import polars as pl
-import warmcall.scoring as sc
+import warmcall.model.scoring as sc
 from helpers import conn, inter, workbook
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from warmcall.quality import STAGES
+from warmcall.model.quality import STAGES
 
 T = "2026-06-30"  # as_of; window 90 days -> first window day is 2026-04-02 (T - 89)
 P = {"as_of": T, "window_days": 90}
@@ -156,7 +156,7 @@ def _reference_stage(events: list[tuple[str, int, str, str]], who: str) -> str:
 
 
 def test_score_accepts_params_object_dict_and_path(tmp_path) -> None:
-    from warmcall.params import Params
+    from warmcall.core.params import Params
 
     wb = workbook(interactions=[inter("a", "2026-06-01", "dm", "in")])
     p = tmp_path / "p.yaml"

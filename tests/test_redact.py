@@ -1,7 +1,7 @@
 """Keyed redaction: pseudonyms are HMAC-SHA-256 with a secret key kept outside the reports.
 
 The expected pseudonyms are recomputed here with Python's ``hmac`` from the documented rule
-(``warmcall.redact`` docstring), and an attacker's attempts are recomputed from what a
+(``warmcall.model.redact`` docstring), and an attacker's attempts are recomputed from what a
 report shows (its title and params) to check that none of them gives a pseudonym.
 """
 
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from warmcall.errors import InputError
-from warmcall.params import parse_params
-from warmcall.redact import default_key_file, key_for, load_key, redact_contacts
+from warmcall.core.errors import InputError
+from warmcall.core.params import parse_params
+from warmcall.model.redact import default_key_file, key_for, load_key, redact_contacts
 
 CONTACTS = pl.DataFrame({
     "platform": ["x", "x", "linkedin"], "contact_id": ["1", "2", "carol-b"],

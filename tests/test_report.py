@@ -1,5 +1,5 @@
-"""Tests of warmcall.report (batch runner, offline HTML, failure pages, index) and
-warmcall.display (Altair setup, escaping, HTML tables).
+"""Tests of warmcall.run.report (batch runner, offline HTML, failure pages, index) and
+warmcall.present.display (Altair setup, escaping, HTML tables).
 
 The papermill run happens once per session (tests/browser.py ``fixture_run``): 3 notebook
 runs in 2 report sets with jobs=2. Everything else is cheap.
@@ -23,8 +23,9 @@ from browser import (
     fixture_run,
     make_project,
 )
-from warmcall import display, report
-from warmcall.errors import InputError
+from warmcall.core.errors import InputError
+from warmcall.present import display
+from warmcall.run import report
 
 # --------------------------------------------------------------------------- the run
 

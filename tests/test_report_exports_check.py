@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 from browser import make_project
-from warmcall import report
-from warmcall.errors import InputError
+from warmcall.core.errors import InputError
+from warmcall.run import report
 
 BROKEN = (  # the Notes: preamble makes it a LinkedIn export; the header lacks Connected On
     'Notes:\n"When exporting your connection data, you may notice that some of the email '
@@ -36,7 +36,7 @@ def test_report_refuses_an_export_that_yields_nothing(tmp_path, capsys, monkeypa
 def test_large_inputs_are_checked_in_a_child_process(tmp_path, monkeypatch):
     # inputs the table cache takes are loaded in a short-lived process (its memory is not
     # held by the report runner); its InputError comes back as the same one line
-    from warmcall.workbook import check_exports
+    from warmcall.ingest.workbook import check_exports
 
     monkeypatch.setenv("WARMCALL_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("WARMCALL_CACHE_MIN_BYTES", "1")

@@ -1,4 +1,4 @@
-"""The batch runner never hangs, never mixes, never loses (warmcall.report, .workers, .locks,
+"""The batch runner never hangs, never mixes, never loses (warmcall.run.report, .workers, .locks,
 .whatif_view): timeouts and the watchdog fail loudly, one run per report set at a time,
 no widget in a batch kernel, no process left behind when the command is killed.
 
@@ -23,7 +23,9 @@ import psutil
 import pytest
 import warmcall
 from browser import make_project
-from warmcall import locks, report, whatif_view, workers
+from warmcall.core import locks
+from warmcall.present import whatif_view
+from warmcall.run import report, workers
 
 ROOT = Path(__file__).resolve().parents[1]
 LIB = str(Path(warmcall.__file__).resolve().parents[1])  # the warmcall under test
@@ -35,7 +37,7 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def _report_cmd(*args: str) -> list[str]:
-    return [sys.executable, "-m", "warmcall.cli", "report", "--no-progress", *args]
+    return [sys.executable, "-m", "warmcall.run.cli", "report", "--no-progress", *args]
 
 
 def _wait_for(cond, limit_s: float, what: str) -> None:

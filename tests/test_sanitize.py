@@ -1,10 +1,10 @@
-"""One sanitiser per output kind (``warmcall.sanitize``), used by every output, and error
+"""One sanitiser per output kind (``warmcall.core.sanitize``), used by every output, and error
 messages that never quote file content.
 
 1. The sanitisers themselves: terminal text is one line with no character a terminal acts
    on; JSON for the terminal parses back to the same data; vCard TEXT follows RFC 6350 §3.4.
 2. One copy: the old names (``display.escape``, ``outputs.ics_escape``, ...) are the
-   sanitisers of ``warmcall.sanitize``, and no other module carries its own.
+   sanitisers of ``warmcall.core.sanitize``, and no other module carries its own.
 3. Through the CLI: folder names and archive member names holding escape sequences and
    newlines cannot clear the screen or forge a line of warmcall's output.
 4. Errors quote positions and names, never a file's content.
@@ -21,9 +21,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from warmcall import cli, display, outputs, sanitize
-from warmcall.errors import is_plain_name
-from warmcall.sanitize import BIDI_CONTROLS, terminal, terminal_json, vcard_escape
+from warmcall.core import outputs, sanitize
+from warmcall.core.errors import is_plain_name
+from warmcall.core.sanitize import BIDI_CONTROLS, terminal, terminal_json, vcard_escape
+from warmcall.present import display
+from warmcall.run import cli
 
 ESC = "\x1b"
 FORGED = "warmcall: all 0 rows loaded OK"

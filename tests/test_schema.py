@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from warmcall import schema
+from warmcall.core import schema
 
 GOOD = {"account_id": "x:me", "platform": "x", "contact_id": "1", "ts": "2026-01-05T10:00:00Z",
         "kind": "like", "direction": "in", "post_id": None}  # fmt: skip

@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 import pytest
 from scipy import stats as sps
-from warmcall.stats import concentration, lorenz, rank_correlation
+from warmcall.model.stats import concentration, lorenz, rank_correlation
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-import warmcall.scoring as sc
+import warmcall.model.scoring as sc
 from helpers import conn, inter, workbook
-from warmcall.observability import account_signals
-from warmcall.summary import account_overview, headline
+from warmcall.model.observability import account_signals
+from warmcall.model.summary import account_overview, headline
 
 
 def test_overview_by_hand() -> None:
@@ -101,9 +101,9 @@ def test_analytics_only_headline_sums_the_posts() -> None:
 def test_metrics_json_has_null_with_a_reason() -> None:
     import json
 
-    from warmcall import views
-    from warmcall.params import Params
-    from warmcall.pipeline import analyse
+    from warmcall.core.params import Params
+    from warmcall.model.pipeline import analyse
+    from warmcall.present import views
 
     wb = _outbound_archive(2, 1)
     p = Params(as_of=date(2026, 6, 30))
@@ -119,7 +119,7 @@ def test_metrics_json_has_null_with_a_reason() -> None:
 
 
 def test_signals_are_the_union_of_declared_and_shown_by_rows() -> None:
-    from warmcall.accounting import LoadReport, SourceReport
+    from warmcall.ingest.accounting import LoadReport, SourceReport
 
     wb = workbook(interactions=[inter("a", "2026-06-01", "comment", "in")])
     wb.report = LoadReport([SourceReport("a.zip!follower.js", "x-archive", 0, 0, 0,

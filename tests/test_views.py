@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from warmcall import views
-from warmcall.pipeline import analyse
+from warmcall.model.pipeline import analyse
+from warmcall.present import views
 
 
 def test_change_since_previous_run() -> None:

@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 import warmcall as wc
 from helpers import conn, inter, workbook
-from warmcall import whatif as wf
-from warmcall.quality import STAGES
+from warmcall.act import whatif as wf
+from warmcall.model.quality import STAGES
 
 T = date(2026, 6, 30)
 P = {"as_of": "2026-06-30", "window_days": 90}

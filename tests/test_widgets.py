@@ -11,8 +11,8 @@ import pytest
 import warmcall as wc
 from helpers import conn, inter, workbook
 from traitlets import TraitError
-from warmcall import whatif as wf
-from warmcall.widgets import WhatIfPanel
+from warmcall.act import whatif as wf
+from warmcall.present.widgets import WhatIfPanel
 
 T = date(2026, 6, 30)
 EVIL = "<script>alert(1)</script>"

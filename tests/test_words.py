@@ -1,7 +1,7 @@
 """Numbers and words agree: 0, 1 and 2 of every noun and verb the reports use."""
 
 import pytest
-from warmcall.words import NOT_IN_EXPORT, count, noun, plural_of, verb
+from warmcall.core.words import NOT_IN_EXPORT, count, noun, plural_of, verb
 
 
 @pytest.mark.parametrize(

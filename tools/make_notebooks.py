@@ -17,9 +17,9 @@ SETUP = """\
 from pathlib import Path
 
 import warmcall as wc
-from warmcall import charts, views
-from warmcall.display import escape, html_table, pick_renderer, setup
-from warmcall.report import metrics_history, write_metrics
+from warmcall.present import charts, views
+from warmcall.present.display import escape, html_table, pick_renderer, setup
+from warmcall.run.report import metrics_history, write_metrics
 from IPython.display import Markdown, display
 
 setup(pick_renderer(renderer, batch=bool(output_dir)))
@@ -224,7 +224,7 @@ def outreach() -> nbf.NotebookNode:
             c(PARAMS, metadata={"tags": ["parameters"]}),
             c(
                 SETUP + "import polars as pl\n"
-                "from warmcall.outputs import write_csv_safe, write_ics\n"
+                "from warmcall.core.outputs import write_csv_safe, write_ics\n"
             ),
             c(
                 'display(Markdown(f"## {escape(P.title)}: outreach\\n\\n**{views.headline_sentence(analysis)}**"))'
@@ -260,7 +260,7 @@ def outreach() -> nbf.NotebookNode:
                 "happen on or after each planned day?"
             ),
             c(
-                "from warmcall.report import previous_artifact\n"
+                "from warmcall.run.report import previous_artifact\n"
                 "root = Path(output_dir).parents[1] if output_dir else None\n"
                 'prev_plan_file = previous_artifact(root, report_set, analysis.as_of.isoformat(), "plan.csv") if root else None\n'
                 "prev_plan = pl.read_csv(prev_plan_file, infer_schema=False) if prev_plan_file else None\n"
@@ -304,7 +304,7 @@ def what_if() -> nbf.NotebookNode:
                 "values of this notebook."
             ),
             c(WHATIF_PARAMS, metadata={"tags": ["parameters"]}),
-            c(SETUP + "from warmcall import whatif_view\n"),
+            c(SETUP + "from warmcall.present import whatif_view\n"),
             c(
                 "# live JupyterLab: the widget panel; batch runs: a static snapshot, no widgets\n"
                 "view = whatif_view.show(analysis, output_dir=output_dir, half_life_days=half_life_days,\n"

@@ -12,14 +12,14 @@ Small, stable API (docs/architecture.md)::
 
 from __future__ import annotations
 
-from .errors import InputError
-from .params import Params, load_params
-from .pipeline import Analysis, analyse
-from .plan import plan_outreach
-from .scoring import score
-from .stats import rank_correlation
-from .summary import summarize
-from .workbook import Workbook, load
+from warmcall.act.plan import plan_outreach
+from warmcall.core.errors import InputError
+from warmcall.core.params import Params, load_params
+from warmcall.ingest.workbook import Workbook, load
+from warmcall.model.pipeline import Analysis, analyse
+from warmcall.model.scoring import score
+from warmcall.model.stats import rank_correlation
+from warmcall.model.summary import summarize
 
 __all__ = [
     "Analysis", "InputError", "Params", "Workbook", "analyse", "load", "load_params", "plan_outreach", "rank_correlation",

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import polars as pl
 
-from . import instagram, linkedin, mastodon, x_archive
-from .story import END, OWN
+from warmcall.sample import instagram, linkedin, mastodon, x_archive
+from warmcall.sample.story import END, OWN
 
 WRITERS = {"x": x_archive, "linkedin": linkedin, "instagram": instagram, "mastodon": mastodon}
 

@@ -1,6 +1,6 @@
 """Write one account's canonical rows as an Instagram "Download your information" JSON
 export, in the 2024 tree layout (docs/export-formats.md §5.1), so that ``warmcall.load`` reads it
-back through the Meta loader (``warmcall.loaders.meta``).
+back through the Meta loader (``warmcall.ingest.loaders.meta``).
 
 Zip: ``instagram-<username>-<YYYY-MM-DD>.zip`` (the date is the account's
 ``snapshot_date``, else the day of the latest row, else 2026-01-01), members in sorted order

@@ -1,5 +1,5 @@
 """Write canonical rows of one LinkedIn account as a LinkedIn "Get a copy of your data"
-export zip (docs/export-formats.md §3), readable by ``warmcall.loaders.linkedin``.
+export zip (docs/export-formats.md §3), readable by ``warmcall.ingest.loaders.linkedin``.
 
 Layout: ``Basic_LinkedInDataExport_MM-DD-YYYY.zip`` with the CSVs at the zip root, UTF-8
 without BOM, LF line ends, deterministic (sorted members, fixed member timestamps):
@@ -47,8 +47,8 @@ from urllib.parse import quote
 
 import polars as pl
 
-from .. import schema
-from ..loaders.linkedin import MONTH_ABBR
+from warmcall.core import schema
+from warmcall.ingest.loaders.linkedin import MONTH_ABBR
 
 IN = "https://www.linkedin.com/in/"
 FEED = "https://www.linkedin.com/feed/update/"

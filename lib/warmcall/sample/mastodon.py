@@ -7,7 +7,7 @@ Layout written: a zip with, in the real archive order, ``outbox.json`` (an
 ``actor.json`` (a ``Person``). The real archive has no following list: when the tables have
 ``i_follow`` connections, ``following_accounts.csv`` (4.0+ header) is written **next to**
 the zip, as the separate CSV download is. Loading the folder that holds both gives back the
-following list under the archive's account (``warmcall.loaders.mastodon``).
+following list under the archive's account (``warmcall.ingest.loaders.mastodon``).
 
 What the format carries (everything else cannot survive a round trip):
 
@@ -43,7 +43,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ..loaders.mastodon import TS_FORMAT
+from warmcall.ingest.loaders.mastodon import TS_FORMAT
 
 AS_PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 CONTEXT = [

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import polars as pl
 
-from .. import schema
+from warmcall.core import schema
 
 END = date(2026, 11, 13)  # the story's last day (a Friday)
 OWN = {"x": "northwindrsrch", "linkedin": "northwind-research", "instagram": "northwind.research",

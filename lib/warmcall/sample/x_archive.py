@@ -1,5 +1,5 @@
 """Write one account's canonical X rows as a realistic X/Twitter account archive zip
-(docs/export-formats.md §1), the layout ``warmcall.loaders.x_archive`` reads.
+(docs/export-formats.md §1), the layout ``warmcall.ingest.loaders.x_archive`` reads.
 
 Members: ``Your archive.html``, ``assets/``, ``data/manifest.js`` (``window.__THAR_CONFIG``,
 string counts), ``data/account.js``, ``data/follower.js``, ``data/following.js``,

@@ -1,0 +1,483 @@
+"""The table cache: the canonical tables of a load, kept as Parquet and reused while the
+inputs are unchanged (issue "Fast at brand scale"; docs/architecture.md "Scale").
+
+Rule. An entry is keyed by the SHA-256 of: every input path as given; for each, every regular
+file it holds (a folder is walked like ``Source.open`` walks it: symlinks and special files
+skipped) with its relative name, size and the SHA-256 of its full content; the mapping and
+each input's own mapping (the mapping file's name and bytes, or the dict) and encoding; the environment the loaders read
+(``WARMCALL_MAX_UNZIP_MB``); the polars version; and the SHA-256 of warmcall's own source
+files (a changed loader never reuses old tables). File times are not used: a file whose
+bytes change misses even when its name, size and mtime are restored.
+
+Hit: a ``LazyWorkbook`` over the entry's Parquet files (scanned, read only as far as a query
+needs) and its load report. Miss: the ordinary load, then the entry is written (into a
+temporary folder, renamed into place: readers never see half an entry) and read back lazily.
+
+Healing. Every entry carries ``manifest.json``: the size and SHA-256 of each of its files.
+Before an entry is served, every file is checked against it (SHA-256 reads at ~1.5 GB/s, a
+fraction of fingerprinting the inputs), its tables' schemas are checked, and its load report
+must add up (per source: rows_read = rows_loaded + rows_set_aside + rows_rejected). An entry
+that fails any check, or cannot be read, is removed and the inputs are loaded again, with
+one line on stderr (``warmcall: table cache: ...``). A cache that cannot be written (disk
+full, read-only, no permission; polars reports I/O failures as ``ComputeError``) gives the
+ordinary tables with one line on stderr, never a failed load. A temporary folder of a write
+that was killed (``.<key>.<host>.<pid>.*``) is removed by the next ``prune`` once its writer
+is gone (same host) or it is older than ``STALE_TEMP_S``.
+Interactions are stored with a dense integer contact key ``_ck`` and a key table, so the
+per-contact feature pass groups by one integer (``features.contact_features``), and with
+``_file``/``_line`` instead of ``source``, which the scan builds when it is read (10M rows'
+``source`` text is the largest part of a cold load's memory).
+
+Where: ``$WARMCALL_CACHE_DIR/tables``, else ``$XDG_CACHE_HOME/warmcall/tables``, else
+``~/.cache/warmcall/tables`` (folders created private, 0700: entries hold copies of your
+data). Inputs smaller than ``WARMCALL_CACHE_MIN_BYTES`` (default 1 MiB) are not cached (they
+load in well under a second). Least recently used entries are removed when the cache grows
+beyond ``WARMCALL_CACHE_MAX_MB`` (default 4096). ``warmcall.load(..., cache=False)`` bypasses
+the cache entirely.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import socket
+import stat
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+from pathlib import Path
+
+import polars as pl
+
+from warmcall.core import schema
+from warmcall.core.sanitize import terminal
+from warmcall.ingest.accounting import SOURCE_EXPR, LoadReport
+from warmcall.ingest.inputs import Input, as_entries
+from warmcall.ingest.workbook import LazyWorkbook, Workbook
+from warmcall.model.features import CONTACT_KEY, KEYS
+
+FORMAT = 2  # 2: entries carry manifest.json
+DEFAULT_MIN_BYTES = 1 << 20
+DEFAULT_MAX_MB = 4096
+KEY_FILE = "contact_keys.parquet"
+FILES_FILE = "source_files.parquet"
+REPORT_FILE = "load-report.json"
+USED_FILE = ".used"
+MANIFEST_FILE = "manifest.json"
+#: A temporary folder in the cache older than this (seconds) is a leftover, whoever wrote it.
+STALE_TEMP_S = 3600
+_ENV = ("WARMCALL_MAX_UNZIP_MB",)
+
+
+def cache_dir() -> Path:
+    """warmcall's user cache folder: ``$WARMCALL_CACHE_DIR``, else ``$XDG_CACHE_HOME/warmcall``,
+    else ``~/.cache/warmcall`` (the table cache and the report's Vega bundle live in it)."""
+    if env := os.environ.get("WARMCALL_CACHE_DIR"):
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "warmcall"
+
+
+def cache_root() -> Path:
+    """The table cache: ``cache_dir() / "tables"``."""
+    return cache_dir() / "tables"
+
+
+def private_temp_dir() -> Path | None:
+    """``<system temp>/warmcall-<uid>``, created private (0700), for files the cache folder
+    cannot take (a read-only cache); ``None`` when it cannot be made, or exists but is not a
+    private folder of this user (files planted in it by someone else would be used)."""
+    d = Path(tempfile.gettempdir()) / f"warmcall-{os.getuid()}"
+    try:
+        d.mkdir(mode=0o700, exist_ok=True)
+        st = d.lstat()
+    except OSError:
+        return None
+    private = stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o077
+    return d if private else None
+
+
+def _note(message: str) -> None:
+    """One line on stderr about the cache (it never changes what a load returns)."""
+    print(f"warmcall: table cache: {terminal(' '.join(message.split()))}", file=sys.stderr)
+
+
+def _why(e: BaseException) -> str:
+    text = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+    return f"{type(e).__name__}: {' '.join(text.split())[:200]}"
+
+
+def _cacheable(fp: tuple[str, int] | None) -> bool:
+    """A fingerprinted input goes through the cache when it is at least
+    ``WARMCALL_CACHE_MIN_BYTES`` (default 1 MiB)."""
+    return fp is not None and fp[1] >= _env_int("WARMCALL_CACHE_MIN_BYTES", DEFAULT_MIN_BYTES)
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw.isdigit() else default
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _files(path: Path) -> list[tuple[str, Path]] | None:
+    """(relative name, path) of every regular file of an input, as ``Source.open`` sees
+    them; ``None`` when the input is missing or not a regular file or folder (the ordinary
+    load reports that)."""
+    try:
+        if path.is_dir():
+            out = []
+            for root, _dirs, names in os.walk(path):
+                for n in names:
+                    full = Path(root) / n
+                    try:
+                        if stat.S_ISREG(full.lstat().st_mode):
+                            out.append((full.relative_to(path).as_posix(), full))
+                    except OSError:
+                        continue
+            return sorted(out)
+        if path.is_file():
+            return [(path.name, path)]
+    except OSError:
+        return None
+    return None
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """SHA-256 over warmcall's own ``.py`` files (relative name and bytes)."""
+    root = Path(__file__).parents[1]  # the whole package, every layer
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*.py")):
+        h.update(p.relative_to(root).as_posix().encode() + b"\0")
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def fingerprint(
+    paths: Sequence[Input],
+    mapping: str | os.PathLike[str] | dict | None = None,
+    encoding: str | None = None,
+) -> tuple[str, int] | None:
+    """(cache key, total input bytes) by the rule in the module docstring; ``None`` when an
+    input cannot be fingerprinted (missing, not a regular file or folder, unreadable)."""
+    listing: list[tuple[int, str, Path, int]] = []
+    entries = as_entries(list(paths))
+    for i, e in enumerate(entries):
+        files = _files(Path(e.path))
+        if files is None:
+            return None
+        for name, full in files:
+            try:
+                listing.append((i, name, full, full.stat().st_size))
+            except OSError:
+                return None
+    try:
+        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as ex:
+            digests = list(ex.map(_sha256, [f for _, _, f, _ in listing]))
+    except OSError:
+        return None
+    parts: dict = {
+        "format": FORMAT,
+        "paths": [str(e.path) for e in entries],
+        "files": [[i, n, s, d] for (i, n, _, s), d in zip(listing, digests, strict=True)],
+        "encoding": encoding,
+        "env": {k: os.environ.get(k) for k in _ENV},
+        "polars": pl.__version__,
+        "code": code_digest(),
+    }
+    try:
+        if mapping is not None:
+            parts["mapping"] = _mapping_part(mapping)
+        if any(e.mapping is not None for e in entries):
+            parts["entry_mappings"] = [_mapping_part(e.mapping) for e in entries]
+    except OSError:
+        return None
+    key = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+    return key, sum(s for *_, s in listing)
+
+
+def _mapping_part(mapping: str | os.PathLike[str] | dict | None) -> object:
+    """A mapping as it enters the key: the dict as JSON, or the file's name and SHA-256."""
+    if mapping is None or isinstance(mapping, dict):
+        return None if mapping is None else json.dumps(mapping, sort_keys=True, default=str)
+    return [str(mapping), _sha256(Path(mapping))]
+
+
+def _report_from_dict(d: dict) -> LoadReport:
+    return LoadReport.from_dict(d)
+
+
+def _table_files(entry: Path) -> dict[str, Path]:
+    return {t: entry / f"{t}.parquet" for t in schema.TABLES}
+
+
+def _manifest(folder: Path) -> dict[str, list]:
+    """{file name: [size, SHA-256]} of every file of an entry folder but ``USED_FILE``."""
+    files = sorted(f for f in folder.iterdir() if f.name not in (USED_FILE, MANIFEST_FILE))
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as ex:
+        digests = list(ex.map(_sha256, files))
+    return {f.name: [f.stat().st_size, d] for f, d in zip(files, digests, strict=True)}
+
+
+def check_entry(entry: Path) -> str | None:
+    """What is wrong with the cache entry ``entry`` (a short phrase), or ``None`` when it may
+    be served: every file matches ``manifest.json`` (size and SHA-256), the required files
+    are there, and each source of its load report adds up (rows_read = rows_loaded +
+    rows_set_aside + rows_rejected; a report without rows_set_aside counts 0)."""
+    try:
+        want = json.loads((entry / MANIFEST_FILE).read_text(encoding="utf-8"))["files"]
+        required = {*(f.name for f in _table_files(entry).values()), KEY_FILE, FILES_FILE,
+                    REPORT_FILE}  # fmt: skip
+        if missing := sorted(required - set(want)):
+            return f"has no checksum for {missing[0]}"
+        have = _manifest(entry)
+        for name, (size, digest) in sorted(want.items()):
+            if name not in have:
+                return f"lacks {name}"
+            if have[name] != [size, digest]:
+                return f"is damaged ({name} does not match its checksum)"
+        report = _report_from_dict(json.loads((entry / REPORT_FILE).read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        return f"cannot be read ({_why(e)})"
+    for src in report.sources:
+        parts = (src.rows_loaded, getattr(src, "rows_set_aside", 0), src.rows_rejected)
+        if min(parts) < 0 or src.rows_read != sum(parts):
+            return (
+                f"has a load report that does not add up for {src.path} (read {src.rows_read} "
+                f"≠ loaded {parts[0]} + set aside {parts[1]} + rejected {parts[2]})"
+            )
+    return None
+
+
+def open_entry(entry: Path, verify: bool = True) -> LazyWorkbook | None:
+    """The ``LazyWorkbook`` of a complete cache entry, or ``None`` if it is missing,
+    unreadable or fails ``check_entry`` (then it is rebuilt). ``verify=False`` skips the
+    checksums (for an entry this process has just written and summed)."""
+    if verify and check_entry(entry) is not None:
+        return None
+    files = _table_files(entry)
+    try:
+        report = _report_from_dict(json.loads((entry / REPORT_FILE).read_text(encoding="utf-8")))
+        for t, f in files.items():  # footers only: cheap, catches truncated files
+            have = pl.read_parquet_schema(f)
+            want = dict(schema.TABLES[t])
+            if t == "interactions":
+                del want["source"]
+                want.update(_fid=pl.UInt32(), _line=pl.Int64(), **{CONTACT_KEY: pl.UInt32()})
+            if any(have.get(c) != dt for c, dt in want.items()):
+                return None
+        pl.read_parquet_schema(entry / KEY_FILE)
+        source_files = pl.read_parquet(entry / FILES_FILE)
+    except Exception:  # noqa: BLE001 - any damage: rebuild the entry
+        return None
+    frames = {t: pl.scan_parquet(f).select(schema.canonical_columns(t)) for t, f in files.items()}
+    frames["interactions"] = (
+        pl.scan_parquet(files["interactions"])
+        .join(source_files.lazy(), on="_fid", how="left", maintain_order="left")
+        .with_columns(SOURCE_EXPR)
+        .select(schema.canonical_columns("interactions"))
+    )
+    keyed = (
+        pl.scan_parquet(files["interactions"]).select(
+            CONTACT_KEY, "ts", "kind", "direction", "post_id"
+        ),
+        pl.scan_parquet(entry / KEY_FILE),
+    )
+    with contextlib.suppress(OSError):
+        (entry / USED_FILE).touch()
+    return LazyWorkbook(frames, report, keyed)
+
+
+def _host_tag() -> str:
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+
+
+def _temp_prefix(key: str) -> str:
+    """``.<key>.<host>.<pid>.``: whose temporary folder it is (``prune`` reads it back)."""
+    return f".{key}.{_host_tag()}.{os.getpid()}."
+
+
+def drop_entry(entry: Path, inode: int | None = None) -> None:
+    """Remove a cache entry: renamed away first (one step; a reader that opens it after
+    this sees no entry), then deleted. With ``inode`` (of the entry that was found damaged),
+    an entry that another process has meanwhile dropped and written anew is put back, not
+    removed. What cannot be deleted is left to ``prune``."""
+    away = entry.with_name(_temp_prefix(entry.name) + secrets.token_hex(4))
+    try:
+        os.rename(entry, away)
+    except OSError:  # gone already, or the cache is read-only
+        return
+    if inode is not None and away.stat().st_ino != inode:
+        with contextlib.suppress(OSError):
+            os.rename(away, entry)
+            return
+    shutil.rmtree(away, ignore_errors=True)
+
+
+def write_entry(entry: Path, wb: Workbook) -> bool:
+    """Write ``wb`` (a ``_load(..., keep_keys=True)`` workbook: interactions with ``_fid`` and
+    ``_line``, and ``wb.source_files``) as the cache entry ``entry`` (temporary folder, then
+    one rename), with its ``manifest.json``. Returns False when another process wrote it
+    first or the cache cannot be written: any OS error (disk full, read-only, permission)
+    or polars error (polars reports I/O failures as ``ComputeError``), said in one line on
+    stderr; the caller then uses the tables it has."""
+    if getattr(wb, "source_files", None) is None:  # not from ``_load(..., keep_keys=True)``
+        return False
+    root = entry.parent
+    tmp = None
+    try:
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(entry.name), dir=root))
+        files = _table_files(tmp)
+        for t, f in files.items():
+            df = getattr(wb, t)
+            if t == "interactions":
+                keys = df.select(KEYS).unique(maintain_order=True).with_row_index(CONTACT_KEY)
+                keys.write_parquet(tmp / KEY_FILE, compression_level=1)
+                df = df.join(
+                    keys, on=list(KEYS), how="left", nulls_equal=True, maintain_order="left"
+                )
+            df.write_parquet(f, compression_level=1)  # zstd 1: written once per input, fast
+        wb.source_files.write_parquet(tmp / FILES_FILE)
+        (tmp / REPORT_FILE).write_text(wb.report.to_json(), encoding="utf-8")
+        manifest = {"format": FORMAT, "files": _manifest(tmp)}
+        (tmp / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        (tmp / USED_FILE).touch()
+        os.replace(tmp, entry)
+        return True
+    except (OSError, pl.exceptions.PolarsError) as e:
+        if not entry.is_dir():  # not "another process wrote it first"
+            _note(f"cannot write to {root} ({_why(e)}); loaded without the cache")
+        return False
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, not ours
+        return True
+    return True
+
+
+def _stale_temp(d: Path, now: float) -> bool:
+    """A hidden folder of the cache root is a write in progress or a leftover: a leftover
+    when the writer its name gives (``_temp_prefix``) ran on this host and is gone, or when
+    it is older than ``STALE_TEMP_S`` (any name, any host)."""
+    parts = d.name.split(".")
+    ours = len(parts) == 5 and parts[2] == _host_tag() and parts[3].isdigit()
+    if ours and not _alive(int(parts[3])):
+        return True
+    try:
+        return now - d.stat().st_mtime > STALE_TEMP_S
+    except OSError:
+        return False
+
+
+def prune(root: Path | None = None, max_bytes: int | None = None) -> None:
+    """Remove the temporary folders of killed writes (``_stale_temp``), then the least
+    recently used entries until the cache holds at most ``max_bytes`` (default
+    ``WARMCALL_CACHE_MAX_MB``)."""
+    root = root or cache_root()
+    cap = (
+        max_bytes
+        if max_bytes is not None
+        else _env_int("WARMCALL_CACHE_MAX_MB", DEFAULT_MAX_MB) << 20
+    )
+    entries = []
+    now = time.time()
+    try:
+        for d in root.iterdir():
+            if d.is_dir() and d.name.startswith("."):
+                if _stale_temp(d, now):  # a killed write's leftover
+                    shutil.rmtree(d, ignore_errors=True)
+            elif d.is_dir():
+                size = sum(f.stat().st_size for f in d.iterdir() if f.is_file())
+                used = (d / USED_FILE).stat().st_mtime if (d / USED_FILE).exists() else 0.0
+                entries.append((used, size, d))
+    except OSError:
+        return
+    total = sum(s for _, s, _ in entries)
+    for _, size, d in sorted(entries, key=lambda e: e[0]):
+        if total <= cap:
+            break
+        shutil.rmtree(d, ignore_errors=True)
+        total -= size
+
+
+def needs_fill(
+    paths: Sequence[Input],
+    mapping: str | os.PathLike[str] | dict | None,
+    encoding: str | None,
+) -> bool:
+    """True when a ``load`` of these inputs would go through the cache (large enough, see
+    ``WARMCALL_CACHE_MIN_BYTES``) and finds no entry yet: a miss that would load and write.
+    Unreadable inputs give False (the load itself reports them)."""
+    try:
+        fp = fingerprint(paths, mapping, encoding)
+    except Exception:  # noqa: BLE001 - the load reports unusable input, one line per file
+        return False
+    if not _cacheable(fp):
+        return False
+    root = cache_root()
+    if (root / fp[0]).is_dir():
+        return False
+    try:  # an unwritable cache would make a fill a wasted load
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return False
+    return os.access(root, os.W_OK)
+
+
+def load_cached(
+    paths: Sequence[Input],
+    mapping: str | os.PathLike[str] | dict | None,
+    encoding: str | None,
+    load: Callable[..., Workbook],
+) -> Workbook:
+    """``load(paths, mapping, encoding)`` through the cache (module docstring)."""
+    fp = fingerprint(paths, mapping, encoding)
+    if not _cacheable(fp):
+        return load(paths, mapping, encoding)
+    key, _ = fp
+    entry = cache_root() / key
+    try:
+        inode = entry.stat().st_ino if entry.is_dir() else None
+    except OSError:
+        inode = None
+    if inode is not None:
+        problem = check_entry(entry)
+        if problem is None and (wb := open_entry(entry, verify=False)) is not None:
+            return wb
+        _note(f"entry {key[:12]} {problem or 'cannot be opened'}; removed it and loaded "
+              "from the exports")  # fmt: skip
+        drop_entry(entry, inode)
+    wb = load(paths, mapping, encoding, True)  # interactions with _file/_line, no source
+    written = write_entry(entry, wb)
+    prune(entry.parent)
+    if written or entry.is_dir():
+        cached = open_entry(entry, verify=not written)  # ours was summed as it was written
+        if cached is not None:
+            return cached
+    inter = wb.interactions.join(  # the cache is not usable: eager canonical tables
+        wb.source_files, on="_fid", how="left", maintain_order="left"
+    ).with_columns(SOURCE_EXPR)
+    return Workbook(
+        wb.accounts, wb.connections, inter.select(schema.canonical_columns("interactions")),
+        wb.posts, wb.report,
+    )  # fmt: skip

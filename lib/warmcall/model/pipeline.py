@@ -1,0 +1,74 @@
+"""The one pipeline: load → select → score → summarise, for one params set.
+
+``analyse(params)`` is what the CLI (``report``, ``plan``), every notebook, the what-if page
+and the benchmark call; nothing else chains these steps. Steps, in order:
+
+1. load ``params.data`` (paths or ``{path, mapping}`` entries; ``warmcall.ingest.workbook.load``),
+   unless a loaded ``workbook`` is given;
+2. keep ``params.accounts`` / ``params.platforms`` (``scoring.select``);
+3. the as-of date (``params.as_of``, else the last day with data: ``scoring.resolve_as_of``);
+4. features with persons assigned (``scoring.prepared_features``), then quality, stage,
+   layer, segment and flags (``scoring.score_features``);
+5. with ``redact: true``, keyed pseudonyms (``warmcall.model.redact``) before anything is shown;
+6. what each export can show (``observability.account_signals``) and the per-account
+   overview (``summary.account_overview``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+
+from warmcall.core.params import Params, as_params
+from warmcall.ingest.workbook import Workbook, load
+from warmcall.model.observability import account_signals
+from warmcall.model.redact import key_for, redact_contacts
+from warmcall.model.scoring import prepared_features, resolve_as_of, score_features, select
+from warmcall.model.summary import account_overview
+
+
+@dataclass
+class Analysis:
+    """One params set, analysed: the params used, the (selected) workbook, the as-of date,
+    the scores, the features they came from, the identity evidence, the signals each
+    account's exports carry and the per-account overview."""
+
+    params: Params
+    workbook: Workbook
+    as_of: date
+    scores: pl.DataFrame
+    features: pl.DataFrame | None = None
+    identity_evidence: pl.DataFrame | None = None
+    overview: pl.DataFrame = field(init=False)
+    signals: pl.DataFrame = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.signals = account_signals(self.workbook)
+        self.overview = account_overview(
+            self.workbook.accounts,
+            self.workbook.posts,
+            self.scores,
+            self.as_of,
+            self.params.window_days,
+            self.signals,
+        )
+
+
+def analyse(params: Params | dict | str, workbook: Workbook | None = None) -> Analysis:
+    """Run the pipeline (module docstring) for ``params`` (a Params, the dict the batch
+    runner passes, or a YAML path); ``workbook``: an already loaded workbook instead of
+    ``params.data``."""
+    p = as_params(params)
+    wb = workbook if workbook is not None else load(*p.data, mapping=p.mapping, encoding=p.encoding)
+    wb = select(wb, p)
+    as_of = resolve_as_of(wb, p)
+    feats, evidence = prepared_features(wb, p, as_of)
+    scores = score_features(feats.lazy(), p, as_of).collect()
+    if p.redact:
+        scores = redact_contacts(scores, key_for(p))
+        evidence = evidence.with_columns(
+            evidence=pl.lit("(redacted)"), person_id=pl.lit("(redacted)")
+        )
+    return Analysis(p, wb, as_of, scores, feats, evidence)
