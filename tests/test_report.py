@@ -24,7 +24,7 @@ from browser import (
     make_project,
 )
 from warmcall.core.errors import InputError
-from warmcall.present import display
+from warmcall.present import display, history
 from warmcall.run import report
 
 # --------------------------------------------------------------------------- the run
@@ -159,7 +159,7 @@ def test_metrics_snapshot_threads_and_cwd(run):
     assert r.metrics == m
     assert json.loads((run.set_dir("good") / "run.json").read_text())["metrics"] == m
     assert run.by_name["bad/02_fails"].metrics is None  # bad writes none
-    assert report.metrics_history(run.out, "good") == [(AS_OF, m)]
+    assert history.metrics_history(run.out, "good") == [(AS_OF, m)]
 
 
 def test_parameters_injected(run):
@@ -277,8 +277,8 @@ def test_index_accumulates_history_and_escapes(tmp_path):
 
 
 def test_write_metrics_merges(tmp_path):
-    report.write_metrics(tmp_path, {"a": 1, "when": __import__("datetime").date(2026, 1, 2)})
-    report.write_metrics(tmp_path, {"b": 2, "a": 3})
+    history.write_metrics(tmp_path, {"a": 1, "when": __import__("datetime").date(2026, 1, 2)})
+    history.write_metrics(tmp_path, {"b": 2, "a": 3})
     assert json.loads((tmp_path / "metrics.json").read_text()) == {
         "a": 3,
         "b": 2,

@@ -19,7 +19,7 @@ from pathlib import Path
 import warmcall as wc
 from warmcall.present import charts, views
 from warmcall.present.display import escape, html_table, pick_renderer, setup
-from warmcall.run.report import metrics_history, write_metrics
+from warmcall.present.history import metrics_history, write_metrics
 from IPython.display import Markdown, display
 
 setup(pick_renderer(renderer, batch=bool(output_dir)))
@@ -260,7 +260,7 @@ def outreach() -> nbf.NotebookNode:
                 "happen on or after each planned day?"
             ),
             c(
-                "from warmcall.run.report import previous_artifact\n"
+                "from warmcall.present.history import previous_artifact\n"
                 "root = Path(output_dir).parents[1] if output_dir else None\n"
                 'prev_plan_file = previous_artifact(root, report_set, analysis.as_of.isoformat(), "plan.csv") if root else None\n'
                 "prev_plan = pl.read_csv(prev_plan_file, infer_schema=False) if prev_plan_file else None\n"

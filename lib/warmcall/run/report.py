@@ -65,10 +65,10 @@ notebook's ``parameters`` cell so ``papermill --help-notebook`` lists them):
 - ``renderer: str``: ``"default"``; pass it to ``warmcall.present.display.setup(renderer)``.
 
 Metrics snapshot: a notebook may record headline numbers for week-over-week comparison with
-``write_metrics(output_dir, {...})``, which merges the keys into ``<output_dir>/metrics.json``
+``history.write_metrics(output_dir, {...})``, which merges the keys into ``<output_dir>/metrics.json``
 (JSON object, atomic write). The runner deletes a stale ``metrics.json`` when a set starts,
 copies the file's content into ``run.json`` and into each ``RunResult.metrics`` when the set
-ends; ``metrics_history(out_dir, report_set)`` reads every dated snapshot back.
+ends; ``history.metrics_history(out_dir, report_set)`` reads every dated snapshot back.
 
 Worker processes are started with the ``spawn`` method: a script calling ``run_reports``
 needs the usual ``if __name__ == "__main__":`` guard.
@@ -105,6 +105,7 @@ from warmcall.core.outputs import write_text_atomic
 from warmcall.core.sanitize import terminal
 from warmcall.ingest.cache import cache_dir, needs_fill, private_temp_dir
 from warmcall.present.display import escape
+from warmcall.present.history import METRICS_FILE, jsonable, read_json_object
 
 __all__ = [
     "NOTEBOOK_PARAMETERS",
@@ -114,13 +115,11 @@ __all__ = [
     "ensure_vega_bundle",
     "find_project_root",
     "main_report",
-    "metrics_history",
     "notebook_to_html",
     "offline_exporter",
     "run_reports",
     "write_atomic",
     "write_index",
-    "write_metrics",
 ]
 
 #: The parameters the runner injects into every notebook (see the module docstring).
@@ -139,7 +138,6 @@ INDEX_LOCK_S = 30
 #: seconds between two looks at the workers (progress, watchdog, signals)
 POLL_S = 0.5
 ERROR_KEYS = ("error_type", "error_message", "error_cell", "error_limit")
-METRICS_FILE = "metrics.json"
 RUN_FILE = "run.json"
 INDEX_FILE = "index.html"
 #: Cells with these tags are dropped from the HTML (TagRemovePreprocessor).
@@ -184,84 +182,6 @@ def write_atomic(path: Path, text: str | bytes) -> None:
     """Write ``text`` to ``path`` via a temporary file in the same folder and ``os.replace``:
     readers see either the old file or the complete new one (§4.4, §8)."""
     write_text_atomic(path, text)
-
-
-def _jsonable(o: Any) -> Any:
-    """Plain JSON-able value for papermill: dates as ISO strings, paths as strings."""
-    if hasattr(o, "model_dump"):
-        return _jsonable(o.model_dump(mode="json"))
-    if isinstance(o, dict):
-        return {str(k): _jsonable(v) for k, v in o.items()}
-    if isinstance(o, list | tuple):
-        return [_jsonable(v) for v in o]
-    if isinstance(o, set | frozenset):
-        return sorted(_jsonable(v) for v in o)
-    if isinstance(o, datetime | date):
-        return o.isoformat()
-    if isinstance(o, Path):
-        return str(o)
-    return o
-
-
-def write_metrics(output_dir: str | os.PathLike[str], metrics: dict[str, Any]) -> Path:
-    """Merge ``metrics`` into ``<output_dir>/metrics.json`` (for notebooks; atomic write).
-
-    The file is one JSON object; later keys overwrite earlier ones, so several notebooks of a
-    set can each add their headline numbers. Values must be JSON-able (dates become ISO).
-    """
-    path = Path(output_dir) / METRICS_FILE
-    current: dict[str, Any] = {}
-    if path.exists():
-        with contextlib.suppress(ValueError, OSError):
-            loaded = json.loads(path.read_text(encoding="utf-8"))
-            if isinstance(loaded, dict):
-                current = loaded
-    current.update(_jsonable(metrics))
-    write_atomic(path, json.dumps(current, indent=2, sort_keys=True, allow_nan=False) + "\n")
-    return path
-
-
-def _read_json_object(path: Path) -> dict[str, Any] | None:
-    try:
-        v = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return v if isinstance(v, dict) else None
-
-
-def metrics_history(out_dir: str | os.PathLike[str], report_set: str) -> list[tuple[str, dict]]:
-    """Every ``metrics.json`` snapshot of one report set, oldest first, as ``(date, metrics)``.
-
-    Reads ``<out_dir>/<YYYY-MM-DD>/<report_set>/metrics.json``; unreadable files are skipped.
-    """
-    out = []
-    base = Path(out_dir)
-    if not base.is_dir():
-        return out
-    for d in sorted(p for p in base.iterdir() if p.is_dir() and _DATE_RE.match(p.name)):
-        m = _read_json_object(d / report_set / METRICS_FILE)
-        if m is not None:
-            out.append((d.name, m))
-    return out
-
-
-def previous_artifact(
-    out_dir: str | os.PathLike[str], report_set: str, before: str, name: str
-) -> Path | None:
-    """``<out_dir>/<date>/<report_set>/<name>`` of the latest run dated before ``before``
-    (ISO date) that has that file; None when there is none."""
-    base = Path(out_dir)
-    if not base.is_dir():
-        return None
-    dated = sorted(
-        (p for p in base.iterdir() if p.is_dir() and _DATE_RE.match(p.name) and p.name < before),
-        reverse=True,
-    )
-    for d in dated:
-        f = d / report_set / name
-        if f.is_file():
-            return f
-    return None
 
 
 def find_project_root(start: Path | None = None) -> Path:
@@ -816,7 +736,7 @@ def _outcome_error(o: Any) -> dict[str, Any]:
 
 
 def _load_run(set_dir: Path) -> list[dict[str, Any]]:
-    run = _read_json_object(set_dir / RUN_FILE)
+    run = read_json_object(set_dir / RUN_FILE)
     if run and isinstance(run.get("notebooks"), list):
         return [n for n in run["notebooks"] if isinstance(n, dict)]
     # no run.json (a run in progress or interrupted, or copied by hand): list the pages found
@@ -954,12 +874,12 @@ def _load_set(
         raise InputError(
             path, "no notebook to run (no notebooks/NN_*.ipynb with a parameters cell)"
         )
-    params = p.to_papermill() if hasattr(p, "to_papermill") else _jsonable(p)
+    params = p.to_papermill() if hasattr(p, "to_papermill") else jsonable(p)
     name = _set_name(path)
     return _Set(
         name=name,
         params_file=path.resolve(),
-        params=_jsonable(params),
+        params=jsonable(params),
         as_of=day,
         title=str(getattr(p, "title", "warmcall report")),
         timeout=int(p.report.timeout_s),
@@ -1027,7 +947,7 @@ def _write_index_locked(out_dir: Path) -> None:
 
 
 def _finish_set(s: _Set, out_dir: Path, run_id: str, status: str = "finished") -> None:
-    metrics = _read_json_object(s.dir / METRICS_FILE)
+    metrics = read_json_object(s.dir / METRICS_FILE)
     run = {
         "run_id": run_id,
         "status": status,
