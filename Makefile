@@ -46,7 +46,7 @@ LINTED := lib tests tools bench setup.py
 
 # ruff (lint and format) on the code, mypy on the public API ([tool.mypy] in pyproject.toml)
 lint: setup
-	@$(BIN)/ruff check $(LINTED) && $(BIN)/ruff format --check $(LINTED) && $(BIN)/mypy
+	@$(BIN)/ruff check $(LINTED) && $(BIN)/ruff format --check $(LINTED) && $(BIN)/mypy && $(BIN)/lint-imports --no-cache
 
 format: setup
 	@$(BIN)/ruff format $(LINTED) && $(BIN)/ruff check --fix $(LINTED)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from warmcall.act.plan import plan_outreach
 from warmcall.core.errors import InputError
 from warmcall.core.params import Params, load_params
+from warmcall.core.resources import package_version
 from warmcall.ingest.workbook import Workbook, load
 from warmcall.model.pipeline import Analysis, analyse
 from warmcall.model.scoring import score
@@ -25,4 +26,4 @@ __all__ = [
     "Analysis", "InputError", "Params", "Workbook", "analyse", "load", "load_params", "plan_outreach", "rank_correlation",
     "score", "summarize",
 ]  # fmt: skip
-__version__ = "0.1.0"
+__version__ = package_version()

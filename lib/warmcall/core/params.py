@@ -6,7 +6,7 @@ type raises ``InputError`` naming the key and the file. Relative paths (``data``
 ``mapping`` of a ``data`` entry, ``mapping``, ``identities``, ``redact_key_file``) are
 resolved against the folder of the params file. A ``data`` item is a path or
 ``{path: ..., mapping: ...}`` with its own mapping (a YAML path or an inline mapping;
-``warmcall.ingest.inputs``).
+``warmcall.core.inputs``).
 
 Dates (``as_of``, ``outreach.start``) must lie in ``DATE_MIN`` .. ``DATE_MAX``
 (2000-01-01 .. 2100-12-31): the range warmcall computes calendars and windows in; a date
@@ -33,8 +33,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from warmcall.core.errors import InputError, is_plain_name, shown_name
+from warmcall.core.inputs import TAGS, DataEntry, InputSpec
 from warmcall.core.schema import KINDS, PLATFORMS
-from warmcall.ingest.inputs import TAGS, DataEntry, InputSpec
 
 #: The range of dates warmcall accepts for ``as_of`` and ``outreach.start`` (module docstring).
 DATE_MIN = date(2000, 1, 1)
@@ -160,7 +160,7 @@ class Params(_Strict):
     """A report set: what to load, the as-of date and window, segments and model settings."""
 
     title: str = "warmcall report"
-    # a path, or {path, mapping} with the input's own mapping (warmcall.ingest.inputs)
+    # a path, or {path, mapping} with the input's own mapping (warmcall.core.inputs)
     data: list[InputSpec] = Field(default_factory=list)
     mapping: Path | None = None  # for inputs not recognised as a known export (workbook.load)
     encoding: str | None = None

@@ -52,12 +52,26 @@ def sample_params() -> Path:
     return resource_root() / "params" / "sample.yaml"
 
 
+#: Set (to "1") by the batch runner in the environment its notebook kernels inherit: a
+#: notebook knows it runs in a scheduled report, not live in JupyterLab.
+BATCH_ENV = "WARMCALL_BATCH"
+
+
 def package_version() -> str:
     """The installed distribution's version (package metadata); for a source checkout that
     was never installed, ``warmcall.__version__``."""
     try:
         return version("warmcall")
-    except PackageNotFoundError:
-        from warmcall import __version__
+    except PackageNotFoundError:  # a source checkout that was never installed
+        return _source_version()
 
-        return __version__
+
+def _source_version() -> str:
+    """The version in the source checkout's pyproject.toml ("unknown" without one)."""
+    import tomllib
+
+    try:
+        meta = tomllib.loads((PACKAGE_DIR.parents[1] / "pyproject.toml").read_text("utf-8"))
+    except (OSError, ValueError):
+        return "unknown"
+    return str(meta.get("project", {}).get("version", "unknown"))

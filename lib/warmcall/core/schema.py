@@ -58,6 +58,25 @@ POSTS: dict[str, pl.DataType] = {
     "saves": pl.Int64(), "clicks": pl.Int64(), "engagements": pl.Int64(), "source": pl.String(),
 }  # fmt: skip
 
+#: What an export can show (per account). A figure that needs a signal the export does not
+#: carry is "not in this export", never 0.
+#: - followers: the list of people who follow you (or your follower total, for analytics)
+#: - following: the list of people you follow
+#: - inbound: engagement by others with you (likes, comments, replies, mentions, shares)
+#: - outbound: your engagement with others (replies, mentions, reposts, comments, likes)
+#: - messages_in / messages_out: private messages received / sent
+#: - impressions: post impressions (analytics)
+#: - profiles: contacts' names, follower counts or bios
+SIGNALS = (
+    "followers", "following", "inbound", "outbound", "messages_in", "messages_out",
+    "impressions", "profiles",
+)  # fmt: skip
+
+#: The key of a contact in features and in the table cache; ``CONTACT_KEY`` names the dense
+#: integer that stands for the three (``model.features.contact_features``).
+KEYS = ("account_id", "platform", "contact_id")
+CONTACT_KEY = "_ck"
+
 TABLES: dict[str, dict[str, pl.DataType]] = {
     "accounts": ACCOUNTS,
     "connections": CONNECTIONS,

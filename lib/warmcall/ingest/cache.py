@@ -57,11 +57,11 @@ from pathlib import Path
 import polars as pl
 
 from warmcall.core import schema
+from warmcall.core.inputs import Input, as_entries
 from warmcall.core.sanitize import terminal
+from warmcall.core.schema import CONTACT_KEY, KEYS
 from warmcall.ingest.accounting import SOURCE_EXPR, LoadReport
-from warmcall.ingest.inputs import Input, as_entries
 from warmcall.ingest.workbook import LazyWorkbook, Workbook
-from warmcall.model.features import CONTACT_KEY, KEYS
 
 FORMAT = 2  # 2: entries carry manifest.json
 DEFAULT_MIN_BYTES = 1 << 20

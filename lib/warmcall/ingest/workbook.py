@@ -10,9 +10,9 @@ import polars as pl
 
 from warmcall.core import schema
 from warmcall.core.errors import InputError
+from warmcall.core.inputs import Input, as_entries
 from warmcall.ingest.accounting import SOURCE_FILES, LoadReport, finalize
 from warmcall.ingest.enrich import enrich_profiles
-from warmcall.ingest.inputs import Input, as_entries
 from warmcall.ingest.loaders import LOADERS
 from warmcall.ingest.loaders.base import LoadResult
 from warmcall.ingest.resolve import resolve_accounts, resolve_handles
@@ -136,7 +136,7 @@ def load(
     """Load exports (folders, zips as downloaded, tar.gz, single files) into a Workbook.
 
     Each path is detected by content; every loader that recognises something in it loads
-    its files. A path may carry its own mapping (a ``warmcall.ingest.inputs.DataEntry``, or its
+    its files. A path may carry its own mapping (a ``warmcall.core.inputs.DataEntry``, or its
     dict form ``{"path": ..., "mapping": ...}``): it is then read as CSV through that
     mapping, without detection. ``mapping`` (a YAML path or dict in the mapping format of
     ``warmcall.ingest.loaders.mapped``) is the default for the other inputs: it is applied only

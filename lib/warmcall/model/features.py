@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
 
-from warmcall.core.schema import KINDS, TS
+from warmcall.core.schema import CONTACT_KEY, KEYS, KINDS, TS
 
 LIKE_KINDS = ("like", "reaction")
 STRONG_KINDS = ("call", "meeting", "event")  # "trusted" within 365 days
@@ -38,9 +38,6 @@ FEATURE_SCHEMA = {
     "platforms_kinds": pl.String,
 }  # fmt: skip
 
-KEYS = ("account_id", "platform", "contact_id")
-#: Column of a dense integer contact key (see ``contact_features(contact_keys=...)``).
-CONTACT_KEY = "_ck"
 _ROW_BITS = 40  # row numbers below 2⁴⁰ (10¹²) rows
 _UNKNOWN_BIT = 1 << len(KINDS)
 

@@ -15,14 +15,9 @@ A contact with no match is its own person (person_id stays null).
 
 from __future__ import annotations
 
-import os
-
 import polars as pl
 
-from warmcall.core.errors import InputError
-from warmcall.core.handles import handle_key
-from warmcall.ingest.loaders.csvutil import read_csv_text
-from warmcall.ingest.sources import Source
+from warmcall.ingest.identities import identity_handle
 
 MIN_HANDLE = 5
 #: Platforms whose contact_id (unless ``name:…``) is the contact's handle, lower-cased: the
@@ -51,32 +46,8 @@ def contact_labels() -> list[pl.Expr]:
     ]
 
 
-def _norm_handle(e: pl.Expr) -> pl.Expr:
-    """The handle's key (``warmcall.core.handles.handle_key``) without a Mastodon ``@host``: the
-    same person keeps the user name across platforms, not the host."""
-    return handle_key(e).str.replace(r"@.*$", "")
-
-
 def _norm_text(e: pl.Expr) -> pl.Expr:
     return e.str.to_lowercase().str.replace_all(r"[^\w]+", " ").str.strip_chars()
-
-
-def read_identities(path: str | os.PathLike[str]) -> pl.DataFrame:
-    """Read ``identities.csv`` (person, platform, handle); raises ``InputError`` if columns
-    are missing."""
-    src = Source.open(path)
-    m = src.members()[0]
-    df = read_csv_text(m.read_text())
-    missing = [c for c in ("person", "platform", "handle") if c not in df.columns]
-    if missing:
-        raise InputError(
-            m.display, f"missing column(s) {', '.join(missing)} (need person, platform, handle)"
-        )
-    return df.select(
-        pl.col("person").str.strip_chars(),
-        pl.col("platform").str.strip_chars().str.to_lowercase(),
-        _norm_handle(pl.col("handle")).alias("_h"),
-    ).drop_nulls()
 
 
 def assign_persons(
@@ -86,7 +57,7 @@ def assign_persons(
     company, person_id) by the rules in the module docstring. Returns the contacts and an
     evidence frame (person_id, rule, evidence, contacts)."""
     c = contacts.with_columns(
-        _h=_norm_handle(pl.coalesce("handle", "contact_id")),
+        _h=identity_handle(pl.coalesce("handle", "contact_id")),
         _n=_norm_text(pl.col("display_name")),
         _co=_norm_text(pl.col("company")),
     )

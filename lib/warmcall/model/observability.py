@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from warmcall.core.schema import SIGNALS
 from warmcall.core.words import NOT_IN_EXPORT
-from warmcall.ingest.loaders.base import SIGNALS
 from warmcall.ingest.workbook import Workbook
 
 #: figure -> the signals of which at least one must be carried for the figure to be known.

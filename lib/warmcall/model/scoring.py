@@ -15,6 +15,7 @@ from datetime import date
 import polars as pl
 
 from warmcall.core.params import Params, as_params
+from warmcall.ingest.identities import read_identities
 from warmcall.ingest.workbook import LazyWorkbook, Workbook
 from warmcall.model import audience, features, identity, quality, segments
 
@@ -84,7 +85,7 @@ def features_frame(wb: Workbook, p: Params, as_of: date) -> pl.LazyFrame:
 def with_persons(df: pl.DataFrame, p: Params) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Assign person_id across platforms (``warmcall.model.identity``) and count channels for
     multiplexity: distinct kinds in the last 365 days + (platforms the person is on − 1)."""
-    ids = identity.read_identities(p.identities) if p.identities else None
+    ids = read_identities(p.identities) if p.identities else None
     df, evidence = identity.assign_persons(df, ids, auto=p.identity_auto)
     # a contact without a person is on its own platform only (no per-row key text needed)
     n_platforms = (

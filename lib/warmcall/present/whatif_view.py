@@ -33,10 +33,10 @@ import polars as pl
 from warmcall.act import whatif
 from warmcall.act.plan import default_as_of, eligible_people
 from warmcall.core.params import Params, as_params
+from warmcall.core.resources import BATCH_ENV
 from warmcall.ingest.workbook import Workbook
 from warmcall.model.quality import COMPONENTS, STAGES
 from warmcall.model.scoring import resolve_as_of, select
-from warmcall.run.report import BATCH_ENV
 
 __all__ = [
     "BATCH_ENV",

@@ -102,6 +102,7 @@ from urllib.parse import quote
 
 from warmcall.core.errors import InputError
 from warmcall.core.outputs import write_text_atomic
+from warmcall.core.resources import BATCH_ENV
 from warmcall.core.sanitize import terminal
 from warmcall.ingest.cache import cache_dir, needs_fill, private_temp_dir
 from warmcall.present.display import escape
@@ -126,7 +127,6 @@ __all__ = [
 NOTEBOOK_PARAMETERS = ("params_file", "params", "report_set", "output_dir", "renderer")
 #: environment variable set in the workers (kernels inherit it): "this notebook runs in a
 #: batch report" (``warmcall.present.whatif_view.is_live`` reads it: no widgets in batch)
-BATCH_ENV = "WARMCALL_BATCH"
 #: seconds papermill waits for a kernel to start
 START_TIMEOUT_S = 60
 #: seconds to wait for a cell's last output after its reply (never more than report.timeout_s)

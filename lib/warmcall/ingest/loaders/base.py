@@ -24,26 +24,13 @@ from pathlib import PurePosixPath
 import polars as pl
 
 from warmcall.core.errors import InputError
+from warmcall.core.schema import SIGNALS
 
 #: Bookkeeping column: True on candidate rows whose file names no account; they get the one
 #: account of their platform in the load, else a placeholder account when the platform has
 #: none (``warmcall.ingest.resolve.resolve_accounts``). Frames that carry the column describe the
 #: own account (analytics files): the account they name gets an accounts row if it has none.
 NEEDS_ACCOUNT = "_needs_account"
-
-#: What an export can show (per account). A figure that needs a signal the export does not
-#: carry is "not in this export", never 0.
-#: - followers: the list of people who follow you (or your follower total, for analytics)
-#: - following: the list of people you follow
-#: - inbound: engagement by others with you (likes, comments, replies, mentions, shares)
-#: - outbound: your engagement with others (replies, mentions, reposts, comments, likes)
-#: - messages_in / messages_out: private messages received / sent
-#: - impressions: post impressions (analytics)
-#: - profiles: contacts' names, follower counts or bios
-SIGNALS = (
-    "followers", "following", "inbound", "outbound", "messages_in", "messages_out",
-    "impressions", "profiles",
-)  # fmt: skip
 
 
 @dataclass
