@@ -79,6 +79,21 @@ def test_progress_keeps_the_watchdog_away_and_deaths_are_outcomes():
     assert got["raises"].status == "error" and "ValueError: no good" in got["raises"].detail
 
 
+def test_progress_beats_name_the_cell_as_in_the_source_notebook():
+    beats: list[dict] = []
+    fixtures = Path(__file__).parent / "notebooks_fixture"
+    # 03_slow: parameters, markdown, sleep, print; papermill injects a cell after parameters
+    hooks = report._cell_hooks(fixtures / "03_slow.ipynb", lambda **i: beats.append(i))
+    hooks["on_cell_start"](cell={"source": "import time\ntime.sleep(120)"}, cell_index=3)
+    hooks["on_cell_executed"](cell={"source": "import time"}, cell_index=3, execute_reply={})
+    assert beats == [{"cell": "cell 3 of 4: import time", "phase": "cell running"},
+                     {"cell": "cell 3 of 4: import time", "phase": "cell done"}]  # fmt: skip
+    # no parameters cell: papermill puts the injected cell first
+    hooks = report._cell_hooks(fixtures / "04_no_parameters.ipynb", lambda **i: beats.append(i))
+    hooks["on_cell_start"](cell={"source": 'print("not a report")'}, cell_index=1)
+    assert beats[-1]["cell"] == 'cell 1 of 1: print("not a report")'
+
+
 def test_stalled_notebook_becomes_a_failure_page(tmp_path):
     # the parent's view of a stalled worker: page names notebook, cell and limit
     files = make_project(tmp_path, {"s": f'as_of: "{AS_OF}"\nreport: {{timeout_s: 5}}\n'})

@@ -545,8 +545,10 @@ def _cell_hooks(nb_path: Path, beat: Any) -> dict[str, Any]:
     )
 
     def label(cell: Any, cell_index: int) -> str:
-        i = cell_index  # index in the parameterized notebook: one injected cell after params
-        if params_at is not None and cell_index > params_at:
+        # index in the parameterized notebook: papermill put one injected cell right after
+        # the parameters cell, or first when there is none
+        i = cell_index
+        if cell_index > (params_at if params_at is not None else -1):
             i -= 1
         return f"cell {min(i, n - 1) + 1} of {n}: {_first_line(cell.get('source', ''))}"
 
