@@ -5,6 +5,12 @@ holds the pages, ``metrics.json`` (the headline numbers, merged by every noteboo
 set), ``run.json`` and artifacts such as ``plan.csv`` and ``stages.parquet``. A report reads
 the earlier runs of its own set to show the change since the last run, the follow-through
 of the previous plan and who moved stage.
+
+The notebooks call one function per section (``change_since_last_run``,
+``follow_through_since_last_run``, ``stage_moves_since_last_run``; ``save_metrics`` and
+``save_plan`` write this run's files) with their papermill parameters ``output_dir`` and
+``report_set``. An empty ``output_dir`` (a live notebook, nbval) means no history: nothing is
+read or written.
 """
 
 from __future__ import annotations
@@ -15,11 +21,20 @@ import os
 import re
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from warmcall.core.outputs import write_text_atomic
+import polars as pl
+
+from warmcall.core.outputs import write_csv_safe, write_ics, write_text_atomic
+from warmcall.core.words import count
+from warmcall.present import views
+
+if TYPE_CHECKING:
+    from warmcall.act.plan import PlanResult
+    from warmcall.model.pipeline import Analysis
 
 METRICS_FILE = "metrics.json"
+PLAN_CSV, PLAN_ICS, STAGES_FILE = "plan.csv", "plan.ics", "stages.parquet"
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -100,3 +115,96 @@ def previous_artifact(
         if f.is_file():
             return f
     return None
+
+
+# --- one call per notebook section ---------------------------------------------------------
+
+
+def runs_root(output_dir: str | os.PathLike[str] | None) -> Path | None:
+    """The folder that holds the dated runs: ``output_dir`` is ``<out>/<YYYY-MM-DD>/<set>``
+    (the runner's layout above), so its grandparent; None when ``output_dir`` is empty."""
+    return Path(output_dir).parents[1] if output_dir else None
+
+
+def change_since_last_run(
+    a: Analysis, output_dir: str | os.PathLike[str] | None, report_set: str
+) -> pl.DataFrame:
+    """``views.change_table`` of this run's ``views.metrics`` against the set's earlier
+    ``metrics.json`` snapshots (``metrics_history``): empty when there is no earlier run or
+    no ``output_dir``."""
+    root = runs_root(output_dir)
+    history = metrics_history(root, report_set) if root else []
+    return views.change_table(views.metrics(a), history)
+
+
+def save_metrics(a: Analysis, output_dir: str | os.PathLike[str] | None) -> Path | None:
+    """``views.metrics(a)`` merged into ``<output_dir>/metrics.json`` (``write_metrics``), for
+    the next run's change; nothing (None) without an ``output_dir``."""
+    return write_metrics(output_dir, views.metrics(a)) if output_dir else None
+
+
+def _previous(
+    a: Analysis, output_dir: str | os.PathLike[str] | None, report_set: str, name: str
+) -> Path | None:
+    root = runs_root(output_dir)
+    return previous_artifact(root, report_set, a.as_of.isoformat(), name) if root else None
+
+
+def previous_plan(
+    a: Analysis, output_dir: str | os.PathLike[str] | None, report_set: str
+) -> pl.DataFrame | None:
+    """The ``plan.csv`` of the set's latest run dated before ``a.as_of`` (all columns as
+    text, as written); None when there is none."""
+    f = _previous(a, output_dir, report_set, PLAN_CSV)
+    return pl.read_csv(f, infer_schema=False) if f else None
+
+
+def previous_stages(
+    a: Analysis, output_dir: str | os.PathLike[str] | None, report_set: str
+) -> pl.DataFrame | None:
+    """The ``stages.parquet`` (``views.stages_snapshot``) of the set's latest run dated
+    before ``a.as_of``; None when there is none."""
+    f = _previous(a, output_dir, report_set, STAGES_FILE)
+    return pl.read_parquet(f) if f else None
+
+
+def follow_through_since_last_run(
+    a: Analysis, output_dir: str | os.PathLike[str] | None, report_set: str
+) -> pl.DataFrame:
+    """``views.follow_through`` of the previous run's plan (``previous_plan``): each planned
+    call and whether an outbound contact was logged on or after its day; empty without one."""
+    return views.follow_through(a, previous_plan(a, output_dir, report_set))
+
+
+def stage_moves_since_last_run(
+    a: Analysis, output_dir: str | os.PathLike[str] | None, report_set: str
+) -> pl.DataFrame | None:
+    """``views.stage_moves`` against the previous run's stages (``previous_stages``); None
+    when there is no earlier run to compare with (an empty frame: nobody moved)."""
+    prev = previous_stages(a, output_dir, report_set)
+    return None if prev is None else views.stage_moves(a, prev)
+
+
+def stage_moves_sentence(moves: pl.DataFrame | None) -> str:
+    """One sentence for ``stage_moves_since_last_run``: no earlier run, or how many moved."""
+    if moves is None:
+        return "No earlier run to compare with yet."
+    return f"{count(moves.height, 'contact')} changed stage."
+
+
+def save_plan(
+    a: Analysis, result: PlanResult, output_dir: str | os.PathLike[str] | None
+) -> list[Path]:
+    """Write this run's ``plan.csv`` (formula-safe, ``write_csv_safe``), ``plan.ics`` (for the
+    calendar, ``write_ics``) and ``stages.parquet`` (``views.stages_snapshot``, for the next
+    run's stage moves) into ``output_dir``; nothing (an empty list) without one."""
+    if not output_dir:
+        return []
+    out = Path(output_dir)
+    title = a.params.title
+    written = [
+        write_csv_safe(result.plan, out / PLAN_CSV),
+        write_ics(result.plan, out / PLAN_ICS, calendar_name=f"{title}: calls", as_of=a.as_of),
+    ]
+    views.stages_snapshot(a).write_parquet(out / STAGES_FILE)
+    return [*written, out / STAGES_FILE]

@@ -547,6 +547,22 @@ def plan_table(plan: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def plan_sentence(result, outreach) -> str:  # (plan.PlanResult, params.Outreach)
+    """One Markdown sentence above the plan: how many calls from which day, at what pace
+    (``outreach.per_day`` a day for ``outreach.days`` working days, ``slot_minutes``-minute
+    slots from ``start_time`` in ``timezone``), then the planner's note on any shortfall.
+    Params text is escaped (``warmcall.core.sanitize.html``)."""
+    from warmcall.core.sanitize import html as escape
+
+    o = outreach
+    text = (
+        f"**{count(result.plan.height, 'call')}** from {result.start} ({o.per_day} a day for "
+        f"{count(o.days, 'working day')}, {o.slot_minutes}-minute slots from "
+        f"{escape(o.start_time)} {escape(o.timezone)})."
+    )
+    return text + (f" {escape(result.note)}" if result.note else "")
+
+
 def follow_through(a: Analysis, previous_plan: pl.DataFrame | None) -> pl.DataFrame:
     """Planned vs logged: each call of the previous plan and whether an outbound contact
     (a logged call, meeting, email, event, DM, reply, ...) with that contact happened on or
