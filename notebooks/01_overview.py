@@ -1,0 +1,114 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -papermill,-execution,-ExecuteTime
+#     notebook_metadata_filter: -papermill,-widgets,-language_info
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Overview: does the follower count mean anything?
+#
+# For each platform and audience segment: how many followers there are, how many engaged in the window, how many relationships are two-way and how many are trusted, and whether a contact's own follower count predicts engagement or relationship quality.
+
+# %% tags=["parameters"]
+params_file: str = "../params/sample.yaml"  # YAML params set, see params/sample.yaml
+params: dict = {}  # the validated params as a dict (the batch runner passes it; wins over params_file)
+report_set: str = ""  # name of the report set (batch runs)
+output_dir: str = ""  # folder for metrics.json in batch runs; empty: do not write
+renderer: str = "auto"  # Altair renderer: auto (reports: inline Vega; live: svg), default, svg
+
+# %%
+import warmcall as wc
+from IPython.display import Markdown, display
+from warmcall.present import charts, history, views
+from warmcall.present.display import escape, html_table, pick_renderer, setup
+
+setup(pick_renderer(renderer, batch=bool(output_dir)))
+analysis = wc.analyse(params or params_file)
+P = analysis.params
+
+# %%
+display(
+    Markdown(
+        f"## {escape(P.title)}\n\n**{views.headline_sentence(analysis)}**\n\n"
+        f"As of {analysis.as_of}; window: the {P.window_days} days ending that day.\n\n"
+        f"{escape(views.activity_sentence(analysis))}"
+    )
+)
+
+# %% [markdown]
+# ### What your exports contain
+#
+# Each platform's export holds different things: an X archive holds what *you* did (replies, mentions, DMs) but not what others did to you; a Mastodon archive has no follower list. A figure that needs something an export does not carry is shown as *not in this export*, never as 0.
+
+# %%
+display(html_table(views.exports_table(analysis)))
+
+# %% [markdown]
+# ### Since the last run
+
+# %%
+change = history.change_since_last_run(analysis, output_dir, report_set)
+display(Markdown(views.change_sentence(change)))
+if change.height:
+    display(html_table(change))
+
+# %% [markdown]
+# <details><summary>Definitions</summary>
+#
+# - **followers**: the account's follower count from its latest snapshot (or, where the export has none, the number of contacts who follow it).
+# - **engaged**: contacts with at least one inbound interaction in the window.
+# - **reached**: contacts you engaged in the window (reply, mention, share, comment, like, DM, call, ...) with no inbound interaction from them in the window.
+# - **two-way**: stage *conversant* or *trusted*: both directions in the window, DMs both ways, or a call, meeting or event in the last year.
+# - **trusted**: a call, meeting or event in the last 365 days, or DMs both ways in the window.
+# - **quality**: a 0–100 tie-strength score after Gilbert & Karahalios (2009): intensity, reciprocity, recency, duration, intimacy, multiplexity.
+# </details>
+
+# %% [markdown]
+# ## Per platform
+
+# %%
+display(html_table(views.platform_table(analysis)))
+display(Markdown(views.rate_definitions()))
+
+# %%
+charts.funnel(views.funnel_frame(analysis))
+
+# %%
+charts.engagement_rates(views.rates_frame(analysis))
+
+# %% [markdown]
+# ## Per platform and segment
+
+# %%
+display(html_table(views.segment_table(analysis), null=views.NOT_IN_EXPORT))
+
+# %% [markdown]
+# ## Does a contact's follower count predict engagement or quality?
+
+# %%
+display(Markdown(views.correlation_sentence(analysis)))
+display(html_table(views.correlations(analysis)))
+
+# %%
+charts.followers_vs_quality(views.heatmap_frame(analysis))
+
+# %% [markdown]
+# ## Load accounting
+#
+# Every input row is loaded, set aside with a reason (valid but not attributable to a person, such as likes whose author the export does not name), or rejected with a reason.
+
+# %%
+display(html_table(analysis.workbook.report.summary(), max_rows=100))
+
+# %%
+history.save_metrics(analysis, output_dir)

@@ -1,0 +1,74 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -papermill,-execution,-ExecuteTime
+#     notebook_metadata_filter: -papermill,-widgets,-language_info
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Outreach: who to call this week, and why
+#
+# A short list of people to call, a few a day, chosen by a stated policy. warmcall never contacts anyone itself: it writes `plan.csv` and `plan.ics` for your calendar.
+
+# %% tags=["parameters"]
+params_file: str = "../params/sample.yaml"  # YAML params set, see params/sample.yaml
+params: dict = {}  # the validated params as a dict (the batch runner passes it; wins over params_file)
+report_set: str = ""  # name of the report set (batch runs)
+output_dir: str = ""  # folder for metrics.json in batch runs; empty: do not write
+renderer: str = "auto"  # Altair renderer: auto (reports: inline Vega; live: svg), default, svg
+
+# %%
+import warmcall as wc
+from IPython.display import Markdown, display
+from warmcall.present import history, views
+from warmcall.present.display import escape, html_table, pick_renderer, setup
+
+setup(pick_renderer(renderer, batch=bool(output_dir)))
+analysis = wc.analyse(params or params_file)
+P = analysis.params
+
+# %%
+display(Markdown(f"## {escape(P.title)}: outreach\n\n**{views.headline_sentence(analysis)}**"))
+
+# %% [markdown]
+# ## The policy
+#
+# A mix, alternating, of **fading ties** (quality at least `outreach.min_quality`, no interaction either way for `outreach.fading_after_days` days or more; the strongest first) and **promising weaker ties** (not yet two-way, but engaging with you, reached by you and following you back, relevant to your niche, or with a large audience; those who already interact with you first). Moderately weak ties did the most for job mobility in Rajkumar et al. (2022, *Science*). Never a flagged (spam-like) contact, nobody contacted within the cool-down, nobody twice, one person once even across platforms. Working days only.
+
+# %%
+result = views.outreach_plan(analysis)
+display(Markdown(views.plan_sentence(result, P.outreach)))
+display(html_table(views.plan_table(result.plan), max_rows=100))
+
+# %%
+if history.save_plan(analysis, result, output_dir):
+    display(Markdown("The plan is saved beside this report as `plan.csv` and `plan.ics`."))
+
+# %% [markdown]
+# ## Follow-through since the last run
+#
+# Planned vs logged: did an outbound contact happen on or after each planned day?
+
+# %%
+ft = history.follow_through_since_last_run(analysis, output_dir, report_set)
+display(Markdown(views.follow_through_sentence(ft)))
+if ft.height:
+    display(html_table(ft))
+
+# %% [markdown]
+# ## Who moved stage since the last run
+
+# %%
+moves = history.stage_moves_since_last_run(analysis, output_dir, report_set)
+display(Markdown(history.stage_moves_sentence(moves)))
+if moves is not None and moves.height:
+    display(html_table(moves))
