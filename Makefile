@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: setup report test lab bench soak sample lint format dist clean
+.PHONY: setup report test lab notebooks bench soak sample lint format dist clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PY)" ]; then echo "warmcall needs Python 3.11 or newer (python3.11, python3.12, ...)"; exit 1; fi
@@ -33,6 +33,11 @@ test: setup lint
 lab: setup
 	@$(BIN)/jupyter lab notebooks/
 
+# after editing a notebook's source notebooks/NN_*.py: bring its paired .ipynb up to date
+# (jupytext --sync writes the newer side of each pair into the other; outputs are kept)
+notebooks: setup
+	@$(BIN)/jupytext --sync notebooks/[0-9][0-9]_*.py
+
 bench: setup
 	@$(BIN)/python bench/run.py --scale S --scale M --scale L --write BENCHMARKS.md
 
@@ -42,7 +47,7 @@ soak: setup
 sample: setup
 	@$(BIN)/warmcall sample --out data/sample
 
-LINTED := lib tests tools bench setup.py
+LINTED := lib tests notebooks bench setup.py
 
 # ruff (lint and format) on the code, mypy on the public API ([tool.mypy] in pyproject.toml)
 lint: setup

@@ -7,8 +7,8 @@ below that folder), so an installed wheel runs ``warmcall report`` and ``warmcal
 quickstart`` from any folder.
 
 Why a build step and not a second tracked copy: the repository keeps one copy of each file
-(the notebooks are written by tools/make_notebooks.py; the sample by ``warmcall sample``),
-nothing can drift, and branches that regenerate the notebooks never conflict on a copy.
+(the notebooks' sources are their ``.py`` jupytext pairs; the sample is written by ``warmcall
+sample``), nothing can drift, and branches that change the notebooks never conflict on a copy.
 Editable installs and ``PYTHONPATH=lib`` skip the step: they read the same files from the
 source checkout (``warmcall.resources``). ``python -m build`` goes through the sdist, which
 carries these folders (MANIFEST.in), so the wheel built from it gets them too.

@@ -1,7 +1,7 @@
 """The documentation lives in the repository and stays true to the code.
 
 - No file refers to a document outside the repository (a contributor who clones it cannot read
-  those): the product side (README, docs, notebooks, tools, params, build files) and the code
+  those): the product side (README, docs, notebooks, params, build files) and the code
   side (lib, tests) are checked by separate tests.
 - Every ``*.md`` a file names exists in the repository, every ``docs/<page>.md §N.M`` it cites
   is a numbered heading of that page, every Markdown link resolves (anchors included), and
@@ -48,7 +48,7 @@ def _files(*parts: str, exts: tuple[str, ...]) -> list[Path]:
 
 
 PRODUCT = _files(
-    *ROOT_DOCS, "docs", "notebooks", "tools", "params", "deploy", ".ci", "Makefile",
+    *ROOT_DOCS, "docs", "notebooks", "params", "deploy", ".ci", "Makefile",
     "pyproject.toml", "environment.yml", "setup.py", "MANIFEST.in",
     exts=(".md", ".py", ".ipynb", ".yaml", ".yml", ".toml", ".j2", ""),
 )  # fmt: skip
@@ -98,7 +98,7 @@ def _section_problems(files: list[Path]) -> list[str]:
 
 
 def test_product_files_cite_only_documents_in_the_repository() -> None:
-    """README, docs, notebooks, tools, params and build files."""
+    """README, docs, notebooks, params and build files."""
     assert PRODUCT and any(f.parent == DOCS for f in PRODUCT)
     problems = _problems(PRODUCT) + _section_problems(PRODUCT)
     assert not problems, "\n".join(problems)
