@@ -38,8 +38,8 @@ def test_overview_by_hand() -> None:
     ov = account_overview(wb.accounts, wb.posts, s, as_of, 90)
     assert headline(ov, 90) == (
         "Of your 200 followers, 3 (1.5%) engaged in the last 90 days, and you have 1 two-way "
-        "relationship (1 trusted). Across 1 post with impressions, 1,000 impressions and 30 "
-        "engagements: 3.0% engagement by impressions."
+        "relationship (1 trusted). Across 1 post with impressions (2026-06-10 to 2026-06-10), "
+        "1,000 impressions and 30 engagements: 3.0% engagement by impressions."
     )
 
 
@@ -93,8 +93,8 @@ def test_analytics_only_headline_sums_the_posts() -> None:
     row = ov.row(0, named=True)
     assert row["impressions"] == 6000 and row["followers"] is None and row["engaged"] is None
     assert headline(ov, 90).endswith(
-        "Across 3 posts with impressions, 6,000 impressions and 60 engagements: 1.0% engagement "
-        "by impressions."
+        "Across 3 posts with impressions (2026-06-10 to 2026-06-10), 6,000 impressions and 60 "
+        "engagements: 1.0% engagement by impressions."
     )
 
 
@@ -152,3 +152,18 @@ def test_headline_of_mixed_accounts_names_where_engagement_is_missing() -> None:
         "In the last 90 days you reached 1 person there, and 1 of your two-way relationships is "
         "there; two-way there means messages both ways, or a logged call or meeting."
     )
+
+
+def test_analytics_totals_cover_the_files_not_only_the_window() -> None:
+    days = ["2025-03-01", "2025-12-31", "2026-05-01", "2026-06-29", "2026-07-05"]  # last: after T
+    posts = [
+        {"account_id": "x:analytics", "platform": "x", "post_id": str(i), "ts": d,
+         "impressions": 100 * (i + 1), "engagements": 3 * (i + 1)}
+        for i, d in enumerate(days)
+    ]  # fmt: skip
+    row = _overview(workbook(posts=posts)).row(0, named=True)
+    upto = [p for p in posts if p["ts"] <= "2026-06-30"]  # every post up to as_of, any age
+    assert row["analytics_posts"] == len(upto) == 4
+    assert row["analytics_impressions"] == sum(p["impressions"] for p in upto)
+    assert row["analytics_engagements"] == sum(p["engagements"] for p in upto)
+    assert row["impressions"] == 300 + 400  # the window's (90 days) figure stays the window's

@@ -150,6 +150,26 @@ def account_overview(
             posts_with_impressions=pl.col("impressions").is_not_null().sum(),
         )
     )
+    # the analytics files as a whole: every post up to as_of that reports impressions
+    has_impr = pl.col("impressions").is_not_null()
+    all_p = (
+        posts.filter(d <= as_of)
+        .with_columns(post_engagements())
+        .group_by("account_id")
+        .agg(
+            analytics_posts=has_impr.sum(),
+            analytics_impressions=pl.col("impressions").filter(has_impr).sum(),
+            analytics_engagements=pl.col("post_engagements").filter(has_impr).sum(),
+            analytics_first=pl.col("ts").filter(has_impr).min().dt.date(),
+            analytics_last=pl.col("ts").filter(has_impr).max().dt.date(),
+        )
+        .filter(pl.col("analytics_posts") > 0)
+        .with_columns(
+            er_impressions_all=pl.when(pl.col("analytics_impressions") > 0).then(
+                pl.col("analytics_engagements") / pl.col("analytics_impressions")
+            )
+        )
+    )
     acc = accounts.select("account_id", "platform").unique()
     base = pl.concat(
         [acc, contacts.select("account_id", "platform"), posts.select("account_id", "platform")]
@@ -158,6 +178,7 @@ def account_overview(
         base.join(contacts, on=["account_id", "platform"], how="left")
         .join(latest_followers(accounts, as_of), on="account_id", how="left")
         .join(p, on="account_id", how="left")
+        .join(all_p, on="account_id", how="left")
         .with_columns(
             followers=pl.coalesce("followers_reported", "followers_known"),
             followers_source=pl.when(pl.col("followers_reported").is_not_null())
@@ -235,8 +256,9 @@ def headline(overview: pl.DataFrame, window_days: int) -> str:
       (9 trusted)";
     - accounts whose exports hold only what you did (an X archive): why engagement is
       missing, and the people you reached there;
-    - analytics (impressions): "Across 1,668 posts, 9.7M impressions and 154k engagements:
-      1.6% engagement by impressions."
+    - analytics, over every post up to the as-of date that reports impressions (the files as
+      a whole, not only the window): "Across 1,668 posts with impressions (2025-06-01 to
+      2026-11-13), 9.7M impressions and 154k engagements: 1.6% engagement by impressions."
     Every count agrees with its noun (``warmcall.core.words``); unknown figures are never 0.
     """
     o = overview
@@ -291,15 +313,16 @@ def headline(overview: pl.DataFrame, window_days: int) -> str:
             out.append(f"In {w} " + ", and ".join(parts) + ".")
     elif not eng.height and two_way:
         out.append(f"You have {two_way}.")
-    imp = o.filter(pl.col("impressions").is_not_null()) if "impressions" in o.columns else o.clear()
+    imp = o.filter(pl.col("analytics_posts").is_not_null())
     if imp.height:
-        n_posts = int(imp["posts_with_impressions"].sum())
-        impressions = float(imp["impressions"].sum())
-        engagements = float(imp["eng_with_impr"].fill_null(0).sum())
+        n_posts = int(imp["analytics_posts"].sum())
+        impressions = float(imp["analytics_impressions"].sum())
+        engagements = float(imp["analytics_engagements"].fill_null(0).sum())
+        first, last = imp["analytics_first"].min(), imp["analytics_last"].max()
         rate = f": {engagements / impressions:.1%} engagement by impressions" if impressions else ""
         out.append(
-            f"Across {count(n_posts, 'post')} with impressions, {_big(impressions)} "
-            f"{noun(impressions, 'impression')} and {_big(engagements)} "
+            f"Across {count(n_posts, 'post')} with impressions ({first} to {last}), "
+            f"{_big(impressions)} {noun(impressions, 'impression')} and {_big(engagements)} "
             f"{noun(engagements, 'engagement')}{rate}."
         )
     if not out:
