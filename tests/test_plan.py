@@ -13,17 +13,11 @@ import polars as pl
 import pytest
 import warmcall as wc
 from helpers import conn, inter, workbook
-from warmcall.act.plan import (
-    add_plan_parser,
-    candidates,
-    main_plan,
-    plan_outreach,
-    plan_outreach_result,
-    plan_uid,
-)
+from warmcall.act.plan import candidates, plan_outreach, plan_outreach_result, plan_uid
 from warmcall.core.errors import InputError
 from warmcall.core.outputs import ics_escape, ics_fold, to_ics, write_csv_safe
 from warmcall.core.params import Outreach
+from warmcall.run.plan_command import add_plan_parser, main_plan
 
 T = date(2026, 11, 13)  # as_of, a Friday; window 90 days -> 2026-08-16 .. 2026-11-13
 P = {"as_of": "2026-11-13", "window_days": 90, "relevance": {"research": 2, "survey": 2}}

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from warmcall.act.plan import slots
+from warmcall.act.calendar import slots
 from warmcall.core.errors import InputError
 from warmcall.core.params import DATE_MAX, DATE_MIN, Outreach, parse_params
 from warmcall.run import cli

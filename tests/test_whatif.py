@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 import warmcall as wc
 from helpers import conn, inter, workbook
+from warmcall.act import projection as pj
 from warmcall.act import whatif as wf
 from warmcall.model.quality import STAGES
 
@@ -195,10 +196,10 @@ def test_prune_by_hand() -> None:
 
 
 def test_split_calls() -> None:
-    assert wf.split_calls(10, 2, 100) == (2, 8)
-    assert wf.split_calls(10, 100, 3) == (7, 3)
-    assert wf.split_calls(9, 100, 100) == (5, 4)  # fading first
-    assert wf.split_calls(5, 0, 0) == (0, 0)
+    assert pj.split_calls(10, 2, 100) == (2, 8)
+    assert pj.split_calls(10, 100, 3) == (7, 3)
+    assert pj.split_calls(9, 100, 100) == (5, 4)  # fading first
+    assert pj.split_calls(5, 0, 0) == (0, 0)
 
 
 def test_project_outreach_by_hand() -> None:
@@ -212,7 +213,7 @@ def test_project_outreach_by_hand() -> None:
             "stage": ["conversant", "trusted", "conversant"] + ["engaged"] * 10,
         }
     )
-    r = wf.project_outreach(
+    r = pj.project_outreach(
         pl.DataFrame(), calls_per_day=1, weeks=1, params=None, as_of=T, pools=pools
     )
     # N = 1 x 5 x 1 = 5: fading min(3, max(3, 5 - 10)) = 3, promising 2
@@ -225,11 +226,11 @@ def test_project_outreach_by_hand() -> None:
     assert r["expected_referral_wins"] == pytest.approx(0.132)
     assert r["cold_approaches_equivalent"] == pytest.approx(6.6)
     assert r["assumptions"]["referral_uplift"] == 10.0 and "assumption" in r["label"]
-    r = wf.project_outreach(
+    r = pj.project_outreach(
         pl.DataFrame(), 1, 1, {"outreach": {"referral_uplift": 100}}, T, pools=pools
     )
     assert r["referral_conversion"] == 1.0  # capped
-    r = wf.project_outreach(
+    r = pj.project_outreach(
         pl.DataFrame(), 2, 2, None, T, assumptions={"deepen_rate": 0.0}, pools=pools
     )
     assert r["attempts"] == 20 and r["unfilled"] == 7 and r["new_trusted"] == 0.0
@@ -237,7 +238,7 @@ def test_project_outreach_by_hand() -> None:
     # so no new trusted tie; f3 (first in the frame, conversant) would have given 0.24
     fading_only = pools.filter(pl.col("pool") == "fading")
     one = {"working_days_per_week": 1}
-    r = wf.project_outreach(pl.DataFrame(), 1, 1, None, T, assumptions=one, pools=fading_only)
+    r = pj.project_outreach(pl.DataFrame(), 1, 1, None, T, assumptions=one, pools=fading_only)
     assert (r["attempts"], r["fading_calls"], r["promising_calls"]) == (1, 1, 0)
     assert r["new_trusted"] == 0.0 and r["rewarmed"] == pytest.approx(0.6)
 
@@ -248,7 +249,7 @@ def test_project_outreach_uses_planner_pools() -> None:
         interactions=[inter("f", "2026-05-01", "dm", "in"), inter("f", "2026-05-02", "dm", "out")],
     )
     s = wc.score(wb, {**P, "relevance": {"research": 1}})
-    r = wf.project_outreach(
+    r = pj.project_outreach(
         s, 1, 1, P, T
     )  # f: trusted (dm both ways), 59 days silent; p: relevance
     assert (r["fading_calls"], r["promising_calls"], r["unfilled"]) == (1, 1, 3)

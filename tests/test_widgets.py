@@ -11,6 +11,7 @@ import pytest
 import warmcall as wc
 from helpers import conn, inter, workbook
 from traitlets import TraitError
+from warmcall.act import projection
 from warmcall.act import whatif as wf
 from warmcall.present.widgets import WhatIfPanel
 
@@ -120,7 +121,7 @@ def test_prune_and_projection_sliders() -> None:
     panel.weeks.value = 2
     pj = panel.state["projection"]
     assert pj["attempts"] == 30 and pj["assumptions"]["referral_uplift"] == 10.0
-    assert pj == wf.project_outreach(panel.scores, 3, 2, wc.Params.model_validate(P), T)
+    assert pj == projection.project_outreach(panel.scores, 3, 2, wc.Params.model_validate(P), T)
     assert "3 people a working day for 2 weeks" in panel.summary_html.value
     assert "projection under stated assumptions" in panel.summary_html.value
 

@@ -57,22 +57,15 @@ duplicates), pool ("fading" / "promising"), person_key, start_utc, end_utc.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import os
-import sys
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
+from datetime import date, datetime
 from typing import Any, cast
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 
-from warmcall.core.errors import InputError
+from warmcall.act.calendar import next_working_day, slots
 from warmcall.core.params import Outreach, Params, as_params, override
-from warmcall.core.sanitize import terminal
 from warmcall.core.words import count, verb
 from warmcall.model.quality import STAGES
 
@@ -350,82 +343,6 @@ def plan_uid(person_key: str, day: date) -> str:
     return f"{h}@warmcall"
 
 
-# --------------------------------------------------------------------------- calendar
-
-
-def working_days(start: date, n: int) -> list[date]:
-    """``n`` Monday–Friday dates from ``start`` (a weekend start rolls to Monday)."""
-    out: list[date] = []
-    d = start
-    while len(out) < n:
-        if d.weekday() < 5:
-            out.append(d)
-        d += timedelta(days=1)
-    return out
-
-
-def next_working_day(d: date) -> date:
-    """The first Monday–Friday date strictly after ``d``."""
-    d += timedelta(days=1)
-    while d.weekday() >= 5:
-        d += timedelta(days=1)
-    return d
-
-
-def _start_time(s: str) -> time:
-    try:
-        hh, mm = s.strip().split(":")
-        return time(int(hh), int(mm))
-    except (ValueError, TypeError):
-        raise InputError("params", f"outreach.start_time: expected HH:MM, got {s!r}") from None
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(
-            "params", f"outreach.timezone: unknown IANA time zone {name!r} (is tzdata installed?)"
-        ) from None
-
-
-def slots(
-    start: date, days: int, per_day: int, o: Outreach
-) -> list[tuple[date, str, datetime, datetime]]:
-    """(local date, local HH:MM, start UTC, end UTC) of every slot, in order.
-
-    Slot k of a day is meant to start at wall-clock ``start_time + k × slot_minutes`` in the
-    zone. Daylight-saving changes (zoneinfo, ``fold=0``): a wall-clock time that occurs twice
-    (an overlap, clocks set back) is its first occurrence; one that does not exist (a gap,
-    clocks set forward) is read with the offset before the change, i.e. as the instant that
-    far past the change (02:30 in a 02:00→03:00 gap is 03:30). A slot never starts before the
-    previous slot of its day ends (it moves to that end), so every slot is a distinct
-    instant and no two slots overlap, whatever the zone does that day. HH:MM is the wall
-    clock at the slot's real start."""
-    tz = _zone(o.timezone)
-    t0 = _start_time(o.start_time)
-    step = timedelta(minutes=o.slot_minutes)
-    out = []
-    for d in working_days(start, days):
-        base = datetime.combine(d, t0)
-        midnight = datetime.combine(d + timedelta(days=1), time(0, 0), tzinfo=tz)
-        prev_end: datetime | None = None
-        for k in range(per_day):
-            s = (base + k * step).replace(tzinfo=tz).astimezone(UTC)  # fold=0: see above
-            if prev_end is not None and s < prev_end:
-                s = prev_end
-            e = s + step
-            if e > midnight.astimezone(UTC):
-                raise InputError(
-                    "params",
-                    f"outreach: {per_day} slots of {o.slot_minutes} min from {o.start_time} "
-                    "run past midnight",
-                )
-            out.append((d, s.astimezone(tz).strftime("%H:%M"), s, e))
-            prev_end = e
-    return out
-
-
 # --------------------------------------------------------------------------- the plan
 
 
@@ -543,92 +460,8 @@ def plan_outreach(
     return plan
 
 
-# --------------------------------------------------------------------------- CLI
-
-
-def _clip(s: object, n: int) -> str:
-    return terminal(s if s is not None else "", limit=n)
-
-
-def plan_table_text(plan: pl.DataFrame) -> str:
-    """A short fixed-width table of the plan for the terminal."""
-    head = f"{'date':10}  {'time':5}  {'person':24}  {'platforms':18}  reason"
-    lines = [head, "-" * len(head)]
-    for r in plan.iter_rows(named=True):
-        lines.append(
-            f"{r['date'].isoformat():10}  {r['time']:5}  {_clip(r['person'], 24):24}  "
-            f"{_clip(r['platforms'], 18):18}  {_clip(r['reason'], 70)}"
-        )
-    return "\n".join(lines)
-
-
-def main_plan(args: argparse.Namespace) -> int:
-    """``warmcall plan [DATA...] [--params FILE] [--start DATE] [--per-day N] [--days N]
-    [--out DIR]``: load DATA (or ``params.data``), score, plan, write ``DIR/plan.csv`` (formula-
-    safe) and ``DIR/plan.ics`` as one set (``outputs.write_files_atomic``, under the lock
-    ``locks.locked(DIR/plan)``), print the plan and where the files are."""
-    from warmcall.core.errors import writing_to
-    from warmcall.core.locks import locked
-    from warmcall.core.outputs import csv_safe_text, to_ics, write_files_atomic
-    from warmcall.model.pipeline import analyse
-
-    p = as_params(getattr(args, "params", None))
-    # flags are validated like params (same bounds), before any data is read
-    p = override(p, {key: getattr(args, attr, None) for attr, key in _FLAGS.items()},
-                 names={key: flag for flag, key in _FLAG_NAMES.items()})  # fmt: skip
-    data = list(getattr(args, "data", None) or []) or list(p.data)
-    if not data:
-        raise InputError("warmcall plan", "no data: give export paths or a params file with 'data'")
-    a = analyse(p.model_copy(update={"data": data}))  # the reports' pipeline (and pseudonyms)
-    as_of = a.as_of
-    res = plan_outreach_result(a.scores, params=p, as_of=as_of)
-    out = Path(getattr(args, "out", None) or "reports")
-    csv_path, ics_path = out / "plan.csv", out / "plan.ics"
-    files: dict[str | os.PathLike[str], str | bytes] = {csv_path: csv_safe_text(res.plan),
-             ics_path: to_ics(res.plan, calendar_name=f"{p.title}: calls", as_of=as_of)}  # fmt: skip
-    with writing_to(out):  # both or neither, one plan run at a time per folder
-        out.mkdir(parents=True, exist_ok=True)
-        with locked(out / "plan"):
-            write_files_atomic(files)
-    print(
-        f"Outreach plan from {res.start.isoformat()} (as of {as_of.isoformat()}, "
-        f"times in {terminal(p.outreach.timezone)}):"
-    )
-    print(plan_table_text(res.plan))
-    if res.note:
-        print(terminal(res.note))
-    print(f"wrote {terminal(csv_path)}\nwrote {terminal(ics_path)}", file=sys.stderr)
-    return 0
-
-
-#: ``warmcall plan`` flags that set a param: argparse attribute -> params key. They are
-#: parsed as text and validated by the params model (``params.override``).
-_FLAGS = {"start": "outreach.start", "per_day": "outreach.per_day", "days": "outreach.days"}
-_FLAG_NAMES = {"--start": "outreach.start", "--per-day": "outreach.per_day",
-               "--days": "outreach.days"}  # fmt: skip
-
-
-def add_plan_parser(
-    subparsers: argparse._SubParsersAction, func: Callable[[argparse.Namespace], int] | None = None
-) -> argparse.ArgumentParser:
-    """Register ``warmcall plan`` on the CLI's subparsers (``func`` defaults to ``main_plan``)."""
-    pl_ = subparsers.add_parser("plan", help="plan calls (CSV + iCalendar); never contacts anyone")
-    pl_.add_argument(
-        "data", nargs="*", help="export folders/zips (default: the params file's data)"
-    )
-    pl_.add_argument("--params", help="params YAML (outreach settings, segments, relevance)")
-    pl_.add_argument("--start", help="first day, YYYY-MM-DD (default: next working day)")
-    pl_.add_argument("--per-day", dest="per_day", help="calls per day, 1-50 (default: params, 2)")
-    pl_.add_argument("--days", help="working days, 1-60 (default: params, 5)")
-    pl_.add_argument(
-        "--out", default="reports", help="folder for plan.csv and plan.ics (default: reports/)"
-    )
-    pl_.set_defaults(func=func or main_plan)
-    return pl_
-
-
 __all__ = [
-    "STEP_LABELS", "PlanResult", "add_plan_parser", "candidates", "shortfall_note",
-    "eligible_people", "main_plan", "rank_pool",
+    "STEP_LABELS", "PlanResult", "candidates", "shortfall_note",
+    "eligible_people", "rank_pool",
     "person_key_expr", "plan_outreach", "plan_outreach_result", "reason_text", "starter_text",
 ]  # fmt: skip

@@ -30,7 +30,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from warmcall.act import whatif
+from warmcall.act import projection, whatif
 from warmcall.act.plan import default_as_of, eligible_people
 from warmcall.core.params import Params, as_params
 from warmcall.core.resources import BATCH_ENV
@@ -188,7 +188,7 @@ class WhatIfModel:
         """Every number of the what-if view for these control values (None: the params'
         value, ``defaults()``), as plain data: ``summary`` (``whatif.summary``), ``prune``
         (totals and ``by_account``, ``whatif.prune``), ``projection``
-        (``whatif.project_outreach`` with the planner's pools), ``stages`` and ``histogram``
+        (``projection.project_outreach`` with the planner's pools), ``stages`` and ``histogram``
         (chart frames), and the controls themselves. ``self.scores`` is left at the
         re-scored contacts."""
         d = self.defaults()
@@ -227,7 +227,9 @@ class WhatIfModel:
         proj = self._step(
             "projection",
             (k_s, cpd, wk),
-            lambda: whatif.project_outreach(scored, cpd, wk, self.params, self.as_of, pools=pools),
+            lambda: projection.project_outreach(
+                scored, cpd, wk, self.params, self.as_of, pools=pools
+            ),
         )
         self.scores = scored
         return {

@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_arguments(rp)
     rp.set_defaults(func=_cmd_report)
 
-    from warmcall.act.plan import add_plan_parser
+    from warmcall.run.plan_command import add_plan_parser
 
     add_plan_parser(sub)
     from warmcall.run.quickstart import add_parsers as add_quickstart_parsers
