@@ -29,7 +29,7 @@ renderer: str = "auto"  # Altair renderer: auto (reports: inline Vega; live: svg
 # %%
 import warmcall as wc
 from IPython.display import Markdown, display
-from warmcall.present import charts, history, views
+from warmcall.present import charts, history, overview
 from warmcall.present.display import escape, html_table, pick_renderer, setup
 
 setup(pick_renderer(renderer, batch=bool(output_dir)))
@@ -39,9 +39,9 @@ P = analysis.params
 # %%
 display(
     Markdown(
-        f"## {escape(P.title)}\n\n**{views.headline_sentence(analysis)}**\n\n"
+        f"## {escape(P.title)}\n\n**{overview.headline_sentence(analysis)}**\n\n"
         f"As of {analysis.as_of}; window: the {P.window_days} days ending that day.\n\n"
-        f"{escape(views.activity_sentence(analysis))}"
+        f"{escape(overview.activity_sentence(analysis))}"
     )
 )
 
@@ -51,14 +51,14 @@ display(
 # Each platform's export holds different things: an X archive holds what *you* did (replies, mentions, DMs) but not what others did to you; a Mastodon archive has no follower list. A figure that needs something an export does not carry is shown as *not in this export*, never as 0.
 
 # %%
-display(html_table(views.exports_table(analysis)))
+display(html_table(overview.exports_table(analysis)))
 
 # %% [markdown]
 # ### Since the last run
 
 # %%
 change = history.change_since_last_run(analysis, output_dir, report_set)
-display(Markdown(views.change_sentence(change)))
+display(Markdown(overview.change_sentence(change)))
 if change.height:
     display(html_table(change))
 
@@ -77,30 +77,30 @@ if change.height:
 # ## Per platform
 
 # %%
-display(html_table(views.platform_table(analysis)))
-display(Markdown(views.rate_definitions()))
+display(html_table(overview.platform_table(analysis)))
+display(Markdown(overview.rate_definitions()))
 
 # %%
-charts.funnel(views.funnel_frame(analysis))
+charts.funnel(overview.funnel_frame(analysis))
 
 # %%
-charts.engagement_rates(views.rates_frame(analysis))
+charts.engagement_rates(overview.rates_frame(analysis))
 
 # %% [markdown]
 # ## Per platform and segment
 
 # %%
-display(html_table(views.segment_table(analysis), null=views.NOT_IN_EXPORT))
+display(html_table(overview.segment_table(analysis), null=overview.NOT_IN_EXPORT))
 
 # %% [markdown]
 # ## Does a contact's follower count predict engagement or quality?
 
 # %%
-display(Markdown(views.correlation_sentence(analysis)))
-display(html_table(views.correlations(analysis)))
+display(Markdown(overview.correlation_sentence(analysis)))
+display(html_table(overview.correlations(analysis)))
 
 # %%
-charts.followers_vs_quality(views.heatmap_frame(analysis))
+charts.followers_vs_quality(overview.heatmap_frame(analysis))
 
 # %% [markdown]
 # ## Load accounting

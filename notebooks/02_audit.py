@@ -29,7 +29,7 @@ renderer: str = "auto"  # Altair renderer: auto (reports: inline Vega; live: svg
 # %%
 import warmcall as wc
 from IPython.display import Markdown, display
-from warmcall.present import charts, views
+from warmcall.present import audit, charts, overview
 from warmcall.present.display import escape, html_table, pick_renderer, setup
 
 setup(pick_renderer(renderer, batch=bool(output_dir)))
@@ -38,7 +38,9 @@ P = analysis.params
 
 # %%
 display(
-    Markdown(f"## {escape(P.title)}: connection audit\n\n**{views.headline_sentence(analysis)}**")
+    Markdown(
+        f"## {escape(P.title)}: connection audit\n\n**{overview.headline_sentence(analysis)}**"
+    )
 )
 
 # %% [markdown]
@@ -47,16 +49,16 @@ display(
 # Quality (0–100) is the weighted mean of six tie-strength dimensions after Gilbert & Karahalios (2009); each component is shown (0–1) so you can see why a score is what it is. Layers follow Dunbar's 5 / 15 / 50 / 150 / 500 / 1,500, filled only by live ties (an interaction in the last 365 days); the others are in no layer.
 
 # %%
-display(html_table(views.ranked_contacts(analysis, limit=50)))
+display(html_table(audit.ranked_contacts(analysis, limit=50)))
 
 # %% [markdown]
 # ## Communication groups: segment × stage
 
 # %%
-display(html_table(views.segment_stage_matrix(analysis)))
+display(html_table(audit.segment_stage_matrix(analysis)))
 
 # %%
-charts.stage_funnel(views.stage_counts(analysis))
+charts.stage_funnel(audit.stage_counts(analysis))
 
 # %% [markdown]
 # ## Audience hygiene
@@ -64,7 +66,7 @@ charts.stage_funnel(views.stage_counts(analysis))
 # Likely spam or mass-following accounts, by the rules in the params file (mass-following, extreme following/followers ratio, spam keywords; or an empty bio together with a default-looking handle). Two-way contacts are never flagged.
 
 # %%
-display(html_table(views.hygiene(analysis)))
+display(html_table(audit.hygiene(analysis)))
 
 # %% [markdown]
 # ### Follow-back suggestions
@@ -72,7 +74,7 @@ display(html_table(views.hygiene(analysis)))
 # Followers you do not follow, not flagged, at least marginally relevant to your niche.
 
 # %%
-display(html_table(views.follow_back(analysis)))
+display(html_table(audit.follow_back(analysis)))
 
 # %% [markdown]
 # ## Tiny but influential
@@ -80,7 +82,7 @@ display(html_table(views.follow_back(analysis)))
 # Warm contacts with large reach (top 10% of follower counts on their platform) or high relevance: few in number, worth more than thousands of silent followers.
 
 # %%
-display(html_table(views.influential(analysis)))
+display(html_table(audit.influential(analysis)))
 
 # %% [markdown]
 # ### Reach: raw vs warm second-degree
@@ -88,14 +90,14 @@ display(html_table(views.influential(analysis)))
 # Raw reach sums the follower counts of your followers; warm reach sums those of contacts who engaged, converse or trust you.
 
 # %%
-display(html_table(views.reach_frame(analysis)))
+display(html_table(audit.reach_frame(analysis)))
 
 # %% [markdown]
 # ## Concentration of engagement
 
 # %%
-conc, lorenz_frame = views.engagement_concentration(analysis)
-display(Markdown(views.concentration_sentence(conc)))
+conc, lorenz_frame = audit.engagement_concentration(analysis)
+display(Markdown(audit.concentration_sentence(conc)))
 display(html_table(conc))
 
 # %%
@@ -107,12 +109,12 @@ charts.lorenz(lorenz_frame)
 # Spearman rank correlation with a bootstrap 95% CI (as in Cha et al. 2010, the "million follower fallacy": followers vs retweets ρ = 0.55 over all users, 0.12 in the top 10%).
 
 # %%
-corr = views.correlations_by_segment(analysis)
-display(Markdown(views.correlation_reading(corr)))
+corr = audit.correlations_by_segment(analysis)
+display(Markdown(audit.correlation_reading(corr)))
 display(html_table(corr))
 
 # %%
-charts.followers_vs_quality(views.heatmap_frame(analysis))
+charts.followers_vs_quality(overview.heatmap_frame(analysis))
 
 # %% [markdown]
 # ### Across accounts
@@ -120,7 +122,7 @@ charts.followers_vs_quality(views.heatmap_frame(analysis))
 # Followers vs average engagement and vs engagement rate (by followers), when the workbook holds several accounts or a panel (influencer list, competitor benchmark).
 
 # %%
-display(html_table(views.panel_correlations(analysis)))
+display(html_table(audit.panel_correlations(analysis)))
 
 # %% [markdown]
 # ## Cross-platform identities

@@ -29,7 +29,7 @@ renderer: str = "auto"  # Altair renderer: auto (reports: inline Vega; live: svg
 # %%
 import warmcall as wc
 from IPython.display import Markdown, display
-from warmcall.present import history, views
+from warmcall.present import history, outreach, overview
 from warmcall.present.display import escape, html_table, pick_renderer, setup
 
 setup(pick_renderer(renderer, batch=bool(output_dir)))
@@ -37,7 +37,7 @@ analysis = wc.analyse(params or params_file)
 P = analysis.params
 
 # %%
-display(Markdown(f"## {escape(P.title)}: outreach\n\n**{views.headline_sentence(analysis)}**"))
+display(Markdown(f"## {escape(P.title)}: outreach\n\n**{overview.headline_sentence(analysis)}**"))
 
 # %% [markdown]
 # ## The policy
@@ -45,9 +45,9 @@ display(Markdown(f"## {escape(P.title)}: outreach\n\n**{views.headline_sentence(
 # A mix, alternating, of **fading ties** (quality at least `outreach.min_quality`, no interaction either way for `outreach.fading_after_days` days or more; the strongest first) and **promising weaker ties** (not yet two-way, but engaging with you, reached by you and following you back, relevant to your niche, or with a large audience; those who already interact with you first). Moderately weak ties did the most for job mobility in Rajkumar et al. (2022, *Science*). Never a flagged (spam-like) contact, nobody contacted within the cool-down, nobody twice, one person once even across platforms. Working days only.
 
 # %%
-result = views.outreach_plan(analysis)
-display(Markdown(views.plan_sentence(result, P.outreach)))
-display(html_table(views.plan_table(result.plan), max_rows=100))
+result = outreach.outreach_plan(analysis)
+display(Markdown(outreach.plan_sentence(result, P.outreach)))
+display(html_table(outreach.plan_table(result.plan), max_rows=100))
 
 # %%
 if history.save_plan(analysis, result, output_dir):
@@ -60,7 +60,7 @@ if history.save_plan(analysis, result, output_dir):
 
 # %%
 ft = history.follow_through_since_last_run(analysis, output_dir, report_set)
-display(Markdown(views.follow_through_sentence(ft)))
+display(Markdown(outreach.follow_through_sentence(ft)))
 if ft.height:
     display(html_table(ft))
 

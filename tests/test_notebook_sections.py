@@ -1,4 +1,4 @@
-"""The one-call sections the notebooks display (warmcall.present.history, views.plan_sentence):
+"""The one-call sections the notebooks display (warmcall.present.history, outreach.plan_sentence):
 earlier runs of a report set are read from the runner's layout ``<out>/<date>/<set>/``,
 written here by hand; with no ``output_dir`` nothing is read or written."""
 
@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 from warmcall.core.params import Params
 from warmcall.model.pipeline import analyse
-from warmcall.present import history, views
+from warmcall.present import history, outreach
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,7 +40,7 @@ def test_no_output_dir_reads_and_writes_nothing(a, tmp_path, monkeypatch) -> Non
     assert history.runs_root("") is None
     assert history.change_since_last_run(a, "", "weekly").height == 0
     assert history.save_metrics(a, "") is None
-    assert history.save_plan(a, views.outreach_plan(a), "") == []
+    assert history.save_plan(a, outreach.outreach_plan(a), "") == []
     assert history.follow_through_since_last_run(a, "", "weekly").height == 0
     assert history.stage_moves_since_last_run(a, "", "weekly") is None
     assert list(tmp_path.iterdir()) == []
@@ -77,7 +77,7 @@ def test_save_metrics_is_read_back_as_history(a, dirs) -> None:
 
 def test_previous_plan_gives_the_follow_through(a, dirs) -> None:
     now, before = dirs
-    result = views.outreach_plan(a)
+    result = outreach.outreach_plan(a)
     written = history.save_plan(a, result, before)
     assert [p.name for p in written] == ["plan.csv", "plan.ics", "stages.parquet"]
     with (before / "plan.csv").open(newline="", encoding="utf-8") as f:
@@ -87,7 +87,7 @@ def test_previous_plan_gives_the_follow_through(a, dirs) -> None:
     ft = history.follow_through_since_last_run(a, now, "weekly")
     assert ft.height == len(planned)
     assert ft["date"].to_list() == [r["date"] for r in planned]
-    assert views.follow_through_sentence(ft).startswith(f"Of the {len(planned)} calls planned")
+    assert outreach.follow_through_sentence(ft).startswith(f"Of the {len(planned)} calls planned")
 
 
 def test_stage_moves_against_the_previous_stages(a, dirs) -> None:
@@ -110,10 +110,10 @@ def test_stage_moves_against_the_previous_stages(a, dirs) -> None:
 def test_plan_sentence_counts_and_escapes() -> None:
     o = Params.model_validate({"outreach": {"timezone": "<b>UTC</b>", "days": 1}}).outreach
     one = SimpleNamespace(plan=pl.DataFrame({"x": [1]}), start="2026-11-16", note="")
-    assert views.plan_sentence(one, o) == (
+    assert outreach.plan_sentence(one, o) == (
         f"**1 call** from 2026-11-16 ({o.per_day} a day for 1 working day, "
         f"{o.slot_minutes}-minute slots from {o.start_time} &lt;b&gt;UTC&lt;/b&gt;)."
     )
     short = SimpleNamespace(plan=pl.DataFrame({"x": [1, 2]}), start="2026-11-16", note="<i>")
-    assert views.plan_sentence(short, o).startswith("**2 calls** from")
-    assert views.plan_sentence(short, o).endswith("). &lt;i&gt;")
+    assert outreach.plan_sentence(short, o).startswith("**2 calls** from")
+    assert outreach.plan_sentence(short, o).endswith("). &lt;i&gt;")

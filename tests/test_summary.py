@@ -103,18 +103,18 @@ def test_metrics_json_has_null_with_a_reason() -> None:
 
     from warmcall.core.params import Params
     from warmcall.model.pipeline import analyse
-    from warmcall.present import views
+    from warmcall.present import overview
 
     wb = _outbound_archive(2, 1)
     p = Params(as_of=date(2026, 6, 30))
     a = analyse(p, wb)
-    m = json.loads(json.dumps(views.metrics(a)))
+    m = json.loads(json.dumps(overview.metrics(a)))
     assert m["engaged"] is None and m["two_way"] == 1 and m["reached"] == 2
     assert m["unavailable"]["engaged"].startswith("not in this export: ")
     (acct,) = m["accounts"]
     assert acct["engaged"] is None and "engaged" in acct["unavailable"]
     assert "two_way" not in acct["unavailable"]
-    table = views.platform_table(a).row(0, named=True)
+    table = overview.platform_table(a).row(0, named=True)
     assert table["engaged"] == "not in this export" and table["two-way"] == "1"
 
 

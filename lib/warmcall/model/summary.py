@@ -318,7 +318,8 @@ def headline(overview: pl.DataFrame, window_days: int) -> str:
         n_posts = int(imp["analytics_posts"].sum())
         impressions = float(imp["analytics_impressions"].sum())
         engagements = float(imp["analytics_engagements"].fill_null(0).sum())
-        first, last = imp["analytics_first"].min(), imp["analytics_last"].max()
+        span = imp.select(pl.col("analytics_first").min(), pl.col("analytics_last").max())
+        first, last = (str(v) for v in span.row(0))
         rate = f": {engagements / impressions:.1%} engagement by impressions" if impressions else ""
         out.append(
             f"Across {count(n_posts, 'post')} with impressions ({first} to {last}), "

@@ -1,5 +1,5 @@
 """Altair charts: one function per chart, each taking a tidy, already aggregated polars
-frame and returning an ``alt.Chart``; no wrangling here (see ``warmcall.present.views``).
+frame and returning an ``alt.Chart``; no wrangling here (the page modules ``warmcall.present.overview``, ``audit`` and ``outreach`` shape them).
 """
 
 from __future__ import annotations

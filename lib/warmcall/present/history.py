@@ -27,7 +27,7 @@ import polars as pl
 
 from warmcall.core.outputs import write_csv_safe, write_ics, write_text_atomic
 from warmcall.core.words import count
-from warmcall.present import views
+from warmcall.present import outreach, overview
 
 if TYPE_CHECKING:
     from warmcall.act.plan import PlanResult
@@ -129,18 +129,18 @@ def runs_root(output_dir: str | os.PathLike[str] | None) -> Path | None:
 def change_since_last_run(
     a: Analysis, output_dir: str | os.PathLike[str] | None, report_set: str
 ) -> pl.DataFrame:
-    """``views.change_table`` of this run's ``views.metrics`` against the set's earlier
+    """``overview.change_table`` of this run's ``overview.metrics`` against the set's earlier
     ``metrics.json`` snapshots (``metrics_history``): empty when there is no earlier run or
     no ``output_dir``."""
     root = runs_root(output_dir)
     history = metrics_history(root, report_set) if root else []
-    return views.change_table(views.metrics(a), history)
+    return overview.change_table(overview.metrics(a), history)
 
 
 def save_metrics(a: Analysis, output_dir: str | os.PathLike[str] | None) -> Path | None:
-    """``views.metrics(a)`` merged into ``<output_dir>/metrics.json`` (``write_metrics``), for
+    """``overview.metrics(a)`` merged into ``<output_dir>/metrics.json`` (``write_metrics``), for
     the next run's change; nothing (None) without an ``output_dir``."""
-    return write_metrics(output_dir, views.metrics(a)) if output_dir else None
+    return write_metrics(output_dir, overview.metrics(a)) if output_dir else None
 
 
 def _previous(
@@ -162,7 +162,7 @@ def previous_plan(
 def previous_stages(
     a: Analysis, output_dir: str | os.PathLike[str] | None, report_set: str
 ) -> pl.DataFrame | None:
-    """The ``stages.parquet`` (``views.stages_snapshot``) of the set's latest run dated
+    """The ``stages.parquet`` (``outreach.stages_snapshot``) of the set's latest run dated
     before ``a.as_of``; None when there is none."""
     f = _previous(a, output_dir, report_set, STAGES_FILE)
     return pl.read_parquet(f) if f else None
@@ -171,18 +171,18 @@ def previous_stages(
 def follow_through_since_last_run(
     a: Analysis, output_dir: str | os.PathLike[str] | None, report_set: str
 ) -> pl.DataFrame:
-    """``views.follow_through`` of the previous run's plan (``previous_plan``): each planned
+    """``outreach.follow_through`` of the previous run's plan (``previous_plan``): each planned
     call and whether an outbound contact was logged on or after its day; empty without one."""
-    return views.follow_through(a, previous_plan(a, output_dir, report_set))
+    return outreach.follow_through(a, previous_plan(a, output_dir, report_set))
 
 
 def stage_moves_since_last_run(
     a: Analysis, output_dir: str | os.PathLike[str] | None, report_set: str
 ) -> pl.DataFrame | None:
-    """``views.stage_moves`` against the previous run's stages (``previous_stages``); None
+    """``outreach.stage_moves`` against the previous run's stages (``previous_stages``); None
     when there is no earlier run to compare with (an empty frame: nobody moved)."""
     prev = previous_stages(a, output_dir, report_set)
-    return None if prev is None else views.stage_moves(a, prev)
+    return None if prev is None else outreach.stage_moves(a, prev)
 
 
 def stage_moves_sentence(moves: pl.DataFrame | None) -> str:
@@ -196,7 +196,7 @@ def save_plan(
     a: Analysis, result: PlanResult, output_dir: str | os.PathLike[str] | None
 ) -> list[Path]:
     """Write this run's ``plan.csv`` (formula-safe, ``write_csv_safe``), ``plan.ics`` (for the
-    calendar, ``write_ics``) and ``stages.parquet`` (``views.stages_snapshot``, for the next
+    calendar, ``write_ics``) and ``stages.parquet`` (``outreach.stages_snapshot``, for the next
     run's stage moves) into ``output_dir``; nothing (an empty list) without one."""
     if not output_dir:
         return []
@@ -206,5 +206,5 @@ def save_plan(
         write_csv_safe(result.plan, out / PLAN_CSV),
         write_ics(result.plan, out / PLAN_ICS, calendar_name=f"{title}: calls", as_of=a.as_of),
     ]
-    views.stages_snapshot(a).write_parquet(out / STAGES_FILE)
+    outreach.stages_snapshot(a).write_parquet(out / STAGES_FILE)
     return [*written, out / STAGES_FILE]

@@ -1,5 +1,7 @@
-"""Everything a notebook shows, computed here so that it is tested: one call per section
-returns tidy frames and sentences; notebooks only display them.
+"""The overview page (01): the headline, what each export contains, per-platform and
+per-segment tables, the funnel and engagement rates, follower count vs engagement, and the
+numbers stored for the change since the last run. Each function returns a tidy frame or a
+sentence that a notebook cell displays (tested here, not in the notebook).
 """
 
 from __future__ import annotations
@@ -8,9 +10,7 @@ import math
 
 import polars as pl
 
-from warmcall.core.words import NOT_IN_EXPORT, count, noun, verb
-from warmcall.model import reach, stats
-from warmcall.model.links import profile_url
+from warmcall.core.words import NOT_IN_EXPORT, noun, verb
 from warmcall.model.observability import knowable, signals_table, why_missing, with_signal_columns
 from warmcall.model.pipeline import Analysis
 from warmcall.model.stats import RankCorrelation, rank_correlation
@@ -146,7 +146,7 @@ def rates_frame(a: Analysis) -> pl.DataFrame:
     )
 
 
-def _with_engagement(a: Analysis) -> pl.DataFrame:
+def with_engagement(a: Analysis) -> pl.DataFrame:
     """Scores with ``engagement`` = inbound interactions in the window (``in_w``) where the
     contact's account's exports show engagement by others, else null (not 0)."""
     return (
@@ -159,7 +159,7 @@ def _with_engagement(a: Analysis) -> pl.DataFrame:
 def heatmap_frame(a: Analysis) -> pl.DataFrame:
     """Contacts with a known follower count binned by log10(followers) and quality decile;
     median engagement only over contacts whose exports show it."""
-    s = _with_engagement(a).filter(pl.col("contact_followers").is_not_null())
+    s = with_engagement(a).filter(pl.col("contact_followers").is_not_null())
     b = (pl.col("contact_followers").cast(pl.Float64) + 1).log10().floor().cast(pl.Int32)
     labels = {i: f"{_fmt(10**i)}–{_fmt(10 ** (i + 1))}" for i in range(0, 10)}
     return (
@@ -188,7 +188,7 @@ def correlations(a: Analysis, by: tuple[str, ...] = ("platform",), seed: int = 0
     """Spearman rho (bootstrap CI) of contact follower count vs engagement with me
     (inbound interactions in the window) and vs quality, per group and overall; only
     contacts with a known follower count (and, for engagement, whose exports show it)."""
-    s = _with_engagement(a).filter(pl.col("contact_followers").is_not_null())
+    s = with_engagement(a).filter(pl.col("contact_followers").is_not_null())
     rows = []
     groups = [((), s)] + [
         ((k,) if not isinstance(k, tuple) else k, g)
@@ -207,7 +207,7 @@ def correlations(a: Analysis, by: tuple[str, ...] = ("platform",), seed: int = 0
 
 def correlation_sentence(a: Analysis) -> str:
     """The follower-count reading over all contacts with known follower counts."""
-    s = _with_engagement(a).filter(pl.col("contact_followers").is_not_null())
+    s = with_engagement(a).filter(pl.col("contact_followers").is_not_null())
     r_e: RankCorrelation = rank_correlation(s["contact_followers"], s["engagement"])
     r_q: RankCorrelation = rank_correlation(s["contact_followers"], s["quality"])
     if s.height == 0:
@@ -322,332 +322,4 @@ def change_sentence(change: pl.DataFrame) -> str:
     return (
         f"Since {since}: followers {delta('followers')}, engaged {delta('engaged')}, two-way "
         f"{delta('two-way')}, trusted {delta('trusted')}: {verdict}."
-    )
-
-
-# --- audit (02_audit) --------------------------------------------------------------------
-
-RANKED_COLS = (
-    "platform", "handle", "display_name", "segment", "stage", "layer", "quality", "intensity",
-    "reciprocity", "recency", "duration", "intimacy", "multiplexity", "relevance", "contact_followers",
-    "days_since_last", "flags",
-)  # fmt: skip
-
-
-def ranked_contacts(a: Analysis, limit: int = 50) -> pl.DataFrame:
-    """The top contacts by quality with segment, stage, layer, flags and the components."""
-    s = (
-        a.scores.sort(["quality", "contact_id"], descending=[True, False])
-        .head(limit)
-        .with_columns(profile_url("platform", "contact_id", "handle").alias("profile"))
-    )
-    return s.select(
-        [
-            pl.col(c).round(2)
-            if c in ("intensity", "reciprocity", "recency", "duration", "intimacy", "multiplexity")
-            else pl.col(c)
-            for c in RANKED_COLS
-        ]  # fmt: skip
-    ).with_columns(
-        pl.col("flags").list.join(", "),
-        pl.col("stage").cast(pl.String),
-        pl.col("layer").cast(pl.String).fill_null("none"),
-        profile=s["profile"],
-    )
-
-
-def segment_stage_matrix(a: Analysis) -> pl.DataFrame:
-    """Contacts per segment (rows) and stage (columns): the "communication groups" view."""
-    from warmcall.model.quality import STAGES
-
-    m = a.scores.with_columns(pl.col("stage").cast(pl.String)).pivot(
-        on="stage", index="segment", values="contact_id", aggregate_function="len"
-    )
-    for st in STAGES:
-        if st not in m.columns:
-            m = m.with_columns(pl.lit(0, pl.UInt32).alias(st))
-    return m.select("segment", *STAGES).fill_null(0).sort("segment")
-
-
-#: the figure (``observability.FIGURE_NEEDS``) each stage count depends on
-STAGE_FIGURE = {"reached": "reached", "aware": "aware", "engaged": "engaged_stage",
-                "conversant": "conversant", "trusted": "trusted"}  # fmt: skip
-
-
-def stage_counts(a: Analysis) -> pl.DataFrame:
-    """Long frame (platform, stage, contacts) for the stage funnel chart; only the stages
-    each account's exports can show (an X archive cannot show who is 'aware' of you)."""
-    per = with_signal_columns(
-        a.scores.group_by("account_id", "platform", "stage")
-        .agg(contacts=pl.len())
-        .with_columns(pl.col("stage").cast(pl.String)),
-        a.signals,
-    )
-    keep = pl.lit(True)
-    for stage, fig in STAGE_FIGURE.items():
-        keep = keep & ((pl.col("stage") != stage) | knowable(fig))
-    return (
-        per.filter(keep)
-        .group_by("platform", "stage")
-        .agg(pl.col("contacts").sum())
-        .sort("platform", "stage")
-    )
-
-
-def engagement_concentration(a: Analysis) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Per platform: share of inbound engagement (window) from the top 1% and 10% of
-    contacts, and the Gini coefficient; plus the binned Lorenz curve frame. Only accounts
-    whose exports show engagement by others (``observability``)."""
-    s = (
-        with_signal_columns(a.scores.select("account_id", "platform", "in_w"), a.signals)
-        .filter(knowable("engaged"))
-        .select("platform", pl.col("in_w").cast(pl.Float64).alias("engagement"))
-    )
-    return stats.concentration(s, "engagement", by=("platform",)), stats.lorenz(
-        s, "engagement", by=("platform",)
-    )
-
-
-def concentration_sentence(conc: pl.DataFrame) -> str:
-    """Who carries the inbound engagement, per platform with any."""
-    parts = [
-        f"on {r['platform']} the top 1% of contacts gave {r['top1_share']:.0%} of inbound engagement "
-        f"and the top 10% gave {r['top10_share']:.0%} (Gini {r['gini']:.2f})"
-        for r in conc.iter_rows(named=True)
-        if r["total"]
-    ]
-    if parts:
-        return "Engagement is concentrated: " + "; ".join(parts) + "."
-    if conc.height == 0:
-        return (
-            "Engagement by others is not in these exports (they hold what you did, not what "
-            "others did), so its concentration cannot be shown."
-        )
-    return "No inbound engagement in the window."
-
-
-def reach_frame(a: Analysis) -> pl.DataFrame:
-    return reach.reach_table(a.scores)
-
-
-def influential(a: Analysis) -> pl.DataFrame:
-    cols = [
-        "platform",
-        "handle",
-        "display_name",
-        "segment",
-        "stage",
-        "quality",
-        "contact_followers",
-        "relevance",
-    ]
-    return (
-        reach.tiny_but_influential(a.scores, a.params.influence)
-        .select(cols)
-        .with_columns(pl.col("stage").cast(pl.String))
-    )
-
-
-def follow_back(a: Analysis, limit: int = 25) -> pl.DataFrame:
-    cols = [
-        "platform",
-        "handle",
-        "display_name",
-        "bio",
-        "relevance",
-        "quality",
-        "contact_followers",
-    ]
-    return reach.follow_back(a.scores, limit).select(cols)
-
-
-def hygiene(a: Analysis) -> pl.DataFrame:
-    return reach.hygiene_table(a.scores, a.overview)
-
-
-def correlations_by_segment(a: Analysis) -> pl.DataFrame:
-    return correlations(a, by=("platform", "segment"))
-
-
-def panel_correlations(a: Analysis) -> pl.DataFrame:
-    """Across accounts (panel data or several own accounts): followers vs average engagement
-    per post and vs engagement rate by followers. Needs at least 3 accounts with both."""
-    acc = (
-        a.workbook.accounts.sort("snapshot_date")
-        .group_by("account_id")
-        .agg(
-            pl.col("followers").drop_nulls().last(),
-            pl.coalesce(
-                pl.col("avg_likes") + pl.col("avg_comments").fill_null(0), pl.col("avg_likes")
-            )
-            .drop_nulls()
-            .last()
-            .alias("avg_eng"),
-            pl.col("engagement_rate").drop_nulls().last(),
-        )
-    )
-    own = a.overview.select(
-        "account_id",
-        (pl.col("engagements") / pl.col("posts")).alias("own_avg"),
-        pl.col("er_followers").alias("own_er"),
-    )
-    df = acc.join(own, on="account_id", how="left").with_columns(
-        avg_eng=pl.coalesce("avg_eng", "own_avg"),
-        engagement_rate=pl.coalesce("engagement_rate", "own_er"),
-    )
-    rows = []
-    for what, col in (
-        ("average engagement per post", "avg_eng"),
-        ("engagement rate", "engagement_rate"),
-    ):
-        r = rank_correlation(df["followers"], df[col])
-        rows.append(
-            {
-                "followers vs": what,
-                "rho": r.rho,
-                "ci_low": r.lo,
-                "ci_high": r.hi,
-                "n": r.n,
-                "method": r.method,
-            }
-        )
-    return pl.DataFrame(rows, schema={"followers vs": pl.String, "rho": pl.Float64, "ci_low": pl.Float64,
-                                      "ci_high": pl.Float64, "n": pl.Int64, "method": pl.String})  # fmt: skip
-
-
-def correlation_reading(corr: pl.DataFrame) -> str:
-    """Plain-language reading of a correlation table (rows with rho)."""
-    known = corr.filter(pl.col("rho").is_not_null())
-    if known.height == 0:
-        return "Too few contacts with known follower counts to read anything."
-    weak = known.filter(pl.col("rho").abs() < 0.3).height
-    return (
-        f"In {weak:,} of {count(known.height, 'comparison')} a contact's follower count has at most a weak rank "
-        "correlation (|ρ| < 0.3) with how much they engage with you or how strong the tie is. "
-        "Wide intervals mean small groups: read them as 'unknown', not as 'no effect'."
-    )
-
-
-# --- outreach (03_outreach) ----------------------------------------------------------------
-
-PLAN_COLS = ("date", "time", "person", "platforms", "handle", "stage", "segment", "quality", "last_contact",
-             "reason", "starter")  # fmt: skip
-
-
-def outreach_plan(a: Analysis):  # -> plan.PlanResult
-    """The outreach plan for this analysis' params (``warmcall.act.plan``)."""
-    from warmcall.act.plan import plan_outreach_result
-
-    return plan_outreach_result(a.scores, params=a.params, as_of=a.as_of)
-
-
-def plan_table(plan: pl.DataFrame) -> pl.DataFrame:
-    return plan.select([c for c in PLAN_COLS if c in plan.columns]).with_columns(
-        pl.col("stage").cast(pl.String)
-    )
-
-
-def plan_sentence(result, outreach) -> str:  # (plan.PlanResult, params.Outreach)
-    """One Markdown sentence above the plan: how many calls from which day, at what pace
-    (``outreach.per_day`` a day for ``outreach.days`` working days, ``slot_minutes``-minute
-    slots from ``start_time`` in ``timezone``), then the planner's note on any shortfall.
-    Params text is escaped (``warmcall.core.sanitize.html``)."""
-    from warmcall.core.sanitize import html as escape
-
-    o = outreach
-    text = (
-        f"**{count(result.plan.height, 'call')}** from {result.start} ({o.per_day} a day for "
-        f"{count(o.days, 'working day')}, {o.slot_minutes}-minute slots from "
-        f"{escape(o.start_time)} {escape(o.timezone)})."
-    )
-    return text + (f" {escape(result.note)}" if result.note else "")
-
-
-def follow_through(a: Analysis, previous_plan: pl.DataFrame | None) -> pl.DataFrame:
-    """Planned vs logged: each call of the previous plan and whether an outbound contact
-    (a logged call, meeting, email, event, DM, reply, ...) with that contact happened on or
-    after its planned date and on or before this run's as-of date."""
-    schema = {"date": pl.String, "person": pl.String, "platforms": pl.String, "done": pl.Boolean,
-              "logged": pl.String}  # fmt: skip
-    if previous_plan is None or previous_plan.height == 0:
-        return pl.DataFrame(schema=schema)
-    prev = previous_plan.with_columns(
-        pl.col("date").cast(pl.String).str.to_date(strict=False).alias("_d"),
-        pl.col("contact_id").cast(pl.String),
-    )
-    # a scan: only the planned contacts' outbound rows are read, not the whole table
-    planned = prev.select("account_id", "contact_id").unique()
-    outb = (
-        a.workbook.scan("interactions")
-        .filter((pl.col("direction") == "out") & (pl.col("ts").dt.date() <= a.as_of))
-        .select("account_id", "contact_id", pl.col("ts").dt.date().alias("_t"), "kind")
-        .join(planned.lazy(), on=["account_id", "contact_id"], how="semi")
-        .collect()
-    )
-    hit = (
-        prev.join(outb, on=["account_id", "contact_id"], how="left")
-        .filter(pl.col("_t").is_null() | (pl.col("_t") >= pl.col("_d")))
-        .group_by("date", "person", "platforms", maintain_order=True)
-        .agg(
-            done=pl.col("_t").is_not_null().any(),
-            logged=pl.format("{} on {}", "kind", pl.col("_t").cast(pl.String)).drop_nulls().first(),
-        )
-    )
-    # people whose only matches were before the planned date drop out of the join above
-    return (
-        prev.select(pl.col("date").cast(pl.String), "person", "platforms")
-        .join(hit, on=["date", "person", "platforms"], how="left")
-        .with_columns(pl.col("done").fill_null(False))
-        .select(list(schema))
-    )
-
-
-def follow_through_sentence(ft: pl.DataFrame) -> str:
-    if ft.height == 0:
-        return (
-            "No earlier plan for this report set yet: follow-through appears from the next run on."
-        )
-    done = int(ft["done"].sum())
-    planned = f"the {count(ft.height, 'call')} planned last time"
-    return (
-        f"Of {planned}, {done:,} happened (an outbound contact was logged "
-        f"on or after the planned day). Log calls and meetings in touchpoints.csv to close the loop."
-    )
-
-
-def stage_moves(a: Analysis, previous_stages: pl.DataFrame | None, limit: int = 30) -> pl.DataFrame:
-    """Contacts whose stage changed since the previous run (up first, then down)."""
-    from warmcall.model.quality import STAGES
-
-    schema = {"platform": pl.String, "handle": pl.String, "display_name": pl.String, "from": pl.String,
-              "to": pl.String, "direction": pl.String}  # fmt: skip
-    if previous_stages is None or previous_stages.height == 0:
-        return pl.DataFrame(schema=schema)
-    rank = {s: i for i, s in enumerate(STAGES)}
-    now = a.scores.select("account_id", "contact_id", "platform", "handle", "display_name",
-                          pl.col("stage").cast(pl.String).alias("to"))  # fmt: skip
-    prev = previous_stages.select(
-        "account_id", "contact_id", pl.col("stage").cast(pl.String).alias("from")
-    )
-    moved = now.join(prev, on=["account_id", "contact_id"], how="inner").filter(
-        pl.col("from") != pl.col("to")
-    )
-    delta = pl.col("to").replace_strict(rank, return_dtype=pl.Int8) - pl.col("from").replace_strict(
-        rank, return_dtype=pl.Int8
-    )
-    return (
-        moved.with_columns(
-            _d=delta, direction=pl.when(delta > 0).then(pl.lit("up")).otherwise(pl.lit("down"))
-        )
-        .sort(["_d", "handle"], descending=[True, False], nulls_last=True)
-        .head(limit)
-        .select(list(schema))
-    )
-
-
-def stages_snapshot(a: Analysis) -> pl.DataFrame:
-    """What the next run needs to show stage moves: (account_id, contact_id, stage) of
-    contacts above the bare 'connection' stage."""
-    return a.scores.filter(pl.col("stage") != "connection").select(
-        "account_id", "contact_id", pl.col("stage").cast(pl.String)
     )

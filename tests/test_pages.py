@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from warmcall.model.pipeline import analyse
-from warmcall.present import views
+from warmcall.present import audit, outreach, overview
 
 
 def test_change_since_previous_run() -> None:
@@ -29,13 +29,13 @@ def test_change_since_previous_run() -> None:
         "trusted": 2,
         "er_followers": 0.01,
     }
-    t = views.change_table(now, history)
+    t = overview.change_table(now, history)
     rows = {r["metric"]: r for r in t.iter_rows(named=True)}
     assert rows["followers"]["previous"] == 1000 and rows["followers"]["change"] == 100
     assert rows["followers"]["change_pct"] == 0.1
     assert rows["engaged"]["change"] == -1
     assert set(t["since"]) == {"2026-11-06"}
-    assert views.change_sentence(t) == (
+    assert overview.change_sentence(t) == (
         "Since 2026-11-06: followers +100, engaged -1, two-way +0, trusted +0: only the follower count grew."
     )
 
@@ -43,12 +43,12 @@ def test_change_since_previous_run() -> None:
 def test_relationships_growing_and_first_run() -> None:
     history = [("2026-11-06", {"followers": 1000, "engaged": 12, "two_way": 5, "trusted": 2})]
     now = {"as_of": "2026-11-13", "followers": 990, "engaged": 12, "two_way": 7, "trusted": 2}
-    assert views.change_sentence(views.change_table(now, history)).endswith(
+    assert overview.change_sentence(overview.change_table(now, history)).endswith(
         "relationships are growing."
     )
-    empty = views.change_table(now, [])
+    empty = overview.change_table(now, [])
     assert empty.height == 0
-    assert views.change_sentence(empty).startswith("This is the first run")
+    assert overview.change_sentence(empty).startswith("This is the first run")
 
 
 def test_redact_true_pseudonymizes_every_table(tmp_path) -> None:
@@ -66,10 +66,10 @@ def test_redact_true_pseudonymizes_every_table(tmp_path) -> None:
     handles = set(secret["handle"].head(50)) | set(secret["display_name"].drop_nulls().head(50))
     red = analyse({**raw, "redact": True, "redact_key_file": str(tmp_path / "redact.key")})
     shown = [
-        views.ranked_contacts(red),
-        views.influential(red),
-        views.follow_back(red),
-        views.plan_table(views.outreach_plan(red).plan),
+        audit.ranked_contacts(red),
+        audit.influential(red),
+        audit.follow_back(red),
+        outreach.plan_table(outreach.outreach_plan(red).plan),
     ]
     text = " ".join(df.write_csv() for df in shown)
     leaked = [h for h in handles if h and h in text]

@@ -1,0 +1,216 @@
+"""The connection audit page (02): contacts ranked by quality, segment × stage, the stage
+funnel, concentration of engagement, reach, hygiene, tiny-but-influential contacts,
+follow-back suggestions and follower-count correlations per group and across accounts.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from warmcall.core.words import count
+from warmcall.model import reach, stats
+from warmcall.model.links import profile_url
+from warmcall.model.observability import knowable, with_signal_columns
+from warmcall.model.pipeline import Analysis
+from warmcall.model.stats import rank_correlation
+from warmcall.present.overview import correlations
+
+RANKED_COLS = (
+    "platform", "handle", "display_name", "segment", "stage", "layer", "quality", "intensity",
+    "reciprocity", "recency", "duration", "intimacy", "multiplexity", "relevance", "contact_followers",
+    "days_since_last", "flags",
+)  # fmt: skip
+
+
+def ranked_contacts(a: Analysis, limit: int = 50) -> pl.DataFrame:
+    """The top contacts by quality with segment, stage, layer, flags and the components."""
+    s = (
+        a.scores.sort(["quality", "contact_id"], descending=[True, False])
+        .head(limit)
+        .with_columns(profile_url("platform", "contact_id", "handle").alias("profile"))
+    )
+    return s.select(
+        [
+            pl.col(c).round(2)
+            if c in ("intensity", "reciprocity", "recency", "duration", "intimacy", "multiplexity")
+            else pl.col(c)
+            for c in RANKED_COLS
+        ]  # fmt: skip
+    ).with_columns(
+        pl.col("flags").list.join(", "),
+        pl.col("stage").cast(pl.String),
+        pl.col("layer").cast(pl.String).fill_null("none"),
+        profile=s["profile"],
+    )
+
+
+def segment_stage_matrix(a: Analysis) -> pl.DataFrame:
+    """Contacts per segment (rows) and stage (columns): the "communication groups" view."""
+    from warmcall.model.quality import STAGES
+
+    m = a.scores.with_columns(pl.col("stage").cast(pl.String)).pivot(
+        on="stage", index="segment", values="contact_id", aggregate_function="len"
+    )
+    for st in STAGES:
+        if st not in m.columns:
+            m = m.with_columns(pl.lit(0, pl.UInt32).alias(st))
+    return m.select("segment", *STAGES).fill_null(0).sort("segment")
+
+
+#: the figure (``observability.FIGURE_NEEDS``) each stage count depends on
+STAGE_FIGURE = {"reached": "reached", "aware": "aware", "engaged": "engaged_stage",
+                "conversant": "conversant", "trusted": "trusted"}  # fmt: skip
+
+
+def stage_counts(a: Analysis) -> pl.DataFrame:
+    """Long frame (platform, stage, contacts) for the stage funnel chart; only the stages
+    each account's exports can show (an X archive cannot show who is 'aware' of you)."""
+    per = with_signal_columns(
+        a.scores.group_by("account_id", "platform", "stage")
+        .agg(contacts=pl.len())
+        .with_columns(pl.col("stage").cast(pl.String)),
+        a.signals,
+    )
+    keep = pl.lit(True)
+    for stage, fig in STAGE_FIGURE.items():
+        keep = keep & ((pl.col("stage") != stage) | knowable(fig))
+    return (
+        per.filter(keep)
+        .group_by("platform", "stage")
+        .agg(pl.col("contacts").sum())
+        .sort("platform", "stage")
+    )
+
+
+def engagement_concentration(a: Analysis) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Per platform: share of inbound engagement (window) from the top 1% and 10% of
+    contacts, and the Gini coefficient; plus the binned Lorenz curve frame. Only accounts
+    whose exports show engagement by others (``observability``)."""
+    s = (
+        with_signal_columns(a.scores.select("account_id", "platform", "in_w"), a.signals)
+        .filter(knowable("engaged"))
+        .select("platform", pl.col("in_w").cast(pl.Float64).alias("engagement"))
+    )
+    return stats.concentration(s, "engagement", by=("platform",)), stats.lorenz(
+        s, "engagement", by=("platform",)
+    )
+
+
+def concentration_sentence(conc: pl.DataFrame) -> str:
+    """Who carries the inbound engagement, per platform with any."""
+    parts = [
+        f"on {r['platform']} the top 1% of contacts gave {r['top1_share']:.0%} of inbound engagement "
+        f"and the top 10% gave {r['top10_share']:.0%} (Gini {r['gini']:.2f})"
+        for r in conc.iter_rows(named=True)
+        if r["total"]
+    ]
+    if parts:
+        return "Engagement is concentrated: " + "; ".join(parts) + "."
+    if conc.height == 0:
+        return (
+            "Engagement by others is not in these exports (they hold what you did, not what "
+            "others did), so its concentration cannot be shown."
+        )
+    return "No inbound engagement in the window."
+
+
+def reach_frame(a: Analysis) -> pl.DataFrame:
+    return reach.reach_table(a.scores)
+
+
+def influential(a: Analysis) -> pl.DataFrame:
+    cols = [
+        "platform",
+        "handle",
+        "display_name",
+        "segment",
+        "stage",
+        "quality",
+        "contact_followers",
+        "relevance",
+    ]
+    return (
+        reach.tiny_but_influential(a.scores, a.params.influence)
+        .select(cols)
+        .with_columns(pl.col("stage").cast(pl.String))
+    )
+
+
+def follow_back(a: Analysis, limit: int = 25) -> pl.DataFrame:
+    cols = [
+        "platform",
+        "handle",
+        "display_name",
+        "bio",
+        "relevance",
+        "quality",
+        "contact_followers",
+    ]
+    return reach.follow_back(a.scores, limit).select(cols)
+
+
+def hygiene(a: Analysis) -> pl.DataFrame:
+    return reach.hygiene_table(a.scores, a.overview)
+
+
+def correlations_by_segment(a: Analysis) -> pl.DataFrame:
+    return correlations(a, by=("platform", "segment"))
+
+
+def panel_correlations(a: Analysis) -> pl.DataFrame:
+    """Across accounts (panel data or several own accounts): followers vs average engagement
+    per post and vs engagement rate by followers. Needs at least 3 accounts with both."""
+    acc = (
+        a.workbook.accounts.sort("snapshot_date")
+        .group_by("account_id")
+        .agg(
+            pl.col("followers").drop_nulls().last(),
+            pl.coalesce(
+                pl.col("avg_likes") + pl.col("avg_comments").fill_null(0), pl.col("avg_likes")
+            )
+            .drop_nulls()
+            .last()
+            .alias("avg_eng"),
+            pl.col("engagement_rate").drop_nulls().last(),
+        )
+    )
+    own = a.overview.select(
+        "account_id",
+        (pl.col("engagements") / pl.col("posts")).alias("own_avg"),
+        pl.col("er_followers").alias("own_er"),
+    )
+    df = acc.join(own, on="account_id", how="left").with_columns(
+        avg_eng=pl.coalesce("avg_eng", "own_avg"),
+        engagement_rate=pl.coalesce("engagement_rate", "own_er"),
+    )
+    rows = []
+    for what, col in (
+        ("average engagement per post", "avg_eng"),
+        ("engagement rate", "engagement_rate"),
+    ):
+        r = rank_correlation(df["followers"], df[col])
+        rows.append(
+            {
+                "followers vs": what,
+                "rho": r.rho,
+                "ci_low": r.lo,
+                "ci_high": r.hi,
+                "n": r.n,
+                "method": r.method,
+            }
+        )
+    return pl.DataFrame(rows, schema={"followers vs": pl.String, "rho": pl.Float64, "ci_low": pl.Float64,
+                                      "ci_high": pl.Float64, "n": pl.Int64, "method": pl.String})  # fmt: skip
+
+
+def correlation_reading(corr: pl.DataFrame) -> str:
+    """Plain-language reading of a correlation table (rows with rho)."""
+    known = corr.filter(pl.col("rho").is_not_null())
+    if known.height == 0:
+        return "Too few contacts with known follower counts to read anything."
+    weak = known.filter(pl.col("rho").abs() < 0.3).height
+    return (
+        f"In {weak:,} of {count(known.height, 'comparison')} a contact's follower count has at most a weak rank "
+        "correlation (|ρ| < 0.3) with how much they engage with you or how strong the tie is. "
+        "Wide intervals mean small groups: read them as 'unknown', not as 'no effect'."
+    )

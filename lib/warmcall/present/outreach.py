@@ -1,0 +1,132 @@
+"""The outreach page (03): this week's plan as a table and a sentence, the follow-through
+of the previous plan and who moved stage since the last run.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from warmcall.core.words import count
+from warmcall.model.pipeline import Analysis
+
+PLAN_COLS = ("date", "time", "person", "platforms", "handle", "stage", "segment", "quality", "last_contact",
+             "reason", "starter")  # fmt: skip
+
+
+def outreach_plan(a: Analysis):  # -> plan.PlanResult
+    """The outreach plan for this analysis' params (``warmcall.act.plan``)."""
+    from warmcall.act.plan import plan_outreach_result
+
+    return plan_outreach_result(a.scores, params=a.params, as_of=a.as_of)
+
+
+def plan_table(plan: pl.DataFrame) -> pl.DataFrame:
+    return plan.select([c for c in PLAN_COLS if c in plan.columns]).with_columns(
+        pl.col("stage").cast(pl.String)
+    )
+
+
+def plan_sentence(result, outreach) -> str:  # (plan.PlanResult, params.Outreach)
+    """One Markdown sentence above the plan: how many calls from which day, at what pace
+    (``outreach.per_day`` a day for ``outreach.days`` working days, ``slot_minutes``-minute
+    slots from ``start_time`` in ``timezone``), then the planner's note on any shortfall.
+    Params text is escaped (``warmcall.core.sanitize.html``)."""
+    from warmcall.core.sanitize import html as escape
+
+    o = outreach
+    text = (
+        f"**{count(result.plan.height, 'call')}** from {result.start} ({o.per_day} a day for "
+        f"{count(o.days, 'working day')}, {o.slot_minutes}-minute slots from "
+        f"{escape(o.start_time)} {escape(o.timezone)})."
+    )
+    return text + (f" {escape(result.note)}" if result.note else "")
+
+
+def follow_through(a: Analysis, previous_plan: pl.DataFrame | None) -> pl.DataFrame:
+    """Planned vs logged: each call of the previous plan and whether an outbound contact
+    (a logged call, meeting, email, event, DM, reply, ...) with that contact happened on or
+    after its planned date and on or before this run's as-of date."""
+    schema = {"date": pl.String, "person": pl.String, "platforms": pl.String, "done": pl.Boolean,
+              "logged": pl.String}  # fmt: skip
+    if previous_plan is None or previous_plan.height == 0:
+        return pl.DataFrame(schema=schema)
+    prev = previous_plan.with_columns(
+        pl.col("date").cast(pl.String).str.to_date(strict=False).alias("_d"),
+        pl.col("contact_id").cast(pl.String),
+    )
+    # a scan: only the planned contacts' outbound rows are read, not the whole table
+    planned = prev.select("account_id", "contact_id").unique()
+    outb = (
+        a.workbook.scan("interactions")
+        .filter((pl.col("direction") == "out") & (pl.col("ts").dt.date() <= a.as_of))
+        .select("account_id", "contact_id", pl.col("ts").dt.date().alias("_t"), "kind")
+        .join(planned.lazy(), on=["account_id", "contact_id"], how="semi")
+        .collect()
+    )
+    hit = (
+        prev.join(outb, on=["account_id", "contact_id"], how="left")
+        .filter(pl.col("_t").is_null() | (pl.col("_t") >= pl.col("_d")))
+        .group_by("date", "person", "platforms", maintain_order=True)
+        .agg(
+            done=pl.col("_t").is_not_null().any(),
+            logged=pl.format("{} on {}", "kind", pl.col("_t").cast(pl.String)).drop_nulls().first(),
+        )
+    )
+    # people whose only matches were before the planned date drop out of the join above
+    return (
+        prev.select(pl.col("date").cast(pl.String), "person", "platforms")
+        .join(hit, on=["date", "person", "platforms"], how="left")
+        .with_columns(pl.col("done").fill_null(False))
+        .select(list(schema))
+    )
+
+
+def follow_through_sentence(ft: pl.DataFrame) -> str:
+    if ft.height == 0:
+        return (
+            "No earlier plan for this report set yet: follow-through appears from the next run on."
+        )
+    done = int(ft["done"].sum())
+    planned = f"the {count(ft.height, 'call')} planned last time"
+    return (
+        f"Of {planned}, {done:,} happened (an outbound contact was logged "
+        f"on or after the planned day). Log calls and meetings in touchpoints.csv to close the loop."
+    )
+
+
+def stage_moves(a: Analysis, previous_stages: pl.DataFrame | None, limit: int = 30) -> pl.DataFrame:
+    """Contacts whose stage changed since the previous run (up first, then down)."""
+    from warmcall.model.quality import STAGES
+
+    schema = {"platform": pl.String, "handle": pl.String, "display_name": pl.String, "from": pl.String,
+              "to": pl.String, "direction": pl.String}  # fmt: skip
+    if previous_stages is None or previous_stages.height == 0:
+        return pl.DataFrame(schema=schema)
+    rank = {s: i for i, s in enumerate(STAGES)}
+    now = a.scores.select("account_id", "contact_id", "platform", "handle", "display_name",
+                          pl.col("stage").cast(pl.String).alias("to"))  # fmt: skip
+    prev = previous_stages.select(
+        "account_id", "contact_id", pl.col("stage").cast(pl.String).alias("from")
+    )
+    moved = now.join(prev, on=["account_id", "contact_id"], how="inner").filter(
+        pl.col("from") != pl.col("to")
+    )
+    delta = pl.col("to").replace_strict(rank, return_dtype=pl.Int8) - pl.col("from").replace_strict(
+        rank, return_dtype=pl.Int8
+    )
+    return (
+        moved.with_columns(
+            _d=delta, direction=pl.when(delta > 0).then(pl.lit("up")).otherwise(pl.lit("down"))
+        )
+        .sort(["_d", "handle"], descending=[True, False], nulls_last=True)
+        .head(limit)
+        .select(list(schema))
+    )
+
+
+def stages_snapshot(a: Analysis) -> pl.DataFrame:
+    """What the next run needs to show stage moves: (account_id, contact_id, stage) of
+    contacts above the bare 'connection' stage."""
+    return a.scores.filter(pl.col("stage") != "connection").select(
+        "account_id", "contact_id", pl.col("stage").cast(pl.String)
+    )
