@@ -23,6 +23,7 @@ from warmcall.core.params import DEFAULT_KIND_WEIGHTS
 from warmcall.ingest import cache, workbook
 from warmcall.ingest.workbook import LazyWorkbook
 from warmcall.model import features
+from warmcall.run import pages, sets
 
 CONNECTIONS = """account_id,platform,contact_id,handle,follows_me,i_follow
 x:me,x,1,alice,true,true
@@ -244,18 +245,16 @@ def test_report_runner_fills_the_cache_in_a_process_of_its_own(export, loads):
     (in a spawned process: nothing is loaded in this one), once per set."""
     from types import SimpleNamespace
 
-    from warmcall.run import report
-
-    sets = [SimpleNamespace(name="a", timeout=120, params={"data": [str(export)], "mapping": None,
+    todo = [SimpleNamespace(name="a", timeout=120, params={"data": [str(export)], "mapping": None,
                                               "encoding": None})]  # fmt: skip
-    report._fill_table_cache(sets, progress=False)
+    sets._fill_table_cache(todo, progress=False)
     assert len(entries(export)) == 1 and loads == []  # filled by the child, not here
     warmcall.load(export)
     assert loads == []  # a hit
-    report._fill_table_cache(sets, progress=False)  # nothing to do: no second entry
+    sets._fill_table_cache(todo, progress=False)  # nothing to do: no second entry
     assert len(entries(export)) == 1
     bad = [SimpleNamespace(name="b", timeout=120, params={"data": [str(export / "missing")]})]
-    report._fill_table_cache(bad, progress=False)  # ignored: the notebooks report it
+    sets._fill_table_cache(bad, progress=False)  # ignored: the notebooks report it
 
 
 # --- healing: a damaged, tampered, unwritable or half-written cache never breaks a load -----
@@ -472,7 +471,6 @@ def test_vega_bundle_goes_to_a_private_temp_folder_when_the_cache_is_read_only(
     import tempfile as tf
 
     import vl_convert
-    from warmcall.run import report
 
     blocker = tmp_path / "blocker"
     blocker.write_text("x")
@@ -480,10 +478,10 @@ def test_vega_bundle_goes_to_a_private_temp_folder_when_the_cache_is_read_only(
     monkeypatch.setattr(tf, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
     monkeypatch.setattr(vl_convert, "javascript_bundle", lambda vl_version: "/* vega */")
-    path = report.ensure_vega_bundle()
+    path = pages.ensure_vega_bundle()
     private = tmp_path / "tmp" / f"warmcall-{os.getuid()}"
     assert path.is_relative_to(private) and path.read_text().startswith("/* vega */")
     assert private.stat().st_mode & 0o077 == 0
-    assert report.ensure_vega_bundle() == path
+    assert pages.ensure_vega_bundle() == path
     private.chmod(0o777)  # someone else could have planted files in it: not used
     assert cache.private_temp_dir() is None

@@ -43,7 +43,7 @@ from warmcall.present.display import (
     html_table_str,
     neutralize,
 )
-from warmcall.run import cli
+from warmcall.run import cli, pages
 
 HANG_SECONDS = 60  # a case taking longer than this is a hang (each takes < 1 s)
 TABLES = ("accounts", "connections", "interactions", "posts")
@@ -433,7 +433,6 @@ def test_chart_json_cannot_leave_its_script(data) -> None:
 def test_failure_page_and_index_escape_data(tmp_path: Path) -> None:
     """Report failure pages and the index: every string that can come from data or a file
     name is escaped; no tag, attribute or URL scheme from it survives."""
-    from warmcall.run import report
 
     evil = " ".join(ATTACKS)
     info = {
@@ -450,7 +449,7 @@ def test_failure_page_and_index_escape_data(tmp_path: Path) -> None:
         "log": "/x/javascript:alert(1).log",
         "error_detail": evil + "\n</pre></details><script>alert(2)</script>",
     }
-    page = report.render_failure_page(info)
+    page = pages.render_failure_page(info)
     p = _parse(page)
     assert {t for t, _ in p.tags} <= {"html", "head", "meta", "title", "style", "body", "main",
                                       "h1", "span", "table", "tr", "th", "td", "p", "a",
@@ -466,7 +465,7 @@ def test_failure_page_and_index_escape_data(tmp_path: Path) -> None:
     d.mkdir(parents=True)
     run = {"notebooks": [{**info, "status": "failed<b>", "html": f"{ATTACKS[1]}.html"}]}
     (d / "run.json").write_text(json.dumps(run))
-    idx = _parse(report.write_index(tmp_path).read_text())
+    idx = _parse(pages.write_index(tmp_path).read_text())
     assert {t for t, _ in idx.tags} <= {"html", "head", "meta", "title", "style", "body", "main",
                                         "h1", "h2", "p", "table", "thead", "tbody", "tr", "th",
                                         "td", "a"}  # fmt: skip

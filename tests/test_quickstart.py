@@ -128,7 +128,7 @@ def test_hostile_names_stay_inside_comments_and_strings(tmp_path: Path) -> None:
 def test_quickstart_writes_next_to_the_output_then_reuses(tmp_path: Path, monkeypatch) -> None:
     data = _exports(tmp_path / "exports")
     runs: list[argparse.Namespace] = []
-    monkeypatch.setattr("warmcall.run.report.main_report", lambda a: runs.append(a) or 0)
+    monkeypatch.setattr("warmcall.run.report_command.main_report", lambda a: runs.append(a) or 0)
     monkeypatch.chdir(tmp_path)
     assert cli.main(["quickstart", str(data), "--out", "site/reports"]) == 0
     written = tmp_path / "site" / quickstart.PARAMS_NAME

@@ -24,8 +24,9 @@ from browser import (
     make_project,
 )
 from warmcall.core.errors import InputError
+from warmcall.core.outputs import write_text_atomic
 from warmcall.present import display, history
-from warmcall.run import report
+from warmcall.run import notebooks, pages, report, report_command
 
 # --------------------------------------------------------------------------- the run
 
@@ -165,7 +166,7 @@ def test_metrics_snapshot_threads_and_cwd(run):
 def test_parameters_injected(run):
     nb = nbformat.read(run.by_name["good/01_chart"].ipynb, as_version=4)
     injected = nb.metadata["papermill"]["parameters"]
-    assert sorted(injected) == sorted(report.NOTEBOOK_PARAMETERS)
+    assert sorted(injected) == sorted(notebooks.NOTEBOOK_PARAMETERS)
     assert injected["output_dir"] == str(run.set_dir("good"))
     assert injected["report_set"] == "good" and injected["renderer"] == "default"
     assert injected["params_file"] == str(run.params[0].resolve())
@@ -197,13 +198,13 @@ def test_unknown_or_duplicate_names_are_input_errors(tmp_path):
 
 def test_discover_and_select_notebooks(tmp_path):
     make_project(tmp_path, {})
-    found = report.discover_notebooks(tmp_path)
+    found = notebooks.discover_notebooks(tmp_path)
     # 04_no_parameters has no parameters cell -> not a report
     assert [p.name for p in found] == ["01_chart.ipynb", "02_fails.ipynb", "03_slow.ipynb",
                                       "05_nap.ipynb"]  # fmt: skip
-    picked = report._select(found, ["03", "01_chart", "02_fails.ipynb"], "x")
+    picked = notebooks.select_notebooks(found, ["03", "01_chart", "02_fails.ipynb"], "x")
     assert [p.stem for p in picked] == ["03_slow", "01_chart", "02_fails"]
-    assert report.find_project_root(tmp_path / "notebooks") == tmp_path.resolve()
+    assert notebooks.find_project_root(tmp_path / "notebooks") == tmp_path.resolve()
 
 
 def test_main_report_lines_and_exit_codes(tmp_path, monkeypatch, capsys):
@@ -219,15 +220,17 @@ def test_main_report_lines_and_exit_codes(tmp_path, monkeypatch, capsys):
         seen.update(params=params, out=out, jobs=jobs, notebooks=notebooks, progress=progress)
         return fake.results
 
-    monkeypatch.setattr(report, "run_reports", fake)
+    monkeypatch.setattr(report_command, "run_reports", fake)
     fake.results = [ok]
-    assert report.main_report(["-p", "x.yaml", "-j", "3", "--no-progress", "-o", "out"]) == 0
+    assert (
+        report_command.main_report(["-p", "x.yaml", "-j", "3", "--no-progress", "-o", "out"]) == 0
+    )
     assert seen == {"params": [Path("x.yaml")], "out": Path("out"), "jobs": 3,
                     "notebooks": None, "progress": False}  # fmt: skip
     assert capsys.readouterr().out.startswith("OK   s/01_a  r/2026-01-01/s/01_a.html")
 
     fake.results = [ok, bad]
-    assert report.main_report(["-p", "x.yaml"]) == 1
+    assert report_command.main_report(["-p", "x.yaml"]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert lines[1] == (
         "FAIL s/02_b  ValueError: bad \\x1b[31mred[U+202E] at cell 2 of 3 (In [1]): x"
@@ -239,7 +242,7 @@ def test_main_report_lines_and_exit_codes(tmp_path, monkeypatch, capsys):
 def test_main_report_input_error_is_one_line(tmp_path, monkeypatch, capsys):
     make_project(tmp_path, {"broken": "title: [unclosed\n"})
     monkeypatch.chdir(tmp_path)
-    assert report.main_report(["--no-progress"]) == 2  # default: params/*.yaml
+    assert report_command.main_report(["--no-progress"]) == 2  # default: params/*.yaml
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "broken.yaml: not valid YAML" in err
     assert not (tmp_path / "reports").exists()
@@ -247,16 +250,16 @@ def test_main_report_input_error_is_one_line(tmp_path, monkeypatch, capsys):
 
 def test_write_atomic_replaces_or_leaves_old_file(tmp_path, monkeypatch):
     target = tmp_path / "a.html"
-    report.write_atomic(target, "one")
-    report.write_atomic(target, "two")
+    write_text_atomic(target, "one")
+    write_text_atomic(target, "two")
     assert target.read_text() == "two"
 
     def boom(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(report.os, "replace", boom)
+    monkeypatch.setattr("os.replace", boom)
     with pytest.raises(OSError):
-        report.write_atomic(target, "three")
+        write_text_atomic(target, "three")
     assert target.read_text() == "two" and sorted(tmp_path.iterdir()) == [target]
 
 
@@ -269,7 +272,7 @@ def test_index_accumulates_history_and_escapes(tmp_path):
         run = {"notebooks": [{**entry, "error_type": "E", "error_message": "<b>m</b>"}]}
         (d / "run.json").write_text(json.dumps(run))
     (tmp_path / "not-a-date").mkdir()
-    html = report.write_index(tmp_path).read_text()
+    html = pages.write_index(tmp_path).read_text()
     assert html.index("2026-11-02") < html.index("2026-10-26")  # newest first
     assert "1 ok, 1 failed, 2 run date(s)" in html
     assert "&lt;b&gt;m&lt;/b&gt;" in html and "<b>m" not in html
@@ -298,7 +301,7 @@ def test_vega_bundle_generated_once_into_the_cache(tmp_path, monkeypatch):
 
     monkeypatch.setattr(vl_convert, "javascript_bundle", fake_bundle)
     monkeypatch.setenv("WARMCALL_CACHE_DIR", str(tmp_path))
-    path = report.ensure_vega_bundle()
+    path = pages.ensure_vega_bundle()
     assert path.is_relative_to(tmp_path / "vega-offline")
     assert f"altair-{alt.__version__}_vl-convert-" in path.parent.name
     assert calls == [".".join(alt.VEGALITE_VERSION.split(".")[:2])]  # "6.4"
@@ -307,18 +310,18 @@ def test_vega_bundle_generated_once_into_the_cache(tmp_path, monkeypatch):
         f'"{alt.VEGALITE_VERSION}", "vegaembed_version": "{alt.VEGAEMBED_VERSION}"}};\n'
     )
     mtime = path.stat().st_mtime_ns
-    assert report.ensure_vega_bundle() == path and path.stat().st_mtime_ns == mtime
+    assert pages.ensure_vega_bundle() == path and path.stat().st_mtime_ns == mtime
     assert len(calls) == 1  # cached
 
     monkeypatch.setenv("WARMCALL_CACHE_DIR", str(tmp_path / "other"))
     monkeypatch.setattr(vl_convert, "javascript_bundle", lambda vl_version: "x='</SCRIPT>'")
     with pytest.raises(RuntimeError, match="script"):
-        report.ensure_vega_bundle()
+        pages.ensure_vega_bundle()
     assert not list((tmp_path / "other").rglob("*.js"))
 
 
 def test_real_vega_bundle_is_script_safe(run):
-    js = report.ensure_vega_bundle().read_text(encoding="utf-8")  # the one the run used
+    js = pages.ensure_vega_bundle().read_text(encoding="utf-8")  # the one the run used
     assert 500_000 < len(js) < 3_000_000
     assert "</script" not in js.lower() and "<!--" not in js
     assert "vegaEmbed" in js and js.rstrip().endswith("};")

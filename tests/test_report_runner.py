@@ -23,9 +23,9 @@ import psutil
 import pytest
 import warmcall
 from browser import make_project
-from warmcall.core import locks
+from warmcall.core import locks, resources
 from warmcall.present import whatif_view
-from warmcall.run import report, workers
+from warmcall.run import limits, notebooks, report, report_command, sets, workers
 
 ROOT = Path(__file__).resolve().parents[1]
 LIB = str(Path(warmcall.__file__).resolve().parents[1])  # the warmcall under test
@@ -97,16 +97,16 @@ def test_progress_beats_name_the_cell_as_in_the_source_notebook():
 def test_stalled_notebook_becomes_a_failure_page(tmp_path):
     # the parent's view of a stalled worker: page names notebook, cell and limit
     files = make_project(tmp_path, {"s": f'as_of: "{AS_OF}"\nreport: {{timeout_s: 5}}\n'})
-    s = report._load_set(files[0], tmp_path / "out", report.discover_notebooks(tmp_path), None)
+    s = sets._load_set(files[0], tmp_path / "out", notebooks.discover_notebooks(tmp_path), None)
     s.dir.mkdir(parents=True)
-    task = report._task(s, tmp_path / "notebooks" / "03_slow.ipynb", tmp_path, "RUN-1")
+    task = sets._task(s, tmp_path / "notebooks" / "03_slow.ipynb", tmp_path, "RUN-1")
     o = workers.Outcome(task, "stalled", info={"cell": "cell 3 of 4: import time",
                         "phase": "cell running"}, seconds=70.0, silent_s=66.0)  # fmt: skip
     res = report._fail_in_parent(task, report._outcome_error(o), o.seconds)
     assert res["status"] == "failed" and res["error_type"] == "WatchdogTimeout"
     assert (
         res["error_limit"]
-        == f"report.timeout_s = 5 s + {report.WATCHDOG_GRACE_S} s without progress"
+        == f"report.timeout_s = 5 s + {limits.WATCHDOG_GRACE_S} s without progress"
     )
     page = (s.dir / "03_slow.html").read_text()
     assert "<th>Notebook</th><td>notebooks/03_slow.ipynb</td>" in page
@@ -124,7 +124,7 @@ def test_cell_over_the_limit_fails_loudly_with_a_nonzero_exit(tmp_path, monkeypa
     )
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PYTHONPATH", LIB)
-    assert report.main_report(["--no-progress", "-o", "out"]) == 1
+    assert report_command.main_report(["--no-progress", "-o", "out"]) == 1
     line = capsys.readouterr().out.splitlines()[0]
     assert line.startswith(
         "FAIL t/03_slow  CellTimeoutError: over the limit: report.timeout_s = 1 s"
@@ -145,7 +145,7 @@ def test_is_live_rules(monkeypatch):
     class Shell:
         kernel = object()
 
-    for name in (report.BATCH_ENV, whatif_view.LIVE_ENV, whatif_view.SESSION_ENV):
+    for name in (resources.BATCH_ENV, whatif_view.LIVE_ENV, whatif_view.SESSION_ENV):
         monkeypatch.delenv(name, raising=False)
     assert not whatif_view.is_live()  # no kernel at all (pytest)
     monkeypatch.setattr(IPython, "get_ipython", lambda: Shell())
@@ -153,10 +153,10 @@ def test_is_live_rules(monkeypatch):
     monkeypatch.setenv(whatif_view.SESSION_ENV, "notebooks/04_what_if.ipynb")
     assert whatif_view.is_live()  # JupyterLab
     assert not whatif_view.is_live("/reports/2026-11-02/s")  # the runner's output_dir
-    monkeypatch.setenv(report.BATCH_ENV, "1")
+    monkeypatch.setenv(resources.BATCH_ENV, "1")
     assert not whatif_view.is_live()  # the runner's workers
     monkeypatch.delenv(whatif_view.SESSION_ENV)
-    monkeypatch.setenv(report.BATCH_ENV, "0")
+    monkeypatch.setenv(resources.BATCH_ENV, "0")
     monkeypatch.setenv(whatif_view.LIVE_ENV, "1")
     assert whatif_view.is_live()
 

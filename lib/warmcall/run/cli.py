@@ -60,7 +60,7 @@ def _cmd_sample(a: argparse.Namespace) -> int:
 
 
 def _cmd_report(a: argparse.Namespace) -> int:
-    from warmcall.run.report import main_report
+    from warmcall.run.report_command import main_report
 
     return main_report(a)
 
@@ -105,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     sm.set_defaults(func=_cmd_sample)
 
     rp = sub.add_parser("report", help="run the notebooks with papermill and write HTML reports")
-    from warmcall.run.report import add_arguments
+    from warmcall.run.report_command import add_arguments
 
     add_arguments(rp)
     rp.set_defaults(func=_cmd_report)

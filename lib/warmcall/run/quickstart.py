@@ -289,7 +289,7 @@ def cmd_init(a: argparse.Namespace) -> int:
 
 
 def cmd_quickstart(a: argparse.Namespace) -> int:
-    from warmcall.run.report import main_report
+    from warmcall.run.report_command import main_report
 
     out = Path(a.out)
     params = Path(a.params) if a.params else out.resolve().parent / PARAMS_NAME

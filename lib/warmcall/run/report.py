@@ -79,74 +79,39 @@ report set another run holds (nothing run), 128 + N when ended by signal N (130 
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import html
-import json
 import logging
 import os
-import re
-import signal
 import sys
 import time
-import traceback as _tb
 import uuid
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from functools import lru_cache
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from warmcall.core.errors import InputError
 from warmcall.core.outputs import write_text_atomic
 from warmcall.core.resources import BATCH_ENV
 from warmcall.core.sanitize import terminal
-from warmcall.ingest.cache import cache_dir, needs_fill, private_temp_dir
-from warmcall.present.display import escape
-from warmcall.present.history import METRICS_FILE, jsonable, read_json_object
+from warmcall.run.failures import ERROR_KEYS, describe_error, first_line
+from warmcall.run.limits import POLL_S, START_TIMEOUT_S, WATCHDOG_GRACE_S
+from warmcall.run.notebooks import discover_notebooks, find_project_root, select_notebooks
+from warmcall.run.pages import ensure_vega_bundle, notebook_to_html, render_failure_page
+from warmcall.run.sets import (
+    _clear_set,
+    _fill_table_cache,
+    _finish_set,
+    _load_set,
+    _lock_sets,
+    _Set,
+    _stall_limit,
+    _task,
+)
 
-__all__ = [
-    "NOTEBOOK_PARAMETERS",
-    "RunResult",
-    "add_arguments",
-    "discover_notebooks",
-    "ensure_vega_bundle",
-    "find_project_root",
-    "main_report",
-    "notebook_to_html",
-    "offline_exporter",
-    "run_reports",
-    "write_atomic",
-    "write_index",
-]
-
-#: The parameters the runner injects into every notebook (see the module docstring).
-NOTEBOOK_PARAMETERS = ("params_file", "params", "report_set", "output_dir", "renderer")
-#: environment variable set in the workers (kernels inherit it): "this notebook runs in a
-#: batch report" (``warmcall.present.whatif_view.is_live`` reads it: no widgets in batch)
-#: seconds papermill waits for a kernel to start
-START_TIMEOUT_S = 60
-#: seconds to wait for a cell's last output after its reply (never more than report.timeout_s)
-IOPUB_TIMEOUT_S = 20
-#: the watchdog ends a notebook run with no progress for report.timeout_s + this many seconds
-WATCHDOG_GRACE_S = 60
-#: seconds to wait for another run's index write into the same out folder
-INDEX_LOCK_S = 30
-#: seconds between two looks at the workers (progress, watchdog, signals)
-POLL_S = 0.5
-ERROR_KEYS = ("error_type", "error_message", "error_cell", "error_limit")
-RUN_FILE = "run.json"
-INDEX_FILE = "index.html"
-#: Cells with these tags are dropped from the HTML (TagRemovePreprocessor).
-REMOVE_CELL_TAGS = ("parameters", "injected-parameters", "papermill-error-cell-tag", "remove-cell")
-TEMPLATES_DIR = Path(__file__).parents[1] / "templates"
-_NOTEBOOK_RE = re.compile(r"^\d{2}[_-].*\.ipynb$")
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_STEM_RE = re.compile(r"^\d{2}[_-]")
-_ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+__all__ = ["RunResult", "run_reports"]
 
 
 # --------------------------------------------------------------------------- results
@@ -178,326 +143,10 @@ class RunResult:
 # --------------------------------------------------------------------------- small helpers
 
 
-def write_atomic(path: Path, text: str | bytes) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same folder and ``os.replace``:
-    readers see either the old file or the complete new one (§4.4, §8)."""
-    write_text_atomic(path, text)
-
-
-def find_project_root(start: Path | None = None) -> Path:
-    """The nearest folder at or above ``start`` (default: cwd) with a ``notebooks/`` folder
-    and a ``pyproject.toml`` or ``params/``; when there is none, the folder of the notebooks
-    that ship with warmcall (``warmcall.core.resources.resource_root()``), so the reports run from
-    any folder; ``start`` itself only if those are missing too (a broken install)."""
-    from warmcall.core.resources import resource_root
-
-    start = (start or Path.cwd()).resolve()
-    for d in (start, *start.parents):
-        if (d / "notebooks").is_dir() and (
-            (d / "pyproject.toml").is_file() or (d / "params").is_dir()
-        ):
-            return d
-    try:
-        return resource_root()
-    except FileNotFoundError:
-        return start
-
-
-def _has_parameters_cell(path: Path) -> bool:
-    try:
-        nb = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return any(
-        "parameters" in (c.get("metadata", {}).get("tags") or []) for c in nb.get("cells", [])
-    )
-
-
-def discover_notebooks(root: Path) -> list[Path]:
-    """``<root>/notebooks/NN_*.ipynb`` (or ``NN-*``) that have a cell tagged ``parameters``,
-    sorted by name."""
-    nb_dir = Path(root) / "notebooks"
-    if not nb_dir.is_dir():
-        return []
-    return sorted(
-        p.resolve()
-        for p in nb_dir.iterdir()
-        if p.is_file() and _NOTEBOOK_RE.match(p.name) and _has_parameters_cell(p)
-    )
-
-
-def _select(available: list[Path], wanted: Sequence[str], where: str) -> list[Path]:
-    """Pick notebooks by stem, file name or the ``NN`` number prefix, keeping the given order."""
-    out: list[Path] = []
-    for w in wanted:
-        w = str(w)
-        hits = [
-            p
-            for p in available
-            if w in (p.stem, p.name) or (w.isdigit() and p.name[:2] == w.zfill(2))
-        ]
-        if len(hits) != 1:
-            names = ", ".join(p.stem for p in available) or "none"
-            what = "no notebook" if not hits else "more than one notebook"
-            raise InputError(where, f"notebooks: {what} matches {w!r} (available: {names})")
-        if hits[0] not in out:
-            out.append(hits[0])
-    return out
-
-
-def _set_name(path: Path) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", path.stem).strip(".-") or "set"
-
-
 # --------------------------------------------------------------------------- offline HTML
 
 
-def ensure_vega_bundle() -> Path:
-    """Path of ``vega-offline.js``, generated on first use (docs/notebook-stack.md §2.4).
-
-    ``vl_convert.javascript_bundle`` for Altair's Vega-Lite minor version, followed by a line
-    that pre-sets ``VEGA_DEBUG`` to Altair's Vega / Vega-Lite / vega-embed versions, so each
-    chart's loader takes the "already loaded" path. Cached (~0.9 MB, never committed, never in
-    site-packages) in ``cache_dir()/vega-offline/altair-<v>_vl-convert-<v>/`` so an upgrade of
-    either package regenerates it; in ``cache.private_temp_dir()`` when the cache folder
-    cannot be written. Raises ``RuntimeError`` if the bundle could break out of its
-    ``<script>`` element.
-    """
-    from importlib.metadata import version
-
-    # versions from the metadata: importing altair costs ~1-2 s, only needed to generate
-    key = f"altair-{version('altair')}_vl-convert-{version('vl-convert-python')}"
-    path = cache_dir() / "vega-offline" / key / "vega-offline.js"
-    if path.is_file():
-        return path
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        writable = os.access(path.parent, os.W_OK)
-    except OSError:
-        writable = False
-    if not writable and (tmp := private_temp_dir()) is not None:  # a read-only cache folder
-        path = tmp / "vega-offline" / key / "vega-offline.js"
-        if path.is_file():
-            return path
-    import altair as alt
-    import vl_convert as vlc
-
-    vl_minor = ".".join(alt.VEGALITE_VERSION.split(".")[:2])
-    marker = {
-        "vega_version": alt.VEGA_VERSION,
-        "vegalite_version": alt.VEGALITE_VERSION,
-        "vegaembed_version": alt.VEGAEMBED_VERSION,
-    }
-    js = vlc.javascript_bundle(vl_version=vl_minor)
-    if re.search(r"</script|<!--|<script", js, re.IGNORECASE):
-        raise RuntimeError("vl-convert's bundle contains '</script', '<script' or '<!--'")
-    js += f"\nvar VEGA_DEBUG = {json.dumps(marker)};\n"
-    write_atomic(path, js)
-    return path
-
-
-@lru_cache(maxsize=4)
-def _exporter(bundle_dir: str) -> Any:
-    from nbconvert import HTMLExporter
-    from traitlets.config import Config
-
-    c = Config()
-    c.TagRemovePreprocessor.enabled = True
-    c.TagRemovePreprocessor.remove_cell_tags = set(REMOVE_CELL_TAGS)
-    c.HTMLExporter.exclude_input = True
-    c.HTMLExporter.exclude_input_prompt = True
-    c.HTMLExporter.exclude_output_prompt = True
-    return HTMLExporter(
-        config=c,
-        template_name="offline",
-        extra_template_basedirs=[str(TEMPLATES_DIR)],
-        extra_template_paths=[bundle_dir],
-    )
-
-
-def offline_exporter() -> Any:
-    """An nbconvert ``HTMLExporter`` with warmcall's offline template (§2.4): no code cells
-    (``exclude_input``), parameters / injected-parameters / papermill error cells removed
-    (``TagRemovePreprocessor``), the Vega bundle inlined once, no CDN. Cached per process."""
-    return _exporter(str(ensure_vega_bundle().parent))
-
-
-def notebook_to_html(nb: Any, *, title: str, header: dict[str, str] | None = None) -> str:
-    """Convert an executed notebook (``NotebookNode``) to one self-contained offline HTML page.
-
-    ``header`` (keys ``set``, ``notebook``, ``as_of``, optional ``run``: the run id, kept in a
-    ``data-run`` attribute) adds a small escaped header line with a link to the index two
-    folders up.
-    """
-    resources: dict[str, Any] = {"metadata": {"name": title}}
-    if header:
-        resources["warmcall"] = header
-    body, _ = offline_exporter().from_notebook_node(nb, resources=resources)
-    return body
-
-
 # --------------------------------------------------------------------------- failure pages
-
-_PAGE_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#fafafa;
-color:#222;line-height:1.5}
-main{max-width:1100px;margin:0 auto;padding:1.5rem 2rem 3rem;background:#fff;min-height:100vh}
-h1{font-size:1.6em;margin:.2em 0 .6em}
-table{border-collapse:collapse;font-size:14px;margin:.5em 0}
-th,td{border:1px solid #ddd;padding:4px 10px;text-align:left;vertical-align:top}
-th{background:#f3f3f3}
-.ok{color:#11712b;font-weight:600}.failed{color:#b00020;font-weight:600}
-.muted{color:#666;font-size:13px}
-pre{background:#f6f6f6;padding:.8em;overflow-x:auto;white-space:pre-wrap;word-break:break-word}
-code{background:#f3f3f3;padding:0 3px}
-details{margin-top:1em}summary{cursor:pointer}
-"""
-
-
-def _page(title: str, body: str, run_id: str | None = None) -> str:
-    meta = f'<meta name="warmcall-run" content="{escape(run_id)}">\n' if run_id else ""
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"{meta}<title>{escape(title)}</title>\n<style>{_PAGE_CSS}</style>\n</head>\n"
-        f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
-    )
-
-
-def _href(rel: str) -> str:
-    """A relative URL for an ``href``: percent-encoded (no scheme can survive: ``:`` is
-    encoded), then attribute-escaped."""
-    return html.escape(quote(rel, safe="/"), quote=True)
-
-
-def render_failure_page(info: dict[str, Any]) -> str:
-    """A readable, self-contained, fully escaped failure page for one notebook run: the set,
-    the notebook, the error and its message, the failing cell, the limit that was exceeded
-    (for timeouts and the watchdog) and the traceback, folded away."""
-    rows = [
-        ("Report set", info["report_set"]),
-        ("Notebook", info["notebook_path"]),
-        ("As of", info["as_of"]),
-        ("Params file", info["params_file"]),
-        ("Error", info["error_type"]),
-        ("Message", info["error_message"] or ""),
-        ("Failed cell", info.get("error_cell") or "not identified"),
-    ]
-    if info.get("error_limit"):
-        rows.append(("Limit", info["error_limit"]))
-    rows.append(("Duration", f"{info['duration_s']:.1f} s"))
-    table = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
-    links = ['<a href="../../index.html">all reports</a>']
-    if info.get("ipynb"):
-        links.append(f'<a href="{_href(Path(info["ipynb"]).name)}">executed notebook</a>')
-    if info.get("log"):
-        links.append(f'<a href="{_href(Path(info["log"]).name)}">kernel log</a>')
-    detail = info.get("error_detail") or ""
-    body = (
-        f'<h1><span class="failed">FAILED</span> {escape(info["report_set"])} / '
-        f"{escape(info['notebook'])}</h1>\n"
-        f"<table>{table}</table>\n"
-        f"<p>{' &middot; '.join(links)}</p>\n"
-        f"<details><summary>Traceback</summary><pre>{escape(detail)}</pre></details>"
-    )
-    return _page(f"FAILED {info['report_set']} / {info['notebook']}", body, info.get("run_id"))
-
-
-def _first_line(text: str, limit: int = 200) -> str:
-    for line in str(text).splitlines():
-        if line.strip():
-            line = line.strip()
-            return line if len(line) <= limit else line[: limit - 1] + "\u2026"
-    return ""
-
-
-_SKIP_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
-
-
-def _source_cells(nb: Any) -> list[Any]:
-    """The cells of the *source* notebook: papermill's injected and error-banner cells left out."""
-    return [c for c in nb.cells if not _SKIP_TAGS & set(c.get("metadata", {}).get("tags") or [])]
-
-
-def _cell_label(cell: Any, i: int, n: int) -> str:
-    count = cell.get("execution_count")
-    prompt = f" (In [{count}])" if count else ""
-    return f"cell {i} of {n}{prompt}: {_first_line(cell.get('source', ''))}"
-
-
-def _locate_cell(nb: Any, match: Any) -> str | None:
-    """Describe the first cell of ``nb`` for which ``match(cell)`` holds, counting positions in
-    the *source* notebook (papermill's injected and error-banner cells are skipped)."""
-    if nb is None:
-        return None
-    cells = _source_cells(nb)
-    for i, c in enumerate(cells, 1):
-        if match(c):
-            return _cell_label(c, i, len(cells))
-    return None
-
-
-def _timeout_limit(e: BaseException, timeout: int | None, iopub: int | None) -> str | None:
-    """The limit a ``CellTimeoutError`` hit, in words (None for other errors)."""
-    from nbclient.exceptions import CellTimeoutError
-
-    if not isinstance(e, CellTimeoutError):
-        return None
-    if "IOPub" in str(e):
-        return f"{iopub} s for the cell's output to end after its reply (IOPub)"
-    return f"report.timeout_s = {timeout} s per cell"
-
-
-def _describe_error(
-    e: BaseException, nb: Any, timeout: int | None = None, iopub: int | None = None
-) -> dict[str, Any]:
-    """Error type, first line of the message, the failing cell, the limit that was exceeded
-    (timeouts) and a plain-text traceback."""
-    from papermill.exceptions import PapermillExecutionError
-
-    if isinstance(e, PapermillExecutionError):
-        cell = _locate_cell(
-            nb,
-            lambda c: (
-                c.get("cell_type") == "code"
-                and c.get("source") == e.source
-                and c.get("execution_count") == e.exec_count
-            ),
-        )
-        detail = "\n".join(_ANSI_RE.sub("", t) for t in (e.traceback or []))
-        return {
-            "error_type": e.ename,
-            "error_message": _first_line(e.evalue, 500) or e.ename,
-            "error_cell": cell,
-            "error_limit": None,
-            "error_detail": detail or f"{e.ename}: {e.evalue}",
-        }
-
-    def running(c: Any) -> bool:  # started (execute_input seen) but never replied
-        ex = c.get("metadata", {}).get("execution", {})
-        return (
-            c.get("cell_type") == "code"
-            and "iopub.execute_input" in ex
-            and "shell.execute_reply" not in ex
-        )
-
-    limit = _timeout_limit(e, timeout, iopub)
-    cell = _locate_cell(nb, running)
-    if cell is None and "preview of the cell contents" in str(e):
-        preview = str(e).split("-------------------\n")
-        if len(preview) >= 2:
-            src = preview[1].rstrip("\n")
-            cell = _locate_cell(nb, lambda c: c.get("source", "").rstrip("\n") == src)
-    msg = _first_line(str(e), 500) or type(e).__name__
-    if limit is not None:
-        msg = f"over the limit: {limit}; the kernel was stopped ({msg})"
-    return {
-        "error_type": type(e).__name__,
-        "error_message": msg,
-        "error_cell": cell,
-        "error_limit": limit,
-        "error_detail": "".join(_tb.format_exception(e)),
-    }
 
 
 # --------------------------------------------------------------------------- one notebook
@@ -550,7 +199,7 @@ def _cell_hooks(nb_path: Path, beat: Any) -> dict[str, Any]:
         i = cell_index
         if cell_index > (params_at if params_at is not None else -1):
             i -= 1
-        return f"cell {min(i, n - 1) + 1} of {n}: {_first_line(cell.get('source', ''))}"
+        return f"cell {min(i, n - 1) + 1} of {n}: {first_line(cell.get('source', ''))}"
 
     def start(cell: Any, cell_index: int, **_: Any) -> None:
         beat(cell=label(cell, cell_index), phase="cell running")
@@ -608,7 +257,7 @@ def _result(task: dict[str, Any], error: dict[str, Any] | None, seconds: float) 
         page = render_failure_page(
             {**result, "error_detail": error.get("error_detail"), "run_id": task["run_id"]}
         )
-        write_atomic(p["html"], page)
+        write_text_atomic(p["html"], page)
     return result
 
 
@@ -657,7 +306,7 @@ def _run_one(task: dict[str, Any], beat: Any = None) -> dict[str, Any]:
             except Exception:  # noqa: BLE001 - a broken partial notebook is still a failure
                 nb = None
         if exc is not None:
-            error = _describe_error(exc, nb, timeout, iopub)
+            error = describe_error(exc, nb, timeout, iopub)
         if nb is not None:
             _stamp(nb, task, error)
             with contextlib.suppress(Exception):
@@ -678,9 +327,9 @@ def _run_one(task: dict[str, Any], beat: Any = None) -> dict[str, Any]:
                         "run": task["run_id"],
                     },
                 )
-                write_atomic(p["html"], page)
+                write_text_atomic(p["html"], page)
             except Exception as e:
-                error = _describe_error(e, None)
+                error = describe_error(e, None)
                 error["error_type"] = f"HTML export failed: {error['error_type']}"
     return _result(task, error, time.monotonic() - t0)
 
@@ -727,7 +376,7 @@ def _outcome_error(o: Any) -> dict[str, Any]:
         }
     return {
         "error_type": "RunnerError",
-        "error_message": _first_line(o.detail, 500) or "the runner failed",
+        "error_message": first_line(o.detail, 500) or "the runner failed",
         "error_cell": cell,
         "error_limit": None,
         "error_detail": o.detail,
@@ -737,262 +386,7 @@ def _outcome_error(o: Any) -> dict[str, Any]:
 # --------------------------------------------------------------------------- index page
 
 
-def _load_run(set_dir: Path) -> list[dict[str, Any]]:
-    run = read_json_object(set_dir / RUN_FILE)
-    if run and isinstance(run.get("notebooks"), list):
-        return [n for n in run["notebooks"] if isinstance(n, dict)]
-    # no run.json (a run in progress or interrupted, or copied by hand): list the pages found
-    return [
-        {"notebook": p.stem, "status": "unknown", "html": p.name}
-        for p in sorted(set_dir.glob("*.html"))
-    ]
-
-
-def write_index(out_dir: str | os.PathLike[str]) -> Path:
-    """Regenerate ``<out_dir>/index.html`` from what is on disk: every date folder (newest
-    first), every report set, every notebook with its status and relative links. One
-    self-contained page, every string escaped."""
-    base = Path(out_dir)
-    dates = sorted(
-        (p for p in base.iterdir() if p.is_dir() and _DATE_RE.match(p.name))
-        if base.is_dir()
-        else [],
-        key=lambda p: p.name,
-        reverse=True,
-    )
-    sections = []
-    n_ok = n_failed = 0
-    for d in dates:
-        rows = []
-        for s in sorted(p for p in d.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            for n in _load_run(s):
-                status = str(n.get("status", "unknown"))
-                n_ok += status == "ok"
-                n_failed += status == "failed"
-                name = str(n.get("notebook", "?"))
-                html_name = Path(str(n.get("html") or f"{name}.html")).name
-                links = [f'<a href="{_href(f"{d.name}/{s.name}/{html_name}")}">report</a>']
-                if n.get("ipynb"):
-                    nb_name = Path(str(n["ipynb"])).name
-                    links.append(f'<a href="{_href(f"{d.name}/{s.name}/{nb_name}")}">ipynb</a>')
-                note = ""
-                if status == "failed":
-                    note = f"{n.get('error_type') or ''}: {n.get('error_message') or ''}"
-                rows.append(
-                    f"<tr><td>{escape(s.name)}</td><td>{escape(name)}</td>"
-                    f'<td class="{escape(status)}">{escape(status)}</td>'
-                    f"<td>{' '.join(links)}</td><td>{escape(note)}</td></tr>"
-                )
-        if rows:
-            sections.append(
-                f"<h2>{escape(d.name)}</h2>\n<table><thead><tr><th>Report set</th>"
-                "<th>Notebook</th><th>Status</th><th>Files</th><th>Error</th></tr></thead>"
-                f"<tbody>{''.join(rows)}</tbody></table>"
-            )
-    summary = f"{n_ok} ok, {n_failed} failed, {len(dates)} run date(s)"
-    body = (
-        "<h1>warmcall reports</h1>\n"
-        f'<p class="muted">{escape(summary)}. Regenerated '
-        f"{escape(datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC'))}.</p>\n"
-        + ("\n".join(sections) or "<p>No reports yet.</p>")
-    )
-    path = base / INDEX_FILE
-    write_atomic(path, _page("warmcall reports", body))
-    return path
-
-
 # --------------------------------------------------------------------------- the runner
-
-
-def _fill_one(data: list[str], mapping: Any, encoding: str | None) -> None:
-    from warmcall.ingest.workbook import load
-
-    with contextlib.suppress(Exception):  # reported by the notebooks (see below)
-        load(*data, mapping=mapping, encoding=encoding)
-
-
-def _fill_table_cache(sets: list[_Set], progress: bool) -> None:
-    """Load each set's exports into the table cache (``warmcall.ingest.cache``) in a short-lived
-    process before the notebooks run, when the inputs are large enough to be cached and are
-    not yet: every notebook then opens the cached Parquet instead of the first one loading
-    the exports inside its kernel, where the memory of that load (3.7 GB at 10M
-    interactions) would stay held while the notebook goes on. The process dies with this
-    one and gets the set's ``report.timeout_s``; a failure or an overrun is not fatal (the
-    notebooks load again, under their own limits, and report any error on their page)."""
-    from warmcall.run.workers import run_child
-
-    for s in sets:
-        data, mapping, enc = (
-            s.params.get("data") or [],
-            s.params.get("mapping"),
-            s.params.get("encoding"),
-        )
-        if not data or not needs_fill(data, mapping, enc):
-            continue
-        if progress:
-            print(
-                f"{terminal(s.name)}: loading the exports into the table cache ...", file=sys.stderr
-            )
-        _, in_time = run_child(_fill_one, (data, mapping, enc), s.timeout)
-        if not in_time:
-            print(
-                f"{terminal(s.name)}: filling the table cache took over report.timeout_s = {s.timeout} s;"
-                " stopped (the notebooks load the exports themselves)",
-                file=sys.stderr,
-            )
-
-
-@dataclass
-class _Set:
-    name: str
-    params_file: Path
-    params: dict[str, Any]
-    as_of: str
-    title: str
-    timeout: int
-    notebooks: list[Path]
-    dir: Path
-    results: list[dict[str, Any]] = field(default_factory=list)
-    started: str = ""
-    waited_s: float = 0.0
-    finished: bool = False
-
-
-def _load_set(
-    path: Path, out_dir: Path, available: list[Path], notebooks: list[Path] | None
-) -> _Set:
-    from warmcall.core.params import load_params
-
-    p = load_params(path)
-    as_of = getattr(p, "as_of", None)
-    day = as_of.isoformat() if isinstance(as_of, date) else date.today().isoformat()
-    if notebooks is not None:
-        chosen = notebooks
-    elif getattr(p, "notebooks", None):
-        chosen = _select(available, p.notebooks, str(path))
-    else:
-        chosen = available
-    if not chosen:
-        raise InputError(
-            path, "no notebook to run (no notebooks/NN_*.ipynb with a parameters cell)"
-        )
-    params = p.to_papermill() if hasattr(p, "to_papermill") else jsonable(p)
-    name = _set_name(path)
-    return _Set(
-        name=name,
-        params_file=path.resolve(),
-        params=jsonable(params),
-        as_of=day,
-        title=str(getattr(p, "title", "warmcall report")),
-        timeout=int(p.report.timeout_s),
-        notebooks=list(chosen),
-        dir=(out_dir / day / name).resolve(),
-    )
-
-
-def _task(s: _Set, nb: Path, root: Path, run_id: str) -> dict[str, Any]:
-    try:
-        display = str(nb.relative_to(root))
-    except ValueError:
-        display = str(nb)
-    return {
-        "notebook": str(nb),
-        "notebook_display": display,
-        "report_set": s.name,
-        "set_dir": str(s.dir),
-        "params_file": str(s.params_file),
-        "as_of": s.as_of,
-        "title": s.title,
-        "timeout": s.timeout,
-        "iopub_timeout": min(IOPUB_TIMEOUT_S, s.timeout),
-        "root": str(root),
-        "run_id": run_id,
-        "parameters": {
-            "params_file": str(s.params_file),
-            "params": s.params,
-            "report_set": s.name,
-            "output_dir": str(s.dir),
-            "renderer": "default",
-        },
-    }
-
-
-def _stall_limit(task: dict[str, Any]) -> float:
-    """Seconds without progress after which the watchdog ends a notebook run."""
-    return float(task["timeout"]) + WATCHDOG_GRACE_S
-
-
-def _clear_set(s: _Set) -> None:
-    """Remove the previous run's files of the set (its pages, executed notebooks, logs,
-    run.json, metrics.json) before this run writes any: the folder then only ever holds one
-    run's pages. Called with the set's lock held. Files the notebooks write themselves
-    (plan.csv, ...) are overwritten by them."""
-    for f in s.dir.iterdir():
-        if f.is_file() and (
-            f.name in (RUN_FILE, METRICS_FILE)
-            or (_STEM_RE.match(f.name) and f.suffix in (".html", ".ipynb", ".log"))
-        ):
-            f.unlink(missing_ok=True)
-
-
-def _write_index_locked(out_dir: Path) -> None:
-    """``write_index`` with the out folder locked, so two runs into one folder do not
-    overwrite each other's newer index with an older view; skipped (with a line) if the
-    other run holds it past ``INDEX_LOCK_S`` (its own index write follows anyway)."""
-    from warmcall.core.locks import Busy, locked
-
-    try:
-        with locked(out_dir / INDEX_FILE, INDEX_LOCK_S):
-            write_index(out_dir)
-    except Busy as e:
-        print(f"index not rewritten: {e}", file=sys.stderr)
-
-
-def _finish_set(s: _Set, out_dir: Path, run_id: str, status: str = "finished") -> None:
-    metrics = read_json_object(s.dir / METRICS_FILE)
-    run = {
-        "run_id": run_id,
-        "status": status,
-        "report_set": s.name,
-        "as_of": s.as_of,
-        "params_file": str(s.params_file),
-        "pid": os.getpid(),
-        "started": s.started,
-        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-        "waited_for_lock_s": round(s.waited_s, 1),
-        "notebooks": [
-            {
-                **r,
-                "html": Path(r["html"]).name,
-                "ipynb": r["ipynb"] and Path(r["ipynb"]).name,
-                "log": r["log"] and Path(r["log"]).name,
-            }
-            for r in s.results
-        ],
-        "metrics": metrics,
-    }
-    write_atomic(s.dir / RUN_FILE, json.dumps(run, indent=2) + "\n")
-    for r in s.results:
-        r["metrics"] = metrics
-    s.finished = True
-    _write_index_locked(out_dir)
-
-
-def _lock_sets(stack: contextlib.ExitStack, sets: list[_Set]) -> None:
-    """Hold each set's folder lock (``warmcall.core.locks``) for the whole run, waiting at most
-    ``WARMCALL_LOCK_TIMEOUT_S`` for each; in path order, so two runs never wait on each other
-    crosswise. ``locks.Busy`` (nothing run, nothing written) when one stays taken."""
-    from warmcall.core.locks import Busy, locked
-
-    for s in sorted(sets, key=lambda s: str(s.dir)):
-        s.dir.mkdir(parents=True, exist_ok=True)
-        t0 = time.monotonic()
-        try:
-            stack.enter_context(locked(s.dir))
-        except Busy as e:
-            raise Busy(e.path, f"report set {s.name!r}: {e.problem}; nothing was run") from None
-        s.waited_s = time.monotonic() - t0
-        s.started = datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def run_reports(
@@ -1028,7 +422,7 @@ def run_reports(
             if p.suffix == ".ipynb" and p.is_file():
                 explicit.append(p.resolve())
             else:
-                explicit.extend(_select(available, [str(nb)], "--notebook"))
+                explicit.extend(select_notebooks(available, [str(nb)], "--notebook"))
     available = discover_notebooks(root)
 
     sets = [_load_set(p, out_dir, available, explicit) for p in paths]  # validate all first
@@ -1121,106 +515,3 @@ def _run_sets(
                 bar.update(1)
                 submit_next(s)
     bar.close()
-
-
-# --------------------------------------------------------------------------- CLI
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """Add the ``report`` command's options to ``parser`` (for ``warmcall.run.cli``)."""
-    parser.add_argument(
-        "-p", "--params", nargs="+", action="extend", type=Path, metavar="FILE",
-        help="params YAML file(s), one report set each (default: params/*.yaml)",
-    )  # fmt: skip
-    parser.add_argument(
-        "-o", "--out", type=Path, default=Path("reports"), metavar="DIR",
-        help="output folder (default: reports)",
-    )  # fmt: skip
-    parser.add_argument(
-        "-j", "--jobs", type=int, default=None, metavar="N",
-        help="parallel report sets (default: number of cores)",
-    )  # fmt: skip
-    parser.add_argument(
-        "-n", "--notebook", dest="notebooks", nargs="+", action="extend", metavar="NB",
-        help="only these notebooks (path, name, stem or NN number; default: params' notebooks)",
-    )  # fmt: skip
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
-    return parser
-
-
-@contextlib.contextmanager
-def _signals_end_the_run() -> Iterator[None]:
-    """SIGTERM and SIGHUP raise ``SystemExit(128 + signal)`` in the main thread for the
-    block, so the runner's cleanup runs (workers, kernels, run.json) as for Ctrl-C; the
-    previous handlers are restored after. A no-op outside the main thread."""
-
-    def end(signum: int, frame: Any) -> None:
-        raise SystemExit(128 + signum)
-
-    wanted = [signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
-    saved = {}
-    try:
-        for sig in wanted:
-            saved[sig] = signal.signal(sig, end)
-    except ValueError:  # not the main thread
-        pass
-    try:
-        yield
-    finally:
-        for sig, old in saved.items():
-            signal.signal(sig, old)
-
-
-def main_report(args: argparse.Namespace | Sequence[str] | None = None) -> int:
-    """``warmcall report``: run the reports, print one ``OK``/``FAIL`` line per report.
-
-    Returns 0 when every report succeeded, 1 when any failed, 2 for unusable input (invalid
-    params, unknown notebook, a report set another run holds past ``WARMCALL_LOCK_TIMEOUT_S``;
-    printed as one line on stderr, no traceback; nothing was run). SIGTERM
-    and SIGHUP end the run like Ctrl-C: workers and kernels are stopped, unfinished sets are
-    marked ``interrupted``; the exit status is then 128 + the signal number.
-    """
-    if not isinstance(args, argparse.Namespace):
-        parser = add_arguments(argparse.ArgumentParser(prog="warmcall report"))
-        args = parser.parse_args(list(args) if args is not None else None)
-    root = find_project_root()
-    params = list(getattr(args, "params", None) or [])
-    if not params:
-        params = sorted([*(root / "params").glob("*.yaml"), *(root / "params").glob("*.yml")])
-    nbs = getattr(args, "notebooks", None)
-    try:
-        with _signals_end_the_run():
-            results = run_reports(
-                params,
-                Path(getattr(args, "out", None) or "reports"),
-                jobs=getattr(args, "jobs", None),
-                notebooks=[Path(n) for n in nbs] if nbs else None,
-                progress=not getattr(args, "no_progress", False),
-                root=root,
-            )
-    except InputError as e:  # also locks.Busy: another run holds a report set
-        print(f"error: {terminal(e)}", file=sys.stderr)
-        return 2
-    cwd = Path.cwd()
-
-    def show(p: Path) -> str:
-        try:
-            return str(p.relative_to(cwd))
-        except ValueError:
-            return str(p)
-
-    for r in results:
-        if r.ok:
-            line = f"OK   {r.report_set}/{r.notebook}  {show(r.html)}  ({r.duration_s:.1f} s)"
-        else:
-            where = f" at {r.error_cell}" if r.error_cell else ""
-            line = f"FAIL {r.report_set}/{r.notebook}  {r.error_type}: {r.error_message}{where}"
-            line += f"  {show(r.html)}"
-        print(terminal(line))
-    if results:
-        print(f"index: {terminal(show(results[0].html.parents[2] / INDEX_FILE))}")
-    return 1 if any(not r.ok for r in results) else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main_report())

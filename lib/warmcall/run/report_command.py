@@ -1,0 +1,115 @@
+"""``warmcall report``: the command line of the batch runner (arguments, signals, exit
+codes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import signal
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from warmcall.core.errors import InputError
+from warmcall.core.sanitize import terminal
+from warmcall.run.notebooks import find_project_root
+from warmcall.run.pages import INDEX_FILE
+from warmcall.run.report import run_reports
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the ``report`` command's options to ``parser`` (for ``warmcall.run.cli``)."""
+    parser.add_argument(
+        "-p", "--params", nargs="+", action="extend", type=Path, metavar="FILE",
+        help="params YAML file(s), one report set each (default: params/*.yaml)",
+    )  # fmt: skip
+    parser.add_argument(
+        "-o", "--out", type=Path, default=Path("reports"), metavar="DIR",
+        help="output folder (default: reports)",
+    )  # fmt: skip
+    parser.add_argument(
+        "-j", "--jobs", type=int, default=None, metavar="N",
+        help="parallel report sets (default: number of cores)",
+    )  # fmt: skip
+    parser.add_argument(
+        "-n", "--notebook", dest="notebooks", nargs="+", action="extend", metavar="NB",
+        help="only these notebooks (path, name, stem or NN number; default: params' notebooks)",
+    )  # fmt: skip
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    return parser
+
+
+@contextlib.contextmanager
+def _signals_end_the_run() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise ``SystemExit(128 + signal)`` in the main thread for the
+    block, so the runner's cleanup runs (workers, kernels, run.json) as for Ctrl-C; the
+    previous handlers are restored after. A no-op outside the main thread."""
+
+    def end(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    wanted = [signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
+    saved = {}
+    try:
+        for sig in wanted:
+            saved[sig] = signal.signal(sig, end)
+    except ValueError:  # not the main thread
+        pass
+    try:
+        yield
+    finally:
+        for sig, old in saved.items():
+            signal.signal(sig, old)
+
+
+def main_report(args: argparse.Namespace | Sequence[str] | None = None) -> int:
+    """``warmcall report``: run the reports, print one ``OK``/``FAIL`` line per report.
+
+    Returns 0 when every report succeeded, 1 when any failed, 2 for unusable input (invalid
+    params, unknown notebook, a report set another run holds past ``WARMCALL_LOCK_TIMEOUT_S``;
+    printed as one line on stderr, no traceback; nothing was run). SIGTERM
+    and SIGHUP end the run like Ctrl-C: workers and kernels are stopped, unfinished sets are
+    marked ``interrupted``; the exit status is then 128 + the signal number.
+    """
+    if not isinstance(args, argparse.Namespace):
+        parser = add_arguments(argparse.ArgumentParser(prog="warmcall report"))
+        args = parser.parse_args(list(args) if args is not None else None)
+    root = find_project_root()
+    params = list(getattr(args, "params", None) or [])
+    if not params:
+        params = sorted([*(root / "params").glob("*.yaml"), *(root / "params").glob("*.yml")])
+    nbs = getattr(args, "notebooks", None)
+    try:
+        with _signals_end_the_run():
+            results = run_reports(
+                params,
+                Path(getattr(args, "out", None) or "reports"),
+                jobs=getattr(args, "jobs", None),
+                notebooks=[Path(n) for n in nbs] if nbs else None,
+                progress=not getattr(args, "no_progress", False),
+                root=root,
+            )
+    except InputError as e:  # also locks.Busy: another run holds a report set
+        print(f"error: {terminal(e)}", file=sys.stderr)
+        return 2
+    cwd = Path.cwd()
+
+    def show(p: Path) -> str:
+        try:
+            return str(p.relative_to(cwd))
+        except ValueError:
+            return str(p)
+
+    for r in results:
+        if r.ok:
+            line = f"OK   {r.report_set}/{r.notebook}  {show(r.html)}  ({r.duration_s:.1f} s)"
+        else:
+            where = f" at {r.error_cell}" if r.error_cell else ""
+            line = f"FAIL {r.report_set}/{r.notebook}  {r.error_type}: {r.error_message}{where}"
+            line += f"  {show(r.html)}"
+        print(terminal(line))
+    if results:
+        print(f"index: {terminal(show(results[0].html.parents[2] / INDEX_FILE))}")
+    return 1 if any(not r.ok for r in results) else 0
