@@ -4,7 +4,6 @@ bundle inlined), failure pages and the index of every run, all escaped.
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import re
@@ -14,9 +13,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import jinja2
+import markupsafe
+
 from warmcall.core.outputs import write_text_atomic
+from warmcall.core.sanitize import html as sanitize_html
 from warmcall.ingest.cache import cache_dir, private_temp_dir
-from warmcall.present.display import escape
 from warmcall.present.history import read_json_object
 
 RUN_FILE = "run.json"
@@ -115,36 +117,24 @@ def notebook_to_html(nb: Any, *, title: str, header: dict[str, str] | None = Non
     return body
 
 
-_PAGE_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#fafafa;
-color:#222;line-height:1.5}
-main{max-width:1100px;margin:0 auto;padding:1.5rem 2rem 3rem;background:#fff;min-height:100vh}
-h1{font-size:1.6em;margin:.2em 0 .6em}
-table{border-collapse:collapse;font-size:14px;margin:.5em 0}
-th,td{border:1px solid #ddd;padding:4px 10px;text-align:left;vertical-align:top}
-th{background:#f3f3f3}
-.ok{color:#11712b;font-weight:600}.failed{color:#b00020;font-weight:600}
-.muted{color:#666;font-size:13px}
-pre{background:#f6f6f6;padding:.8em;overflow-x:auto;white-space:pre-wrap;word-break:break-word}
-code{background:#f3f3f3;padding:0 3px}
-details{margin-top:1em}summary{cursor:pointer}
-"""
+@lru_cache(maxsize=1)
+def _templates() -> jinja2.Environment:
+    """The page templates (``templates/pages/*.html.j2``), autoescaped through the one HTML
+    sanitiser (``core.sanitize.html``: entities and visible bidi controls) for every value;
+    ``urlpath`` percent-encodes a relative link first (no scheme survives)."""
 
+    def finalize(v: object) -> object:
+        return v if isinstance(v, markupsafe.Markup) else markupsafe.Markup(sanitize_html(v))
 
-def _page(title: str, body: str, run_id: str | None = None) -> str:
-    meta = f'<meta name="warmcall-run" content="{escape(run_id)}">\n' if run_id else ""
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"{meta}<title>{escape(title)}</title>\n<style>{_PAGE_CSS}</style>\n</head>\n"
-        f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR / "pages"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        finalize=finalize,
     )
-
-
-def _href(rel: str) -> str:
-    """A relative URL for an ``href``: percent-encoded (no scheme can survive: ``:`` is
-    encoded), then attribute-escaped."""
-    return html.escape(quote(rel, safe="/"), quote=True)
+    env.filters["urlpath"] = lambda rel: quote(str(rel), safe="/")
+    return env
 
 
 def render_failure_page(info: dict[str, Any]) -> str:
@@ -163,21 +153,24 @@ def render_failure_page(info: dict[str, Any]) -> str:
     if info.get("error_limit"):
         rows.append(("Limit", info["error_limit"]))
     rows.append(("Duration", f"{info['duration_s']:.1f} s"))
-    table = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
-    links = ['<a href="../../index.html">all reports</a>']
+    links = [("all reports", "../../index.html")]
     if info.get("ipynb"):
-        links.append(f'<a href="{_href(Path(info["ipynb"]).name)}">executed notebook</a>')
+        links.append(("executed notebook", Path(info["ipynb"]).name))
     if info.get("log"):
-        links.append(f'<a href="{_href(Path(info["log"]).name)}">kernel log</a>')
-    detail = info.get("error_detail") or ""
-    body = (
-        f'<h1><span class="failed">FAILED</span> {escape(info["report_set"])} / '
-        f"{escape(info['notebook'])}</h1>\n"
-        f"<table>{table}</table>\n"
-        f"<p>{' &middot; '.join(links)}</p>\n"
-        f"<details><summary>Traceback</summary><pre>{escape(detail)}</pre></details>"
+        links.append(("kernel log", Path(info["log"]).name))
+    return (
+        _templates()
+        .get_template("failure.html.j2")
+        .render(
+            title=f"FAILED {info['report_set']} / {info['notebook']}",
+            run_id=info.get("run_id"),
+            report_set=info["report_set"],
+            notebook=info["notebook"],
+            rows=rows,
+            links=links,
+            detail=info.get("error_detail") or "",
+        )
     )
-    return _page(f"FAILED {info['report_set']} / {info['notebook']}", body, info.get("run_id"))
 
 
 def _load_run(set_dir: Path) -> list[dict[str, Any]]:
@@ -203,7 +196,7 @@ def write_index(out_dir: str | os.PathLike[str]) -> Path:
         key=lambda p: p.name,
         reverse=True,
     )
-    sections = []
+    days = []
     n_ok = n_failed = 0
     for d in dates:
         rows = []
@@ -214,31 +207,27 @@ def write_index(out_dir: str | os.PathLike[str]) -> Path:
                 n_failed += status == "failed"
                 name = str(n.get("notebook", "?"))
                 html_name = Path(str(n.get("html") or f"{name}.html")).name
-                links = [f'<a href="{_href(f"{d.name}/{s.name}/{html_name}")}">report</a>']
+                links = [("report", f"{d.name}/{s.name}/{html_name}")]
                 if n.get("ipynb"):
-                    nb_name = Path(str(n["ipynb"])).name
-                    links.append(f'<a href="{_href(f"{d.name}/{s.name}/{nb_name}")}">ipynb</a>')
+                    links.append(("ipynb", f"{d.name}/{s.name}/{Path(str(n['ipynb'])).name}"))
                 note = ""
                 if status == "failed":
                     note = f"{n.get('error_type') or ''}: {n.get('error_message') or ''}"
-                rows.append(
-                    f"<tr><td>{escape(s.name)}</td><td>{escape(name)}</td>"
-                    f'<td class="{escape(status)}">{escape(status)}</td>'
-                    f"<td>{' '.join(links)}</td><td>{escape(note)}</td></tr>"
-                )
+                rows.append({"set": s.name, "notebook": name, "status": status,
+                             "links": links, "note": note})  # fmt: skip
         if rows:
-            sections.append(
-                f"<h2>{escape(d.name)}</h2>\n<table><thead><tr><th>Report set</th>"
-                "<th>Notebook</th><th>Status</th><th>Files</th><th>Error</th></tr></thead>"
-                f"<tbody>{''.join(rows)}</tbody></table>"
-            )
-    summary = f"{n_ok} ok, {n_failed} failed, {len(dates)} run date(s)"
-    body = (
-        "<h1>warmcall reports</h1>\n"
-        f'<p class="muted">{escape(summary)}. Regenerated '
-        f"{escape(datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC'))}.</p>\n"
-        + ("\n".join(sections) or "<p>No reports yet.</p>")
+            days.append({"name": d.name, "rows": rows})
+    page = (
+        _templates()
+        .get_template("index.html.j2")
+        .render(
+            title="warmcall reports",
+            run_id=None,
+            days=days,
+            summary=f"{n_ok} ok, {n_failed} failed, {len(dates)} run date(s)",
+            generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        )
     )
     path = base / INDEX_FILE
-    write_text_atomic(path, _page("warmcall reports", body))
+    write_text_atomic(path, page)
     return path
