@@ -156,3 +156,15 @@ def test_negative_sample_seed_is_one_line(tmp_path: Path, capsys) -> None:
         "warmcall: error: --seed: must be a whole number of 0 or more (got -1)"
     ]
     assert not (tmp_path / "s").exists()
+
+
+def test_params_problems_are_params_errors_in_the_one_exception_tree() -> None:
+    from warmcall.core.errors import InputError, ParamsError, RunError, WarmcallError
+
+    with pytest.raises(ParamsError) as e:
+        parse_params({"window_days": "ninety"})
+    assert isinstance(e.value, InputError) and isinstance(e.value, WarmcallError)
+    assert e.value.exit_code == 2 and "window_days" in str(e.value)
+    with pytest.raises(ParamsError):
+        slots(date(2026, 11, 16), 1, 2, Outreach(timezone="Mars/Olympus"))
+    assert RunError("warmcall report", "2 sets failed").exit_code == 1

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from warmcall.core.errors import InputError
+from warmcall.core.errors import ParamsError
 from warmcall.core.params import Outreach
 
 
@@ -41,14 +41,14 @@ def _start_time(s: str) -> time:
         hh, mm = s.strip().split(":")
         return time(int(hh), int(mm))
     except (ValueError, TypeError):
-        raise InputError("params", f"outreach.start_time: expected HH:MM, got {s!r}") from None
+        raise ParamsError("params", f"outreach.start_time: expected HH:MM, got {s!r}") from None
 
 
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(
+        raise ParamsError(
             "params", f"outreach.timezone: unknown IANA time zone {name!r} (is tzdata installed?)"
         ) from None
 
@@ -80,7 +80,7 @@ def slots(
                 s = prev_end
             e = s + step
             if e > midnight.astimezone(UTC):
-                raise InputError(
+                raise ParamsError(
                     "params",
                     f"outreach: {per_day} slots of {o.slot_minutes} min from {o.start_time} "
                     "run past midnight",

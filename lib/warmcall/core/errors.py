@@ -1,4 +1,15 @@
-"""The exception types for unusable input and unusable output paths.
+"""One exception tree, and what each error means for the command line.
+
+``WarmcallError`` is the base; each kind carries its exit code (``exit_code``), and the
+command line (``warmcall.run.cli.main``) prints any of them as one line and exits with it:
+
+- ``InputError`` (exit 2): a whole input cannot be used (not an export, corrupt zip,
+  undecodable text, missing required columns);
+- ``ParamsError`` (exit 2, a kind of ``InputError``): a params file or a command-line flag is
+  invalid (unknown key, wrong type, out of bounds);
+- ``OutputError`` (exit 2, a kind of ``InputError``): the user's output path or disk;
+- ``RunError`` (exit 1): a batch run could not complete (a report set failed as a whole);
+- anything else is a bug: "internal error", exit 3.
 
 Row-level problems are never exceptions: they become rejects with a reason (see
 ``warmcall.core.schema``). ``InputError`` is for problems that make a whole file or source
@@ -34,15 +45,39 @@ USER_ERRNOS = frozenset(
 _POLARS_OS_ERROR = re.compile(r"\(os error (\d+)\)")
 
 
-class InputError(Exception):
+class WarmcallError(Exception):
+    """The base of warmcall's own errors: ``str(err)`` is one line for the user."""
+
+    exit_code = 3
+
+
+class InputError(WarmcallError):
     """A whole input (file, zip, params file) cannot be used.
 
     ``str(err)`` is the single line shown to the user: ``"<path>: <problem>"``.
     """
 
+    exit_code = 2
+
     def __init__(self, path: object, problem: str) -> None:
         self.path = str(path)
         self.problem = " ".join(str(problem).split())  # always one line
+        super().__init__(f"{self.path}: {self.problem}")
+
+
+class ParamsError(InputError):
+    """A params file, or a command-line flag that sets a param, is invalid:
+    ``"<params file or flag>: <key>: <problem>"``."""
+
+
+class RunError(WarmcallError):
+    """A batch run could not complete: ``"<what>: <problem>"`` (exit 1)."""
+
+    exit_code = 1
+
+    def __init__(self, what: object, problem: str) -> None:
+        self.path = str(what)
+        self.problem = " ".join(str(problem).split())
         super().__init__(f"{self.path}: {self.problem}")
 
 

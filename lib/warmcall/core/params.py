@@ -32,7 +32,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from warmcall.core.errors import InputError, is_plain_name, shown_name
+from warmcall.core.errors import InputError, ParamsError, is_plain_name, shown_name
 from warmcall.core.inputs import TAGS, DataEntry, InputSpec
 from warmcall.core.schema import KINDS, PLATFORMS
 
@@ -215,13 +215,13 @@ def key_path(raw: Any, loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "(top level)"
 
 
-def _one_line(e: ValidationError, where: str, raw: Any = None) -> InputError:
+def _one_line(e: ValidationError, where: str, raw: Any = None) -> ParamsError:
     err = e.errors()[0]
     key = key_path(raw, tuple(p for p in err["loc"] if p not in TAGS))
     msg = err["msg"]
     if err["type"] == "extra_forbidden":
         msg = "unknown key"
-    return InputError(where, f"{key}: {msg}")
+    return ParamsError(where, f"{key}: {msg}")
 
 
 def override(
@@ -247,13 +247,13 @@ def override(
         err = e.errors()[0]
         key = ".".join(str(x) for x in err["loc"])
         name = (names or {}).get(key, key)
-        raise InputError(where or name, f"{name}: {err['msg']}" if where else err["msg"]) from None
+        raise ParamsError(where or name, f"{name}: {err['msg']}" if where else err["msg"]) from None
 
 
 def parse_params(raw: dict[str, Any], base: Path | None = None, where: str = "params") -> Params:
     """Validate a plain dict into ``Params``; resolve relative paths against ``base``."""
     if not isinstance(raw, dict):
-        raise InputError(where, "top level must be a mapping of keys to values")
+        raise ParamsError(where, "top level must be a mapping of keys to values")
     try:
         p = Params.model_validate(raw)
     except ValidationError as e:

@@ -17,7 +17,7 @@ import sys
 import traceback
 from collections.abc import Callable
 
-from warmcall.core.errors import InputError, user_path_error
+from warmcall.core.errors import InputError, WarmcallError, user_path_error
 from warmcall.core.sanitize import terminal, terminal_json
 
 
@@ -129,11 +129,11 @@ def main(argv: list[str] | None = None) -> int:
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
-    except InputError as e:
+    except WarmcallError as e:  # the user's input, params, paths, or a failed run
         if args.debug:
             traceback.print_exc()
         print(f"warmcall: error: {terminal(e, limit=_MAX_LINE)}", file=sys.stderr)
-        return 2
+        return e.exit_code
     except KeyboardInterrupt:
         print("warmcall: interrupted", file=sys.stderr)
         return 130
