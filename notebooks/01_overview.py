@@ -87,6 +87,20 @@ charts.funnel(overview.funnel_frame(analysis))
 charts.engagement_rates(overview.rates_frame(analysis))
 
 # %% [markdown]
+# ## Analytics files
+#
+# Posts that report impressions (X analytics, LinkedIn's creator workbook), over all the
+# files cover up to the as-of date, not only the window.
+
+# %%
+analytics = overview.analytics_table(analysis)
+display(
+    html_table(analytics, null=overview.NOT_IN_EXPORT)
+    if analytics.height
+    else Markdown("No analytics files in these exports (impressions are not in this export).")
+)
+
+# %% [markdown]
 # ## Per platform and segment
 
 # %%

@@ -167,3 +167,22 @@ def test_analytics_totals_cover_the_files_not_only_the_window() -> None:
     assert row["analytics_impressions"] == sum(p["impressions"] for p in upto)
     assert row["analytics_engagements"] == sum(p["engagements"] for p in upto)
     assert row["impressions"] == 300 + 400  # the window's (90 days) figure stays the window's
+
+
+def test_analytics_table_sums_the_files() -> None:
+    from warmcall.core.params import Params
+    from warmcall.model.pipeline import analyse
+    from warmcall.present import overview
+
+    posts = [
+        {"account_id": "x:analytics", "platform": "x", "post_id": str(i), "ts": d,
+         "impressions": 1000 + i, "engagements": 10 + i}
+        for i, d in enumerate(["2025-01-05", "2025-09-09", "2026-06-01"])
+    ]  # fmt: skip
+    wb = workbook(posts=posts)
+    a = analyse(Params(as_of=date(2026, 6, 30)), wb)
+    row = overview.analytics_table(a).row(0, named=True)
+    assert row["posts with impressions"] == 3
+    assert row["impressions"] == sum(p["impressions"] for p in posts)
+    assert row["engagements"] == sum(p["engagements"] for p in posts)
+    assert row["dates"] == "2025-01-05 to 2026-06-01" and row["followers"] is None

@@ -68,8 +68,12 @@ def test_initial_state_matches_pure_functions() -> None:
     )
     assert all(not c.continuous_update for c in panel.controls() if hasattr(c, "continuous_update"))
     assert (
-        "Of 5 followers, 2 engaged in the window, 2 are two-way and 1 trusted"
+        "Of your 5 followers, 2 engaged in the window; 2 relationships are two-way and 1 trusted"
         in panel.summary_html.value
+    )
+    assert (
+        "1 week (" in panel.summary_html.value
+        and "2 people a working day" in panel.summary_html.value
     )
     assert panel.chart is not None
 

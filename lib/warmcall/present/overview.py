@@ -323,3 +323,20 @@ def change_sentence(change: pl.DataFrame) -> str:
         f"Since {since}: followers {delta('followers')}, engaged {delta('engaged')}, two-way "
         f"{delta('two-way')}, trusted {delta('trusted')}: {verdict}."
     )
+
+
+def analytics_table(a: Analysis) -> pl.DataFrame:
+    """The analytics files per account (X analytics CSVs, LinkedIn's creator workbook): posts
+    that report impressions up to the as-of date, their dates, impressions, engagements and
+    the engagement rate by impressions over all of them, and followers where a file gives
+    them. Empty when no export carries impressions."""
+    o = a.overview.filter(pl.col("analytics_posts").is_not_null())
+    return o.select(
+        "platform",
+        pl.col("analytics_posts").alias("posts with impressions"),
+        pl.format("{} to {}", "analytics_first", "analytics_last").alias("dates"),
+        pl.col("analytics_impressions").alias("impressions"),
+        pl.col("analytics_engagements").alias("engagements"),
+        _pct("er_impressions_all", 2).alias("ER by impressions (engagements ÷ impressions)"),
+        pl.col("followers"),
+    )

@@ -34,6 +34,7 @@ from warmcall.act import projection, whatif
 from warmcall.act.plan import default_as_of, eligible_people
 from warmcall.core.params import Params, as_params
 from warmcall.core.resources import BATCH_ENV
+from warmcall.core.words import count, verb
 from warmcall.ingest.workbook import Workbook
 from warmcall.model.quality import COMPONENTS, STAGES
 from warmcall.model.scoring import resolve_as_of, select
@@ -282,11 +283,12 @@ def render_html(st: Mapping[str, Any]) -> str:
     parts = [
         f"<p><b>{e(scope)}</b>; <b>{e(seg)}</b>; window {e(st['window_days'])} days; "
         f"as of {e(st['as_of'])}.</p>",
-        f"<p>Of {e(n(s['followers']))} followers, {e(n(s['engaged']))} engaged in the "
-        f"window, {e(n(s['two_way']))} are two-way and {e(n(s['trusted']))} trusted; "
-        f"{e(n(s['strong']))} ties have quality ≥ {e(n(whatif.STRONG_QUALITY))} "
-        f"(median quality {e(n(s['median_quality'], 1))}). {e(n(s['flagged']))} contacts "
-        "look like spam or mass-following.</p>",
+        f"<p>Of your {e(count(s['followers'], 'follower'))}, {e(n(s['engaged']))} engaged in "
+        f"the window; {e(count(s['two_way'], 'relationship'))} {verb(s['two_way'], 'is', 'are')} "
+        f"two-way and {e(n(s['trusted']))} trusted; {e(count(s['strong'], 'tie'))} "
+        f"{verb(s['strong'], 'has', 'have')} quality ≥ {e(n(whatif.STRONG_QUALITY))} "
+        f"(median quality {e(n(s['median_quality'], 1))}). {e(count(s['flagged'], 'contact'))} "
+        f"{verb(s['flagged'], 'looks', 'look')} like spam or mass-following.</p>",
     ]
     rows = "".join(
         f"<tr><td>{e(r['account_id'])}</td><td>{e(n(r['followers']))}</td>"
@@ -300,16 +302,19 @@ def render_html(st: Mapping[str, Any]) -> str:
         "<table><tr><th>account</th><th>followers</th><th>remaining</th>"
         "<th>engagement rate by followers</th><th>after pruning</th></tr>" + rows + "</table>"
     )
-    who = "person" if st["calls_per_day"] == 1 else "people"
-    weeks = f"{st['weeks']} week{'' if st['weeks'] == 1 else 's'}"
     filled = pj["fading_calls"] + pj["promising_calls"]
+
+    def about(x: float, noun_: str) -> str:  # expected people, as whole people
+        return count(round(x), noun_)
+
     parts.append(
-        f"<p>Calling {e(st['calls_per_day'])} {who} a working day for {e(weeks)} "
-        f"({e(n(filled))} of {e(n(pj['attempts']))} calls can be filled): about "
-        f"{e(n(pj['new_conversant'], 1))} new conversant and {e(n(pj['new_trusted'], 1))} "
-        f"new trusted ties, {e(n(pj['rewarmed'], 1))} fading ties re-warmed, "
-        f"{e(n(pj['expected_referrals'], 1))} referrals worth about "
-        f"{e(n(pj['cold_approaches_equivalent'], 0))} cold approaches.</p>"
+        f"<p>Calling {e(count(st['calls_per_day'], 'person'))} a working day for "
+        f"{e(count(st['weeks'], 'week'))} ({e(n(filled))} of {e(count(pj['attempts'], 'call'))} "
+        f"can be filled): about {e(about(pj['new_conversant'], 'new conversant tie'))} and "
+        f"{e(about(pj['new_trusted'], 'new trusted tie'))}, "
+        f"{e(about(pj['rewarmed'], 'fading tie'))} re-warmed, "
+        f"{e(about(pj['expected_referrals'], 'referral'))} worth about "
+        f"{e(about(pj['cold_approaches_equivalent'], 'cold approach'))}.</p>"
         f"<p><i>{e(pj['label'])}. Assumptions: "
         + e("; ".join(f"{k} = {v:g}" for k, v in pj["assumptions"].items()))
         + ".</i></p>"
