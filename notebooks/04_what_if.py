@@ -32,7 +32,7 @@ weeks: int = 4  # what-if: outreach duration
 
 # %%
 import warmcall as wc
-from warmcall.present import whatif_view
+from warmcall.present import whatif_page
 from warmcall.present.display import pick_renderer, setup
 
 setup(pick_renderer(renderer, batch=bool(output_dir)))
@@ -40,7 +40,7 @@ analysis = wc.analyse(params or params_file)
 
 # %%
 # live JupyterLab: the widget panel; batch runs: a static snapshot, no widgets
-view = whatif_view.show(
+view = whatif_page.show(
     analysis,
     output_dir=output_dir,
     half_life_days=half_life_days,

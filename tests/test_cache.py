@@ -20,7 +20,7 @@ import polars as pl
 import pytest
 import warmcall
 from warmcall.core.params import DEFAULT_KIND_WEIGHTS
-from warmcall.ingest import cache, workbook
+from warmcall.ingest import cache, load, workbook
 from warmcall.ingest.workbook import LazyWorkbook
 from warmcall.model import features
 from warmcall.run import pages, sets
@@ -58,13 +58,13 @@ def export(tmp_path, monkeypatch):
 def loads(monkeypatch):
     """Counts the loads that really read the inputs (cache misses)."""
     calls = []
-    real = workbook._load
+    real = workbook.load_exports
 
     def counting(*a, **k):
         calls.append(a)
         return real(*a, **k)
 
-    monkeypatch.setattr(workbook, "_load", counting)
+    monkeypatch.setattr(load, "load_exports", counting)
     return calls
 
 
@@ -437,13 +437,13 @@ def test_prune_removes_temporary_folders_of_killed_writes(export, loads):
     it (its writer is gone), and an unreadable-name leftover once it is an hour old; the
     temporary folder of a live writer stays."""
     code = (
-        "import os, signal, sys, polars as pl; from warmcall.ingest import cache, workbook\n"
+        "import os, signal, sys, polars as pl; from warmcall.ingest import cache, load\n"
         "real = pl.DataFrame.write_parquet\n"
         "def killed(self, path, *a, **k):\n"
         "    real(self, path, *a, **k)\n"
         "    if str(path).endswith('accounts.parquet'): os.kill(os.getpid(), signal.SIGKILL)\n"
         "pl.DataFrame.write_parquet = killed\n"
-        f"workbook.load({str(export)!r})\n"
+        f"load.load({str(export)!r})\n"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     r = subprocess.run([sys.executable, "-c", code], env=env, timeout=120, capture_output=True)

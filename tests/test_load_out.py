@@ -18,7 +18,7 @@ import polars as pl
 import pytest
 from warmcall.core import locks, outputs
 from warmcall.core.errors import OutputError
-from warmcall.ingest import workbook
+from warmcall.ingest import load, workbook
 from warmcall.run import cli
 
 SET = sorted(workbook.SET_FILES)
@@ -98,10 +98,10 @@ def leftovers(out: Path) -> list[str]:
 
 def test_write_gives_the_set_and_replaces_it_whole(env):
     a, b, out = env
-    workbook.load(a).write(out)
+    load.load(a).write(out)
     assert which_set(out) == "alpha"
     (out / "accounts.parquet.part").write_bytes(b"left by an older warmcall")
-    workbook.load(b).write(out)
+    load.load(b).write(out)
     assert which_set(out) == "beta" and leftovers(out) == []
 
 
@@ -118,7 +118,7 @@ def test_write_gives_the_set_and_replaces_it_whole(env):
 )
 def test_disk_full_midway_leaves_the_previous_set_and_one_line(env, monkeypatch, capsys, exc):
     a, b, out = env
-    workbook.load(a).write(out)
+    load.load(a).write(out)
     before = snapshot(out)
     real = pl.DataFrame.write_parquet
     written = []
@@ -140,7 +140,7 @@ def test_disk_full_midway_leaves_the_previous_set_and_one_line(env, monkeypatch,
 def test_file_size_limit_in_a_real_process(env):
     """``ulimit -f`` below the largest table: exit 2, one line, the old set intact."""
     a, b, out = env
-    workbook.load(a).write(out)
+    load.load(a).write(out)
     before = snapshot(out)
     sizes = sorted((out / n).stat().st_size for n in SET)
     limit = sizes[-1] - 1  # the smaller files fit: the old code left a mix here
@@ -160,7 +160,7 @@ def test_file_size_limit_in_a_real_process(env):
 
 def test_a_run_that_died_between_the_renames_is_repaired(env, monkeypatch, capsys):
     a, b, out = env
-    workbook.load(a).write(out)
+    load.load(a).write(out)
     before = snapshot(out)
     out.rename(out.with_name(f".{out.name}.old-99999-0123abcd"))  # died after the 1st rename
     half = out.with_name(f".{out.name}.new-99999-0123abcd")
@@ -168,16 +168,16 @@ def test_a_run_that_died_between_the_renames_is_repaired(env, monkeypatch, capsy
     (half / "accounts.parquet").write_bytes(b"half")
     monkeypatch.setattr(pl.DataFrame, "write_parquet", lambda *a, **k: 1 / 0)  # a bug, now
     with pytest.raises(ZeroDivisionError):
-        workbook.load(b).write(out)
+        load.load(b).write(out)
     assert snapshot(out) == before and leftovers(out) == []  # the old set is back
     monkeypatch.undo()
-    workbook.load(b).write(out)
+    load.load(b).write(out)
     assert which_set(out) == "beta"
 
 
 def test_a_failed_second_rename_puts_the_old_set_back(env, monkeypatch):
     a, b, out = env
-    workbook.load(a).write(out)
+    load.load(a).write(out)
     before = snapshot(out)
     real = os.rename
 
@@ -188,7 +188,7 @@ def test_a_failed_second_rename_puts_the_old_set_back(env, monkeypatch):
 
     monkeypatch.setattr(outputs.os, "rename", fail_swap_in)
     with pytest.raises(OutputError, match="Input/output error"):
-        workbook.load(b).write(out)
+        load.load(b).write(out)
     assert snapshot(out) == before and leftovers(out) == []
 
 
@@ -197,7 +197,7 @@ def test_symlinked_out_replaces_the_folder_it_points_to(env):
     real = out.with_name("real")
     real.mkdir()
     out.symlink_to(real)
-    workbook.load(a).write(out)
+    load.load(a).write(out)
     assert out.is_symlink() and which_set(real) == "alpha"
 
 
@@ -256,7 +256,7 @@ def test_two_concurrent_loads_into_one_folder(env):
 
 def test_a_held_lock_makes_load_wait_then_fail_with_one_line(env, monkeypatch, capsys):
     a, b, out = env
-    workbook.load(a).write(out)
+    load.load(a).write(out)
     before = snapshot(out)
     monkeypatch.setenv("WARMCALL_LOCK_TIMEOUT_S", "0.3")
     with locks.locked(out.resolve()):
@@ -271,7 +271,7 @@ def test_a_held_lock_makes_load_wait_then_fail_with_one_line(env, monkeypatch, c
 
 def test_a_waiter_gets_the_lock_when_it_is_released(env):
     a, _, out = env
-    wb = workbook.load(a)
+    wb = load.load(a)
     holding, released = threading.Event(), threading.Event()
 
     def hold():
@@ -362,7 +362,7 @@ def test_out_that_is_a_file_is_refused_before_loading(env, capsys, monkeypatch):
     a, _, out = env
     out.write_text("my notes")
     calls = []
-    monkeypatch.setattr(workbook, "load", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(load, "load", lambda *a, **k: calls.append(a))
     rc, err = run_main(["load", str(a), "--out", str(out)], capsys)
     assert rc == 2 and err == [
         f"warmcall: error: {out}: not a folder (it is a file); choose a folder for --out"
@@ -382,7 +382,7 @@ def test_out_holding_other_files_is_refused(env, capsys):
 @pytest.mark.parametrize("how", ["chmod", "monkeypatched"])
 def test_read_only_out_is_one_line_exit_2(env, capsys, monkeypatch, how):
     a, b, out = env
-    workbook.load(a).write(out)
+    load.load(a).write(out)
     before = snapshot(out)
     if how == "chmod":
         if os.geteuid() == 0:

@@ -36,7 +36,7 @@ def test_report_refuses_an_export_that_yields_nothing(tmp_path, capsys, monkeypa
 def test_large_inputs_are_checked_in_a_child_process(tmp_path, monkeypatch):
     # inputs the table cache takes are loaded in a short-lived process (its memory is not
     # held by the report runner); its InputError comes back as the same one line
-    from warmcall.ingest.workbook import check_exports
+    from warmcall.ingest.load import check_exports
 
     monkeypatch.setenv("WARMCALL_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("WARMCALL_CACHE_MIN_BYTES", "1")

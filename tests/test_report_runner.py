@@ -24,7 +24,7 @@ import pytest
 import warmcall
 from browser import make_project
 from warmcall.core import locks, resources
-from warmcall.present import whatif_view
+from warmcall.present import whatif_page, whatif_view
 from warmcall.run import limits, notebooks, report, report_command, sets, workers
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,20 +145,20 @@ def test_is_live_rules(monkeypatch):
     class Shell:
         kernel = object()
 
-    for name in (resources.BATCH_ENV, whatif_view.LIVE_ENV, whatif_view.SESSION_ENV):
+    for name in (resources.BATCH_ENV, whatif_page.LIVE_ENV, whatif_page.SESSION_ENV):
         monkeypatch.delenv(name, raising=False)
-    assert not whatif_view.is_live()  # no kernel at all (pytest)
+    assert not whatif_page.is_live()  # no kernel at all (pytest)
     monkeypatch.setattr(IPython, "get_ipython", lambda: Shell())
-    assert not whatif_view.is_live()  # a kernel nobody renders (papermill, nbval)
-    monkeypatch.setenv(whatif_view.SESSION_ENV, "notebooks/04_what_if.ipynb")
-    assert whatif_view.is_live()  # JupyterLab
-    assert not whatif_view.is_live("/reports/2026-11-02/s")  # the runner's output_dir
+    assert not whatif_page.is_live()  # a kernel nobody renders (papermill, nbval)
+    monkeypatch.setenv(whatif_page.SESSION_ENV, "notebooks/04_what_if.ipynb")
+    assert whatif_page.is_live()  # JupyterLab
+    assert not whatif_page.is_live("/reports/2026-11-02/s")  # the runner's output_dir
     monkeypatch.setenv(resources.BATCH_ENV, "1")
-    assert not whatif_view.is_live()  # the runner's workers
-    monkeypatch.delenv(whatif_view.SESSION_ENV)
+    assert not whatif_page.is_live()  # the runner's workers
+    monkeypatch.delenv(whatif_page.SESSION_ENV)
     monkeypatch.setenv(resources.BATCH_ENV, "0")
-    monkeypatch.setenv(whatif_view.LIVE_ENV, "1")
-    assert whatif_view.is_live()
+    monkeypatch.setenv(whatif_page.LIVE_ENV, "1")
+    assert whatif_page.is_live()
 
 
 def test_batch_show_builds_no_widget(monkeypatch):
@@ -169,7 +169,7 @@ def test_batch_show_builds_no_widget(monkeypatch):
 
     monkeypatch.setattr(ipywidgets.Widget, "__init__", refuse)
     analysis = warmcall.analyse(ROOT / "params" / "sample.yaml")
-    st = whatif_view.show(analysis, output_dir="/tmp/x", min_quality=20, calls_per_day=3, weeks=2)
+    st = whatif_page.show(analysis, output_dir="/tmp/x", min_quality=20, calls_per_day=3, weeks=2)
     model = whatif_view.WhatIfModel(analysis.workbook, analysis.params, analysis.as_of,
                                     analysis.overview)  # fmt: skip
     expect = model.state(min_quality=20, calls_per_day=3, weeks=2)

@@ -16,7 +16,8 @@ from warmcall.act.plan import plan_outreach
 from warmcall.core.errors import InputError
 from warmcall.core.params import Params, load_params
 from warmcall.core.resources import package_version
-from warmcall.ingest.workbook import Workbook, load
+from warmcall.ingest.load import load
+from warmcall.ingest.workbook import Workbook
 from warmcall.model.pipeline import Analysis, analyse
 from warmcall.model.scoring import score
 from warmcall.model.stats import rank_correlation

@@ -5,7 +5,7 @@ An input is a path (a folder, a zip or tar.gz as downloaded, or a single file) o
 params file's ``data``; the mapping a YAML path or an inline dict in the mapping format of
 ``warmcall.ingest.loaders.mapped``). An entry's own mapping always applies to it; a load's
 top-level mapping (params ``mapping``, ``warmcall load --mapping``) applies only to inputs
-that no loader recognises as a known export (``warmcall.ingest.workbook.load``).
+that no loader recognises as a known export (``warmcall.ingest.load.load``).
 """
 
 from __future__ import annotations

@@ -162,7 +162,7 @@ class Params(_Strict):
     title: str = "warmcall report"
     # a path, or {path, mapping} with the input's own mapping (warmcall.core.inputs)
     data: list[InputSpec] = Field(default_factory=list)
-    mapping: Path | None = None  # for inputs not recognised as a known export (workbook.load)
+    mapping: Path | None = None  # for inputs not recognised as a known export (ingest.load)
     encoding: str | None = None
     identities: Path | None = None  # identities.csv (person, platform, handle): authoritative
     identity_auto: bool = (

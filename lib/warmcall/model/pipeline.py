@@ -3,7 +3,7 @@
 ``analyse(params)`` is what the CLI (``report``, ``plan``), every notebook, the what-if page
 and the benchmark call; nothing else chains these steps. Steps, in order:
 
-1. load ``params.data`` (paths or ``{path, mapping}`` entries; ``warmcall.ingest.workbook.load``),
+1. load ``params.data`` (paths or ``{path, mapping}`` entries; ``warmcall.ingest.load.load``),
    unless a loaded ``workbook`` is given;
 2. keep ``params.accounts`` / ``params.platforms`` (``scoring.select``);
 3. the as-of date (``params.as_of``, else the last day with data: ``scoring.resolve_as_of``);
@@ -22,7 +22,8 @@ from datetime import date
 import polars as pl
 
 from warmcall.core.params import Params, as_params
-from warmcall.ingest.workbook import Workbook, load
+from warmcall.ingest.load import load
+from warmcall.ingest.workbook import Workbook
 from warmcall.model.observability import account_signals
 from warmcall.model.redact import key_for, redact_contacts
 from warmcall.model.scoring import prepared_features, resolve_as_of, score_features, select

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import html
 import math
-import os
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
@@ -33,28 +32,12 @@ import polars as pl
 from warmcall.act import projection, whatif
 from warmcall.act.plan import default_as_of, eligible_people
 from warmcall.core.params import Params, as_params
-from warmcall.core.resources import BATCH_ENV
 from warmcall.core.words import count, verb
 from warmcall.ingest.workbook import Workbook
 from warmcall.model.quality import COMPONENTS, STAGES
 from warmcall.model.scoring import resolve_as_of, select
 
-__all__ = [
-    "BATCH_ENV",
-    "LIVE_ENV",
-    "WhatIfModel",
-    "is_live",
-    "quality_chart",
-    "render_html",
-    "show",
-    "stage_chart",
-    "whatif_chart",
-]
-
-#: set to "1" to get widgets in a front end that is not a Jupyter server (e.g. an IDE)
-LIVE_ENV = "WARMCALL_LIVE"
-#: what jupyter_server puts in the environment of a kernel it starts for an open notebook
-SESSION_ENV = "JPY_SESSION_NAME"
+__all__ = ["WhatIfModel", "quality_chart", "render_html", "stage_chart", "whatif_chart"]
 
 
 # --------------------------------------------------------------------------- charts
@@ -320,87 +303,3 @@ def render_html(st: Mapping[str, Any]) -> str:
         + ".</i></p>"
     )
     return "\n".join(parts)
-
-
-# --------------------------------------------------------------------------- live or batch
-
-
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip() not in ("", "0")
-
-
-def is_live(output_dir: str | os.PathLike[str] | None = None) -> bool:
-    """Whether this kernel can show widgets, by these rules in order:
-
-    1. ``WARMCALL_BATCH`` set (``warmcall report`` sets it in its workers) → batch;
-    2. an ``output_dir`` (the batch runner's parameter) → batch;
-    3. no IPython kernel (plain Python, tests) → batch;
-    4. ``WARMCALL_LIVE`` set → live (front ends that are not a Jupyter server);
-    5. ``JPY_SESSION_NAME`` set (jupyter_server starts the kernels of open notebooks with
-       it: JupyterLab, Notebook) → live;
-    6. otherwise (papermill, nbclient, nbval, nbconvert --execute) → batch.
-    Batch is the default because a widget in a kernel nobody renders is at best an empty
-    area and at worst a hang."""
-    if _flag(BATCH_ENV) or (output_dir is not None and str(output_dir) != ""):
-        return False
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython ships with ipykernel
-        return False
-    shell = get_ipython()
-    if shell is None or getattr(shell, "kernel", None) is None:
-        return False
-    return _flag(LIVE_ENV) or bool(os.environ.get(SESSION_ENV))
-
-
-def show(
-    analysis: Any,
-    *,
-    output_dir: str | os.PathLike[str] | None = None,
-    half_life_days: float = 0,
-    min_quality: float = 0,
-    calls_per_day: int | None = None,
-    weeks: int | None = None,
-    live: bool | None = None,
-) -> Any:
-    """Show the what-if page for ``analysis`` (``warmcall.analyse``) in a notebook and return
-    what it built: the ``WhatIfPanel`` when live (its controls set to these values), else
-    the ``WhatIfModel.state`` dict of the static snapshot (HTML summary and chart, no
-    widgets). ``live``: None = ``is_live(output_dir)``. ``half_life_days`` 0 = the params'
-    value; ``calls_per_day`` / ``weeks`` None = the params' outreach settings."""
-    from IPython.display import HTML, Markdown, display
-
-    live = is_live(output_dir) if live is None else live
-    if live:
-        from warmcall.present.widgets import WhatIfPanel
-
-        panel = WhatIfPanel(
-            analysis.workbook, analysis.params, as_of=analysis.as_of, overview=analysis.overview
-        )
-        if half_life_days:
-            panel.half_life.value = int(half_life_days)
-        panel.min_quality.value = int(min_quality)
-        if calls_per_day is not None:
-            panel.calls_per_day.value = int(calls_per_day)
-        if weeks is not None:
-            panel.weeks.value = int(weeks)
-        display(panel)
-        return panel
-    model = WhatIfModel(
-        analysis.workbook, analysis.params, as_of=analysis.as_of, overview=analysis.overview
-    )
-    st = model.state(
-        half_life_days=half_life_days or None,
-        min_quality=min_quality,
-        calls_per_day=calls_per_day,
-        weeks=weeks,
-    )
-    display(
-        Markdown(
-            "*Static snapshot for this notebook's parameter values (open the notebook in "
-            "JupyterLab to explore).*"
-        )
-    )
-    display(HTML(render_html(st)))
-    display(whatif_chart(st["stages"], st["histogram"]))
-    return st

@@ -2,7 +2,7 @@
 ``warmcall.present.whatif_view.WhatIfModel`` (docs/notebook-stack.md §3.2). Controls only feed the model;
 every derived number is kept in ``panel.state`` (a plain dict) so that tests and notebook
 cells can read it without a browser. Widgets are built only in a live kernel: notebooks call
-``warmcall.present.whatif_view.show``, which shows a static snapshot in batch runs instead (§3.1).
+``warmcall.present.whatif_page.show``, which shows a static snapshot in batch runs instead (§3.1).
 
 Controls (all ``continuous_update=False``: recompute on release):
 platforms and segments (``SelectMultiple``; an empty selection means all), window (days;

@@ -22,7 +22,7 @@ from warmcall.core.sanitize import terminal, terminal_json
 
 
 def _cmd_load(a: argparse.Namespace) -> int:
-    from warmcall.ingest.workbook import load
+    from warmcall.ingest.load import load
 
     if a.encoding:
         try:

@@ -228,7 +228,7 @@ def write_params(
     reads back. Raises ``InputError`` when the file exists and ``force`` is false, and for
     unusable input (``warmcall.load``)."""
     from warmcall.core.params import load_params
-    from warmcall.ingest.workbook import load
+    from warmcall.ingest.load import load
 
     target = Path(params_file)
     if target.exists() and not force:

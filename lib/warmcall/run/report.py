@@ -433,7 +433,7 @@ def run_reports(
                 s.params_file, f"report set name {s.name!r} already used by {seen[s.name]}"
             )
         seen[s.name] = s.params_file
-    from warmcall.ingest.workbook import check_exports
+    from warmcall.ingest.load import check_exports
 
     for s in sets:  # an export that yields nothing: one line, before any notebook runs
         check_exports(s.params)

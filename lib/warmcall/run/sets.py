@@ -25,7 +25,7 @@ from warmcall.run.pages import INDEX_FILE, RUN_FILE, write_index
 
 
 def _fill_one(data: list[str], mapping: Any, encoding: str | None) -> None:
-    from warmcall.ingest.workbook import load
+    from warmcall.ingest.load import load
 
     with contextlib.suppress(Exception):  # reported by the notebooks (see below)
         load(*data, mapping=mapping, encoding=encoding)

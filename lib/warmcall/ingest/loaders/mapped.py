@@ -23,7 +23,7 @@ and the key)::
     formats:                     # optional strptime format per timestamp/date column
       ts: "%d/%m/%Y %H:%M"
 
-Where a mapping applies (``warmcall.ingest.workbook.load``): an input's own mapping (params
+Where a mapping applies (``warmcall.ingest.load.load``): an input's own mapping (params
 ``data: [{path: panel.csv, mapping: panel.yaml}]``, the mapping a path relative to the params
 file or an inline dict) always; a load's top-level mapping (params ``mapping``, ``--mapping``)
 only to inputs that no loader recognises as a known export.

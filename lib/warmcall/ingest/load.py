@@ -1,0 +1,93 @@
+"""``warmcall.load``: read exports into a ``Workbook``, through the table cache.
+
+The cache wraps loading from above: ``warmcall.ingest.workbook.load_exports`` reads the
+exports, ``warmcall.ingest.cache`` keeps and reuses its tables, and this module chooses
+between them (and checks a report set's exports before any notebook runs).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from warmcall.core.errors import InputError
+from warmcall.core.inputs import Input, as_entries
+from warmcall.ingest.cache import load_cached, needs_fill
+from warmcall.ingest.workbook import Workbook, input_sources, load_exports
+
+
+def load(
+    *paths: Input,
+    mapping: str | os.PathLike[str] | dict | None = None,
+    encoding: str | None = None,
+    cache: bool = True,
+) -> Workbook:
+    """Load exports (folders, zips as downloaded, tar.gz, single files) into a Workbook.
+
+    Each path is detected by content; every loader that recognises something in it loads
+    its files. A path may carry its own mapping (a ``warmcall.core.inputs.DataEntry``, or its
+    dict form ``{"path": ..., "mapping": ...}``): it is then read as CSV through that
+    mapping, without detection. ``mapping`` (a YAML path or dict in the mapping format of
+    ``warmcall.ingest.loaders.mapped``) is the default for the other inputs: it is applied only
+    to an input that no loader recognises, never to a recognised export (whose report
+    notes that the mapping was not applied). Raises ``InputError`` (one line, naming the
+    file) for unusable input; row-level problems are rejects in ``report``.
+
+    Unrecognised input: a path named in ``paths`` (file, archive or folder) in which
+    nothing is recognised stops the load (``InputError`` naming it). Inside a folder, an
+    archive, or the folder's other files, that nothing recognises is reported as a file
+    of format ``unrecognised`` (0 rows, a note naming it) and the rest loads.
+
+    ``cache``: reuse the tables of an earlier load of the same inputs (same paths, same
+    bytes, same mappings/encoding, same warmcall code) from the table cache, as Parquet
+    scans (``warmcall.ingest.cache``: rule, location, ``WARMCALL_CACHE_DIR``); ``False`` always
+    loads from the inputs and writes nothing.
+    """
+    if not paths:
+        raise InputError("warmcall load", "no input paths given")
+    for entry in as_entries(paths):  # size caps and archive safety first, before the cache reads
+        input_sources(Path(entry.path))
+    if cache:
+        return load_cached(paths, mapping, encoding, load_exports)
+    return load_exports(paths, mapping, encoding)
+
+
+def check_exports(params: dict) -> None:
+    """Raise ``InputError`` (one line naming the export) when the exports a report set
+    names cannot be loaded: a path that is not an export, or an export of which nothing
+    could be read. Called by ``warmcall report`` before any notebook runs. ``params``: the
+    report set's parameters (``data``, ``mapping``, ``encoding``).
+
+    The check is a load: here when it is cheap (small inputs, or already in the table cache),
+    else in a short-lived process (``warmcall.ingest.cache.needs_fill``), which also fills the
+    table cache for the notebooks, so the memory of a large load is not held by the report
+    runner. Failures other than ``InputError`` are left for the notebooks to report."""
+    data = params.get("data") or []
+    if not data:
+        return
+    mapping, encoding = params.get("mapping"), params.get("encoding")
+    if not needs_fill(data, mapping, encoding):
+        load(*data, mapping=mapping, encoding=encoding)
+        return
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.SimpleQueue()
+    proc = ctx.Process(target=_check_child, args=(data, mapping, encoding, queue), daemon=True)
+    proc.start()
+    proc.join()
+    found = None if queue.empty() else queue.get()
+    if found:
+        raise InputError(*found)
+
+
+def _check_child(data: list, mapping: object, encoding: str | None, queue: object) -> None:
+    """``check_exports`` in its own process: put (path, problem) of an ``InputError``, or
+    None, on ``queue``."""
+    try:
+        load(*data, mapping=mapping, encoding=encoding)  # type: ignore[arg-type]
+        queue.put(None)  # type: ignore[attr-defined]
+    except InputError as e:
+        queue.put((e.path, e.problem))  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - reported by the notebooks
+        queue.put(None)  # type: ignore[attr-defined]
