@@ -1,20 +1,24 @@
 """Every outreach and quality param reaches every consumer: for each param in turn, the plan
-(act/plan.py), the what-if projection (act/projection.py) and the live panel's numbers
-(present/whatif_view.py, what the widgets show) count the same fading and promising people,
-and the outreach params move them (issue "One pipeline, visible layers")."""
+(act/plan.py: ``plan_outreach_result``), the what-if projection (act/projection.py) and the
+live panel (present/whatif_view.py, what the widgets show) see the same people in the same
+pools with the same quality, and each param moves what it should (issue "One pipeline,
+visible layers")."""
 
 from __future__ import annotations
 
+import functools
+
+import polars as pl
 import pytest
 import warmcall as wc
 from test_plan import P as PLAN_P
 from test_plan import T, fixture_wb
-from warmcall.act.plan import candidates
+from warmcall.act.plan import eligible_people, plan_outreach_result
 from warmcall.act.projection import project_outreach
 from warmcall.core.params import Params
 from warmcall.present.whatif_view import WhatIfModel
 
-BIG = 50  # calls a day: enough that the projection calls everyone in both pools
+Pools = dict[str, frozenset[str]]
 
 
 def _params(over: dict) -> Params:
@@ -25,26 +29,64 @@ def _params(over: dict) -> Params:
     return Params.model_validate(raw)
 
 
-def _three_ways(p: Params) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
+def _pools(frame: pl.DataFrame) -> Pools:
+    return {
+        k: frozenset(frame.filter(pl.col("pool") == k)["person_key"].to_list())
+        for k in ("fading", "promising")
+    }
+
+
+def _quality(scores: pl.DataFrame) -> dict[tuple[str, str], float]:
+    rows = scores.select("account_id", "contact_id", "quality").iter_rows()
+    return {(a, c): round(q, 9) for a, c, q in rows}
+
+
+def _three_ways(p: Params) -> dict:
+    """The plan (10 calls a day for 5 days: room for everyone eligible in the fixture), the
+    projection at that rate for a week, and the panel likewise; each one's own pools and
+    counts, and the quality each one scored."""
     wb = fixture_wb()
     scores = wc.score(wb, p)
-    c = candidates(scores, T, p.outreach)
-    plan = (int((c["pool"] == "fading").sum()), int((c["pool"] == "promising").sum()))
-    pj = project_outreach(scores, BIG, 4, p, T)
-    projection = (pj["fading_calls"], pj["promising_calls"])
-    live = WhatIfModel(wb, p, as_of=T).state(calls_per_day=BIG, weeks=4)["projection"]
-    panel = (live["fading_calls"], live["promising_calls"])
-    return plan, projection, panel
+    res = plan_outreach_result(scores, per_day=10, days=5, params=p, as_of=T)
+    assert res.shortfall > 0  # every eligible person is in the plan
+    plan_pools = _pools(res.plan)
+    pj = project_outreach(scores, 10, 1, p, T)  # 10 a day x 5 working days = 50 calls
+    model = WhatIfModel(wb, p, as_of=T)
+    live = model.state(calls_per_day=10, weeks=1)["projection"]
+    assert model.scores is not None
+    return {
+        "plan": (plan_pools, {k: len(v) for k, v in plan_pools.items()}),
+        "projection": (None, {"fading": pj["fading_calls"], "promising": pj["promising_calls"]}),
+        "panel": (
+            _pools(eligible_people(model.scores, T, p.outreach)),
+            {"fading": live["fading_calls"], "promising": live["promising_calls"]},
+        ),
+        "quality": (_quality(scores), _quality(model.scores)),
+        "plan_quality": dict(zip(res.plan["person_key"], res.plan["quality"], strict=True)),
+    }
 
 
-BASE = _params({})
+def _assert_agree(got: dict) -> None:
+    plan_pools, plan_n = got["plan"]
+    panel_pools, panel_n = got["panel"]
+    assert plan_pools == panel_pools  # the same people in the same pools ...
+    assert plan_n == got["projection"][1] == panel_n  # ... and the same counts
+    scored, rescored = got["quality"]
+    assert scored == pytest.approx(rescored, abs=1e-9)  # the panel scores as the pipeline does
 
+
+@functools.cache
+def _base() -> dict:
+    return _three_ways(_params({}))
+
+
+# Each value moves the pools of the fixture (tests/test_plan.py, worked out there by hand):
 OUTREACH = [
-    {"cooldown_days": 0},
-    {"fading_after_days": 200},
-    {"min_quality": 100},
-    {"min_quality": 34},  # between fade_hi (33.1) and fade_tr (35.3): one fading tie left
-    {"large_followers": 100_000},
+    {"cooldown_days": 0},  # cool and cool13 (outbound 3 and 13 days ago) become promising
+    {"fading_after_days": 200},  # nobody is silent that long: fade_tr, fade_hi leave fading
+    {"min_quality": 100},  # no fading tie is that strong
+    {"min_quality": 34},  # between fade_hi (33.1) and fade_tr (35.3): fade_tr alone
+    {"large_followers": 100_000},  # big (50,000 followers, no other promise) drops out
 ]
 QUALITY = [
     {"half_life_days": 5},
@@ -57,21 +99,50 @@ QUALITY = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("over", OUTREACH, ids=lambda o: next(iter(o)))
+def test_baseline_agrees_and_has_both_pools() -> None:
+    _assert_agree(_base())
+    n = _base()["plan"][1]
+    assert n == {"fading": 2, "promising": 6}  # tests/test_plan.py, by hand
+
+
+@pytest.mark.parametrize(
+    "over", OUTREACH, ids=lambda o: f"{next(iter(o))}={next(iter(o.values()))}"
+)
 def test_each_outreach_param_moves_plan_projection_and_panel_together(over: dict) -> None:
-    base = _three_ways(BASE)
     got = _three_ways(_params({"outreach": over}))
-    plan, projection, panel = got
-    assert plan == projection == panel  # the three agree ...
-    assert plan != base[0]  # ... and the param moved them
+    _assert_agree(got)
+    assert got["plan"][0] != _base()["plan"][0]  # the param moved who is eligible
 
 
 @pytest.mark.parametrize("over", QUALITY, ids=lambda o: next(iter(o)))
 def test_each_quality_param_reaches_plan_projection_and_panel(over: dict) -> None:
-    plan, projection, panel = _three_ways(_params({"quality": over}))
-    assert plan == projection == panel
+    got = _three_ways(_params({"quality": over}))
+    _assert_agree(got)
+    # the param reached the scorer: some contact's quality changed, in the panel as well as
+    # in the pipeline (checked equal above), and in the plan's rows
+    assert got["quality"][0] != _base()["quality"][0]
+    shared = got["plan_quality"].keys() & _base()["plan_quality"].keys()
+    assert any(got["plan_quality"][k] != _base()["plan_quality"][k] for k in shared)
 
 
-def test_baseline_agrees_and_has_both_pools() -> None:
-    plan, projection, panel = _three_ways(BASE)
-    assert plan == projection == panel and plan[0] > 0 and plan[1] > 0
+@pytest.mark.parametrize(("per_day", "days"), [(1, 5), (3, 5), (1, 10), (2, 10)])
+def test_per_day_and_days_reach_plan_projection_and_panel_defaults(per_day: int, days: int) -> None:
+    """The plan's calls per pool for ``outreach.per_day`` x ``outreach.days`` equal the
+    projection's for that rate over days/5 weeks, and the panel, with no control moved,
+    starts from those params (fading first, alternating, the other pool filling in)."""
+    p = _params({"outreach": {"per_day": per_day, "days": days}})
+    scores = wc.score(fixture_wb(), p)
+    plan = plan_outreach_result(scores, params=p, as_of=T).plan
+    # by hand from the pool sizes (2 fading, 6 promising): F P F P then promising only
+    slots = per_day * days
+    want_f = min(2, (slots + 1) // 2)
+    want = {"fading": want_f, "promising": min(6, slots - want_f)}
+    assert {k: plan.filter(pl.col("pool") == k).height for k in ("fading", "promising")} == want
+    pj = project_outreach(scores, per_day, days // 5, p, T)
+    assert {"fading": pj["fading_calls"], "promising": pj["promising_calls"]} == want
+    model = WhatIfModel(fixture_wb(), p, as_of=T)
+    st = model.state()
+    assert (st["calls_per_day"], st["weeks"]) == (per_day, days // 5)
+    live = st["projection"]
+    assert {"fading": live["fading_calls"], "promising": live["promising_calls"]} == want
+    assert live["attempts"] == pj["attempts"] == slots
