@@ -8,11 +8,10 @@ from __future__ import annotations
 import polars as pl
 
 from warmcall.core.words import count
-from warmcall.model import reach, stats
+from warmcall.model import followers, reach, stats
 from warmcall.model.links import profile_url
 from warmcall.model.observability import knowable, with_signal_columns
 from warmcall.model.pipeline import Analysis
-from warmcall.model.stats import rank_correlation
 from warmcall.present.overview import correlations
 
 RANKED_COLS = (
@@ -159,48 +158,9 @@ def correlations_by_segment(a: Analysis) -> pl.DataFrame:
 
 def panel_correlations(a: Analysis) -> pl.DataFrame:
     """Across accounts (panel data or several own accounts): followers vs average engagement
-    per post and vs engagement rate by followers. Needs at least 3 accounts with both."""
-    acc = (
-        a.workbook.accounts.sort("snapshot_date")
-        .group_by("account_id")
-        .agg(
-            pl.col("followers").drop_nulls().last(),
-            pl.coalesce(
-                pl.col("avg_likes") + pl.col("avg_comments").fill_null(0), pl.col("avg_likes")
-            )
-            .drop_nulls()
-            .last()
-            .alias("avg_eng"),
-            pl.col("engagement_rate").drop_nulls().last(),
-        )
-    )
-    own = a.overview.select(
-        "account_id",
-        (pl.col("engagements") / pl.col("posts")).alias("own_avg"),
-        pl.col("er_followers").alias("own_er"),
-    )
-    df = acc.join(own, on="account_id", how="left").with_columns(
-        avg_eng=pl.coalesce("avg_eng", "own_avg"),
-        engagement_rate=pl.coalesce("engagement_rate", "own_er"),
-    )
-    rows = []
-    for what, col in (
-        ("average engagement per post", "avg_eng"),
-        ("engagement rate", "engagement_rate"),
-    ):
-        r = rank_correlation(df["followers"], df[col])
-        rows.append(
-            {
-                "followers vs": what,
-                "rho": r.rho,
-                "ci_low": r.lo,
-                "ci_high": r.hi,
-                "n": r.n,
-                "method": r.method,
-            }
-        )
-    return pl.DataFrame(rows, schema={"followers vs": pl.String, "rho": pl.Float64, "ci_low": pl.Float64,
-                                      "ci_high": pl.Float64, "n": pl.Int64, "method": pl.String})  # fmt: skip
+    per post and vs engagement rate by followers (``followers.panel_correlations``). Needs
+    at least 3 accounts with both."""
+    return followers.panel_correlations(followers.account_panel(a.workbook.accounts, a.overview))
 
 
 def correlation_reading(corr: pl.DataFrame) -> str:

@@ -11,9 +11,9 @@ import math
 import polars as pl
 
 from warmcall.core.words import NOT_IN_EXPORT, noun, verb
+from warmcall.model import followers
 from warmcall.model.observability import knowable, signals_table, why_missing, with_signal_columns
 from warmcall.model.pipeline import Analysis
-from warmcall.model.stats import RankCorrelation, rank_correlation
 from warmcall.model.summary import headline, summarize
 
 
@@ -146,20 +146,12 @@ def rates_frame(a: Analysis) -> pl.DataFrame:
     )
 
 
-def with_engagement(a: Analysis) -> pl.DataFrame:
-    """Scores with ``engagement`` = inbound interactions in the window (``in_w``) where the
-    contact's account's exports show engagement by others, else null (not 0)."""
-    return (
-        with_signal_columns(a.scores, a.signals)
-        .with_columns(engagement=pl.when(knowable("engaged")).then(pl.col("in_w")))
-        .drop(pl.selectors.starts_with("_sig_"))
-    )
-
-
 def heatmap_frame(a: Analysis) -> pl.DataFrame:
     """Contacts with a known follower count binned by log10(followers) and quality decile;
     median engagement only over contacts whose exports show it."""
-    s = with_engagement(a).filter(pl.col("contact_followers").is_not_null())
+    s = followers.with_engagement(a.scores, a.signals).filter(
+        pl.col("contact_followers").is_not_null()
+    )
     b = (pl.col("contact_followers").cast(pl.Float64) + 1).log10().floor().cast(pl.Int32)
     labels = {i: f"{_fmt(10**i)}–{_fmt(10 ** (i + 1))}" for i in range(0, 10)}
     return (
@@ -185,46 +177,30 @@ def _fmt(v: float) -> str:
 
 
 def correlations(a: Analysis, by: tuple[str, ...] = ("platform",), seed: int = 0) -> pl.DataFrame:
-    """Spearman rho (bootstrap CI) of contact follower count vs engagement with me
-    (inbound interactions in the window) and vs quality, per group and overall; only
-    contacts with a known follower count (and, for engagement, whose exports show it)."""
-    s = with_engagement(a).filter(pl.col("contact_followers").is_not_null())
-    rows = []
-    groups = [((), s)] + [
-        ((k,) if not isinstance(k, tuple) else k, g)
-        for k, g in s.group_by(list(by), maintain_order=True)
-    ]
-    for key, g in groups:
-        label = " / ".join(str(k) for k in key) if key else "all"
-        for what, col in (("engagement", "engagement"), ("quality", "quality")):
-            r = rank_correlation(g["contact_followers"], g[col], seed=seed)
-            rows.append({"group": label, "followers vs": what, "rho": r.rho, "ci_low": r.lo,
-                         "ci_high": r.hi, "n": r.n, "method": r.method})  # fmt: skip
-    return pl.DataFrame(rows, schema={"group": pl.String, "followers vs": pl.String, "rho": pl.Float64,
-                                      "ci_low": pl.Float64, "ci_high": pl.Float64, "n": pl.Int64,
-                                      "method": pl.String})  # fmt: skip
+    """Follower count vs engagement with you and vs quality, over all contacts and per
+    ``by`` group (``followers.contact_correlations``: Spearman ρ with a bootstrap CI)."""
+    return followers.contact_correlations(followers.with_engagement(a.scores, a.signals), by, seed)
 
 
 def correlation_sentence(a: Analysis) -> str:
-    """The follower-count reading over all contacts with known follower counts."""
-    s = with_engagement(a).filter(pl.col("contact_followers").is_not_null())
-    r_e: RankCorrelation = rank_correlation(s["contact_followers"], s["engagement"])
-    r_q: RankCorrelation = rank_correlation(s["contact_followers"], s["quality"])
-    if s.height == 0:
+    """The follower-count reading over all contacts with known follower counts
+    (``followers.follower_reading``)."""
+    r = followers.follower_reading(followers.with_engagement(a.scores, a.signals))
+    if r.contacts == 0:
         return (
             "Contacts' follower counts are not in this export, so follower count cannot be "
             "compared with engagement (add a profiles file, e.g. the followers' user objects)."
         )
-    if s["engagement"].null_count() == s.height:
+    if r.engagement.n == 0:
         parts = [
             "Engagement by others is not in the exports that give contacts' follower counts, "
             "so follower count cannot be compared with engagement there."
         ]
-        parts.append(r_q.sentence("a contact's follower count", "relationship quality"))
+        parts.append(r.quality.sentence("a contact's follower count", "relationship quality"))
     else:
-        parts = [r_e.sentence("a contact's follower count", "their engagement with you")]
+        parts = [r.engagement.sentence("a contact's follower count", "their engagement with you")]
         parts.append(
-            r_q.sentence("it", "relationship quality").replace("It and", "Follower count and")
+            r.quality.sentence("it", "relationship quality").replace("It and", "Follower count and")
         )
     ref = (
         " For comparison, Cha et al. (2010) found ρ = 0.55 between followers and retweets over "
