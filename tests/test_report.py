@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 from browser import (
     AS_OF,
+    FIXTURE_DIR,
     HOSTILE_TITLE,
     TIMEOUT_S,
     external_refs,
@@ -194,6 +195,54 @@ def test_unknown_or_duplicate_names_are_input_errors(tmp_path):
     good = make_project(tmp_path / "p2", {"a": "title: a\n"})
     with pytest.raises(InputError, match="report set name 'a' already used"):
         report.run_reports([*good, other / "a.yaml"], tmp_path / "r", root=tmp_path / "p2")
+
+
+def _declared_in_parameters_cell(path: Path) -> list[str]:
+    """The names assigned in a notebook's parameters cell, read with Python's ast (not with
+    papermill, which the runner uses)."""
+    import ast
+
+    nb = nbformat.read(path, as_version=4)
+    cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    names = []
+    for cell in cells:
+        for node in ast.parse(cell.source).body:
+            if isinstance(node, ast.Assign):
+                names += [t.id for t in node.targets if isinstance(t, ast.Name)]
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                names.append(node.target.id)
+    return names
+
+
+def test_project_notebooks_declare_what_the_runner_passes():
+    root = Path(__file__).parents[1]
+    found = notebooks.discover_notebooks(root)
+    assert [p.name for p in found] == sorted(p.name for p in (root / "notebooks").glob("*.ipynb"))
+    for nb in found:
+        declared = _declared_in_parameters_cell(nb)
+        assert set(notebooks.NOTEBOOK_PARAMETERS) <= set(declared), nb.name
+        read = notebooks.notebook_parameters(nb)  # papermill's reading of the same cell
+        assert set(notebooks.NOTEBOOK_PARAMETERS) <= set(read) <= set(declared), nb.name
+    notebooks.check_parameters(found)  # the runner's check agrees: no error
+
+
+def test_a_parameters_cell_missing_a_runner_name_stops_the_run(tmp_path):
+    files = make_project(tmp_path, {"a": f'as_of: "{AS_OF}"\nnotebooks: ["01", "02"]\n'})
+    path = tmp_path / "notebooks" / "02_fails.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    cell.source = "\n".join(ln for ln in cell.source.splitlines() if "renderer" not in ln)
+    nbformat.write(nb, path)
+    assert "renderer" not in _declared_in_parameters_cell(path)
+    out = tmp_path / "reports"
+    with pytest.raises(InputError) as e:
+        report.run_reports(files, out, progress=False, root=tmp_path)
+    assert str(e.value).startswith(
+        f"{path.resolve()}: the parameters cell does not declare renderer"
+    )
+    assert not out.exists()  # nothing ran, nothing written
+    # a notebook without a parameters cell passes (papermill puts its cell first)
+    notebooks.check_parameters([FIXTURE_DIR / "04_no_parameters.ipynb"])
 
 
 def test_discover_and_select_notebooks(tmp_path):

@@ -1,6 +1,13 @@
 """Which notebooks a report set runs: the project's ``notebooks/NN_*.ipynb`` (or the
 installed package's copies), each with a papermill ``parameters`` cell whose names match
 what the runner passes (``NOTEBOOK_PARAMETERS``, read with ``papermill.inspect_notebook``).
+
+The parameters contract: the runner injects every name of ``NOTEBOOK_PARAMETERS`` into
+every notebook; a notebook's ``parameters`` cell declares each of them (with its default
+for a live session) and may declare more of its own (they keep their defaults in batch
+runs). A parameters cell that lacks one of the runner's names stops the run before
+anything runs (``check_parameters``): papermill would inject the value anyway, where the
+notebook never reads it.
 """
 
 from __future__ import annotations
@@ -81,6 +88,30 @@ def select_notebooks(available: list[Path], wanted: Sequence[str], where: str) -
         if hits[0] not in out:
             out.append(hits[0])
     return out
+
+
+def notebook_parameters(path: Path) -> list[str]:
+    """The names the ``parameters`` cell of the notebook at ``path`` declares, in order, as
+    ``papermill.inspect_notebook`` reads them (``[]`` when there is no parameters cell)."""
+    import papermill
+
+    return list(papermill.inspect_notebook(str(path)))
+
+
+def check_parameters(paths: Sequence[Path]) -> None:
+    """Raise ``InputError`` naming the notebook and the missing names when a notebook's
+    ``parameters`` cell does not declare every name in ``NOTEBOOK_PARAMETERS`` (module
+    docstring). A notebook without a parameters cell (given by path with ``--notebook``)
+    passes: papermill puts the injected cell first."""
+    for path in dict.fromkeys(paths):
+        declared = notebook_parameters(path)
+        missing = [n for n in NOTEBOOK_PARAMETERS if n not in declared]
+        if declared and missing:
+            raise InputError(
+                path,
+                f"the parameters cell does not declare {', '.join(missing)} "
+                f"(the report runner passes {', '.join(NOTEBOOK_PARAMETERS)})",
+            )
 
 
 def set_name(path: Path) -> str:

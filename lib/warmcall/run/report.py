@@ -9,7 +9,8 @@ What it does, in order:
 2. The notebooks: the ``notebooks`` argument if given, else the set's ``notebooks:`` param, else
    every ``notebooks/NN_*.ipynb`` of the project that has a cell tagged ``parameters``
    (the project: the nearest folder at or above the current one with ``notebooks/``; elsewhere,
-   the notebooks that ship with warmcall, ``find_project_root``).
+   the notebooks that ship with warmcall, ``find_project_root``). Each notebook's parameters
+   cell declares every name the runner passes (``notebooks.check_parameters``).
 3. Each set's output folder ``<out_dir>/<date>/<set>`` is **locked** (``warmcall.core.locks``)
    for the whole run: a second run of the same set, as_of and out folder waits at most
    ``WARMCALL_LOCK_TIMEOUT_S`` (default 120 s) and otherwise refuses with one line
@@ -98,7 +99,12 @@ from warmcall.core.resources import BATCH_ENV
 from warmcall.core.sanitize import terminal
 from warmcall.run.failures import ERROR_KEYS, describe_error, first_line
 from warmcall.run.limits import POLL_S, START_TIMEOUT_S, WATCHDOG_GRACE_S
-from warmcall.run.notebooks import discover_notebooks, find_project_root, select_notebooks
+from warmcall.run.notebooks import (
+    check_parameters,
+    discover_notebooks,
+    find_project_root,
+    select_notebooks,
+)
 from warmcall.run.pages import ensure_vega_bundle, notebook_to_html, render_failure_page
 from warmcall.run.sets import (
     _clear_set,
@@ -402,7 +408,8 @@ def run_reports(
 
     ``root`` is the project root (papermill's cwd and where ``notebooks/`` is found; default:
     ``find_project_root()``). Raises ``InputError`` (before anything runs) for an invalid or
-    duplicate params file or an unknown notebook, and ``locks.Busy`` (an ``InputError``,
+    duplicate params file, an unknown notebook or one whose parameters cell lacks a name the
+    runner passes (``notebooks.check_parameters``), and ``locks.Busy`` (an ``InputError``,
     before anything runs) when another run holds one of the sets; notebook failures never raise, they are results
     with ``status == "failed"``. Results are ordered by params file, then notebook.
     ``KeyboardInterrupt`` / ``SystemExit`` (SIGINT, SIGTERM) stop the workers and kernels
@@ -433,6 +440,7 @@ def run_reports(
                 s.params_file, f"report set name {s.name!r} already used by {seen[s.name]}"
             )
         seen[s.name] = s.params_file
+    check_parameters([nb for s in sets for nb in s.notebooks])
     from warmcall.ingest.load import check_exports
 
     for s in sets:  # an export that yields nothing: one line, before any notebook runs
