@@ -279,7 +279,7 @@ def test_report_with_bad_params_runs_nothing(tmp_path: Path, monkeypatch, capsys
     out = tmp_path / "reports"
     rc, stdout, err = run_cli(["report", "--params", str(bad), "--out", str(out)], capsys)
     assert rc == 2
-    assert err == [f"error: {bad}: window_days: Input should be a valid integer"]
+    assert err == [f"warmcall: error: {bad}: window_days: Input should be a valid integer"]
     assert stdout == "" and not out.exists()
 
 

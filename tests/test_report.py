@@ -27,7 +27,7 @@ from browser import (
 from warmcall.core.errors import InputError
 from warmcall.core.outputs import write_text_atomic
 from warmcall.present import display, history
-from warmcall.run import notebooks, pages, report, report_command
+from warmcall.run import cli, notebooks, pages, report, report_command
 
 # --------------------------------------------------------------------------- the run
 
@@ -271,27 +271,31 @@ def test_main_report_lines_and_exit_codes(tmp_path, monkeypatch, capsys):
 
     monkeypatch.setattr(report_command, "run_reports", fake)
     fake.results = [ok]
-    assert (
-        report_command.main_report(["-p", "x.yaml", "-j", "3", "--no-progress", "-o", "out"]) == 0
-    )
+    assert cli.main(["report", "-p", "x.yaml", "-j", "3", "--no-progress", "-o", "out"]) == 0
     assert seen == {"params": [Path("x.yaml")], "out": Path("out"), "jobs": 3,
                     "notebooks": None, "progress": False}  # fmt: skip
     assert capsys.readouterr().out.startswith("OK   s/01_a  r/2026-01-01/s/01_a.html")
 
     fake.results = [ok, bad]
-    assert report_command.main_report(["-p", "x.yaml"]) == 1
-    lines = capsys.readouterr().out.splitlines()
+    assert cli.main(["report", "-p", "x.yaml"]) == 1
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
     assert lines[1] == (
         "FAIL s/02_b  ValueError: bad \\x1b[31mred[U+202E] at cell 2 of 3 (In [1]): x"
         "  r/2026-01-01/s/02_b.html"
     )  # escape sequences from data never reach the terminal
     assert lines[2] == "index: r/index.html"
+    # the failure is a RunError: one line on stderr, exit 1 (warmcall.core.errors)
+    assert captured.err == "warmcall: error: r/index.html: 1 of 2 reports failed\n"
+    fake.results = [bad]
+    assert cli.main(["report", "-p", "x.yaml"]) == 1
+    assert capsys.readouterr().err.endswith(": 1 of 1 report failed\n")
 
 
 def test_main_report_input_error_is_one_line(tmp_path, monkeypatch, capsys):
     make_project(tmp_path, {"broken": "title: [unclosed\n"})
     monkeypatch.chdir(tmp_path)
-    assert report_command.main_report(["--no-progress"]) == 2  # default: params/*.yaml
+    assert cli.main(["report", "--no-progress"]) == 2  # default: params/*.yaml
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "broken.yaml: not valid YAML" in err
     assert not (tmp_path / "reports").exists()

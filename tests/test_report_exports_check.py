@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from browser import make_project
 from warmcall.core.errors import InputError
-from warmcall.run import report, report_command
+from warmcall.run import cli, report
 
 BROKEN = (  # the Notes: preamble makes it a LinkedIn export; the header lacks Connected On
     'Notes:\n"When exporting your connection data, you may notice that some of the email '
@@ -28,7 +28,7 @@ def test_report_refuses_an_export_that_yields_nothing(tmp_path, capsys, monkeypa
     assert not out.exists() or not any(out.rglob("*.html"))  # no notebook ran
     # the command line: one line on stderr, exit code 2
     monkeypatch.chdir(tmp_path / "proj")
-    rc = report_command.main_report(["-p", str(files[0]), "-o", str(out), "--no-progress"])
+    rc = cli.main(["report", "-p", str(files[0]), "-o", str(out), "--no-progress"])
     err = capsys.readouterr().err
     assert rc == 2 and err.count("\n") == 1 and "nothing could be loaded" in err
 

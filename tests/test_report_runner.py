@@ -25,7 +25,7 @@ import warmcall
 from browser import make_project
 from warmcall.core import locks, resources
 from warmcall.present import whatif_page, whatif_view
-from warmcall.run import limits, notebooks, report, report_command, sets, workers
+from warmcall.run import cli, limits, notebooks, report, sets, workers
 
 ROOT = Path(__file__).resolve().parents[1]
 LIB = str(Path(warmcall.__file__).resolve().parents[1])  # the warmcall under test
@@ -124,7 +124,7 @@ def test_cell_over_the_limit_fails_loudly_with_a_nonzero_exit(tmp_path, monkeypa
     )
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PYTHONPATH", LIB)
-    assert report_command.main_report(["--no-progress", "-o", "out"]) == 1
+    assert cli.main(["report", "--no-progress", "-o", "out"]) == 1
     line = capsys.readouterr().out.splitlines()[0]
     assert line.startswith(
         "FAIL t/03_slow  CellTimeoutError: over the limit: report.timeout_s = 1 s"
@@ -238,7 +238,9 @@ def test_concurrent_runs_of_one_set_wait_or_refuse_and_never_mix(tmp_path):
     # B refused at once with one line, wrote nothing
     assert run_b.returncode == 2 and run_b.stdout == ""
     assert run_b.stderr.count("\n") == 1, run_b.stderr
-    assert run_b.stderr.startswith(f"error: {set_dir.resolve()}: report set 's': busy: another")
+    assert run_b.stderr.startswith(
+        f"warmcall: error: {set_dir.resolve()}: report set 's': busy: another"
+    )
     assert run_b.stderr.rstrip().endswith("; nothing was run")
     # A ran; C waited for A, then ran: the folder holds C's run, and only C's
     assert run_a.returncode == 0 and out_a.startswith("OK   s/05_nap")

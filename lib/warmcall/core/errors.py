@@ -8,7 +8,9 @@ command line (``warmcall.run.cli.main``) prints any of them as one line and exit
 - ``ParamsError`` (exit 2, a kind of ``InputError``): a params file or a command-line flag is
   invalid (unknown key, wrong type, out of bounds);
 - ``OutputError`` (exit 2, a kind of ``InputError``): the user's output path or disk;
-- ``RunError`` (exit 1): a batch run could not complete (a report set failed as a whole);
+- ``RunError`` (exit 1): a batch run ran but did not succeed: a report failed (the
+  ``OK``/``FAIL`` lines and the failure pages say which and why; the error line names the
+  index page);
 - anything else is a bug: "internal error", exit 3.
 
 Row-level problems are never exceptions: they become rejects with a reason (see
@@ -71,7 +73,7 @@ class ParamsError(InputError):
 
 
 class RunError(WarmcallError):
-    """A batch run could not complete: ``"<what>: <problem>"`` (exit 1)."""
+    """A batch run did not succeed (a report failed): ``"<what>: <problem>"`` (exit 1)."""
 
     exit_code = 1
 

@@ -2,7 +2,7 @@
 
 Notebooks, the CLI, the report runner and the widgets all read a ``Params``. Every default
 lives here, documented. YAML is loaded with ``yaml.safe_load``; an unknown key or a wrong
-type raises ``InputError`` naming the key and the file. Relative paths (``data``, the
+type raises ``ParamsError`` (an ``InputError``) naming the key and the file. Relative paths (``data``, the
 ``mapping`` of a ``data`` entry, ``mapping``, ``identities``, ``redact_key_file``) are
 resolved against the folder of the params file. A ``data`` item is a path or
 ``{path: ..., mapping: ...}`` with its own mapping (a YAML path or an inline mapping;
@@ -229,7 +229,7 @@ def override(
 ) -> Params:
     """``p`` with the dotted keys of ``values`` set (``{"outreach.days": "7"}``; a None value
     is left alone), validated exactly like a params file: same types, same bounds. An invalid
-    value raises ``InputError`` naming it as ``names[key]`` (a command-line flag such as
+    value raises ``ParamsError`` naming it as ``names[key]`` (a command-line flag such as
     ``--days``) or the key, in ``where``."""
     given = {k: v for k, v in values.items() if v is not None}
     if not given:
@@ -328,9 +328,13 @@ def read_yaml(path: Path, what: str) -> Any:
 
 
 def load_params(path: str | os.PathLike[str]) -> Params:
-    """Read and validate a params YAML file (safe loader, strict keys and types)."""
+    """Read and validate a params YAML file (safe loader, strict keys and types); every
+    problem, from reading the file to a value out of bounds, is a ``ParamsError`` naming it."""
     path = Path(path)
-    raw = read_yaml(path, "params file") or {}
+    try:
+        raw = read_yaml(path, "params file") or {}
+    except InputError as e:
+        raise ParamsError(e.path, e.problem) from None
     return parse_params(raw, base=path.resolve().parent, where=str(path))
 
 

@@ -17,7 +17,7 @@ import sys
 import traceback
 from collections.abc import Callable
 
-from warmcall.core.errors import InputError, WarmcallError, user_path_error
+from warmcall.core.errors import ParamsError, WarmcallError, user_path_error
 from warmcall.core.sanitize import terminal, terminal_json
 
 
@@ -28,7 +28,7 @@ def _cmd_load(a: argparse.Namespace) -> int:
         try:
             codecs.lookup(a.encoding)
         except LookupError:
-            raise InputError("--encoding", f"unknown encoding {a.encoding!r}") from None
+            raise ParamsError("--encoding", f"unknown encoding {a.encoding!r}") from None
     if a.out:  # refused before a long load: inside an input, a file, holds other things
         from warmcall.core.outputs import check_out_folder
         from warmcall.ingest.workbook import SET_FILES
@@ -46,7 +46,7 @@ def _cmd_sample(a: argparse.Namespace) -> int:
     from warmcall.sample.story import generate, write_canonical
 
     if a.seed < 0:  # numpy's generator refuses it (was an internal error)
-        raise InputError("--seed", f"must be a whole number of 0 or more (got {a.seed})")
+        raise ParamsError("--seed", f"must be a whole number of 0 or more (got {a.seed})")
     tables = generate(a.scale, seed=a.seed)
     if a.layout == "exports":
         from warmcall.sample.exports import write_exports

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from warmcall.core.errors import InputError
+from warmcall.core.errors import InputError, ParamsError
 
 #: The parameters the runner injects into every notebook (see the module docstring).
 NOTEBOOK_PARAMETERS = ("params_file", "params", "report_set", "output_dir", "renderer")
@@ -84,7 +84,7 @@ def select_notebooks(available: list[Path], wanted: Sequence[str], where: str) -
         if len(hits) != 1:
             names = ", ".join(p.stem for p in available) or "none"
             what = "no notebook" if not hits else "more than one notebook"
-            raise InputError(where, f"notebooks: {what} matches {w!r} (available: {names})")
+            raise ParamsError(where, f"notebooks: {what} matches {w!r} (available: {names})")
         if hits[0] not in out:
             out.append(hits[0])
     return out

@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from warmcall.act.plan import plan_outreach_result
-from warmcall.core.errors import InputError
+from warmcall.core.errors import ParamsError
 from warmcall.core.params import as_params, override
 from warmcall.core.sanitize import terminal
 
@@ -49,7 +49,9 @@ def main_plan(args: argparse.Namespace) -> int:
                  names={key: flag for flag, key in _FLAG_NAMES.items()})  # fmt: skip
     data = list(getattr(args, "data", None) or []) or list(p.data)
     if not data:
-        raise InputError("warmcall plan", "no data: give export paths or a params file with 'data'")
+        raise ParamsError(
+            "warmcall plan", "no data: give export paths or a params file with 'data'"
+        )
     a = analyse(p.model_copy(update={"data": data}))  # the reports' pipeline (and pseudonyms)
     as_of = a.as_of
     res = plan_outreach_result(a.scores, params=p, as_of=as_of)

@@ -35,7 +35,7 @@ from typing import Any
 import polars as pl
 import yaml
 
-from warmcall.core.errors import InputError
+from warmcall.core.errors import OutputError, ParamsError
 from warmcall.core.outputs import write_text_atomic
 from warmcall.core.sanitize import terminal
 from warmcall.core.sanitize import yaml_comment as _comment
@@ -225,18 +225,19 @@ def write_params(
     paths: list[str | os.PathLike[str]], params_file: str | os.PathLike[str], *, force: bool = False
 ) -> Path:
     """Load ``paths``, write the params file for them (``params_text``) and check that it
-    reads back. Raises ``InputError`` when the file exists and ``force`` is false, and for
-    unusable input (``warmcall.load``)."""
+    reads back. Raises ``OutputError`` when the file exists and ``force`` is false (or is a
+    folder), ``ParamsError`` when no path is given, and ``InputError`` for unusable input
+    (``warmcall.load``)."""
     from warmcall.core.params import load_params
     from warmcall.ingest.load import load
 
     target = Path(params_file)
     if target.exists() and not force:
-        raise InputError(target, "params file exists already (use --force to replace it)")
+        raise OutputError(target, "params file exists already (use --force to replace it)")
     if target.exists() and target.is_dir():
-        raise InputError(target, "is a folder, not a params file")
+        raise OutputError(target, "is a folder, not a params file")
     if not paths:
-        raise InputError("warmcall init", "no export paths given")
+        raise ParamsError("warmcall init", "no export paths given")
     wb = load(*paths)
     text = params_text([Path(p) for p in paths], target, detect(wb))
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@
 What it does, in order:
 
 1. Every params file is loaded and validated with ``warmcall.core.params.load_params`` **before any
-   notebook runs**; one invalid file aborts the whole run with ``InputError`` (one line naming
+   notebook runs**; one invalid file aborts the whole run with ``ParamsError`` (one line naming
    the file). Each params file is one *report set*, named after the file's stem.
 2. The notebooks: the ``notebooks`` argument if given, else the set's ``notebooks:`` param, else
    every ``notebooks/NN_*.ipynb`` of the project that has a cell tagged ``parameters``
@@ -93,7 +93,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from warmcall.core.errors import InputError
+from warmcall.core.errors import ParamsError
 from warmcall.core.outputs import write_text_atomic
 from warmcall.core.resources import BATCH_ENV
 from warmcall.core.sanitize import terminal
@@ -419,7 +419,7 @@ def run_reports(
     out_dir = Path(out_dir).resolve()
     paths = [Path(p) for p in params_files]
     if not paths:
-        raise InputError("params", "no params file given")
+        raise ParamsError("params", "no params file given")
     explicit: list[Path] | None = None
     if notebooks is not None:
         available = discover_notebooks(root)
@@ -436,7 +436,7 @@ def run_reports(
     seen: dict[str, Path] = {}
     for s in sets:
         if s.name in seen:
-            raise InputError(
+            raise ParamsError(
                 s.params_file, f"report set name {s.name!r} already used by {seen[s.name]}"
             )
         seen[s.name] = s.params_file

@@ -1,5 +1,6 @@
-"""``warmcall report``: the command line of the batch runner (arguments, signals, exit
-codes).
+"""``warmcall report``: the command line of the batch runner (arguments, signals, the
+``OK``/``FAIL`` lines). Errors are raised, never printed here: ``warmcall.run.cli.main``
+turns them into one line and the exit code (``warmcall.core.errors``).
 """
 
 from __future__ import annotations
@@ -7,13 +8,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import signal
-import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from warmcall.core.errors import InputError
+from warmcall.core.errors import RunError
 from warmcall.core.sanitize import terminal
+from warmcall.core.words import count
 from warmcall.run.notebooks import find_project_root
 from warmcall.run.pages import INDEX_FILE
 from warmcall.run.report import run_reports
@@ -64,36 +65,30 @@ def _signals_end_the_run() -> Iterator[None]:
             signal.signal(sig, old)
 
 
-def main_report(args: argparse.Namespace | Sequence[str] | None = None) -> int:
+def main_report(args: argparse.Namespace) -> int:
     """``warmcall report``: run the reports, print one ``OK``/``FAIL`` line per report.
 
-    Returns 0 when every report succeeded, 1 when any failed, 2 for unusable input (invalid
-    params, unknown notebook, a report set another run holds past ``WARMCALL_LOCK_TIMEOUT_S``;
-    printed as one line on stderr, no traceback; nothing was run). SIGTERM
-    and SIGHUP end the run like Ctrl-C: workers and kernels are stopped, unfinished sets are
-    marked ``interrupted``; the exit status is then 128 + the signal number.
+    Returns 0 when every report succeeded; raises ``RunError`` (exit 1) naming the index when
+    any failed, after the lines. Unusable input (invalid params, unknown notebook, a report
+    set another run holds past ``WARMCALL_LOCK_TIMEOUT_S``) raises ``InputError`` (exit 2)
+    before anything runs. SIGTERM and SIGHUP end the run like Ctrl-C: workers and kernels
+    are stopped, unfinished sets are marked ``interrupted``; the exit status is then 128 +
+    the signal number.
     """
-    if not isinstance(args, argparse.Namespace):
-        parser = add_arguments(argparse.ArgumentParser(prog="warmcall report"))
-        args = parser.parse_args(list(args) if args is not None else None)
     root = find_project_root()
     params = list(getattr(args, "params", None) or [])
     if not params:
         params = sorted([*(root / "params").glob("*.yaml"), *(root / "params").glob("*.yml")])
     nbs = getattr(args, "notebooks", None)
-    try:
-        with _signals_end_the_run():
-            results = run_reports(
-                params,
-                Path(getattr(args, "out", None) or "reports"),
-                jobs=getattr(args, "jobs", None),
-                notebooks=[Path(n) for n in nbs] if nbs else None,
-                progress=not getattr(args, "no_progress", False),
-                root=root,
-            )
-    except InputError as e:  # also locks.Busy: another run holds a report set
-        print(f"error: {terminal(e)}", file=sys.stderr)
-        return 2
+    with _signals_end_the_run():
+        results = run_reports(
+            params,
+            Path(getattr(args, "out", None) or "reports"),
+            jobs=getattr(args, "jobs", None),
+            notebooks=[Path(n) for n in nbs] if nbs else None,
+            progress=not getattr(args, "no_progress", False),
+            root=root,
+        )
     cwd = Path.cwd()
 
     def show(p: Path) -> str:
@@ -110,6 +105,11 @@ def main_report(args: argparse.Namespace | Sequence[str] | None = None) -> int:
             line = f"FAIL {r.report_set}/{r.notebook}  {r.error_type}: {r.error_message}{where}"
             line += f"  {show(r.html)}"
         print(terminal(line))
-    if results:
-        print(f"index: {terminal(show(results[0].html.parents[2] / INDEX_FILE))}")
-    return 1 if any(not r.ok for r in results) else 0
+    if not results:
+        return 0
+    index = show(results[0].html.parents[2] / INDEX_FILE)
+    print(f"index: {terminal(index)}")
+    failed = sum(not r.ok for r in results)
+    if failed:
+        raise RunError(index, f"{failed} of {count(len(results), 'report')} failed")
+    return 0
