@@ -25,7 +25,7 @@ params: dict = {}  # the validated params as a dict (the batch runner passes it;
 report_set: str = ""  # name of the report set (batch runs)
 output_dir: str = ""  # folder for metrics.json in batch runs; empty: do not write
 renderer: str = "auto"  # Altair renderer: auto (reports: inline Vega; live: svg), default, svg
-half_life_days: float = 0  # what-if: recency half-life; 0 = the params value
+half_life_days: float = 0  # what-if: recency half-life; 0 means the params value
 min_quality: int = 20  # what-if: ignore followers below this quality
 calls_per_day: int = 2  # what-if: outreach intensity
 weeks: int = 4  # what-if: outreach duration
