@@ -30,7 +30,7 @@ DOCS = ROOT / "docs"
 ROOT_DOCS = ("README.md", "CONTRIBUTING.md", "CHANGELOG.md", "BENCHMARKS.md")
 
 #: references to material outside the repository
-OUTSIDE = re.compile(r"\.\./shared|shared/DESIGN|shared/reference|(?<![\w.])/work/")
+OUTSIDE = re.compile(r"\.\./shared|shared/(?:DESIGN|reference)|(?<![\w.])/work/")
 MD_NAME = re.compile(r"(?<![\w/.-])((?:\.\./|[\w-]+/)*[\w-]+\.md)\b")
 SECTION_CITE = re.compile(r"(docs/[\w-]+\.md),? (§\d+(?:\.\d+)?(?:\s*[–-]\s*§\d+(?:\.\d+)?)?)")
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
