@@ -146,6 +146,13 @@ class Outreach(_Strict):
     referral_uplift: float = Field(10.0, gt=0)  # trusted recommendation vs cold, x
 
 
+class Lists(_Strict):
+    """The audit's lists of people (``warmcall.model.lists``; docs/metrics.md "Lists")."""
+
+    ghost_days: int = Field(365, ge=1, le=3650)  # a follower silent both ways this long: a ghost
+    top_engagers: int = Field(25, ge=1, le=10_000)  # top engagers listed per account
+
+
 class Report(_Strict):
     """Limits of the batch runner (``warmcall report``, ``warmcall.run.report``). Every wait of a
     notebook run is bounded by these; going over one is a failure page, never an OK."""
@@ -181,6 +188,7 @@ class Params(_Strict):
     hygiene: Hygiene = Field(default_factory=Hygiene)
     influence: Influence = Field(default_factory=Influence)
     outreach: Outreach = Field(default_factory=Outreach)
+    lists: Lists = Field(default_factory=Lists)
     notebooks: list[str] | None = None  # which notebooks the batch report runs; None = all
     report: Report = Field(default_factory=Report)
 

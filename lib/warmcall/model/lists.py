@@ -1,0 +1,274 @@
+"""The lists people ask for, per platform account: mutuals, who does not follow you back, whom
+you do not follow back (worth a look or not), ghost followers and top engagers.
+
+Each list is a polars function over the Analysis's frames (``scores``: one row per account
+and contact, from ``warmcall.model.scoring``; ``signals``: ``observability.account_signals``;
+the workbook's ``interactions``). The rules (docs/metrics.md "Lists"; thresholds and sizes
+in ``params.lists`` and ``params.outreach``):
+
+- **mutuals**: ``follows_me`` and ``i_follow`` both true;
+- **not_following_back**: you follow them (``i_follow``), they do not follow you;
+- **not_followed_back_warm** / **not_followed_back_rest**: they follow you (``follows_me``),
+  you do not follow them, split by quality ≥ ``outreach.min_quality`` (the same threshold
+  as a tie worth keeping in the call plan) or below, so that you decide whom to follow;
+- **ghosts**: followers with no interaction either way in the last ``lists.ghost_days``
+  days (T − D + 1 … T; none at all counts as none), with the hygiene flags
+  (``model.audience``) their profiles raise where profiles are present;
+- **top_engagers**: the ``lists.top_engagers`` contacts with the largest weighted inbound
+  engagement in the window (T − W + 1 … T): Σ ``quality.kind_weights[kind]`` over their
+  inbound interactions (the weights of the quality model's intensity), more than 0; ties by
+  contact id.
+
+"Follows you" and "you follow" mean the flag is true and the contact was connected by T
+(``is_connection``: not a ``connected_at`` after ``as_of``). A flag not given for a contact
+counts as false only in an account whose export has the list at all.
+
+What an export can show (``LIST_NEEDS``): the follower lists need an export with the list
+of your followers (some contact row of the account says whether they follow you; a follower
+*count* from analytics is not a list) and, for the follow-back lists, the list of whom you
+follow; ghosts also need both your engagement and others' (``observability`` signals), or a
+silent-looking follower might only be unseen; top engagers need engagement by others. An
+account whose export lacks what a list needs has no rows in it, and ``list_status`` says
+"not in this export" with the reason, never 0 people.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from warmcall.core.params import Params
+from warmcall.core.words import NOT_IN_EXPORT
+from warmcall.model.features import window_start
+from warmcall.model.links import profile_url
+from warmcall.model.observability import MISSING_WHY
+from warmcall.model.redact import key_for, redact_contacts
+
+if TYPE_CHECKING:
+    from warmcall.model.pipeline import Analysis
+
+LISTS = (
+    "mutuals", "not_following_back", "not_followed_back_warm", "not_followed_back_rest",
+    "ghosts", "top_engagers",
+)  # fmt: skip
+
+#: list -> what it needs, as groups of which every group needs one of its parts:
+#: "follower_list" / "following_list" (rows of the account that say so), or a signal of
+#: ``observability`` (``inbound``, ``messages_in``, ...).
+LIST_NEEDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "mutuals": (("follower_list",), ("following_list",)),
+    "not_following_back": (("follower_list",), ("following_list",)),
+    "not_followed_back_warm": (("follower_list",), ("following_list",)),
+    "not_followed_back_rest": (("follower_list",), ("following_list",)),
+    "ghosts": (("follower_list",), ("inbound", "messages_in"), ("outbound", "messages_out")),
+    "top_engagers": (("inbound", "messages_in"),),
+}
+
+_WHY = {
+    "follower_list": "the export has no list of your followers",
+    "following_list": MISSING_WHY["following"],
+    **MISSING_WHY,
+}
+
+#: The columns every list has, in order (list-specific ones follow).
+BASE_COLUMNS = (
+    "account_id", "platform", "contact_id", "handle", "display_name", "profile_url", "quality",
+    "stage", "days_since_last", "contact_followers",
+)  # fmt: skip
+
+
+def knowledge(scores: pl.DataFrame, signals: pl.DataFrame) -> pl.DataFrame:
+    """Per account (every account of ``signals`` or ``scores``): ``follower_list`` (some
+    contact row says whether they follow you), ``following_list`` (some row says whether you
+    follow them) and the ``observability`` signals, as booleans."""
+    rows = scores.group_by("account_id", "platform").agg(
+        follower_list=pl.col("follows_me").is_not_null().any(),
+        following_list=pl.col("i_follow").is_not_null().any(),
+    )
+    accts = pl.concat(
+        [signals.select("account_id", "platform"), rows.select("account_id", "platform")]
+    ).unique()
+    return (
+        accts.join(rows, on=["account_id", "platform"], how="left")
+        .join(signals.drop("platform"), on="account_id", how="left")
+        .with_columns(pl.exclude("account_id", "platform").fill_null(False))
+        .sort("account_id")
+    )
+
+
+def _known(name: str) -> pl.Expr:
+    return pl.all_horizontal(
+        [pl.any_horizontal([pl.col(s) for s in group]) for group in LIST_NEEDS[name]]
+    )
+
+
+def _why(name: str) -> pl.Expr:
+    """The reason of the first group of needs that the account lacks."""
+    out = pl.lit(None, pl.String)
+    for group in reversed(LIST_NEEDS[name]):
+        lacks = ~pl.any_horizontal([pl.col(s) for s in group])
+        out = pl.when(lacks).then(pl.lit(f"{NOT_IN_EXPORT}: {_WHY[group[0]]}")).otherwise(out)
+    return out
+
+
+def _base(scores: pl.DataFrame, known: pl.DataFrame, name: str) -> pl.DataFrame:
+    """Scores of the accounts whose exports can show list ``name``, with a profile URL and
+    ``_fm`` / ``_if`` (follows you / you follow, by T; unsaid = false)."""
+    ok = known.filter(_known(name)).select("account_id")
+    by_t = pl.col("is_connection")
+    return scores.join(ok, on="account_id", how="semi").with_columns(
+        profile_url("platform", "contact_id", "handle"),
+        _fm=pl.col("follows_me").fill_null(False) & by_t,
+        _if=pl.col("i_follow").fill_null(False) & by_t,
+    )
+
+
+def _shape(df: pl.DataFrame, extra: tuple[str, ...] = ()) -> pl.DataFrame:
+    return df.select(
+        *BASE_COLUMNS[:6],
+        pl.col("quality").round(1),
+        pl.col("stage").cast(pl.String),
+        pl.col("days_since_last").cast(pl.Int64),
+        pl.col("contact_followers"),
+        *extra,
+    )
+
+
+def _by_quality(df: pl.DataFrame) -> pl.DataFrame:
+    return df.sort(["account_id", "quality", "contact_id"], descending=[False, True, False])
+
+
+def mutuals(scores: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:
+    """Contacts who follow you and whom you follow (by T), per account; best quality first."""
+    b = _base(scores, known, "mutuals")
+    return _shape(_by_quality(b.filter(pl.col("_fm") & pl.col("_if"))))
+
+
+def not_following_back(scores: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:
+    """Contacts you follow who do not follow you, per account; best quality first."""
+    b = _base(scores, known, "not_following_back")
+    return _shape(_by_quality(b.filter(pl.col("_if") & ~pl.col("_fm"))))
+
+
+def not_followed_back(
+    scores: pl.DataFrame, known: pl.DataFrame, min_quality: float
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Contacts who follow you and whom you do not follow, per account, as two lists:
+    quality ≥ ``min_quality`` (warm) and below (the rest); best quality first, with their
+    relevance to your niche and hygiene flags."""
+    b = _base(scores, known, "not_followed_back_warm").filter(pl.col("_fm") & ~pl.col("_if"))
+    b = _by_quality(b)
+    extra = (pl.col("relevance"), pl.col("flags").list.join(", ").alias("flags"))
+    warm = pl.col("quality") >= min_quality
+    return _shape(b.filter(warm), extra), _shape(b.filter(~warm), extra)
+
+
+def ghosts(scores: pl.DataFrame, known: pl.DataFrame, ghost_days: int) -> pl.DataFrame:
+    """Followers with no interaction either way in the last ``ghost_days`` days ending on T
+    (``days_since_last`` ≥ ``ghost_days``, or none ever), per account; with the hygiene flags
+    their profiles raise (where the export or a profiles file gives profiles); the most
+    followed first."""
+    b = _base(scores, known, "ghosts").filter(
+        pl.col("_fm")
+        & (pl.col("days_since_last").is_null() | (pl.col("days_since_last") >= ghost_days))
+    )
+    b = b.sort(
+        ["account_id", "contact_followers", "contact_id"],
+        descending=[False, True, False],
+        nulls_last=True,
+    )
+    return _shape(b, (pl.col("flags").list.join(", ").alias("flags"),))
+
+
+def inbound_engagement(
+    interactions: pl.LazyFrame | pl.DataFrame,
+    as_of: date,
+    window_days: int,
+    kind_weights: dict[str, float],
+) -> pl.DataFrame:
+    """Per (account_id, platform, contact_id): ``engagement`` = Σ ``kind_weights[kind]``
+    (0 for a kind without a weight) and ``inbound`` = the count, over inbound interactions
+    whose UTC date is in the window T − W + 1 … T (``features.window_start``)."""
+    d = pl.col("ts").dt.date()
+    w = pl.col("kind").replace_strict(kind_weights, default=0.0, return_dtype=pl.Float64)
+    return (
+        interactions.lazy()
+        .filter(
+            (pl.col("direction") == "in") & (d >= window_start(as_of, window_days)) & (d <= as_of)
+        )
+        .group_by("account_id", "platform", "contact_id")
+        .agg(engagement=w.sum(), inbound=pl.len().cast(pl.UInt32))
+        .collect()
+    )
+
+
+def top_engagers(
+    scores: pl.DataFrame, known: pl.DataFrame, engagement: pl.DataFrame, limit: int
+) -> pl.DataFrame:
+    """The ``limit`` contacts per account with the largest weighted inbound engagement in
+    the window (``inbound_engagement``; more than 0), largest first, ties by contact id."""
+    b = _base(scores, known, "top_engagers").join(
+        engagement, on=["account_id", "platform", "contact_id"], how="inner"
+    )
+    b = (
+        b.filter(pl.col("engagement") > 0)
+        .sort(["account_id", "engagement", "contact_id"], descending=[False, True, False])
+        .group_by("account_id", maintain_order=True)
+        .head(limit)
+    )
+    return _shape(b, (pl.col("engagement").round(2), pl.col("inbound")))
+
+
+def all_lists(
+    scores: pl.DataFrame,
+    signals: pl.DataFrame,
+    engagement: pl.DataFrame,
+    params: Params,
+) -> dict[str, pl.DataFrame]:
+    """Every list of ``LISTS`` by name (module docstring for the rules)."""
+    known = knowledge(scores, signals)
+    warm, rest = not_followed_back(scores, known, params.outreach.min_quality)
+    return {
+        "mutuals": mutuals(scores, known),
+        "not_following_back": not_following_back(scores, known),
+        "not_followed_back_warm": warm,
+        "not_followed_back_rest": rest,
+        "ghosts": ghosts(scores, known, params.lists.ghost_days),
+        "top_engagers": top_engagers(scores, known, engagement, params.lists.top_engagers),
+    }
+
+
+def list_status(
+    lists: dict[str, pl.DataFrame], scores: pl.DataFrame, signals: pl.DataFrame
+) -> pl.DataFrame:
+    """One row per account and list: ``people`` (the list's length; null where the export
+    cannot show the list) and ``note`` ("not in this export: <why>", else null)."""
+    known = knowledge(scores, signals)
+    parts = []
+    for name, df in lists.items():
+        n = df.group_by("account_id").agg(n=pl.len().cast(pl.Int64))
+        parts.append(
+            known.join(n, on="account_id", how="left").select(
+                "platform",
+                "account_id",
+                pl.lit(name).alias("list"),
+                pl.when(_known(name)).then(pl.col("n").fill_null(0)).alias("people"),
+                pl.when(~_known(name)).then(_why(name)).alias("note"),
+            )
+        )
+    return pl.concat(parts).sort("platform", "account_id")
+
+
+def analysis_lists(a: Analysis) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
+    """``all_lists`` and ``list_status`` of an Analysis: the engagement is counted from its
+    workbook's interactions (pseudonymized like the scores when ``redact`` is on)."""
+    p = a.params
+    eng = inbound_engagement(
+        a.workbook.scan("interactions"), a.as_of, p.window_days, p.quality.kind_weights
+    )
+    if p.redact:
+        eng = redact_contacts(eng, key_for(p))
+    lists = all_lists(a.scores, a.signals, eng, p)
+    return lists, list_status(lists, a.scores, a.signals)
