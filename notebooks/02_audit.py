@@ -28,7 +28,7 @@ renderer: str = "auto"  # Altair renderer: auto (reports: inline Vega; live: svg
 
 # %%
 import warmcall as wc
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 from warmcall.present import audit, charts, overview
 from warmcall.present.display import escape, html_table, pick_renderer, setup
 
@@ -75,6 +75,21 @@ display(html_table(audit.hygiene(analysis)))
 
 # %%
 display(html_table(audit.follow_back(analysis)))
+
+# %% [markdown]
+# ## Lists: mutuals, follow-backs, ghosts, top engagers
+#
+# Who is in each list, per account; every list is also a CSV and a vCard file beside this page. Where an export cannot show a list (no follower list, or none of what others did), it says "not in this export".
+
+# %%
+lists, list_status = audit.people_lists(analysis)
+display(html_table(audit.lists_overview(list_status), null="not in this export"))
+
+# %%
+for name, people in lists.items():
+    display(Markdown(audit.list_heading(name, people, list_status)))
+    display(html_table(audit.list_view(people), max_rows=15))
+    display(HTML(audit.save_list(analysis, output_dir, name, people)))
 
 # %% [markdown]
 # ## Tiny but influential

@@ -79,7 +79,7 @@ def test_previous_plan_gives_the_follow_through(a, dirs) -> None:
     now, before = dirs
     result = outreach.outreach_plan(a)
     written = history.save_plan(a, result, before)
-    assert [p.name for p in written] == ["plan.csv", "plan.ics", "stages.parquet"]
+    assert [p.name for p in written] == ["plan.csv", "plan.ics", "plan.vcf", "stages.parquet"]
     with (before / "plan.csv").open(newline="", encoding="utf-8") as f:
         planned = list(csv.DictReader(f))
     assert planned and "BEGIN:VCALENDAR" in (before / "plan.ics").read_text()

@@ -12,6 +12,9 @@ HTML / Markdown    ``html(s)``                     ``html.escape`` + ``[ ]`` as 
 CSV                ``neutralize_formulas(expr)``   OWASP "CSV Injection": leading ``'``
 iCalendar TEXT     ``ics_escape(s)``               RFC 5545 §3.3.11
 vCard TEXT         ``vcard_escape(s)``             RFC 6350 §3.4
+vCard via vobject  ``vcard_text(s)``               one line, no control character, bidi
+                                                   controls as a visible marker (vobject
+                                                   escapes; ``core.vcard``)
 YAML comment       ``yaml_comment(s)``             no line break, no control character
 =================  ==============================  ============================================
 
@@ -52,6 +55,7 @@ __all__ = [
     "terminal",
     "terminal_json",
     "vcard_escape",
+    "vcard_text",
     "yaml_comment",
 ]
 
@@ -190,6 +194,20 @@ def vcard_escape(value: object) -> str:
     s = s.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
     s = s.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
     return _controls_to_spaces(s)
+
+
+def vcard_text(value: object) -> str:
+    """A string from data made safe for a vCard value that ``vobject`` then escapes
+    (``core.vcard``; vobject escapes backslash, comma, semicolon and newline itself, so the
+    value is not escaped here, or it would be escaped twice): every control character
+    (category Cc: newline, CR, tab, NUL, ESC, DEL, C1 such as NEL) and the line/paragraph
+    separators U+2028/U+2029 become a space, so a value is one line and can never start a
+    property such as ``END:VCARD``; bidi controls become a visible marker (``neutralize``)."""
+    s = "" if value is None else str(value)
+    out = "".join(
+        " " if unicodedata.category(c) == "Cc" or ord(c) in _LINE_SEPARATORS else c for c in s
+    )
+    return neutralize(out)
 
 
 # ------------------------------------------------------------------------------ YAML comment

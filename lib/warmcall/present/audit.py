@@ -174,3 +174,91 @@ def correlation_reading(corr: pl.DataFrame) -> str:
         "correlation (|ρ| < 0.3) with how much they engage with you or how strong the tie is. "
         "Wide intervals mean small groups: read them as 'unknown', not as 'no effect'."
     )
+
+
+# ------------------------------------------------------------------------------ the lists
+
+#: Each list of ``model.lists``: its heading and its rule in a sentence (docs/metrics.md).
+LIST_TEXT: dict[str, tuple[str, str]] = {
+    "mutuals": ("Mutuals", "They follow you and you follow them."),
+    "not_following_back": (
+        "You follow them, they do not follow you back",
+        "Accounts you follow that are not among your followers.",
+    ),
+    "not_followed_back_warm": (
+        "They follow you, you do not follow back: worth a look",
+        "Followers you do not follow whose relationship quality is at least "
+        "outreach.min_quality: you decide whom to follow.",
+    ),
+    "not_followed_back_rest": (
+        "They follow you, you do not follow back: the rest",
+        "Followers you do not follow, with quality below outreach.min_quality.",
+    ),
+    "ghosts": (
+        "Ghost followers",
+        "Followers with no interaction either way in the last lists.ghost_days days, with "
+        "the hygiene flags their profiles raise (profiles carry no posting activity, so "
+        "whether they still post is not in these exports).",
+    ),
+    "top_engagers": (
+        "Top engagers",
+        "Who engaged with you most in the window, weighted by kind (quality.kind_weights: "
+        "a comment counts more than a like).",
+    ),
+}
+
+
+def people_lists(a: Analysis) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
+    """The lists and their status per account (``model.lists.analysis_lists``)."""
+    from warmcall.model.lists import analysis_lists
+
+    return analysis_lists(a)
+
+
+def lists_overview(status: pl.DataFrame) -> pl.DataFrame:
+    """People per list (columns) and account (rows); null where the account's export cannot
+    show the list (shown as "not in this export")."""
+    wide = status.pivot(
+        on="list", index=["platform", "account_id"], values="people", aggregate_function="first"
+    )
+    names = [n for n in LIST_TEXT if n in wide.columns]
+    return wide.select(
+        "platform", "account_id", *[pl.col(n).alias(LIST_TEXT[n][0]) for n in names]
+    ).sort("platform", "account_id")
+
+
+def list_heading(name: str, people: pl.DataFrame, status: pl.DataFrame) -> str:
+    """Markdown: the list's heading, its rule and the accounts whose exports cannot show it
+    (with why); escaped, since account ids come from the data."""
+    from warmcall.present.display import escape
+
+    title, rule = LIST_TEXT[name]
+    missing = status.filter((pl.col("list") == name) & pl.col("note").is_not_null())
+    lines = [f"### {title}", "", f"{rule} {count(people.height, 'person', 'people')}."]
+    for r in missing.iter_rows(named=True):
+        lines.append(f"\n{escape(r['account_id'])}: {escape(r['note'])}.")
+    return "\n".join(lines)
+
+
+def list_view(people: pl.DataFrame) -> pl.DataFrame:
+    """A list as shown on the page: without the ids, the profile link as ``profile``."""
+    return people.drop("account_id", "contact_id").rename({"profile_url": "profile"})
+
+
+def save_list(a: Analysis, output_dir: str, name: str, people: pl.DataFrame) -> str:
+    """Write the list beside the report (``data/<name>.csv`` + ``.parquet`` by
+    ``datafiles.save_table``, ``data/<name>.vcf`` by ``vcards.save_list_vcf``) and return an
+    HTML line linking them ("" without an output folder)."""
+    from warmcall.present.datafiles import save_table
+    from warmcall.present.display import escape
+    from warmcall.present.vcards import save_list_vcf
+
+    csv_link = save_table(output_dir, name, people)
+    vcf_link = save_list_vcf(output_dir, name, people, LIST_TEXT[name][0], a.params.redact)
+    if not csv_link or not vcf_link:
+        return ""
+    n = count(people.height, "person", "people")
+    return (
+        f'<p class="wc-full">All {escape(n)}: <a href="{escape(csv_link)}">CSV</a> · '
+        f'<a href="{escape(vcf_link)}">vCard</a></p>'
+    )

@@ -26,8 +26,10 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from warmcall.core.outputs import write_csv_safe, write_ics, write_text_atomic
+from warmcall.core.vcard import write_vcf
 from warmcall.core.words import count
 from warmcall.present import outreach, overview
+from warmcall.present.vcards import PLAN_VCF, plan_cards
 
 if TYPE_CHECKING:
     from warmcall.act.plan import PlanResult
@@ -196,7 +198,8 @@ def save_plan(
     a: Analysis, result: PlanResult, output_dir: str | os.PathLike[str] | None
 ) -> list[Path]:
     """Write this run's ``plan.csv`` (formula-safe, ``write_csv_safe``), ``plan.ics`` (for the
-    calendar, ``write_ics``) and ``stages.parquet`` (``outreach.stages_snapshot``, for the next
+    calendar, ``write_ics``), ``plan.vcf`` (the planned people as vCards, ``vcards.plan_cards``)
+    and ``stages.parquet`` (``outreach.stages_snapshot``, for the next
     run's stage moves) into ``output_dir``; nothing (an empty list) without one."""
     if not output_dir:
         return []
@@ -205,6 +208,7 @@ def save_plan(
     written = [
         write_csv_safe(result.plan, out / PLAN_CSV),
         write_ics(result.plan, out / PLAN_ICS, calendar_name=f"{title}: calls", as_of=a.as_of),
+        write_vcf(plan_cards(result.plan, a.scores, a.params.redact), out / PLAN_VCF),
     ]
     outreach.stages_snapshot(a).write_parquet(out / STAGES_FILE)
     return [*written, out / STAGES_FILE]

@@ -1,5 +1,5 @@
-"""``warmcall plan``: the command that writes this week's calls (``plan.csv`` and
-``plan.ics``); the policy itself is ``warmcall.act.plan``. Never contacts anyone."""
+"""``warmcall plan``: the command that writes this week's calls (``plan.csv``, ``plan.ics``
+and the planned people as vCards, ``plan.vcf``); the policy itself is ``warmcall.act.plan``. Never contacts anyone."""
 
 from __future__ import annotations
 
@@ -36,12 +36,14 @@ def plan_table_text(plan: pl.DataFrame) -> str:
 def main_plan(args: argparse.Namespace) -> int:
     """``warmcall plan [DATA...] [--params FILE] [--start DATE] [--per-day N] [--days N]
     [--out DIR]``: load DATA (or ``params.data``), score, plan, write ``DIR/plan.csv`` (formula-
-    safe) and ``DIR/plan.ics`` as one set (``outputs.write_files_atomic``, under the lock
+    safe), ``DIR/plan.ics`` and ``DIR/plan.vcf`` as one set (``outputs.write_files_atomic``, under the lock
     ``locks.locked(DIR/plan)``), print the plan and where the files are."""
     from warmcall.core.errors import writing_to
     from warmcall.core.locks import locked
     from warmcall.core.outputs import csv_safe_text, to_ics, write_files_atomic
+    from warmcall.core.vcard import to_vcf
     from warmcall.model.pipeline import analyse
+    from warmcall.present.vcards import PLAN_VCF, plan_cards
 
     p = as_params(getattr(args, "params", None))
     # flags are validated like params (same bounds), before any data is read
@@ -56,10 +58,11 @@ def main_plan(args: argparse.Namespace) -> int:
     as_of = a.as_of
     res = plan_outreach_result(a.scores, params=p, as_of=as_of)
     out = Path(getattr(args, "out", None) or "reports")
-    csv_path, ics_path = out / "plan.csv", out / "plan.ics"
+    csv_path, ics_path, vcf_path = out / "plan.csv", out / "plan.ics", out / PLAN_VCF
     files: dict[str | os.PathLike[str], str | bytes] = {csv_path: csv_safe_text(res.plan),
-             ics_path: to_ics(res.plan, calendar_name=f"{p.title}: calls", as_of=as_of)}  # fmt: skip
-    with writing_to(out):  # both or neither, one plan run at a time per folder
+             ics_path: to_ics(res.plan, calendar_name=f"{p.title}: calls", as_of=as_of),
+             vcf_path: to_vcf(plan_cards(res.plan, a.scores, p.redact))}  # fmt: skip
+    with writing_to(out):  # all or none, one plan run at a time per folder
         out.mkdir(parents=True, exist_ok=True)
         with locked(out / "plan"):
             write_files_atomic(files)
@@ -70,7 +73,8 @@ def main_plan(args: argparse.Namespace) -> int:
     print(plan_table_text(res.plan))
     if res.note:
         print(terminal(res.note))
-    print(f"wrote {terminal(csv_path)}\nwrote {terminal(ics_path)}", file=sys.stderr)
+    for path in (csv_path, ics_path, vcf_path):
+        print(f"wrote {terminal(path)}", file=sys.stderr)
     return 0
 
 
@@ -85,7 +89,9 @@ def add_plan_parser(
     subparsers: argparse._SubParsersAction, func: Callable[[argparse.Namespace], int] | None = None
 ) -> argparse.ArgumentParser:
     """Register ``warmcall plan`` on the CLI's subparsers (``func`` defaults to ``main_plan``)."""
-    pl_ = subparsers.add_parser("plan", help="plan calls (CSV + iCalendar); never contacts anyone")
+    pl_ = subparsers.add_parser(
+        "plan", help="plan calls (CSV + iCalendar + vCard); never contacts anyone"
+    )
     pl_.add_argument(
         "data", nargs="*", help="export folders/zips (default: the params file's data)"
     )
@@ -94,7 +100,9 @@ def add_plan_parser(
     pl_.add_argument("--per-day", dest="per_day", help="calls per day, 1-50 (default: params, 2)")
     pl_.add_argument("--days", help="working days, 1-60 (default: params, 5)")
     pl_.add_argument(
-        "--out", default="reports", help="folder for plan.csv and plan.ics (default: reports/)"
+        "--out",
+        default="reports",
+        help="folder for plan.csv, plan.ics and plan.vcf (default: reports/)",
     )
     pl_.set_defaults(func=func or main_plan)
     return pl_
