@@ -21,6 +21,14 @@ from warmcall.model.lists import LISTS
 from warmcall.present.datafiles import data_dir
 
 PLAN_VCF = "plan.vcf"
+_BREAKS = r"[\p{Cc}\x{2028}\x{2029}]"
+
+
+def one_line(e: pl.Expr) -> pl.Expr:
+    """Text from data as one line (control characters and line separators as spaces), so
+    that only the note's own line breaks separate its lines (``core.vcard`` makes each line
+    safe; this keeps data from adding lines)."""
+    return e.fill_null("").str.replace_all(_BREAKS, " ")
 
 
 def plan_cards(plan: pl.DataFrame, scores: pl.DataFrame, redact: bool = False) -> pl.DataFrame:
@@ -33,10 +41,10 @@ def plan_cards(plan: pl.DataFrame, scores: pl.DataFrame, redact: bool = False) -
     p = plan.with_row_index("_r").join(platform, on=["account_id", "contact_id"], how="left")
     url = pl.lit(None, pl.String) if redact else profile_url("platform", "contact_id", "handle")
     note = pl.concat_str(
-        pl.lit("Why: "), pl.col("reason").fill_null(""),
-        pl.lit("\nStarter: "), pl.col("starter").fill_null(""),
+        pl.lit("Why: "), one_line(pl.col("reason")),
+        pl.lit("\nStarter: "), one_line(pl.col("starter")),
         pl.lit("\nPlanned call: "), pl.col("date").cast(pl.String), pl.lit(" "),
-        pl.col("time").fill_null(""), pl.lit(" "), pl.col("tz").fill_null(""),
+        one_line(pl.col("time")), pl.lit(" "), one_line(pl.col("tz")),
     )  # fmt: skip
     return p.sort("_r").select(
         pl.coalesce("person", "handle", "contact_id").alias("name"),
@@ -56,7 +64,9 @@ def list_cards(people: pl.DataFrame, title: str, redact: bool = False) -> pl.Dat
         url.alias("url"),
         "platform",
         "handle",
-        pl.concat_str(pl.lit(f"{title} (warmcall), account "), pl.col("account_id")).alias("note"),
+        pl.concat_str(
+            pl.lit(f"{title} (warmcall), account "), one_line(pl.col("account_id"))
+        ).alias("note"),
     ).select(CARD_COLUMNS)
 
 

@@ -1,0 +1,183 @@
+"""The audit's lists (``warmcall.model.lists``) equal a plain-Python computation over the
+sample's loaded tables (connections and interactions as dicts), and say "not in this export"
+where an export has no follower list (the sample's Mastodon account: a following list only).
+Small hand-built workbooks check the edges: a following-only account, an unsaid flag in an
+account that has the list, the ghost boundary day and the top-engager tie order."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import warmcall as wc
+from helpers import conn, inter, workbook
+from warmcall.model.lists import LISTS, analysis_lists
+from warmcall.model.pipeline import Analysis, analyse
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def sample() -> tuple[Analysis, dict, object]:
+    a = analyse(ROOT / "params" / "sample.yaml")
+    lists, status = analysis_lists(a)
+    return a, lists, status
+
+
+def _rows(a: Analysis, table: str) -> list[dict]:
+    return a.workbook.scan(table).collect().to_dicts()
+
+
+def _expected(a: Analysis) -> dict[str, object]:
+    """Every list by hand: loops over the connections and interactions rows."""
+    T, p = a.as_of, a.params
+    conns, ints = _rows(a, "connections"), _rows(a, "interactions")
+    has_followers, has_following = defaultdict(bool), defaultdict(bool)
+    has_in, has_out = defaultdict(bool), defaultdict(bool)
+    for r in conns:
+        has_followers[r["account_id"]] |= r["follows_me"] is not None
+        has_following[r["account_id"]] |= r["i_follow"] is not None
+    for r in ints:
+        (has_in if r["direction"] == "in" else has_out)[r["account_id"]] = True
+    last: dict[tuple[str, str], date] = {}
+    engagement: dict[tuple[str, str], float] = defaultdict(float)
+    start = T - timedelta(days=p.window_days - 1)
+    for r in ints:
+        d, key = r["ts"].date(), (r["account_id"], r["contact_id"])
+        if d > T:
+            continue
+        last[key] = max(last.get(key, d), d)
+        if r["direction"] == "in" and d >= start:
+            engagement[key] += p.quality.kind_weights.get(r["kind"], 0.0)
+    quality = {(r["account_id"], r["contact_id"]): r["quality"] for r in a.scores.to_dicts()}
+    out: dict[str, set] = {n: set() for n in LISTS if n != "top_engagers"}
+    for r in conns:
+        acct, key = r["account_id"], (r["account_id"], r["contact_id"])
+        by_t = r["connected_at"] is None or r["connected_at"].date() <= T
+        fm, fi = r["follows_me"] is True and by_t, r["i_follow"] is True and by_t
+        if has_followers[acct] and has_following[acct]:
+            if fm and fi:
+                out["mutuals"].add(key)
+            if fi and not fm:
+                out["not_following_back"].add(key)
+            if fm and not fi:
+                warm = quality[key] >= p.outreach.min_quality
+                out["not_followed_back_warm" if warm else "not_followed_back_rest"].add(key)
+        silent = key not in last or (T - last[key]).days >= p.lists.ghost_days
+        if has_followers[acct] and has_in[acct] and has_out[acct] and fm and silent:
+            out["ghosts"].add(key)
+    top = []
+    for acct in sorted({k[0] for k in engagement}):
+        mine = [(-e, c) for (ac, c), e in engagement.items() if ac == acct and e > 0]
+        top += [(acct, c, round(-ne, 2)) for ne, c in sorted(mine)[: p.lists.top_engagers]]
+    return {**out, "top_engagers": top}
+
+
+def test_lists_equal_a_plain_computation_on_the_sample(sample) -> None:
+    a, lists, _ = sample
+    want = _expected(a)
+    for name in LISTS:
+        df = lists[name]
+        if name == "top_engagers":
+            got = list(zip(df["account_id"], df["contact_id"], df["engagement"], strict=True))
+            assert got == want[name], name
+        else:
+            got = set(zip(df["account_id"], df["contact_id"], strict=True))
+            assert len(got) == df.height, f"{name}: a contact listed twice"
+            assert got == want[name], name
+        assert want[name], f"{name} is empty on the sample: the comparison would prove nothing"
+
+
+def test_list_status_counts_and_not_in_this_export(sample) -> None:
+    a, lists, status = sample
+    mastodon = [r for r in status.to_dicts() if r["platform"] == "mastodon"]
+    assert {r["list"] for r in mastodon} == set(LISTS)
+    for r in mastodon:  # a following list only, and nothing others did
+        assert r["people"] is None and r["note"].startswith("not in this export: ")
+    follow_lists = [r for r in mastodon if r["list"] != "top_engagers"]
+    assert all("no list of your followers" in r["note"] for r in follow_lists)
+    for r in status.to_dicts():
+        if r["platform"] != "mastodon":
+            n = sum(1 for x in lists[r["list"]]["account_id"] if x == r["account_id"])
+            assert r["people"] == n and r["note"] is None
+
+
+T = date(2026, 11, 13)
+P = {"as_of": "2026-11-13", "window_days": 90, "lists": {"ghost_days": 30, "top_engagers": 2}}
+
+
+def _fixture_lists() -> tuple[dict, object]:
+    """x:me has both lists; ghost boundary: g29 last seen 29 days before T (inside the 30-day
+    span T-29..T), g30 30 days before (outside); e1/e2/e3 engaged (weights: comment 2, like
+    0.5): e1 2 comments = 4, e2 and e3 a comment each = 2, tie broken by id. m:me has only a
+    following list (Mastodon's following_accounts.csv)."""
+    conns = [
+        conn("mut", follows_me=True, i_follow=True),
+        conn("fol", follows_me=True, i_follow=False),
+        conn("unsaid", i_follow=True),  # follows_me not given: in an account with the list
+        conn("g29", follows_me=True, i_follow=False),
+        conn("g30", follows_me=True, i_follow=False),
+        conn("later", follows_me=True, connected_at="2026-12-01T00:00:00Z"),
+        conn("f1", account="m:me", platform="mastodon", i_follow=True),
+    ]
+    ints = [
+        inter("g29", "2026-10-15", "like", "in"),
+        inter("g30", "2026-10-14", "reply", "out"),
+        inter("e1", "2026-11-01", "comment", "in"),
+        inter("e1", "2026-11-02", "comment", "in"),
+        inter("e3", "2026-11-03", "comment", "in"),
+        inter("e2", "2026-11-03", "comment", "in"),
+        inter("old", "2026-01-01", "comment", "in"),  # before the window
+        inter("fol", "2026-11-20", "comment", "in"),  # after T: ignored
+        inter("f1", "2026-11-01", "reply", "out", account="m:me", platform="mastodon"),
+    ]
+    a = wc.analyse(P, workbook=workbook(connections=conns, interactions=ints))
+    assert a.as_of == T
+    return analysis_lists(a)
+
+
+def test_list_edges_on_a_hand_built_workbook() -> None:
+    lists, status = _fixture_lists()
+
+    def ids(name: str, account: str = "x:me") -> list[str]:
+        df = lists[name]
+        return [c for a, c in zip(df["account_id"], df["contact_id"], strict=True) if a == account]
+
+    assert ids("mutuals") == ["mut"]
+    assert ids("not_following_back") == ["unsaid"]
+    assert sorted(ids("not_followed_back_rest") + ids("not_followed_back_warm")) == [
+        "fol",
+        "g29",
+        "g30",
+    ]  # fmt: skip  ("later" connected after T)
+    assert sorted(ids("ghosts")) == ["fol", "g30", "mut"]  # fol: only after T; mut: never
+    assert ids("top_engagers") == ["e1", "e2"]
+    assert list(lists["top_engagers"]["engagement"]) == [4.0, 2.0]
+    m = {r["list"]: r for r in status.to_dicts() if r["account_id"] == "m:me"}
+    assert m["mutuals"]["people"] is None
+    assert m["mutuals"]["note"] == "not in this export: the export has no list of your followers"
+    assert all(not ids(n, "m:me") for n in LISTS)
+
+
+def test_a_list_is_saved_as_csv_parquet_and_vcard(sample, tmp_path) -> None:
+    import csv
+
+    import polars as pl
+    import vobject
+    from warmcall.present import audit
+
+    a, lists, _ = sample
+    people = lists["top_engagers"]
+    html = audit.save_list(a, str(tmp_path), "top_engagers", people)
+    assert 'href="data/top_engagers.csv"' in html and 'href="data/top_engagers.vcf"' in html
+    data = tmp_path / "data"
+    with (data / "top_engagers.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert pl.read_parquet(data / "top_engagers.parquet").equals(people)
+    cards = list(vobject.readComponents((data / "top_engagers.vcf").read_text(encoding="utf-8")))
+    assert len(cards) == len(rows) == people.height
+    for card, r in zip(cards, rows, strict=True):
+        assert card.fn.value == (r["display_name"] or r["handle"] or r["contact_id"])
+        assert card.url.value == r["profile_url"]
