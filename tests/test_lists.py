@@ -181,3 +181,29 @@ def test_a_list_is_saved_as_csv_parquet_and_vcard(sample, tmp_path) -> None:
     for card, r in zip(cards, rows, strict=True):
         assert card.fn.value == (r["display_name"] or r["handle"] or r["contact_id"])
         assert card.url.value == r["profile_url"]
+
+
+def test_redacted_lists_keep_their_people(sample, tmp_path) -> None:
+    """With ``redact: true`` the engagement is matched to the pseudonymized contacts, so every
+    list has the same length per account; no name, and no profile link in the vCards."""
+    from warmcall.core.params import load_params
+    from warmcall.present.vcards import list_cards
+
+    a, lists, _ = sample
+    p = load_params(ROOT / "params" / "sample.yaml").model_copy(
+        update={"redact": True, "redact_key_file": tmp_path / "redact.key"}
+    )
+    r_lists, _ = analysis_lists(analyse(p))
+    for name in LISTS:
+        assert (
+            r_lists[name]
+            .group_by("account_id")
+            .len()
+            .sort("account_id")
+            .equals(lists[name].group_by("account_id").len().sort("account_id"))
+        ), name
+    assert all(df["profile_url"].null_count() == df.height for df in r_lists.values())
+    cards = list_cards(r_lists["top_engagers"], "Top engagers", redact=True)
+    assert cards["url"].null_count() == cards.height
+    names = set(lists["top_engagers"]["display_name"].drop_nulls())
+    assert names and not names & set(cards["name"])

@@ -263,7 +263,8 @@ def list_status(
 
 def analysis_lists(a: Analysis) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     """``all_lists`` and ``list_status`` of an Analysis: the engagement is counted from its
-    workbook's interactions (pseudonymized like the scores when ``redact`` is on)."""
+    workbook's interactions (pseudonymized like the scores when ``redact`` is on, and then
+    without profile links)."""
     p = a.params
     eng = inbound_engagement(
         a.workbook.scan("interactions"), a.as_of, p.window_days, p.quality.kind_weights
@@ -271,4 +272,9 @@ def analysis_lists(a: Analysis) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     if p.redact:
         eng = redact_contacts(eng, key_for(p))
     lists = all_lists(a.scores, a.signals, eng, p)
+    if p.redact:  # a pseudonym is no profile: no link
+        lists = {
+            k: v.with_columns(pl.lit(None, pl.String).alias("profile_url"))
+            for k, v in lists.items()
+        }
     return lists, list_status(lists, a.scores, a.signals)
