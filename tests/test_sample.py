@@ -22,7 +22,8 @@ def test_story_proportions() -> None:
     t = generate()
     followers = t["accounts"]["followers"].sum()
     assert 15_000 <= followers <= 19_000  # "about 17,000 followers in all"
-    assert set(t["accounts"]["platform"]) == {"x", "linkedin", "instagram", "mastodon"}
+    platforms = {"x", "linkedin", "instagram", "mastodon", "bluesky", "newsletter"}
+    assert set(t["accounts"]["platform"]) == platforms
     ts = t["interactions"]["ts"]
     assert (ts.max() - ts.min()).days <= 365
     # heavy tail: the top 1% of contacts hold far more than 1% of all contact followers

@@ -66,7 +66,41 @@ def test_x_enrichment_and_accounts(story_and_loaded) -> None:
         "contact_id", "handle", "contact_followers"
     )
     assert got.sort("contact_id").equals(story.sort("contact_id"))
-    assert set(wb.accounts["account_id"]) == {f"{p}:{h}" for p, h in OWN.items()}
+    own = {f"{p}:{h}" for p, h in OWN.items()}
+    assert set(wb.connections["account_id"]) == own
+    # a subscriber list names no account details: every other account has its row
+    assert set(wb.accounts["account_id"]) == own - {f"newsletter:{OWN['newsletter']}"}
+
+
+@pytest.mark.parametrize("platform", ["bluesky", "newsletter"])
+def test_followers_and_following_round_trip_new_platforms(story_and_loaded, platform: str) -> None:
+    """The Bluesky followers page and the Substack list give back the story's followers; the
+    Bluesky repository its follows (the newsletter follows nobody)."""
+    tables, wb = story_and_loaded
+    for col in ("follows_me", "i_follow"):
+        want = _ids(tables["connections"], platform, pl.col(col))
+        assert _ids(wb.connections, platform, pl.col(col).fill_null(False)) == want, col
+    assert _ids(tables["connections"], platform, pl.col("follows_me"))
+
+
+def test_bluesky_outbound_round_trip(story_and_loaded) -> None:
+    """Replies, mentions, quotes (share) and likes you sent on Bluesky come back per person
+    and kind from the repository; nothing inbound does (the repository holds only yours).
+    Expected: counted in the story's own table."""
+    tables, wb = story_and_loaded
+
+    def count(df: pl.DataFrame) -> dict:
+        d = df.filter(pl.col("platform") == "bluesky")
+        return {
+            (c, k, dr): n
+            for c, k, dr, n in d.group_by("contact_id", "kind", "direction").len().iter_rows()
+        }
+
+    # DMs are Bluesky chat, which the repository does not hold
+    want = {
+        k: n for k, n in count(tables["interactions"]).items() if k[2] == "out" and k[1] != "dm"
+    }
+    assert want and count(wb.interactions) == want
 
 
 def test_touchpoints_all_loaded(story_and_loaded) -> None:

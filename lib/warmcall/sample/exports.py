@@ -7,6 +7,9 @@ Writes into one folder, as a user's downloads would look:
 - ``Basic_LinkedInDataExport_<date>.zip`` (``sample.linkedin``);
 - ``instagram-<user>-<date>.zip`` (``sample.instagram``);
 - ``archive-<timestamp>-<hex>.zip`` and ``following_accounts.csv`` (``sample.mastodon``);
+- ``<handle>.car`` and ``bluesky-followers-<handle>.json``: the Bluesky repository export and
+  a saved followers page (``sample.bluesky``);
+- ``email_list.<publication>.csv``: the newsletter's Substack subscriber list (``sample.substack``);
 - ``touchpoints.csv``: the offline log.
 
 What each format cannot carry (inbound likes and comments, impressions on most platforms,
@@ -22,10 +25,11 @@ from pathlib import Path
 
 import polars as pl
 
-from warmcall.sample import instagram, linkedin, mastodon, x_archive
+from warmcall.sample import bluesky, instagram, linkedin, mastodon, substack, x_archive
 from warmcall.sample.story import END, OWN
 
-WRITERS = {"x": x_archive, "linkedin": linkedin, "instagram": instagram, "mastodon": mastodon}
+WRITERS = {"x": x_archive, "linkedin": linkedin, "instagram": instagram, "mastodon": mastodon,
+           "bluesky": bluesky, "newsletter": substack}  # fmt: skip
 
 
 def _of(tables: dict[str, pl.DataFrame], account_id: str) -> dict[str, pl.DataFrame]:

@@ -1,10 +1,15 @@
 """The Northwind Research story: a seeded, synthetic workbook in canonical tables.
 
-A small B2B research consultancy on X, LinkedIn, Instagram and Mastodon with about 17,000
-followers in all, most of them silent; contact follower counts heavy-tailed (log-normal);
+A small B2B research consultancy on X, LinkedIn, Instagram, Mastodon and Bluesky, with a
+small newsletter, about 17,000 followers in all, most of them silent; contact follower counts heavy-tailed (log-normal);
 15–20% spam or mass-following accounts; a handful of tiny-but-influential contacts (small
 in number, large reach, warm); twelve months of interactions ending on ``END``; posts with
-impressions; and a touchpoints log of calls, meetings and coffees.
+impressions; and a touchpoints log of calls, meetings and coffees. The newsletter has
+subscribers only (their addresses derived from each row, ``sample.substack.email_of``);
+Bluesky contacts are named by DID (``sample.bluesky.did_for``), as its exports name them.
+The platforms are generated in the order of ``PLATFORM_SHARE`` from one random stream, the
+later ones after the earlier, so adding a platform at the end leaves the others' rows as
+they were.
 
 Everything is vectorised with NumPy so the same story scales to a million contacts
 (``SCALES``); the same seed gives the same tables.
@@ -19,10 +24,13 @@ import numpy as np
 import polars as pl
 
 from warmcall.core import schema
+from warmcall.ingest.loaders import substack as substack_loader
+from warmcall.sample import bluesky, substack
 
 END = date(2026, 11, 13)  # the story's last day (a Friday)
 OWN = {"x": "northwindrsrch", "linkedin": "northwind-research", "instagram": "northwind.research",
-       "mastodon": "northwind@fediscience.example"}  # fmt: skip
+       "mastodon": "northwind@fediscience.example", "bluesky": "northwind.bsky.social",
+       "newsletter": "northwind"}  # fmt: skip
 DISPLAY = "Northwind Research"
 
 
@@ -34,8 +42,12 @@ class Scale:
 
 
 # Per-platform shares of contacts, interactions and posts.
-PLATFORM_SHARE = {"x": 0.55, "linkedin": 0.25, "instagram": 0.14, "mastodon": 0.06}
-POST_SHARE = {"x": 0.5, "linkedin": 0.2, "instagram": 0.12, "mastodon": 0.18}
+PLATFORM_SHARE = {"x": 0.55, "linkedin": 0.25, "instagram": 0.14, "mastodon": 0.06,
+                  "bluesky": 0.02, "newsletter": 0.03}  # fmt: skip
+POST_SHARE = {"x": 0.5, "linkedin": 0.2, "instagram": 0.12, "mastodon": 0.18, "bluesky": 0.06,
+              "newsletter": 0.0}  # fmt: skip
+#: platforms whose story has subscribers only: no interactions, posts or touchpoints
+SUBSCRIBERS_ONLY = ("newsletter",)
 SCALES = {
     "sample": Scale(19_000, 24_000, 760),
     "S": Scale(10_000, 100_000, 1_000),
@@ -73,12 +85,14 @@ KINDS_IN = {
     "linkedin": (["reaction", "comment", "dm", "endorsement", "invitation"], [0.55, 0.2, 0.15, 0.05, 0.05]),
     "instagram": (["like", "comment", "dm"], [0.75, 0.18, 0.07]),
     "mastodon": (["like", "reply", "share", "mention"], [0.5, 0.2, 0.2, 0.1]),
+    "bluesky": (["like", "reply", "share", "mention"], [0.55, 0.2, 0.15, 0.1]),
 }  # fmt: skip
 KINDS_OUT = {
     "x": (["reply", "mention", "dm", "share"], [0.4, 0.3, 0.2, 0.1]),
     "linkedin": (["comment", "dm", "reaction"], [0.3, 0.5, 0.2]),
     "instagram": (["comment", "dm", "like"], [0.4, 0.3, 0.3]),
     "mastodon": (["reply", "mention", "share"], [0.5, 0.3, 0.2]),
+    "bluesky": (["reply", "mention", "share", "like"], [0.35, 0.2, 0.15, 0.3]),
 }  # fmt: skip
 
 
@@ -106,10 +120,13 @@ def generate(scale: str | Scale = "sample", seed: int = 7) -> dict[str, pl.DataF
         n = max(20, int(sc.contacts * share))
         c = _contacts(rng, platform, n)
         conns.append(c)
-        i, t = _interactions(rng, platform, c, int(sc.interactions * share))
-        inters.append(i)
-        touch.append(t)
-        p = _posts(rng, platform, max(5, int(sc.posts * POST_SHARE[platform])))
+        if platform in SUBSCRIBERS_ONLY:
+            p = _posts(rng, platform, 0)
+        else:
+            i, t = _interactions(rng, platform, c, int(sc.interactions * share))
+            inters.append(i)
+            touch.append(t if platform in TOUCHPOINT_PLATFORMS else t.clear())
+            p = _posts(rng, platform, max(5, int(sc.posts * POST_SHARE[platform])))
         posts.append(p)
         followers = int(c["follows_me"].sum())
         accts.append(
@@ -168,7 +185,13 @@ def _handles(rng: np.random.Generator, platform: str, first: np.ndarray, last: n
             ["mastodon.example", "fediscience.example", "scholar.example", "toot.example"]
         )
         h = np.char.add(np.char.add(h, "@"), servers[rng.integers(0, len(servers), n)])
+    if platform == "bluesky":  # handles are domain names: letters, digits, hyphens
+        h = np.char.add(np.char.replace(h, "_", "-"), ".bsky.social")
     return h
+
+
+#: platforms whose contacts appear in the touchpoints log (by handle)
+TOUCHPOINT_PLATFORMS = ("x", "linkedin", "instagram", "mastodon")
 
 
 def _contacts(rng: np.random.Generator, platform: str, n: int) -> pl.DataFrame:
@@ -212,18 +235,29 @@ def _contacts(rng: np.random.Generator, platform: str, n: int) -> pl.DataFrame:
             spam & (rng.random(n) < 0.95)
         )
         follows_me = follows_me | ~i_follow
+    if platform == "newsletter":  # subscribers: they follow you; you follow nobody
+        follows_me, i_follow = np.ones(n, bool), np.zeros(n, bool)
     if platform == "x":
         cid = rng.choice(np.arange(10**15, 10**15 + 50 * n), n, replace=False).astype(str)
     else:
         cid = np.char.lower(handle)
     end_us = int(datetime(END.year, END.month, END.day, tzinfo=UTC).timestamp() * 1e6)
     connected = end_us - (rng.exponential(700, n) * 86400e6).astype(np.int64)
+    names = np.char.add(np.char.add(first, " "), last)
+    if platform == "bluesky":
+        cid = np.array([bluesky.did_for(str(x)) for x in handle])
+    elif platform == "newsletter":
+        cid = np.array([
+            substack_loader.contact_id(substack.email_of(str(nm), substack.EPOCH + timedelta(microseconds=int(us))))
+            for nm, us in zip(names, connected, strict=True)
+        ])  # fmt: skip
+        handle = [None] * n  # subscribers have no handle
     return (
         pl.DataFrame(
             {
                 "contact_id": cid,
                 "handle": handle,
-                "display_name": np.char.add(np.char.add(first, " "), last),
+                "display_name": names,
                 "bio": bio,
                 "company": company if platform == "linkedin" else [None] * n,
                 "position": position if platform == "linkedin" else [None] * n,
@@ -236,7 +270,7 @@ def _contacts(rng: np.random.Generator, platform: str, n: int) -> pl.DataFrame:
                 "_tbi": tbi,
                 "_segment": seg,
             },
-            schema_overrides={"company": pl.String, "position": pl.String},
+            schema_overrides={"company": pl.String, "position": pl.String, "handle": pl.String},
         )
         .unique(subset="contact_id", keep="first", maintain_order=True)
         .with_columns(
@@ -329,7 +363,7 @@ def _posts(rng: np.random.Generator, platform: str, n: int) -> pl.DataFrame:
     """Own posts with impressions and engagement counts (log-normal, correlated)."""
     ts = _ts(rng, n)
     impressions = np.exp(
-        rng.normal({"x": 6.5, "linkedin": 7.0, "instagram": 6.8, "mastodon": 5.5}[platform], 0.9, n)
+        rng.normal({"x": 6.5, "linkedin": 7.0, "instagram": 6.8}.get(platform, 5.5), 0.9, n)
     )
     rate = np.clip(rng.normal(0.018, 0.008, n), 0.002, 0.08)
     eng = impressions * rate
@@ -367,7 +401,7 @@ def _outbound_as_posts(
     """On X and Mastodon an outbound reply, mention or share *is* one of your own posts:
     give each its own post (same time, text addressing the contact), as the exports have it."""
     own = (
-        pl.col("platform").is_in(["x", "mastodon"])
+        pl.col("platform").is_in(["x", "mastodon", "bluesky"])
         & (pl.col("direction") == "out")
         & pl.col("kind").is_in(["reply", "mention", "share"])
     )
