@@ -29,7 +29,7 @@ renderer: str = "auto"  # Altair renderer: auto (reports: inline Vega; live: svg
 # %%
 import warmcall as wc
 from IPython.display import Markdown, display
-from warmcall.present import history, outreach, overview
+from warmcall.present import datafiles, history, outreach, overview
 from warmcall.present.display import escape, html_table, pick_renderer, setup
 
 setup(pick_renderer(renderer, batch=bool(output_dir)))
@@ -48,6 +48,21 @@ display(Markdown(f"## {escape(P.title)}: outreach\n\n**{overview.headline_senten
 result = outreach.outreach_plan(analysis)
 display(Markdown(outreach.plan_sentence(result, P.outreach)))
 display(html_table(outreach.plan_table(result.plan), max_rows=100))
+
+# %% [markdown]
+# ## Keep in touch: who is overdue
+#
+# A person is overdue when they have been silent, in either direction, longer than their cadence: the `cadence_days` of their row in `people.csv` (params `people`), else their stage's `outreach.cadence_days`. Overdue by = days since the last interaction − cadence.
+
+# %%
+overdue = outreach.overdue_list(analysis)
+set_aside = outreach.people_set_aside(analysis)
+display(Markdown(outreach.overdue_sentence(overdue, analysis, set_aside)))
+if overdue.height:
+    display(html_table(outreach.overdue_table(overdue), max_rows=50))
+if set_aside is not None and set_aside.height:
+    display(html_table(set_aside))
+datafiles.save_table(output_dir, "overdue", outreach.overdue_table(overdue))
 
 # %%
 if history.save_plan(analysis, result, output_dir):

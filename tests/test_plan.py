@@ -136,10 +136,15 @@ def test_plan_alternates_ranks_and_falls_short(scores: pl.DataFrame) -> None:
 def test_reasons_and_starters(scores: pl.DataFrame) -> None:
     plan = plan_outreach(scores, per_day=4, days=2, params=P, as_of=T)
     by = {r["person_key"]: r for r in plan.iter_rows(named=True)}
-    q = by["x:me/fade_tr"]["quality"]
-    assert (
-        by["x:me/fade_tr"]["reason"]
-        == f"fading tie (quality {q:g}): trusted, last contact 73 days ago"
+    # trusted, so outreach.cadence_days.trusted (30 by default) applies: silent 73 days is
+    # overdue by 73 - 30 = 43
+    assert by["x:me/fade_tr"]["reason"] == (
+        "overdue by 43 days (keep in touch every 30 days, trusted stage): trusted, "
+        "last contact 73 days ago"
+    )
+    q = by["x:me/fade_hi"]["quality"]  # conversant, 42 days < 60: fading, not overdue
+    assert by["x:me/fade_hi"]["reason"] == (
+        f"fading tie (quality {q:g}): conversant, last contact 42 days ago"
     )
     assert (
         by["x:me/fade_tr"]["starter"]

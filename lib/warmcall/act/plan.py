@@ -10,9 +10,12 @@ Gilbert & Karahalios 2009). The plan therefore alternates two pools, one of each
 
 1. **Fading ties**: people with quality ≥ ``outreach.min_quality`` (default 15) whose last
    interaction, in either direction, was ``outreach.fading_after_days`` (21) or more days
-   before the as-of date; ranked by quality (highest first), then longest silence, then
-   person key. Either direction, so it works on exports that hold only what you did (an X
-   archive: your replies and DMs).
+   before the as-of date, and every person *overdue* on their keep-in-touch cadence
+   (``warmcall.model.cadence``: silent longer than their ``people.csv`` cadence or their
+   stage's ``outreach.cadence_days``); ranked overdue people first (most overdue first),
+   then by quality (highest first), then longest silence, then person key. Either
+   direction, so it works on exports that hold only what you did (an X archive: your
+   replies and DMs).
 2. **Promising weaker ties**: not fading, not yet two-way, and at least one sign of
    promise: stage engaged or aware (they interact with you), stage reached and they follow
    you back, relevance > 0 (niche keywords, ``params.relevance``), or ``contact_followers``
@@ -67,6 +70,13 @@ import polars as pl
 from warmcall.act.calendar import next_working_day, slots
 from warmcall.core.params import Outreach, Params, as_params, override
 from warmcall.core.words import count, verb
+from warmcall.model.cadence import (
+    overdue_columns,
+    person_cadence_aggs,
+    person_key_expr,
+    profile_cadences,
+    with_people,
+)
 from warmcall.model.quality import STAGES
 
 TWO_WAY = ("conversant", "trusted")
@@ -85,12 +95,6 @@ PLAN_SCHEMA: dict[str, pl.DataType] = {
     "starter": pl.String(), "uid": pl.String(), "pool": pl.String(), "person_key": pl.String(),
     "start_utc": pl.Datetime("us", "UTC"), "end_utc": pl.Datetime("us", "UTC"),
 }  # fmt: skip
-
-
-def person_key_expr() -> pl.Expr:
-    """``person_id`` when set, else ``account_id + "/" + contact_id``."""
-    own = pl.concat_str([pl.col("account_id"), pl.lit("/"), pl.col("contact_id")])
-    return pl.coalesce(pl.col("person_id"), own).alias("person_key")
 
 
 def default_as_of(scores: pl.DataFrame) -> date:
@@ -115,8 +119,12 @@ def eligible_people(
     at each step (``STEP_LABELS``)."""
     o = outreach or Outreach()
     stage_rank = pl.col("stage").cast(pl.Enum(STAGES)).to_physical().cast(pl.Int8)
+    if "person_cadence_days" not in scores.columns:  # scores from before people.csv columns
+        scores = with_people(scores, None)
     unflagged = scores.lazy().filter(~pl.col("flagged").fill_null(False))
-    base = unflagged.with_columns(person_key_expr(), _stage_rank=stage_rank)
+    base = unflagged.with_columns(
+        person_key_expr(), *profile_cadences(o.cadence_days), _stage_rank=stage_rank
+    )
     first = ("account_id", "contact_id", "handle", "display_name", "segment")
     # a profile with no person_id is a person on its own: no grouping needed (the common case)
     singles = base.filter(pl.col("person_id").is_null()).select(
@@ -135,6 +143,8 @@ def eligible_people(
         latest_direction=pl.col("last_direction"),
         latest_post_id=pl.col("last_post_id"),
         latest_platform=pl.col("platform"),
+        person_cadence=pl.col("person_cadence"),
+        stage_cadence=pl.col("stage_cadence"),
     )
     latest = ["last_ts", "account_id", "contact_id"]
 
@@ -164,20 +174,21 @@ def eligible_people(
             latest_direction=at_latest("last_direction"),
             latest_post_id=at_latest("last_post_id"),
             latest_platform=at_latest("platform"),
+            **person_cadence_aggs(),
         )
     )
     people = pl.concat([singles, linked], how="vertical_relaxed")
-    days_since = (pl.lit(as_of) - pl.col("latest_ts").dt.date()).dt.total_days()
     days_out = (pl.lit(as_of) - pl.col("last_out_ts").dt.date()).dt.total_days()
     two_way = pl.col("_stage_rank") >= STAGES.index("conversant")
     reached_back = (pl.col("_stage_rank") == STAGES.index("reached")) & pl.col("follows_me")
     interacts = pl.col("_stage_rank").is_in([STAGES.index(s) for s in WEAKER]) | reached_back
     big = pl.col("contact_followers").fill_null(-1) >= o.large_followers
+    overdue = pl.col("overdue_days").fill_null(0) > 0
     fading = (
         pl.col("latest_ts").is_not_null()
         & (pl.col("days_since_last") >= o.fading_after_days)
         & (pl.col("quality") >= o.min_quality)
-    )
+    ) | overdue
     pool = (
         pl.when(fading)
         .then(pl.lit("fading"))
@@ -186,8 +197,9 @@ def eligible_people(
     )
     magnitude = (pl.col("contact_followers").cast(pl.Float64) + 1).log10().floor().fill_null(-1.0)
     pooled = (
-        people.with_columns(
-            days_since_last=days_since,
+        people.with_columns(*overdue_columns(as_of))
+        .with_columns(
+            overdue_first=pl.when(overdue).then(pl.col("overdue_days")),
             stage=pl.col("_stage_rank")
             .cast(pl.UInt32)
             .replace_strict(dict(enumerate(STAGES)), return_dtype=pl.Enum(STAGES)),
@@ -223,7 +235,10 @@ STEP_LABELS = {
 
 #: Ranking of each pool: (columns, descending); nulls last; person_key breaks every tie.
 POOL_ORDER = {
-    "fading": (["quality", "days_since_last", "person_key"], [True, True, False]),
+    "fading": (
+        ["overdue_first", "quality", "days_since_last", "person_key"],
+        [True, True, True, False],
+    ),
     "promising": (
         ["interacts", "relevance", "followers_magnitude", "quality", "person_key"],
         [True, True, True, True, False],
@@ -235,6 +250,8 @@ def rank_pool(people: pl.DataFrame, pool: str, limit: int | None = None) -> pl.D
     """The ``pool`` rows of ``eligible_people`` in call order with ``pool_rank`` (1 = first);
     only the first ``limit`` when given (a top-k, much cheaper than a full sort)."""
     cols, desc = POOL_ORDER[pool]
+    if "overdue_first" not in people.columns:  # a pools frame built without cadences
+        people = people.with_columns(overdue_first=pl.lit(None, pl.Int64))
     lf = people.lazy().filter(pl.col("pool") == pool).sort(cols, descending=desc, nulls_last=True)
     if limit is not None:
         lf = lf.head(limit)
@@ -268,6 +285,13 @@ def reason_text(row: dict[str, Any]) -> str:
     trusted, last contact 47 days ago" or "promising weaker tie: reached, follows you back,
     you reached out 12 days ago"."""
     stage = str(row["stage"])
+    if row["pool"] == "fading" and row.get("overdue_first"):
+        source = "people.csv" if row.get("cadence_from") == "people.csv" else f"{stage} stage"
+        return (
+            f"overdue by {count(row['overdue_days'], 'day')} (keep in touch every "
+            f"{count(row['cadence_days'], 'day')}, {source}): {stage}, last contact "
+            f"{count(row['days_since_last'], 'day')} ago"
+        )
     if row["pool"] == "fading":
         return (
             f"fading tie (quality {row['quality']:g}): {stage}, last contact "

@@ -3,7 +3,7 @@
 Notebooks, the CLI, the report runner and the widgets all read a ``Params``. Every default
 lives here, documented. YAML is loaded with ``yaml.safe_load``; an unknown key or a wrong
 type raises ``ParamsError`` (an ``InputError``) naming the key and the file. Relative paths (``data``, the
-``mapping`` of a ``data`` entry, ``mapping``, ``identities``, ``redact_key_file``) are
+``mapping`` of a ``data`` entry, ``mapping``, ``identities``, ``people``, ``redact_key_file``) are
 resolved against the folder of the params file. A ``data`` item is a path or
 ``{path: ..., mapping: ...}`` with its own mapping (a YAML path or an inline mapping;
 ``warmcall.core.inputs``).
@@ -127,6 +127,10 @@ class Influence(_Strict):
     max_listed: int = Field(25, ge=1)
 
 
+#: the relationship stages (``warmcall.model.quality.STAGES``, coldest first)
+StageName = Literal["connection", "reached", "aware", "engaged", "conversant", "trusted"]
+
+
 class Outreach(_Strict):
     """Outreach planner settings (``warmcall.act.plan``)."""
 
@@ -144,6 +148,11 @@ class Outreach(_Strict):
     min_quality: float = Field(15.0, ge=0, le=100)
     large_followers: int = Field(1000, ge=0)  # this many followers alone makes a weak tie promising
     referral_uplift: float = Field(10.0, gt=0)  # trusted recommendation vs cold, x
+    # keep-in-touch cadence per stage (warmcall.model.cadence): a person silent (either
+    # direction) longer than this many days is overdue; people.csv can set it per person
+    cadence_days: dict[StageName, Annotated[int, Field(ge=1, le=3650)]] = Field(
+        default_factory=lambda: {"trusted": 30, "conversant": 60}
+    )
 
 
 class Lists(_Strict):
@@ -161,6 +170,9 @@ class Report(_Strict):
     # the kernel's reply after the last cell. The watchdog ends a worker that shows no
     # progress (no cell starting or finishing) for timeout_s + warmcall.run.report.WATCHDOG_GRACE_S.
     timeout_s: int = Field(600, ge=1)
+    # the best-time heatmap (warmcall.model.timing) names a weekday-hour only when it holds at
+    # least this many posts; with fewer everywhere, it says it cannot conclude (docs/metrics.md)
+    min_posts_per_cell: int = Field(5, ge=1)
 
 
 class Params(_Strict):
@@ -172,6 +184,9 @@ class Params(_Strict):
     mapping: Path | None = None  # for inputs not recognised as a known export (ingest.load)
     encoding: str | None = None
     identities: Path | None = None  # identities.csv (person, platform, handle): authoritative
+    people: Path | None = (
+        None  # people.csv (handle, platform, cadence_days, tag): warmcall.ingest.people
+    )
     identity_auto: bool = (
         True  # conservative automatic cross-platform matching (warmcall.model.identity)
     )
@@ -268,7 +283,7 @@ def parse_params(raw: dict[str, Any], base: Path | None = None, where: str = "pa
         raise _one_line(e, where, raw) from None
     if base is not None:
         p.data = [_resolve_entry(d, base) for d in p.data]
-        for attr in ("mapping", "identities", "redact_key_file"):
+        for attr in ("mapping", "identities", "people", "redact_key_file"):
             v = getattr(p, attr)
             if v is not None and not v.is_absolute():
                 setattr(p, attr, (base / v).resolve())

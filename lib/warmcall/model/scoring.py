@@ -16,8 +16,9 @@ import polars as pl
 
 from warmcall.core.params import Params, as_params
 from warmcall.ingest.identities import read_identities
+from warmcall.ingest.people import read_people
 from warmcall.ingest.workbook import LazyWorkbook, Workbook
-from warmcall.model import audience, features, identity, quality, segments
+from warmcall.model import audience, cadence, features, identity, quality, segments
 
 CONNECTION_COLS = (
     "handle", "display_name", "bio", "company", "position", "location", "contact_followers",
@@ -121,9 +122,12 @@ def score_features(lf: pl.LazyFrame, p: Params, as_of: date) -> pl.LazyFrame:
 
 
 def prepared_features(wb: Workbook, p: Params, as_of: date) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Features with persons assigned: the input of ``score_features`` and of what-if
+    """Features with persons assigned and the ``people.csv`` columns
+    (``warmcall.model.cadence.with_people``): the input of ``score_features`` and of what-if
     recomputation (computed once, re-scored many times). Returns (features, identity evidence)."""
-    return with_persons(features_frame(wb, p, as_of).collect(), p)
+    feats, evidence = with_persons(features_frame(wb, p, as_of).collect(), p)
+    people = read_people(p.people).rows if p.people else None
+    return cadence.with_people(feats, people), evidence
 
 
 def score(wb: Workbook, params: Params | dict | str | None = None) -> pl.DataFrame:

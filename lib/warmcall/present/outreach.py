@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from warmcall.core.words import count
+from warmcall.core.words import count, verb
 from warmcall.model.pipeline import Analysis
 
 PLAN_COLS = ("date", "time", "person", "platforms", "handle", "stage", "segment", "quality", "last_contact",
@@ -130,3 +130,64 @@ def stages_snapshot(a: Analysis) -> pl.DataFrame:
     return a.scores.filter(pl.col("stage") != "connection").select(
         "account_id", "contact_id", pl.col("stage").cast(pl.String)
     )
+
+
+# --------------------------------------------------------------------------- keep in touch
+
+OVERDUE_COLS = ("person", "platforms", "handle", "stage", "tag", "last_contact", "days_since_last",
+                "cadence_days", "cadence_from", "overdue_days")  # fmt: skip
+
+
+def overdue_list(a: Analysis) -> pl.DataFrame:
+    """Who is overdue on their keep-in-touch cadence, most overdue first
+    (``warmcall.model.cadence.overdue``: days since the last interaction in either
+    direction minus the cadence of ``people.csv`` or of the stage, ``outreach.cadence_days``)."""
+    from warmcall.model.cadence import overdue
+
+    return overdue(a.scores, a.as_of, a.params.outreach)
+
+
+def overdue_table(df: pl.DataFrame) -> pl.DataFrame:
+    """The overdue list's columns for a page (the person key left out)."""
+    return df.select([c for c in OVERDUE_COLS if c in df.columns])
+
+
+def people_set_aside(a: Analysis) -> pl.DataFrame | None:
+    """The ``people.csv`` rows set aside, with line and reason (``warmcall.ingest.people``);
+    None when the params name no ``people`` file."""
+    if a.params.people is None:
+        return None
+    from warmcall.ingest.people import read_people
+
+    return read_people(a.params.people).set_aside
+
+
+def overdue_sentence(df: pl.DataFrame, a: Analysis, set_aside: pl.DataFrame | None) -> str:
+    """One Markdown sentence above the overdue list: how many people are overdue, the
+    cadences that apply (``outreach.cadence_days`` and whether a ``people.csv`` is used) and
+    the people.csv rows set aside, if any. Params text is escaped."""
+    from warmcall.core.sanitize import html as escape
+
+    stages = ", ".join(
+        f"{escape(k)} every {count(v, 'day')}" for k, v in a.params.outreach.cadence_days.items()
+    )
+    rule = (
+        f"by stage: {stages}" if stages else "no stage cadence (`outreach.cadence_days` is empty)"
+    )
+    people = (
+        "; per person from people.csv"
+        if a.params.people is not None
+        else "; no people.csv (params `people`)"
+    )
+    n = df.height
+    head = (
+        f"**{count(n, 'person', 'people')} {verb(n, 'is', 'are')} overdue** "
+        "(silent longer than their keep-in-touch cadence, in either direction"
+        f"; cadences {rule}{people}). Overdue people come first among the fading ties of the plan."
+    )
+    if set_aside is not None and set_aside.height:
+        head += (
+            f" {count(set_aside.height, 'row')} of people.csv "
+            f"{verb(set_aside.height, 'was', 'were')} set aside (listed below with the reason)."
+        )
+    return head
