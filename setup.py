@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 #: folder in the source tree -> file patterns copied from it into warmcall/bundled/<folder>
 BUNDLE = {
     "notebooks": ("[0-9][0-9]_*.ipynb",),
-    "data/sample": ("*.zip", "*.csv", "*.jsonl"),
+    "data/sample": ("*.zip", "*.csv", "*.jsonl", "*.car", "*.json"),
     "params": ("sample.yaml",),
 }
 
