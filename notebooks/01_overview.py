@@ -87,6 +87,24 @@ charts.funnel(overview.funnel_frame(analysis))
 charts.engagement_rates(overview.rates_frame(analysis))
 
 # %% [markdown]
+# ## When your posts do best
+#
+# Engagement by weekday and hour of posting, in your timezone (`outreach.timezone`; UTC when unset): per impression where posts report impressions, else per follower. A weekday-hour with fewer than `report.min_posts_per_cell` posts is faded and never named as the best.
+
+# %%
+best = overview.best_time(analysis)
+display(Markdown(escape(overview.best_time_sentence(best, P.report.min_posts_per_cell))))
+if best.basis is not None:
+    display(
+        charts.best_time_heatmap(
+            overview.best_time_frame(best, P.report.min_posts_per_cell),
+            overview.best_time_title(best, P.report.min_posts_per_cell),
+            overview.BASIS_LABEL[best.basis],
+            best.timezone,
+        )
+    )
+
+# %% [markdown]
 # ## Analytics files
 #
 # Posts that report impressions (X analytics, LinkedIn's creator workbook), over all the

@@ -62,7 +62,9 @@ if overdue.height:
     display(html_table(outreach.overdue_table(overdue), max_rows=50))
 if set_aside is not None and set_aside.height:
     display(html_table(set_aside))
-datafiles.save_table(output_dir, "overdue", outreach.overdue_table(overdue))
+link = datafiles.save_table(output_dir, "overdue", outreach.overdue_table(overdue))
+if link:
+    display(Markdown(f"The whole list is saved beside this report: [{link}]({link})."))
 
 # %%
 if history.save_plan(analysis, result, output_dir):

@@ -130,3 +130,44 @@ def lorenz(df: pl.DataFrame) -> alt.Chart:
         .encode(x="units_share:Q", y="value_share:Q")
     )
     return (diag + curve).properties(width=360, height=300)
+
+
+WEEKDAY_ORDER = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def best_time_heatmap(df: pl.DataFrame, title: str, basis: str, timezone: str) -> alt.Chart:
+    """Engagement by weekday × hour of posting (columns: day, weekday, hour, posts, rate,
+    enough; ``overview.best_time_frame``): colour = ``basis`` (e.g. "engagement per
+    impression"), the number of posts written in each cell that has any, cells with fewer
+    posts than the minimum faded; ``title`` states the finding (``overview.best_time_title``)."""
+    base = alt.Chart(df).encode(
+        x=alt.X("hour:O", title=f"hour of posting ({timezone})", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("day:N", sort=WEEKDAY_ORDER, title=None),
+    )
+    tooltip = [
+        alt.Tooltip("day:N", title="day"),
+        alt.Tooltip("hour:O", title="hour"),
+        alt.Tooltip("posts:Q", title="posts", format=","),
+        alt.Tooltip("rate:Q", title=basis, format=".2%"),
+    ]
+    cells = base.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
+        color=alt.Color(
+            "rate:Q", scale=alt.Scale(scheme="blues"), title=basis, legend=alt.Legend(format="%")
+        ),
+        opacity=alt.condition("datum.enough", alt.value(1.0), alt.value(0.35)),
+        tooltip=tooltip,
+    )
+    counts = (
+        base.transform_filter("datum.posts > 0")
+        .mark_text(fontSize=9, color="#1d1d1f")
+        .encode(text=alt.Text("posts:Q"), tooltip=tooltip)
+    )
+    return (cells + counts).properties(
+        title=title,
+        width=560,
+        height=200,
+        description=(
+            f"Heatmap of {basis} by weekday and hour of posting in {timezone}; each cell "
+            "shows its number of posts; faded cells have too few posts to compare."
+        ),
+    )

@@ -10,8 +10,8 @@ import math
 
 import polars as pl
 
-from warmcall.core.words import NOT_IN_EXPORT, noun, verb
-from warmcall.model import followers
+from warmcall.core.words import NOT_IN_EXPORT, count, noun, verb
+from warmcall.model import followers, timing
 from warmcall.model.observability import knowable, signals_table, why_missing, with_signal_columns
 from warmcall.model.pipeline import Analysis
 from warmcall.model.summary import headline, summarize
@@ -315,4 +315,95 @@ def analytics_table(a: Analysis) -> pl.DataFrame:
         pl.col("analytics_engagements").alias("engagements"),
         _pct("er_impressions_all", 2).alias("ER by impressions (engagements ÷ impressions)"),
         pl.col("followers"),
+    )
+
+
+# --------------------------------------------------------------------------- best time
+
+BASIS_LABEL = {"impressions": "engagement per impression", "followers": "engagement per follower"}
+
+
+def best_time(a: Analysis) -> timing.BestTime:
+    """Engagement by weekday × hour of posting (``warmcall.model.timing.best_time``), in the
+    params' ``outreach.timezone`` (UTC when the params give none)."""
+    return timing.best_time(
+        a.workbook.posts, a.workbook.accounts, a.as_of, a.params.outreach.timezone
+    )
+
+
+def _hours(hour: int) -> str:
+    return f"{hour:02d}:00–{(hour + 1) % 24:02d}:00"
+
+
+def _best_cell(bt: timing.BestTime, min_posts: int) -> dict | None:
+    ok = bt.cells.filter((pl.col("posts") >= min_posts) & pl.col("rate").is_not_null())
+    if ok.height == 0:
+        return None
+    return ok.sort(["rate", "weekday", "hour"], descending=[True, False, False]).row(0, named=True)
+
+
+def best_time_sentence(bt: timing.BestTime, min_posts: int) -> str:
+    """When posts do best, in one or two sentences that refuse to conclude from too few posts:
+    "not in this export" (no own posts, none with engagement counts, or nothing to divide
+    by), "cannot conclude" when no weekday-hour holds ``min_posts`` posts
+    (``report.min_posts_per_cell``), else the best such cell against all posts, with how many
+    cells had enough posts. Timezone and basis (per impression or per follower) are named."""
+    where = "When your posts do best: not in this export"
+    if bt.missing == "no posts":
+        return f"{where} (these exports hold none of your own posts)."
+    if bt.missing == "no engagement counts":
+        return (
+            f"{where}: your {count(bt.n_own_posts, 'post')} carry no engagement counts "
+            "(likes, comments, shares or engagements)."
+        )
+    if bt.missing == "no denominator" or bt.basis is None:
+        return (
+            f"{where}: the posts with engagement counts have neither impressions nor a known "
+            "follower count to divide by."
+        )
+    label = BASIS_LABEL[bt.basis]
+    with_posts = int((bt.cells["posts"] > 0).sum())
+    most = int(bt.cells["posts"].max() or 0)
+    spread = (
+        f"{count(bt.n_posts, 'post')} with engagement counts fall in {with_posts} of the "
+        f"168 weekday-hours ({bt.timezone})"
+    )
+    best = _best_cell(bt, min_posts)
+    if best is None:
+        return (
+            f"Cannot conclude when your posts do best: no weekday-hour holds {min_posts} posts or "
+            f"more (the most is {most}; `report.min_posts_per_cell` is {min_posts}), so a "
+            f"difference between hours could be chance. {spread}."
+        )
+    enough = int((bt.cells["posts"] >= min_posts).sum())
+    overall = f"{bt.overall:.2%}" if bt.overall is not None else NOT_IN_EXPORT
+    return (
+        f"Of the weekday-hours with at least {count(min_posts, 'post')}, {best['day']}s "
+        f"{_hours(best['hour'])} ({bt.timezone}) did best: {best['rate']:.2%} {label} over "
+        f"{count(best['posts'], 'post')}, against {overall} over all {count(bt.n_posts, 'post')}. "
+        f"Only {enough} of the {with_posts} weekday-hours with posts have that many; the others "
+        f"are too few to compare (`report.min_posts_per_cell`)."
+    )
+
+
+def best_time_title(bt: timing.BestTime, min_posts: int) -> str:
+    """The heatmap's title: its finding in a few words."""
+    if bt.basis is None:
+        return "When your posts do best: not in this export"
+    best = _best_cell(bt, min_posts)
+    if best is None:
+        return (
+            f"Too few posts in any weekday-hour (fewer than {min_posts}) to say when posts do best"
+        )
+    return (
+        f"{best['day']}s {_hours(best['hour'])} did best: {best['rate']:.2%} "
+        f"{BASIS_LABEL[bt.basis]} over {count(best['posts'], 'post')}"
+    )
+
+
+def best_time_frame(bt: timing.BestTime, min_posts: int) -> pl.DataFrame:
+    """The cells for ``charts.best_time_heatmap``: day, weekday, hour, posts, rate and
+    ``enough`` (at least ``min_posts`` posts)."""
+    return bt.cells.select(
+        "day", "weekday", "hour", "posts", "rate", enough=pl.col("posts") >= min_posts
     )
