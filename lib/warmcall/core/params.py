@@ -131,6 +131,10 @@ class Influence(_Strict):
 StageName = Literal["connection", "reached", "aware", "engaged", "conversant", "trusted"]
 
 
+#: keep-in-touch cadence by stage (``Outreach.cadence_days``): days of silence before overdue
+DEFAULT_CADENCE_DAYS: dict[StageName, int] = {"trusted": 30, "conversant": 60}
+
+
 class Outreach(_Strict):
     """Outreach planner settings (``warmcall.act.plan``)."""
 
@@ -151,7 +155,7 @@ class Outreach(_Strict):
     # keep-in-touch cadence per stage (warmcall.model.cadence): a person silent (either
     # direction) longer than this many days is overdue; people.csv can set it per person
     cadence_days: dict[StageName, Annotated[int, Field(ge=1, le=3650)]] = Field(
-        default_factory=lambda: {"trusted": 30, "conversant": 60}
+        default_factory=lambda: dict(DEFAULT_CADENCE_DAYS)
     )
 
 

@@ -27,7 +27,7 @@ from datetime import date
 import polars as pl
 
 from warmcall.core.handles import handle_key
-from warmcall.core.params import Outreach
+from warmcall.core.params import Outreach, StageName
 from warmcall.model.quality import STAGES
 
 #: the people.csv columns carried on every scored profile (null where no row matches)
@@ -58,7 +58,7 @@ def with_people(df: pl.DataFrame, people: pl.DataFrame | None) -> pl.DataFrame:
     )
 
 
-def stage_cadence(cadence_days: dict[str, int]) -> pl.Expr:
+def stage_cadence(cadence_days: dict[StageName, int]) -> pl.Expr:
     """A profile's cadence by its stage (``outreach.cadence_days``), null for a stage not
     listed."""
     return (
@@ -69,7 +69,7 @@ def stage_cadence(cadence_days: dict[str, int]) -> pl.Expr:
     )
 
 
-def profile_cadences(cadence_days: dict[str, int]) -> list[pl.Expr]:
+def profile_cadences(cadence_days: dict[StageName, int]) -> list[pl.Expr]:
     """Per profile: ``person_cadence`` (people.csv) and ``stage_cadence``; the input of
     ``person_cadence_aggs`` (grouped) or of ``overdue_columns`` (a person of one profile)."""
     return [pl.col("person_cadence_days").alias("person_cadence"), stage_cadence(cadence_days)]
