@@ -125,3 +125,17 @@ def test_people_param_is_a_path_relative_to_the_params_file(tmp_path: Path) -> N
     assert load_params(tmp_path / "p.yaml").people == (tmp_path / "lists" / "people.csv").resolve()
     with pytest.raises(ParamsError, match="cadence_days"):
         parse_params({"outreach": {"cadence_days": {"best friends": 7}}})
+
+
+def test_overdue_list_saved_beside_the_report(people_params: dict, tmp_path: Path) -> None:
+    """The outreach page's overdue table, saved with datafiles.save_table, reads back with
+    the same people and numbers (data/overdue.csv)."""
+    from warmcall.present import datafiles, outreach
+
+    scores = wc.score(_wb(), people_params)
+    table = outreach.overdue_table(overdue(scores, T))
+    link = datafiles.save_table(tmp_path, "overdue", table)
+    assert link == "data/overdue.csv"
+    back = pl.read_csv(tmp_path / "data" / "overdue.csv")
+    assert back["overdue_days"].to_list() == [73 - 30, 24 - 14]
+    assert back["tag"].to_list() == [None, "client"]
