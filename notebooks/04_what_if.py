@@ -28,7 +28,7 @@ renderer: str = "auto"  # Altair renderer: auto (reports: inline Vega; live: svg
 half_life_days: float = 0  # what-if: recency half-life; 0 means the params value
 min_quality: int = 20  # what-if: ignore followers below this quality
 calls_per_day: int = 2  # what-if: outreach intensity
-weeks: int = 4  # what-if: outreach duration
+days: int = 20  # what-if: outreach length in working days (the plan's unit)
 
 # %%
 import warmcall as wc
@@ -46,5 +46,5 @@ view = whatif_page.show(
     half_life_days=half_life_days,
     min_quality=min_quality,
     calls_per_day=calls_per_day,
-    weeks=weeks,
+    days=days,
 )

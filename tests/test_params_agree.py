@@ -50,9 +50,9 @@ def _three_ways(p: Params) -> dict:
     res = plan_outreach_result(scores, per_day=10, days=5, params=p, as_of=T)
     assert res.shortfall > 0  # every eligible person is in the plan
     plan_pools = _pools(res.plan)
-    pj = project_outreach(scores, 10, 1, p, T)  # 10 a day x 5 working days = 50 calls
+    pj = project_outreach(scores, 10, 5, p, T)  # 10 a day x 5 working days = 50 calls
     model = WhatIfModel(wb, p, as_of=T)
-    live = model.state(calls_per_day=10, weeks=1)["projection"]
+    live = model.state(calls_per_day=10, days=5)["projection"]
     assert model.scores is not None
     return {
         "plan": (plan_pools, {k: len(v) for k, v in plan_pools.items()}),
@@ -125,24 +125,27 @@ def test_each_quality_param_reaches_plan_projection_and_panel(over: dict) -> Non
     assert any(got["plan_quality"][k] != _base()["plan_quality"][k] for k in shared)
 
 
-@pytest.mark.parametrize(("per_day", "days"), [(1, 5), (3, 5), (1, 10), (2, 10)])
+@pytest.mark.parametrize(("per_day", "days"), [(1, 5), (3, 5), (1, 10), (2, 10), (1, 7), (1, 3)])
 def test_per_day_and_days_reach_plan_projection_and_panel_defaults(per_day: int, days: int) -> None:
     """The plan's calls per pool for ``outreach.per_day`` x ``outreach.days`` equal the
-    projection's for that rate over days/5 weeks, and the panel, with no control moved,
+    projection's for that rate over the same working days (also when days is not a
+    multiple of 5: 7 and 3), and the panel, with no control moved,
     starts from those params (fading first, alternating, the other pool filling in)."""
     p = _params({"outreach": {"per_day": per_day, "days": days}})
     scores = wc.score(fixture_wb(), p)
-    plan = plan_outreach_result(scores, params=p, as_of=T).plan
+    res = plan_outreach_result(scores, params=p, as_of=T)
+    plan = res.plan
     # by hand from the pool sizes (2 fading, 6 promising): F P F P then promising only
     slots = per_day * days
     want_f = min(2, (slots + 1) // 2)
     want = {"fading": want_f, "promising": min(6, slots - want_f)}
     assert {k: plan.filter(pl.col("pool") == k).height for k in ("fading", "promising")} == want
-    pj = project_outreach(scores, per_day, days // 5, p, T)
+    pj = project_outreach(scores, per_day, days, p, T)
     assert {"fading": pj["fading_calls"], "promising": pj["promising_calls"]} == want
     model = WhatIfModel(fixture_wb(), p, as_of=T)
     st = model.state()
-    assert (st["calls_per_day"], st["weeks"]) == (per_day, days // 5)
+    assert (st["calls_per_day"], st["days"]) == (per_day, days)
     live = st["projection"]
     assert {"fading": live["fading_calls"], "promising": live["promising_calls"]} == want
-    assert live["attempts"] == pj["attempts"] == slots
+    assert live["attempts"] == pj["attempts"] == slots == res.slots  # the plan's own slots
+    assert live["unfilled"] == pj["unfilled"] == res.shortfall

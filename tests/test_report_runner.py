@@ -169,12 +169,12 @@ def test_batch_show_builds_no_widget(monkeypatch):
 
     monkeypatch.setattr(ipywidgets.Widget, "__init__", refuse)
     analysis = warmcall.analyse(ROOT / "params" / "sample.yaml")
-    st = whatif_page.show(analysis, output_dir="/tmp/x", min_quality=20, calls_per_day=3, weeks=2)
+    st = whatif_page.show(analysis, output_dir="/tmp/x", min_quality=20, calls_per_day=3, days=10)
     model = whatif_view.WhatIfModel(analysis.workbook, analysis.params, analysis.as_of,
                                     analysis.overview)  # fmt: skip
-    expect = model.state(min_quality=20, calls_per_day=3, weeks=2)
+    expect = model.state(min_quality=20, calls_per_day=3, days=10)
     assert st["summary"] == expect["summary"] and st["projection"] == expect["projection"]
-    assert st["min_quality"] == 20 and st["projection"]["attempts"] == 3 * 5 * 2
+    assert st["min_quality"] == 20 and st["projection"]["attempts"] == 3 * 10
 
 
 def test_what_if_notebook_in_a_batch_run_has_no_widget(tmp_path):

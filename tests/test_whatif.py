@@ -178,21 +178,67 @@ def test_prune_by_hand() -> None:
         2,
     )
     assert r["engagement_kept"] == pytest.approx(7 / 8)  # d is kept: only followers are pruned
-    assert r["er_followers_before"] is None and r[
-        "interactions_per_follower_after"
-    ] == pytest.approx(7 / 2)
-    ov = pl.DataFrame(
-        {"account_id": ["x:me"], "followers": [10], "posts": [4], "engagements": [20]}
-    )
+    # engaged (in_w > 0): a, b, d; a is pruned, so b and d are kept
+    assert (r["engaged"], r["engaged_kept"]) == (3, 2)
+    assert r["engaged_rate_before"] == pytest.approx(3 / 3)
+    assert r["engaged_rate_after"] == pytest.approx(2 / 2)
+    assert r["interactions_per_follower_after"] == pytest.approx(7 / 2)
+    ov = pl.DataFrame({"account_id": ["x:me"], "followers": [10]})
     r = wf.prune(s, 30, ov).row(0, named=True)
     # 7 unlisted followers count as quality 0: pruned 1 + 7 = 8, remaining 2
     assert (r["followers"], r["unlisted"], r["pruned"], r["remaining_followers"]) == (10, 7, 8, 2)
-    assert r["er_followers_before"] == pytest.approx(20 / 4 / 10)
-    assert r["er_followers_after"] == pytest.approx(20 / 4 * (7 / 8) / 2)
+    assert r["engaged_rate_before"] == pytest.approx(3 / 10)
+    assert r["engaged_rate_after"] == pytest.approx(2 / 2)
     assert r["interactions_per_follower_before"] == pytest.approx(8 / 10)
     r0 = wf.prune(s, 0, ov).row(0, named=True)  # threshold 0 prunes nobody, unlisted included
     assert (r0["pruned"], r0["remaining_followers"], r0["engagement_kept"]) == (0, 10, 1.0)
-    assert r0["er_followers_after"] == pytest.approx(r0["er_followers_before"])
+    assert r0["engaged_rate_after"] == pytest.approx(r0["engaged_rate_before"])
+    # an export that cannot show followers or engagement by others: null, never 0
+    ov_none = pl.DataFrame(
+        {"account_id": ["x:me"], "followers": [None], "engaged": [None]},
+        schema={"account_id": pl.String, "followers": pl.Int64, "engaged": pl.UInt32},
+    )
+    rn = wf.prune(s, 30, ov_none).row(0, named=True)
+    assert rn["followers"] is None and rn["engaged"] is None and rn["engaged_kept"] is None
+    assert rn["engaged_rate_before"] is None and rn["engaged_rate_after"] is None
+
+
+# inbound (contact, day) pairs of the window-following fixture; every contact follows you
+WINDOW_IN = [("a", "2026-06-25"), ("b", "2026-05-21"), ("c", "2026-02-10"), ("c", "2026-06-29")]
+WINDOW_FOLLOWERS = ["a", "b", "c", "d", "e"]
+
+
+def _engaged_by_hand(window: int) -> set[str]:
+    """Contacts with an inbound interaction on T - window + 1 .. T, counted in plain Python."""
+    first = date.fromordinal(T.toordinal() - window + 1)
+    return {c for c, d in WINDOW_IN if first <= date.fromisoformat(d) <= T}
+
+
+@pytest.mark.parametrize("window", [7, 30, 45, 365])
+def test_engaged_rate_follows_the_window(window: int) -> None:
+    wb = workbook(
+        connections=[conn(c, follows_me=True) for c in WINDOW_FOLLOWERS],
+        interactions=[inter(c, d, "reply", "in") for c, d in WINDOW_IN],
+    )
+    f = wf.features_for_window(wb, P, T, window)
+    r = wf.prune(wf.rescore(f, None, T, base=wc.Params.model_validate(P)), 0).row(0, named=True)
+    engaged = _engaged_by_hand(window)  # 7: {c}; 30: {a, c}; 45: {a, b, c}; 365: {a, b, c}
+    assert r["engaged"] == len(engaged)
+    assert r["engaged_rate_before"] == pytest.approx(len(engaged) / len(WINDOW_FOLLOWERS))
+    # the panel's model shows the same rate for that window
+    from warmcall.present.whatif_view import WhatIfModel
+
+    st = WhatIfModel(wb, P, as_of=T).state(window_days=window)
+    [row] = st["prune"]["by_account"]
+    assert row["engaged_rate_before"] == pytest.approx(len(engaged) / len(WINDOW_FOLLOWERS))
+
+
+def test_whole_people_rounds_half_to_even() -> None:
+    # halves go to the even neighbour (no upward bias); everything else to the nearest
+    cases = {0.5: 0, 1.5: 2, 2.5: 2, 3.5: 4, 6.7: 7, 12.0: 12, 0.49: 0, 0.51: 1, 0.0: 0}
+    assert {x: pj.whole_people(x) for x in cases} == cases
+    assert all(isinstance(pj.whole_people(x), int) for x in cases)
+    assert pj.whole_people(None) is None
 
 
 def test_split_calls() -> None:
@@ -214,9 +260,9 @@ def test_project_outreach_by_hand() -> None:
         }
     )
     r = pj.project_outreach(
-        pl.DataFrame(), calls_per_day=1, weeks=1, params=None, as_of=T, pools=pools
+        pl.DataFrame(), calls_per_day=1, days=5, params=None, as_of=T, pools=pools
     )
-    # N = 1 x 5 x 1 = 5: fading min(3, max(3, 5 - 10)) = 3, promising 2
+    # N = 1 a day x 5 days = 5: fading min(3, max(3, 5 - 10)) = 3, promising 2
     assert (r["attempts"], r["fading_calls"], r["promising_calls"], r["unfilled"]) == (5, 3, 2, 0)
     assert r["new_conversant"] == pytest.approx(2 * 0.3 * 0.6)  # 0.36
     assert r["new_trusted"] == pytest.approx(2 * 0.3 * 0.4 + 2 * 0.6 * 0.4)  # 0.72
@@ -226,19 +272,28 @@ def test_project_outreach_by_hand() -> None:
     assert r["expected_referral_wins"] == pytest.approx(0.132)
     assert r["cold_approaches_equivalent"] == pytest.approx(6.6)
     assert r["assumptions"]["referral_uplift"] == 10.0 and "assumption" in r["label"]
+    # shown as whole people, round half to even: 0.36 -> 0, 0.72 -> 1, 1.8 -> 2, 0.66 -> 1,
+    # 0.132 -> 0, 6.6 -> 7
+    assert r["people"] == {
+        "new_conversant": 0,
+        "new_trusted": 1,
+        "rewarmed": 2,
+        "expected_referrals": 1,
+        "expected_referral_wins": 0,
+        "cold_approaches_equivalent": 7,
+    }
     r = pj.project_outreach(
-        pl.DataFrame(), 1, 1, {"outreach": {"referral_uplift": 100}}, T, pools=pools
+        pl.DataFrame(), 1, 5, {"outreach": {"referral_uplift": 100}}, T, pools=pools
     )
     assert r["referral_conversion"] == 1.0  # capped
     r = pj.project_outreach(
-        pl.DataFrame(), 2, 2, None, T, assumptions={"deepen_rate": 0.0}, pools=pools
+        pl.DataFrame(), 2, 10, None, T, assumptions={"deepen_rate": 0.0}, pools=pools
     )
     assert r["attempts"] == 20 and r["unfilled"] == 7 and r["new_trusted"] == 0.0
-    # one call in all (1 working day a week): fading first, to the top-ranked f1 (trusted),
+    # one call in all (1 a day for 1 day): fading first, to the top-ranked f1 (trusted),
     # so no new trusted tie; f3 (first in the frame, conversant) would have given 0.24
     fading_only = pools.filter(pl.col("pool") == "fading")
-    one = {"working_days_per_week": 1}
-    r = pj.project_outreach(pl.DataFrame(), 1, 1, None, T, assumptions=one, pools=fading_only)
+    r = pj.project_outreach(pl.DataFrame(), 1, 1, None, T, pools=fading_only)
     assert (r["attempts"], r["fading_calls"], r["promising_calls"]) == (1, 1, 0)
     assert r["new_trusted"] == 0.0 and r["rewarmed"] == pytest.approx(0.6)
 
@@ -250,7 +305,7 @@ def test_project_outreach_uses_planner_pools() -> None:
     )
     s = wc.score(wb, {**P, "relevance": {"research": 1}})
     r = pj.project_outreach(
-        s, 1, 1, P, T
+        s, 1, 5, P, T
     )  # f: trusted (dm both ways), 59 days silent; p: relevance
     assert (r["fading_calls"], r["promising_calls"], r["unfilled"]) == (1, 1, 3)
     assert r["new_trusted"] == pytest.approx(

@@ -64,17 +64,14 @@ def test_initial_state_matches_pure_functions() -> None:
     assert (
         panel.state["window_days"] == 90
         and panel.state["calls_per_day"] == 2
-        and panel.state["weeks"] == 1
+        and panel.state["days"] == 5  # params default outreach.days
     )
     assert all(not c.continuous_update for c in panel.controls() if hasattr(c, "continuous_update"))
     assert (
-        "Of your 5 followers, 2 engaged in the window; 2 relationships are two-way and 1 trusted"
-        in panel.summary_html.value
+        "Of your 5 followers, 2 people engaged in the window; 2 relationships are two-way, "
+        "1 of them trusted" in panel.summary_html.value
     )
-    assert (
-        "1 week (" in panel.summary_html.value
-        and "2 people a working day" in panel.summary_html.value
-    )
+    assert "2 people a working day for 5 working days (1 week," in panel.summary_html.value
     assert panel.chart is not None
 
 
@@ -122,11 +119,11 @@ def test_prune_and_projection_sliders() -> None:
     )
     assert "5 followers → 3" in panel.summary_html.value
     panel.calls_per_day.value = 3
-    panel.weeks.value = 2
+    panel.days.value = 7
     pj = panel.state["projection"]
-    assert pj["attempts"] == 30 and pj["assumptions"]["referral_uplift"] == 10.0
-    assert pj == projection.project_outreach(panel.scores, 3, 2, wc.Params.model_validate(P), T)
-    assert "3 people a working day for 2 weeks" in panel.summary_html.value
+    assert pj["attempts"] == 21 and pj["assumptions"]["referral_uplift"] == 10.0
+    assert pj == projection.project_outreach(panel.scores, 3, 7, wc.Params.model_validate(P), T)
+    assert "3 people a working day for 7 working days (1.4 weeks," in panel.summary_html.value
     assert "projection under stated assumptions" in panel.summary_html.value
 
 

@@ -1,7 +1,13 @@
-"""The outreach projection of the what-if page: what calling N people a day for W weeks
-might bring, under stated assumptions (``ASSUMPTIONS``), from the planner's own pools
-(``warmcall.act.plan.eligible_people`` with the params' whole outreach section), so that the
-plan and the projection never disagree about who can be called.
+"""The outreach projection of the what-if page: what calling N people a working day for D
+working days might bring, under stated assumptions (``ASSUMPTIONS``), from the planner's own
+pools (``warmcall.act.plan.eligible_people`` with the params' whole outreach section), so that
+the plan and the projection never disagree about who can be called.
+
+Its length is in working days, the plan's own unit (``outreach.days``), never in weeks: a
+plan of 7 days and a projection of ceil(7/5) = 2 weeks (10 days) would count different calls.
+
+Expected people are fractions (0.66 referrals); a page shows them as whole people by
+``whole_people`` (round half to even), next to the word "about".
 """
 
 from __future__ import annotations
@@ -18,7 +24,6 @@ from warmcall.core.params import Params, as_params
 
 #: Assumptions of ``project_outreach`` (stated, not measured; override per call).
 ASSUMPTIONS: dict[str, float] = {
-    "working_days_per_week": 5,
     # share of outreach attempts that get an answer (a two-way exchange):
     "reply_rate_promising": 0.30,  # a weaker tie that has not talked with you yet
     "reply_rate_fading": 0.60,  # a warm tie gone quiet
@@ -38,21 +43,39 @@ def split_calls(n: int, fading: int, promising: int) -> tuple[int, int]:
     return f, min(promising, n - f)
 
 
+#: The expected values of ``project_outreach`` that count people (or approaches).
+PEOPLE_KEYS = (
+    "new_conversant",
+    "new_trusted",
+    "rewarmed",
+    "expected_referrals",
+    "expected_referral_wins",
+    "cold_approaches_equivalent",
+)
+
+
+def whole_people(x: float | None) -> int | None:
+    """An expected number of people as a whole number of people: round half to even
+    (Python's ``round``, the IEEE 754 default: 0.5 → 0, 1.5 → 2, 2.5 → 2, 6.7 → 7), so
+    that rounding many expectations has no upward bias; None stays None. Shown as "about N"."""
+    return None if x is None else int(round(x))
+
+
 def project_outreach(
     scores: pl.DataFrame,
     calls_per_day: int,
-    weeks: int,
+    days: int,
     params: Params | dict | str | None = None,
     as_of: date | None = None,
     assumptions: Mapping[str, float] | None = None,
     pools: pl.DataFrame | None = None,
 ) -> dict[str, Any]:
-    """Expected results of calling ``calls_per_day`` people a working day for ``weeks``
-    weeks with the planner's policy. A projection under the stated ``assumptions`` (module
+    """Expected results of calling ``calls_per_day`` people a working day for ``days``
+    working days (the plan's ``outreach.days``) with the planner's policy. A projection under the stated ``assumptions`` (module
     ``ASSUMPTIONS`` updated with the argument, plus ``referral_uplift`` from params), not a
     prediction; the assumption values are returned under ``"assumptions"``.
 
-    Model: attempts N = calls_per_day · working_days_per_week · weeks, split between the
+    Model: attempts N = calls_per_day · days (the plan's slots), split between the
     fading and promising pools (``plan.eligible_people``; ``split_calls``), each person once;
     the fading calls go to the top of that pool (``plan.rank_pool``).
     Promising: N_p · reply_rate_promising answer; of those, deepen_rate become trusted
@@ -63,7 +86,8 @@ def project_outreach(
     (a trusted recommendation vs a cold approach); cold_approaches_equivalent = the cold
     approaches that would give as many conversions.
     ``pools``: a precomputed ``plan.eligible_people`` (or ``plan.candidates``) frame, to
-    skip recomputing it.
+    skip recomputing it. ``"people"``: the ``PEOPLE_KEYS`` values as whole people
+    (``whole_people``), what a page shows.
     """
     p = as_params(params)
     a = {**ASSUMPTIONS, **(assumptions or {}), "referral_uplift": float(p.outreach.referral_uplift)}
@@ -76,7 +100,7 @@ def project_outreach(
         pools = eligible_people(scores, as_of, p.outreach)
     n_fading = int((pools["pool"] == "fading").sum())
     n_prom = int((pools["pool"] == "promising").sum())
-    n = int(calls_per_day) * int(a["working_days_per_week"]) * int(weeks)
+    n = int(calls_per_day) * int(days)
     f, pr = split_calls(n, n_fading, n_prom)
     top = rank_pool(pools, "fading", f)
     f_conv = int((top["stage"].cast(pl.String) == "conversant").sum()) if f else 0
@@ -89,7 +113,7 @@ def project_outreach(
     referrals = sources * a["referrals_per_trusted"]
     conv = min(1.0, a["cold_conversion"] * a["referral_uplift"])
     wins = referrals * conv
-    return {
+    out: dict[str, Any] = {
         "label": "projection under stated assumptions, not a prediction",
         "attempts": n,
         "fading_calls": f,
@@ -106,3 +130,5 @@ def project_outreach(
         else None,
         "assumptions": a,
     }
+    out["people"] = {k: whole_people(out[k]) for k in PEOPLE_KEYS}
+    return out

@@ -16,9 +16,10 @@ The heavy step (interactions → features) runs once per window; everything else
   under other weights, half-life, kind weights (only with the ``k365_<kind>`` columns:
   weighted_365 = Σₖ kind_weight[k] · k365_k), intensity scale, ... Other columns untouched.
 - ``filter_contacts``, ``summary``, ``stage_counts``, ``quality_histogram``: slice and count.
-- ``prune``: followers and engagement rate by followers if low-quality followers were ignored.
-- the outreach projection (expected new ties and referrals from N calls a day for W weeks,
-  under stated assumptions) is ``warmcall.act.projection.project_outreach``.
+- ``prune``: followers and the engaged rate (engaged in the window ÷ followers) if
+  low-quality followers were ignored; it follows the window of the features.
+- the outreach projection (expected new ties and referrals from N calls a day for D working
+  days, under stated assumptions) is ``warmcall.act.projection.project_outreach``.
 
 Measured once (2 shared cores, polars 2.1, synthetic 1,000,000-contact frame, median of 9):
 ``rescore`` (fast path, new weights and half-life) + ``summary`` ≈ 33 ms on a quiet machine,
@@ -402,32 +403,32 @@ def quality_histogram(scores: pl.DataFrame, width: int = 10) -> pl.DataFrame:
 # --------------------------------------------------------------------------- pruning
 
 
-def _col_or_null(df: pl.DataFrame, name: str, alias: str) -> pl.Expr:
-    if name in df.columns:
-        return pl.col(name).cast(pl.Float64).alias(alias)
-    return pl.lit(None, pl.Float64).alias(alias)
-
-
 def prune(
     scores: pl.DataFrame, min_quality: float, overview: pl.DataFrame | None = None
 ) -> pl.DataFrame:
     """Per account: what the audience would look like if followers below quality
-    ``min_quality`` were ignored.
+    ``min_quality`` were ignored, for the window ``scores`` were computed for (``in_w``).
 
     Definitions:
     - listed followers = contacts with ``follows_me``; followers = the ``overview`` count
-      (``summary.account_overview``: snapshot or list) when given, else listed followers;
+      (``summary.account_overview``: snapshot or list; null where it is not in the export)
+      for an account the overview lists, else listed followers;
     - unlisted = max(followers − listed, 0): followers the export counts but does not list;
       nothing is known of them, so their quality is taken as 0 and they are pruned whenever
       ``min_quality`` > 0;
     - pruned = listed followers with quality < ``min_quality`` + unlisted (if pruned);
       remaining_followers = followers − pruned;
+    - engaged = contacts with ≥ 1 inbound interaction in the window (in_w > 0, as
+      ``summary.summarize``); engaged_kept = those of them not pruned; both null where the
+      ``overview``'s engaged is null (the export cannot show engagement by others);
+    - engaged_rate_before = engaged ÷ followers (engaged in window / followers: the share
+      of the headline "Of your F followers, E engaged in the last W days");
+      engaged_rate_after = engaged_kept ÷ remaining_followers. Both follow the window: a
+      longer window counts more engaged people, over the same followers. Null when the
+      denominator is 0 or a part is not in the export;
     - engagement_kept = Σ in_w of contacts not pruned ÷ Σ in_w of all contacts (1 when
       there is no engagement): the share of the window's inbound interactions that did not
       come from pruned followers;
-    - er_followers_before = (engagements ÷ posts) ÷ followers (the report's engagement rate
-      by followers; needs ``overview`` with posts and engagements, else null);
-      er_followers_after = (engagements ÷ posts) · engagement_kept ÷ remaining_followers;
     - interactions_per_follower_before/after = Σ in_w (kept) ÷ followers (remaining).
     With ``overview``, followers are the whole account's: do not combine with a segment filter.
     """
@@ -442,31 +443,37 @@ def prune(
         .agg(
             listed=pl.col("_f").sum().cast(pl.Int64),
             pruned_listed=pl.col("_g").sum().cast(pl.Int64),
+            engaged=(pl.col("_i") > 0).sum().cast(pl.Int64),
+            engaged_kept=((pl.col("_i") > 0) & ~pl.col("_g")).sum().cast(pl.Int64),
             in_w_all=pl.col("_i").sum(),
             in_w_kept=pl.when(pl.col("_g")).then(0.0).otherwise(pl.col("_i")).sum(),
         )
         .collect()
     )
     if overview is not None:
+        known = pl.col("engaged").is_not_null() if "engaged" in overview.columns else pl.lit(True)
         ov = overview.select(
             "account_id",
-            pl.col("followers").cast(pl.Int64).alias("_ov_followers"),
-            _col_or_null(overview, "posts", "_posts"),
-            _col_or_null(overview, "engagements", "_eng"),
-        )  # fmt: skip
+            pl.col("followers").cast(pl.Int64).alias("_ov"),
+            pl.lit(True).alias("_in_ov"),
+            known.alias("_eng_known"),
+        )
         per = per.join(ov, on="account_id", how="left")
     else:
-        per = per.with_columns(
-            _ov_followers=pl.lit(None, pl.Int64),
-            _posts=pl.lit(None, pl.Float64),
-            _eng=pl.lit(None, pl.Float64),
-        )
-    followers = pl.coalesce("_ov_followers", "listed")
+        per = per.with_columns(_ov=pl.lit(None, pl.Int64), _in_ov=None, _eng_known=None)
+    eng_known = pl.col("_eng_known").fill_null(True)
     unlisted = (pl.col("followers") - pl.col("listed")).clip(lower_bound=0)
-    epp = pl.when(pl.col("_posts") > 0).then(pl.col("_eng") / pl.col("_posts"))
     rem = pl.col("remaining_followers").cast(pl.Float64)
+    fol_n = pl.col("followers").cast(pl.Float64)
     return (
-        per.with_columns(followers=followers, min_quality=pl.lit(float(min_quality)))
+        per.with_columns(
+            followers=pl.when(pl.col("_in_ov").fill_null(False))
+            .then(pl.col("_ov"))
+            .otherwise(pl.col("listed")),
+            engaged=pl.when(eng_known).then(pl.col("engaged")),
+            engaged_kept=pl.when(eng_known).then(pl.col("engaged_kept")),
+            min_quality=pl.lit(float(min_quality)),
+        )
         .with_columns(unlisted=unlisted)
         .with_columns(
             pruned=pl.col("pruned_listed")
@@ -477,12 +484,12 @@ def prune(
         )
         .with_columns(remaining_followers=pl.col("followers") - pl.col("pruned"))
         .with_columns(
-            er_followers_before=pl.when(pl.col("followers") > 0).then(epp / pl.col("followers")),
-            er_followers_after=pl.when(pl.col("remaining_followers") > 0).then(
-                epp * pl.col("engagement_kept") / rem
+            engaged_rate_before=pl.when(pl.col("followers") > 0).then(pl.col("engaged") / fol_n),
+            engaged_rate_after=pl.when(pl.col("remaining_followers") > 0).then(
+                pl.col("engaged_kept") / rem
             ),
             interactions_per_follower_before=pl.when(pl.col("followers") > 0).then(
-                pl.col("in_w_all") / pl.col("followers")
+                pl.col("in_w_all") / fol_n
             ),
             interactions_per_follower_after=pl.when(pl.col("remaining_followers") > 0).then(
                 pl.col("in_w_kept") / rem
@@ -496,9 +503,11 @@ def prune(
             "unlisted",
             "pruned",
             "remaining_followers",
+            "engaged",
+            "engaged_kept",
+            "engaged_rate_before",
+            "engaged_rate_after",
             "engagement_kept",
-            "er_followers_before",
-            "er_followers_after",
             "interactions_per_follower_before",
             "interactions_per_follower_after",
         )  # fmt: skip

@@ -52,14 +52,15 @@ def show(
     half_life_days: float = 0,
     min_quality: float = 0,
     calls_per_day: int | None = None,
-    weeks: int | None = None,
+    days: int | None = None,
     live: bool | None = None,
 ) -> Any:
     """Show the what-if page for ``analysis`` (``warmcall.analyse``) in a notebook and return
     what it built: the ``WhatIfPanel`` when live (its controls set to these values), else
     the ``WhatIfModel.state`` dict of the static snapshot (HTML summary and chart, no
     widgets). ``live``: None = ``is_live(output_dir)``. ``half_life_days`` 0 = the params'
-    value; ``calls_per_day`` / ``weeks`` None = the params' outreach settings."""
+    value; ``calls_per_day`` / ``days`` (working days, the plan's unit) None = the params'
+    outreach settings."""
     from IPython.display import HTML, Markdown, display
 
     live = is_live(output_dir) if live is None else live
@@ -74,8 +75,8 @@ def show(
         panel.min_quality.value = int(min_quality)
         if calls_per_day is not None:
             panel.calls_per_day.value = int(calls_per_day)
-        if weeks is not None:
-            panel.weeks.value = int(weeks)
+        if days is not None:
+            panel.days.value = int(days)
         display(panel)
         return panel
     model = WhatIfModel(
@@ -85,7 +86,7 @@ def show(
         half_life_days=half_life_days or None,
         min_quality=min_quality,
         calls_per_day=calls_per_day,
-        weeks=weeks,
+        days=days,
     )
     display(
         Markdown(

@@ -32,7 +32,7 @@ import polars as pl
 from warmcall.act import projection, whatif
 from warmcall.act.plan import default_as_of, eligible_people
 from warmcall.core.params import Params, as_params
-from warmcall.core.words import count, verb
+from warmcall.core.words import NOT_IN_EXPORT, count, verb
 from warmcall.ingest.workbook import Workbook
 from warmcall.model.quality import COMPONENTS, STAGES
 from warmcall.model.scoring import resolve_as_of, select
@@ -43,40 +43,75 @@ __all__ = ["WhatIfModel", "quality_chart", "render_html", "stage_chart", "whatif
 # --------------------------------------------------------------------------- charts
 
 
+#: Axis title of every count of people on the what-if charts (symlog: 0 and 1 stay visible).
+PEOPLE_AXIS = "contacts (people, log scale)"
+
+
+def count_ticks(top: int) -> list[int]:
+    """Tick values for an axis of people counts on a symlog scale: whole numbers only, 0 and
+    the powers of ten up to ``top`` (0, 1, 10, 100, ...), and every whole number 0..top when
+    top ≤ 5 (a log scale has room for those). Never a fraction, never crowded."""
+    top = max(int(top), 1)
+    if top <= 5:
+        return list(range(top + 1))
+    return [0] + [10**k for k in range(len(str(top))) if 10**k <= top]
+
+
+def _people_axis(df: pl.DataFrame) -> alt.Axis:
+    top = int(df["contacts"].max() or 0) if df.height else 0
+    return alt.Axis(values=count_ticks(top), format=",d", tickMinStep=1, grid=True)
+
+
 def stage_chart(df: pl.DataFrame) -> alt.Chart:
-    """Contacts per stage (columns: stage, contacts), funnel order, symlog scale."""
+    """Contacts per stage (columns: stage, contacts), funnel order, symlog scale; integer
+    ticks (``count_ticks``)."""
     return (
         alt.Chart(df, title="Contacts by stage")
         .mark_bar()
         .encode(
-            y=alt.Y("stage:N", sort=list(STAGES), title=None),
-            x=alt.X("contacts:Q", scale=alt.Scale(type="symlog"), title="contacts (symlog)"),
-            tooltip=["stage:N", alt.Tooltip("contacts:Q", format=",")],
+            y=alt.Y("stage:N", sort=list(STAGES), title="stage (funnel order)"),
+            x=alt.X(
+                "contacts:Q",
+                scale=alt.Scale(type="symlog"),
+                title=PEOPLE_AXIS,
+                axis=_people_axis(df),
+            ),
+            tooltip=["stage:N", alt.Tooltip("contacts:Q", format=",d", title="contacts")],
         )
-        .properties(width=260, height=140)
+        .properties(width=300, height=170)
     )
 
 
 def quality_chart(df: pl.DataFrame) -> alt.Chart:
-    """Contacts per 10-point quality bin (columns: quality_bin, contacts)."""
+    """Contacts per 10-point quality bin (columns: quality_bin, contacts); integer ticks."""
     return (
         alt.Chart(df, title="Relationship quality under these settings")
         .mark_bar()
         .encode(
-            x=alt.X("quality_bin:O", title="quality from"),
-            y=alt.Y("contacts:Q", scale=alt.Scale(type="symlog"), title="contacts (symlog)"),
+            x=alt.X(
+                "quality_bin:O",
+                title="quality score (0–100), 10-point bins from",
+                axis=alt.Axis(labelAngle=0),
+            ),
+            y=alt.Y(
+                "contacts:Q",
+                scale=alt.Scale(type="symlog"),
+                title=PEOPLE_AXIS,
+                axis=_people_axis(df),
+            ),
             tooltip=[
                 alt.Tooltip("quality_bin:O", title="quality from"),
-                alt.Tooltip("contacts:Q", format=","),
+                alt.Tooltip("contacts:Q", format=",d", title="contacts"),
             ],
         )
-        .properties(width=300, height=140)
+        .properties(width=340, height=170)
     )
 
 
 def whatif_chart(stages: pl.DataFrame, hist: pl.DataFrame) -> alt.HConcatChart:
-    """Stage funnel and quality histogram side by side."""
-    return alt.hconcat(stage_chart(stages), quality_chart(hist))
+    """Stage funnel and quality histogram side by side (about 900 px wide in all: fits a
+    notebook at 1280 px)."""
+    return alt.hconcat(stage_chart(stages), quality_chart(hist), spacing=40)
 
 
 # --------------------------------------------------------------------------- the model
@@ -124,7 +159,8 @@ class WhatIfModel:
 
     def defaults(self) -> dict[str, Any]:
         """The control values the params give: window, half-life, the six weights, no
-        pruning, the outreach rate and its length in weeks (5 working days a week)."""
+        pruning, the outreach rate and its length in working days (``outreach.days``, the
+        plan's own unit, so that the projection counts the plan's calls)."""
         p, q = self.params, self.params.quality
         return {
             "window_days": p.window_days,
@@ -134,7 +170,7 @@ class WhatIfModel:
             "weights": {c: float(getattr(q.weights, c)) for c in COMPONENTS},
             "min_quality": 0.0,
             "calls_per_day": p.outreach.per_day,
-            "weeks": max(1, math.ceil(p.outreach.days / 5)),
+            "days": p.outreach.days,
         }
 
     def _step(self, name: str, key: Any, fn: Any) -> Any:
@@ -167,7 +203,7 @@ class WhatIfModel:
         weights: Mapping[str, float] | None = None,
         min_quality: float | None = None,
         calls_per_day: int | None = None,
-        weeks: int | None = None,
+        days: int | None = None,
     ) -> dict[str, Any]:
         """Every number of the what-if view for these control values (None: the params'
         value, ``defaults()``), as plain data: ``summary`` (``whatif.summary``), ``prune``
@@ -207,12 +243,12 @@ class WhatIfModel:
             lambda: eligible_people(scored, self.as_of, self.params.outreach),
         )
         cpd = int(d["calls_per_day"] if calls_per_day is None else calls_per_day)
-        wk = int(d["weeks"] if weeks is None else weeks)
+        nd = int(d["days"] if days is None else days)
         proj = self._step(
             "projection",
-            (k_s, cpd, wk),
+            (k_s, cpd, nd),
             lambda: projection.project_outreach(
-                scored, cpd, wk, self.params, self.as_of, pools=pools
+                scored, cpd, nd, self.params, self.as_of, pools=pools
             ),
         )
         self.scores = scored
@@ -225,12 +261,13 @@ class WhatIfModel:
             "weights": w,
             "min_quality": mq,
             "calls_per_day": cpd,
-            "weeks": wk,
+            "days": nd,
             "summary": summ,
             "prune": {
                 "followers": int(pruned["followers"].sum()),
                 "pruned": int(pruned["pruned"].sum()),
                 "remaining_followers": int(pruned["remaining_followers"].sum()),
+                "engaged": int(pruned["engaged"].sum()),
                 "by_account": pruned.to_dicts(),
             },
             "projection": proj,
@@ -253,52 +290,76 @@ def _n(v: float | int | None, digits: int = 0) -> str:
 
 
 def _pct(v: float | None) -> str:
-    return "–" if v is None else f"{v:.2%}"
+    return "–" if v is None else f"{v:.1%}"
+
+
+def _weeks(days: int) -> str:
+    """Working days as weeks for reading ("4 weeks", "1.4 weeks"): 5 working days a week."""
+    w = days / 5
+    return count(int(w), "week") if w.is_integer() else f"{w:.1f} weeks"
 
 
 def render_html(st: Mapping[str, Any]) -> str:
     """The what-if summary of a ``WhatIfModel.state`` as HTML; every value from data or
-    controls is escaped."""
+    controls is escaped. Counts of people are whole numbers with agreeing nouns
+    (``words.count``): expected people from the projection are its ``people`` values
+    (``projection.whole_people``: round half to even), written "about N"."""
     s, pr, pj = st["summary"], st["prune"], st["projection"]
     scope = "all platforms" if not st["platforms"] else ", ".join(st["platforms"])
     seg = "all segments" if not st["segments"] else ", ".join(st["segments"])
     e, n = _e, _n
+    wd = st["window_days"]
     parts = [
-        f"<p><b>{e(scope)}</b>; <b>{e(seg)}</b>; window {e(st['window_days'])} days; "
+        f"<p><b>{e(scope)}</b>; <b>{e(seg)}</b>; window {e(count(wd, 'day'))}; "
         f"as of {e(st['as_of'])}.</p>",
-        f"<p>Of your {e(count(s['followers'], 'follower'))}, {e(n(s['engaged']))} engaged in "
-        f"the window; {e(count(s['two_way'], 'relationship'))} {verb(s['two_way'], 'is', 'are')} "
-        f"two-way and {e(n(s['trusted']))} trusted; {e(count(s['strong'], 'tie'))} "
-        f"{verb(s['strong'], 'has', 'have')} quality ≥ {e(n(whatif.STRONG_QUALITY))} "
-        f"(median quality {e(n(s['median_quality'], 1))}). {e(count(s['flagged'], 'contact'))} "
-        f"{verb(s['flagged'], 'looks', 'look')} like spam or mass-following.</p>",
+        f"<p>Of your {e(count(s['followers'], 'follower'))}, {e(count(s['engaged'], 'person'))} "
+        f"engaged in the window; {e(count(s['two_way'], 'relationship'))} "
+        f"{verb(s['two_way'], 'is', 'are')} two-way, {e(n(s['trusted']))} of them trusted; "
+        f"{e(count(s['strong'], 'tie'))} {verb(s['strong'], 'has', 'have')} quality ≥ "
+        f"{e(n(whatif.STRONG_QUALITY))} (median quality {e(n(s['median_quality'], 1))}). "
+        f"{e(count(s['flagged'], 'contact'))} {verb(s['flagged'], 'looks', 'look')} like spam "
+        "or mass-following.</p>",
     ]
+
+    def known(v: int | None) -> str:  # a count the export may not support
+        return NOT_IN_EXPORT if v is None else n(v)
+
+    def rate(r: Mapping[str, Any], key: str) -> str:
+        return NOT_IN_EXPORT if r["engaged"] is None or r["followers"] is None else _pct(r[key])
+
     rows = "".join(
-        f"<tr><td>{e(r['account_id'])}</td><td>{e(n(r['followers']))}</td>"
-        f"<td>{e(n(r['remaining_followers']))}</td><td>{e(_pct(r['er_followers_before']))}</td>"
-        f"<td>{e(_pct(r['er_followers_after']))}</td></tr>"
+        f"<tr><td>{e(r['account_id'])}</td><td>{e(known(r['followers']))}</td>"
+        f"<td>{e(known(r['engaged']))}</td><td>{e(rate(r, 'engaged_rate_before'))}</td>"
+        f"<td>{e(known(r['remaining_followers']))}</td>"
+        f"<td>{e(rate(r, 'engaged_rate_after'))}</td></tr>"
         for r in pr["by_account"]
     )
     parts.append(
         f"<p>Ignoring followers with quality below {e(n(st['min_quality']))}: "
-        f"{e(n(pr['followers']))} followers → {e(n(pr['remaining_followers']))}.</p>"
-        "<table><tr><th>account</th><th>followers</th><th>remaining</th>"
-        "<th>engagement rate by followers</th><th>after pruning</th></tr>" + rows + "</table>"
+        f"{e(count(pr['followers'], 'follower'))} → {e(n(pr['remaining_followers']))}. "
+        f"Engaged rate = people who engaged in the last {e(count(wd, 'day'))} ÷ followers.</p>"
+        '<table class="warmcall-whatif-prune"><tr><th>account</th><th>followers</th>'
+        "<th>engaged in window</th><th>engaged rate</th><th>followers kept</th>"
+        "<th>engaged rate, kept</th></tr>" + rows + "</table>"
     )
     filled = pj["fading_calls"] + pj["promising_calls"]
+    ppl = pj["people"]
 
-    def about(x: float, noun_: str) -> str:  # expected people, as whole people
-        return count(round(x), noun_)
+    def about(k: str, noun_: str) -> str:  # an expected number of people, as whole people
+        return "about " + count(ppl[k], noun_)
 
     parts.append(
         f"<p>Calling {e(count(st['calls_per_day'], 'person'))} a working day for "
-        f"{e(count(st['weeks'], 'week'))} ({e(n(filled))} of {e(count(pj['attempts'], 'call'))} "
-        f"can be filled): about {e(about(pj['new_conversant'], 'new conversant tie'))} and "
-        f"{e(about(pj['new_trusted'], 'new trusted tie'))}, "
-        f"{e(about(pj['rewarmed'], 'fading tie'))} re-warmed, "
-        f"{e(about(pj['expected_referrals'], 'referral'))} worth about "
-        f"{e(about(pj['cold_approaches_equivalent'], 'cold approach'))}.</p>"
-        f"<p><i>{e(pj['label'])}. Assumptions: "
+        f"{e(count(st['days'], 'working day'))} ({e(_weeks(st['days']))}, as the plan "
+        f"counts them): {e(n(filled))} of {e(count(pj['attempts'], 'call'))} can be filled "
+        f"({e(count(pj['fading_calls'], 'fading tie'))}, {e(n(pj['promising_calls']))} "
+        f"promising). Expected: {e(about('new_conversant', 'new conversant tie'))} and "
+        f"{e(about('new_trusted', 'new trusted tie'))}, "
+        f"{e(about('rewarmed', 'fading tie'))} re-warmed, "
+        f"{e(about('expected_referrals', 'referral'))}, worth "
+        f"{e(about('cold_approaches_equivalent', 'cold approach'))}.</p>"
+        f"<p><i>{e(pj['label'])}; expected people rounded to whole people (half to even). "
+        "Assumptions: "
         + e("; ".join(f"{k} = {v:g}" for k, v in pj["assumptions"].items()))
         + ".</i></p>"
     )
