@@ -2,6 +2,7 @@
 #   make report   set up .venv, install, run the reports on data/sample/, say where they are
 #   make test     set up if needed, lint and type-check, run every test (unit, loaders, notebooks, browser)
 #   make soak     run the sample report 30 times beside a second run (hangs, mixing, orphans)
+#   make lab      JupyterLab on notebooks/ (PORT=8888, BROWSER=no for --no-browser)
 SHELL := /bin/bash
 PY ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
         command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
@@ -30,8 +31,15 @@ report: setup
 test: setup lint
 	@$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider -q
 
+# make lab PORT=8899 BROWSER=no: JupyterLab on that port (default 8888) without opening a
+# browser; as root (uid 0: containers, CI) it adds --allow-root, which Jupyter requires there
+PORT ?= 8888
+LAB_UID ?= $(shell id -u)
+LAB_FLAGS = --port=$(PORT) $(if $(filter no,$(BROWSER)),--no-browser) \
+	$(if $(filter 0,$(LAB_UID)),--allow-root)
+
 lab: setup
-	@$(BIN)/jupyter lab notebooks/
+	@$(BIN)/jupyter lab notebooks/ $(strip $(LAB_FLAGS))
 
 # after editing a notebook's source notebooks/NN_*.py: bring its paired .ipynb up to date
 # (jupytext --sync writes the newer side of each pair into the other; outputs are kept)
