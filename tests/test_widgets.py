@@ -153,3 +153,53 @@ def test_state_is_plain_data() -> None:
     json.dumps(panel.state, default=str)  # the state can be printed or stored by a notebook
     assert isinstance(panel.widget, W.VBox)
     assert pl.DataFrame(panel.state["prune"]["by_account"]).height == 2
+
+
+def test_count_ticks_are_whole_and_sparse() -> None:
+    from warmcall.present.whatif_view import count_ticks
+
+    assert count_ticks(0) == [0, 1] and count_ticks(3) == [0, 1, 2, 3]
+    assert count_ticks(4) == [0, 1] and count_ticks(9) == [0, 1, 5]
+    assert count_ticks(10) == [0, 10] and count_ticks(99) == [0, 10]
+    assert count_ticks(16_678) == [0, 10, 100, 1_000, 10_000]
+
+
+def test_chart_axes_have_units_and_integer_ticks() -> None:
+    panel = WhatIfPanel(wb(), P)
+    spec = panel.chart.to_dict()
+    stage, hist = spec["hconcat"]
+    people = [stage["encoding"]["x"], hist["encoding"]["y"]]
+    for enc in people:
+        assert enc["title"] == "contacts (people, log scale)"
+        assert all(type(v) is int for v in enc["axis"]["values"]) and enc["axis"]["format"] == ",d"
+    # the fixture: 2 contacts at stage connection, 1 engaged, 1 conversant, 1 trusted
+    assert stage["encoding"]["x"]["axis"]["values"] == [0, 1, 2]
+    assert "0–100" in hist["encoding"]["x"]["title"] and stage["encoding"]["y"]["title"]
+
+
+def test_people_on_the_page_are_whole_and_agree() -> None:
+    """Every "about N ..." of the projection is the expected value rounded half to even
+    (decimal's ROUND_HALF_EVEN, independently of the code's round()), and no count of
+    people on the page has a fraction."""
+    import re
+    from decimal import ROUND_HALF_EVEN, Decimal
+
+    panel = WhatIfPanel(wb(), P)
+    shown_names = {
+        "new_conversant": "new conversant tie",
+        "new_trusted": "new trusted tie",
+        "rewarmed": "fading tie",
+        "expected_referrals": "referral",
+        "cold_approaches_equivalent": "cold approach",
+    }
+    seen = set()
+    for calls, days in [(1, 1), (3, 7), (5, 9), (20, 60)]:
+        panel.calls_per_day.value, panel.days.value = calls, days
+        html, pj = panel.summary_html.value, panel.state["projection"]
+        for key, name in shown_names.items():
+            want = int(Decimal(repr(pj[key])).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+            noun = name if want == 1 else ("cold approaches" if "approach" in name else name + "s")
+            assert f"about {want:,} {noun}" in html, (key, pj[key], html)
+            seen.add(pj[key] != int(pj[key]))
+        assert not re.search(r"\d\.\d+ (?:people|person|ties?|referrals?|followers?|calls?)", html)
+    assert True in seen  # some expectation was fractional: the rounding was exercised

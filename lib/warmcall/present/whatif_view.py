@@ -48,13 +48,16 @@ PEOPLE_AXIS = "contacts (people, log scale)"
 
 
 def count_ticks(top: int) -> list[int]:
-    """Tick values for an axis of people counts on a symlog scale: whole numbers only, 0 and
-    the powers of ten up to ``top`` (0, 1, 10, 100, ...), and every whole number 0..top when
-    top ≤ 5 (a log scale has room for those). Never a fraction, never crowded."""
+    """Tick values for an axis of people counts on a symlog scale: whole numbers only, never
+    crowded. top ≤ 3: every whole number 0..top; top < 10: 0, 1 and 5 (≤ top); else 0 and
+    the powers of ten from 10 up to top (0, 10, 100, ...: on a symlog scale 1 sits too close
+    to 0 once the axis reaches 10)."""
     top = max(int(top), 1)
-    if top <= 5:
+    if top <= 3:
         return list(range(top + 1))
-    return [0] + [10**k for k in range(len(str(top))) if 10**k <= top]
+    if top < 10:
+        return [v for v in (0, 1, 5) if v <= top]
+    return [0] + [10**k for k in range(1, len(str(top))) if 10**k <= top]
 
 
 def _people_axis(df: pl.DataFrame) -> alt.Axis:
@@ -90,7 +93,7 @@ def quality_chart(df: pl.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X(
                 "quality_bin:O",
-                title="quality score (0–100), 10-point bins from",
+                title="quality score 0–100 (bins of 10, by lower edge)",
                 axis=alt.Axis(labelAngle=0),
             ),
             y=alt.Y(
@@ -316,7 +319,7 @@ def render_html(st: Mapping[str, Any]) -> str:
         f"engaged in the window; {e(count(s['two_way'], 'relationship'))} "
         f"{verb(s['two_way'], 'is', 'are')} two-way, {e(n(s['trusted']))} of them trusted; "
         f"{e(count(s['strong'], 'tie'))} {verb(s['strong'], 'has', 'have')} quality ≥ "
-        f"{e(n(whatif.STRONG_QUALITY))} (median quality {e(n(s['median_quality'], 1))}). "
+        f"{e(n(whatif.STRONG_QUALITY))} (median quality {e(n(s['median_quality'], 1))}, mean {e(n(s['mean_quality'], 1))}). "
         f"{e(count(s['flagged'], 'contact'))} {verb(s['flagged'], 'looks', 'look')} like spam "
         "or mass-following.</p>",
     ]

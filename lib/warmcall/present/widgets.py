@@ -37,11 +37,11 @@ __all__ = ["WhatIfPanel", "quality_chart", "stage_chart", "whatif_chart"]
 
 #: Layout at 1280 px (JupyterLab with its file browser open leaves about 850 px for a cell's
 #: output): the control sections sit in a grid of columns at least ``COLUMN_MIN`` wide (two
-#: side by side from about 860 px, one below that); each slider fills its column, with a
-#: label column of ``LABEL_WIDTH``, so its track is at least COLUMN_MIN − LABEL_WIDTH − the
-#: readout (about 60 px) ≈ 160 px: wide enough to drag.
-COLUMN_MIN = "420px"
-LABEL_WIDTH = "200px"
+#: side by side from about 810 px, one below that); each slider fills its column, with a
+#: label column of ``LABEL_WIDTH`` (the longest label whole), so its track is at least
+#: COLUMN_MIN − LABEL_WIDTH − the readout (about 60 px) ≈ 150 px: wide enough to drag.
+COLUMN_MIN = "400px"
+LABEL_WIDTH = "170px"
 
 
 def _slider(
@@ -69,7 +69,8 @@ def _section(title: str, children: list[W.Widget]) -> W.VBox:
 
 class WhatIfPanel:
     """What-if panel over a ``WhatIfModel`` (arguments as ``WhatIfModel``). Layout: four
-    sections (who and when; quality weights; followers; outreach) in a ``GridBox`` whose
+    sections (who and when; quality weights; ignore followers below quality; outreach) in a
+    ``GridBox`` whose
     columns are at least ``COLUMN_MIN`` wide, then the summary and the charts."""
 
     def __init__(
@@ -104,8 +105,8 @@ class WhatIfPanel:
             for c, v in d["weights"].items()
         }
         self.min_quality = _slider(
-            W.IntSlider, int(d["min_quality"]), 0, 100, 1, "ignore followers below quality"
-        )
+            W.IntSlider, int(d["min_quality"]), 0, 100, 1, "quality threshold"
+        )  # under the heading "Ignore followers below quality"
         # within the plan's limits (params: outreach.per_day 1-50, outreach.days 1-60)
         top = max(20, d["calls_per_day"])
         self.calls_per_day = _slider(W.IntSlider, d["calls_per_day"], 1, top, 1, "calls per day")
@@ -122,7 +123,7 @@ class WhatIfPanel:
                 _section("Who and when", [self.platforms, self.segments, self.window,
                                           self.half_life]),
                 _section("Quality weights", list(self.weights.values())),
-                _section("Followers", [self.min_quality]),
+                _section("Ignore followers below quality", [self.min_quality]),
                 _section("Outreach", [self.calls_per_day, self.days]),
             ],
             layout=W.Layout(
