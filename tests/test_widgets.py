@@ -203,3 +203,25 @@ def test_people_on_the_page_are_whole_and_agree() -> None:
             seen.add(pj[key] != int(pj[key]))
         assert not re.search(r"\d\.\d+ (?:people|person|ties?|referrals?|followers?|calls?)", html)
     assert True in seen  # some expectation was fractional: the rounding was exercised
+
+
+def test_engaged_sentence_counts_only_accounts_that_can_show_it() -> None:
+    """An overview saying li:me's export cannot show engagement by others (engaged null):
+    the sentence counts x:me alone. By hand from wb(): x:me has 3 followers (a, b, c);
+    inbound in the 90-day window: a (2026-05-21), b (2026-06-20) -> 2 people."""
+    ov = pl.DataFrame(
+        {"account_id": ["li:me", "x:me"], "followers": [2, 3], "engaged": [None, 2]},
+        schema={"account_id": pl.String, "followers": pl.Int64, "engaged": pl.UInt32},
+    )
+    panel = WhatIfPanel(wb(), P, overview=ov)
+    html = panel.summary_html.value
+    assert (
+        "Of your 3 followers, 2 people engaged in the window (the exports of 1 other account "
+        "cannot show engagement by others)" in html
+    )
+    li = next(r for r in panel.state["prune"]["by_account"] if r["account_id"] == "li:me")
+    assert li["engaged"] is None and li["engaged_rate_before"] is None
+    assert "<td>li:me</td><td>2</td><td>not in this export</td>" in html
+    panel.segments.value = ("peers",)  # a segment: listed followers, the same accounts masked
+    li = next(r for r in panel.state["prune"]["by_account"] if r["account_id"] == "li:me")
+    assert li["engaged"] is None and li["followers"] == 2  # d and e are analysts, both follow

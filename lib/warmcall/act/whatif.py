@@ -430,7 +430,8 @@ def prune(
       there is no engagement): the share of the window's inbound interactions that did not
       come from pruned followers;
     - interactions_per_follower_before/after = Σ in_w (kept) ÷ followers (remaining).
-    With ``overview``, followers are the whole account's: do not combine with a segment filter.
+    With ``overview``, followers are the whole account's: with a segment filter pass only
+    its account_id and engaged columns (which accounts can show engagement at all).
     """
     q = pl.col("quality").fill_null(0.0)
     fol = pl.col("follows_me").fill_null(False)
@@ -452,10 +453,11 @@ def prune(
     )
     if overview is not None:
         known = pl.col("engaged").is_not_null() if "engaged" in overview.columns else pl.lit(True)
+        has_f = "followers" in overview.columns
         ov = overview.select(
             "account_id",
-            pl.col("followers").cast(pl.Int64).alias("_ov"),
-            pl.lit(True).alias("_in_ov"),
+            (pl.col("followers") if has_f else pl.lit(None)).cast(pl.Int64).alias("_ov"),
+            pl.lit(has_f).alias("_in_ov"),
             known.alias("_eng_known"),
         )
         per = per.join(ov, on="account_id", how="left")

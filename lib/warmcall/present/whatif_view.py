@@ -61,7 +61,7 @@ def count_ticks(top: int) -> list[int]:
 
 
 def _people_axis(df: pl.DataFrame) -> alt.Axis:
-    top = int(df["contacts"].max() or 0) if df.height else 0
+    top = int(df.select(pl.col("contacts").max().fill_null(0)).item())
     return alt.Axis(values=count_ticks(top), format=",d", tickMinStep=1, grid=True)
 
 
@@ -127,8 +127,8 @@ class WhatIfModel:
     change) or a features/scores frame (``whatif.prepare`` is applied once; the window is
     fixed). ``params``: the report's params (weights, half-life, outreach defaults).
     ``as_of``: default ``params.as_of``, else derived from the data. ``overview``: the
-    ``summary.account_overview`` frame, for engagement rates by followers in the prune view
-    (used while no segment filter is set).
+    ``summary.account_overview`` frame: followers per account for the prune view (while no
+    segment filter is set), and which accounts can show engagement by others at all.
     """
 
     def __init__(
@@ -236,10 +236,10 @@ class WhatIfModel:
             "charts", k_s, lambda: (whatif.stage_counts(scored), whatif.quality_histogram(scored))
         )
         mq = float(d["min_quality"] if min_quality is None else min_quality)
-        ov = self.overview if segs is None else None
-        pruned = self._step(
-            "prune", (k_s, mq, ov is not None), lambda: whatif.prune(scored, mq, ov)
-        )
+        ov = self.overview
+        if ov is not None and segs is not None:  # a segment's followers are the listed ones
+            ov = ov.select([c for c in ("account_id", "engaged") if c in ov.columns])
+        pruned = self._step("prune", (k_s, mq), lambda: whatif.prune(scored, mq, ov))
         pools = self._step(
             "pools",
             k_s,
@@ -270,13 +270,25 @@ class WhatIfModel:
                 "followers": int(pruned["followers"].sum()),
                 "pruned": int(pruned["pruned"].sum()),
                 "remaining_followers": int(pruned["remaining_followers"].sum()),
-                "engaged": int(pruned["engaged"].sum()),
+                **_engaged_totals(pruned),
                 "by_account": pruned.to_dicts(),
             },
             "projection": proj,
             "stages": stages,
             "histogram": hist,
         }
+
+
+def _engaged_totals(pruned: pl.DataFrame) -> dict[str, Any]:
+    """Over the accounts whose exports show both followers and engagement by others:
+    ``engaged`` (people who engaged in the window) and ``engaged_of`` (their followers);
+    None when no account shows them. ``engaged_unknown``: accounts that cannot."""
+    known = pruned.filter(pl.col("engaged").is_not_null() & pl.col("followers").is_not_null())
+    return {
+        "engaged": int(known["engaged"].sum()) if known.height else None,
+        "engaged_of": int(known["followers"].sum()) if known.height else None,
+        "engaged_unknown": pruned.height - known.height,
+    }
 
 
 # --------------------------------------------------------------------------- text
@@ -302,6 +314,22 @@ def _weeks(days: int) -> str:
     return count(int(w), "week") if w.is_integer() else f"{w:.1f} weeks"
 
 
+def _engaged_sentence(pr: Mapping[str, Any]) -> str:
+    """ "Of your F followers, E people engaged in the window" over the accounts whose exports
+    show engagement by others (``_engaged_totals``), else "not in this export"; escaped."""
+    if pr.get("engaged") is None:
+        return f"People who engaged in the window: {_e(NOT_IN_EXPORT)}"
+    out = (
+        f"Of your {_e(count(pr['engaged_of'], 'follower'))}, "
+        f"{_e(count(pr['engaged'], 'person'))} engaged in the window"
+    )
+    if pr.get("engaged_unknown"):
+        k = pr["engaged_unknown"]
+        other = count(k, "other account")
+        out += f" (the exports of {_e(other)} cannot show engagement by others)"
+    return out
+
+
 def render_html(st: Mapping[str, Any]) -> str:
     """The what-if summary of a ``WhatIfModel.state`` as HTML; every value from data or
     controls is escaped. Counts of people are whole numbers with agreeing nouns
@@ -315,8 +343,7 @@ def render_html(st: Mapping[str, Any]) -> str:
     parts = [
         f"<p><b>{e(scope)}</b>; <b>{e(seg)}</b>; window {e(count(wd, 'day'))}; "
         f"as of {e(st['as_of'])}.</p>",
-        f"<p>Of your {e(count(s['followers'], 'follower'))}, {e(count(s['engaged'], 'person'))} "
-        f"engaged in the window; {e(count(s['two_way'], 'relationship'))} "
+        f"<p>{_engaged_sentence(pr)}; {e(count(s['two_way'], 'relationship'))} "
         f"{verb(s['two_way'], 'is', 'are')} two-way, {e(n(s['trusted']))} of them trusted; "
         f"{e(count(s['strong'], 'tie'))} {verb(s['strong'], 'has', 'have')} quality ≥ "
         f"{e(n(whatif.STRONG_QUALITY))} (median quality {e(n(s['median_quality'], 1))}, mean {e(n(s['mean_quality'], 1))}). "
