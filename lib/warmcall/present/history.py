@@ -19,6 +19,8 @@ import contextlib
 import json
 import os
 import re
+import tempfile
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +30,7 @@ import polars as pl
 from warmcall.core.outputs import write_csv_safe, write_ics, write_text_atomic
 from warmcall.core.vcard import write_vcf
 from warmcall.core.words import count
+from warmcall.model import changes
 from warmcall.present import outreach, overview
 from warmcall.present.vcards import PLAN_VCF, plan_cards
 
@@ -199,8 +202,8 @@ def save_plan(
 ) -> list[Path]:
     """Write this run's ``plan.csv`` (formula-safe, ``write_csv_safe``), ``plan.ics`` (for the
     calendar, ``write_ics``), ``plan.vcf`` (the planned people as vCards, ``vcards.plan_cards``)
-    and ``stages.parquet`` (``outreach.stages_snapshot``, for the next
-    run's stage moves) into ``output_dir``; nothing (an empty list) without one."""
+    and ``stages.parquet`` (``save_snapshot``, for the next run's who came, who left and
+    stage moves) into ``output_dir``; nothing (an empty list) without one."""
     if not output_dir:
         return []
     out = Path(output_dir)
@@ -210,5 +213,159 @@ def save_plan(
         write_ics(result.plan, out / PLAN_ICS, calendar_name=f"{title}: calls", as_of=a.as_of),
         write_vcf(plan_cards(result.plan, a.scores, a.params.redact), out / PLAN_VCF),
     ]
-    outreach.stages_snapshot(a).write_parquet(out / STAGES_FILE)
-    return [*written, out / STAGES_FILE]
+    snap = save_snapshot(a, output_dir)
+    return [*written, *([snap] if snap else [])]
+
+
+def save_snapshot(a: Analysis, output_dir: str | os.PathLike[str] | None) -> Path | None:
+    """Write this run's network snapshot (``outreach.stages_snapshot``: every contact with
+    follows_me, i_follow and stage) as ``<output_dir>/stages.parquet``, atomically (the
+    overview and the outreach notebooks of one run both write the same file); the next run
+    reads it for who came, who left and who moved stage. None without an ``output_dir``."""
+    if not output_dir:
+        return None
+    path = Path(output_dir) / STAGES_FILE
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{STAGES_FILE}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        outreach.stages_snapshot(a).write_parquet(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+# --- who came and who left ------------------------------------------------------------------
+
+#: How many people of each kind ``metrics.json`` lists (the full lists are data files).
+METRICS_LIST_CAP = 20
+#: kind of change -> the data file of its full list (``datafiles.save_table``)
+CHANGE_FILES = {"new follower": "new_followers", "unfollowed you": "unfollowers",
+                "new mutual": "new_mutuals", "lost mutual": "lost_mutuals"}  # fmt: skip
+MOVES_FILE = "stage_moves"
+
+
+@dataclass
+class NetworkChanges:
+    """Who came and who left since the previous run of a report set (``model.changes``).
+
+    ``since``: the previous run's date, None when there is none (then the frames are empty
+    and ``accounts`` says nothing is comparable); ``people``: ``changes.network_changes``;
+    ``moves``: ``changes.stage_moves``; ``accounts``: ``changes.comparable`` with the
+    platform (which accounts' follower lists and mutuals could be compared)."""
+
+    since: str | None
+    people: pl.DataFrame
+    moves: pl.DataFrame
+    accounts: pl.DataFrame
+
+    def counts(self) -> dict[str, int | None]:
+        """Per kind (``changes.KINDS``, "warmed up", "cooled down"): how many; None for the
+        follower kinds when no account's follower list can be compared (not in this
+        export), and for all when there is no earlier run."""
+        if self.since is None:
+            return dict.fromkeys((*changes.KINDS, "warmed up", "cooled down"))
+        c: dict[str, int | None] = dict(changes.change_counts(self.people, self.moves))
+        if not self.accounts["followers"].any():
+            c["new follower"] = c["unfollowed you"] = None
+        if not self.accounts["mutuals"].any():
+            c["new mutual"] = c["lost mutual"] = None
+        return c
+
+
+def changes_since_last_run(
+    a: Analysis, output_dir: str | os.PathLike[str] | None, report_set: str
+) -> NetworkChanges:
+    """Compare this run's network snapshot (``outreach.stages_snapshot``) with the
+    ``stages.parquet`` of the set's latest run dated before ``a.as_of``
+    (``changes.network_changes`` and ``changes.stage_moves``). An earlier snapshot from
+    before follows were stored has no follow flags: its accounts count as without lists."""
+    now = outreach.stages_snapshot(a)
+    platform = now.select("account_id", "platform").unique()
+    f = _previous(a, output_dir, report_set, STAGES_FILE)
+    if f is None:
+        none = changes.comparable(now.clear(), now).with_columns(
+            followers=pl.lit(False), mutuals=pl.lit(False)
+        )
+        return NetworkChanges(
+            None,
+            pl.DataFrame(schema=changes.CHANGE_SCHEMA),
+            pl.DataFrame(schema=changes.MOVE_SCHEMA),
+            none.join(platform, on="account_id", how="left"),
+        )
+    prev = changes.snapshot(pl.read_parquet(f))
+    return NetworkChanges(
+        f.parents[1].name,
+        changes.network_changes(prev, now),
+        changes.stage_moves(prev, now),
+        changes.comparable(prev, now).join(platform, on="account_id", how="left"),
+    )
+
+
+def _who(kind: str, n: int | None) -> str:
+    words = {"new follower": ("new follower", None), "unfollowed you": ("unfollower", None),
+             "new mutual": ("new mutual", None), "lost mutual": ("lost mutual", None)}  # fmt: skip
+    return count(n, *words[kind])
+
+
+def changes_sentence(ch: NetworkChanges) -> str:
+    """Who came and who left, in one or two sentences that are true for the data: no
+    earlier run; else since when, the counts (plurals agree), "not in this export" for
+    accounts whose exports have no follower list, and who warmed up or cooled down."""
+    if ch.since is None:
+        return (
+            "No earlier run of this report set: who came and who left appears from the next run on."
+        )
+    c = ch.counts()
+    from warmcall.model.summary import PLATFORM_NAMES
+
+    if c["new follower"] is None:
+        fol = "followers: not in this export (no follower list in both runs)"
+    else:
+        fol = f"{_who('new follower', c['new follower'])}, {_who('unfollowed you', c['unfollowed you'])}"
+    mut = (
+        "mutuals: not in this export"
+        if c["new mutual"] is None
+        else f"{_who('new mutual', c['new mutual'])}, {_who('lost mutual', c['lost mutual'])}"
+    )
+    out = f"Since the run of {ch.since}: {fol}; {mut}."
+    blind = ch.accounts.filter(~pl.col("followers") & pl.col("in_previous"))
+    if c["new follower"] is not None and blind.height:
+        names = sorted({PLATFORM_NAMES.get(p, p) for p in blind["platform"].drop_nulls()})
+        out += f" Followers on {', '.join(names)}: not in this export."
+    up, down = c["warmed up"] or 0, c["cooled down"] or 0
+    out += (
+        f" {count(up, 'contact')} warmed up and {count(down, 'contact')} cooled down "
+        f"(moved to a warmer or cooler stage)."
+    )
+    return out
+
+
+def changes_table(ch: NetworkChanges, kind: str, limit: int | None = None) -> pl.DataFrame:
+    """The people of one kind of change (platform, handle, name, id) for a page table."""
+    t = ch.people.filter(pl.col("change") == kind).select(
+        "platform", "handle", pl.col("display_name").alias("name"), pl.col("contact_id").alias("id")
+    )
+    return t if limit is None else t.head(limit)
+
+
+def save_changes(ch: NetworkChanges, output_dir: str | os.PathLike[str] | None) -> Path | None:
+    """Store who came and who left: ``metrics.json`` key ``since_last_run`` (the previous
+    run's date, the counts, each list capped at ``METRICS_LIST_CAP`` people as
+    {platform, id, handle, name}, and the link of each full list) and the full lists as data
+    files (``datafiles.save_table``: ``CHANGE_FILES``, ``stage_moves``). Nothing (None)
+    without an ``output_dir``; only the counts (null) when there is no earlier run."""
+    if not output_dir:
+        return None
+    from warmcall.present.datafiles import save_table
+
+    entry: dict[str, Any] = {"since": ch.since, "counts": ch.counts(), "lists": {}, "files": {}}
+    if ch.since is not None:
+        for kind, name in CHANGE_FILES.items():
+            t = changes_table(ch, kind)
+            entry["files"][kind] = save_table(output_dir, name, t)
+            entry["lists"][kind] = t.head(METRICS_LIST_CAP).to_dicts()
+        entry["files"]["stage moves"] = save_table(output_dir, MOVES_FILE, ch.moves)
+        entry["lists"]["stage moves"] = ch.moves.head(METRICS_LIST_CAP).to_dicts()
+    return write_metrics(output_dir, {"since_last_run": entry})

@@ -7,6 +7,7 @@ from __future__ import annotations
 import polars as pl
 
 from warmcall.core.words import count, verb
+from warmcall.model import changes
 from warmcall.model.pipeline import Analysis
 
 PLAN_COLS = ("date", "time", "person", "platforms", "handle", "stage", "segment", "quality", "last_contact",
@@ -95,41 +96,22 @@ def follow_through_sentence(ft: pl.DataFrame) -> str:
 
 
 def stage_moves(a: Analysis, previous_stages: pl.DataFrame | None, limit: int = 30) -> pl.DataFrame:
-    """Contacts whose stage changed since the previous run (up first, then down)."""
-    from warmcall.model.quality import STAGES
-
+    """Contacts whose stage changed since the previous run (up first, then down):
+    ``model.changes.stage_moves`` of the previous snapshot against this run's, the first
+    ``limit``, as the page shows them."""
     schema = {"platform": pl.String, "handle": pl.String, "display_name": pl.String, "from": pl.String,
               "to": pl.String, "direction": pl.String}  # fmt: skip
     if previous_stages is None or previous_stages.height == 0:
         return pl.DataFrame(schema=schema)
-    rank = {s: i for i, s in enumerate(STAGES)}
-    now = a.scores.select("account_id", "contact_id", "platform", "handle", "display_name",
-                          pl.col("stage").cast(pl.String).alias("to"))  # fmt: skip
-    prev = previous_stages.select(
-        "account_id", "contact_id", pl.col("stage").cast(pl.String).alias("from")
-    )
-    moved = now.join(prev, on=["account_id", "contact_id"], how="inner").filter(
-        pl.col("from") != pl.col("to")
-    )
-    delta = pl.col("to").replace_strict(rank, return_dtype=pl.Int8) - pl.col("from").replace_strict(
-        rank, return_dtype=pl.Int8
-    )
-    return (
-        moved.with_columns(
-            _d=delta, direction=pl.when(delta > 0).then(pl.lit("up")).otherwise(pl.lit("down"))
-        )
-        .sort(["_d", "handle"], descending=[True, False], nulls_last=True)
-        .head(limit)
-        .select(list(schema))
-    )
+    moves = changes.stage_moves(previous_stages, stages_snapshot(a))
+    return moves.head(limit).select(list(schema))
 
 
 def stages_snapshot(a: Analysis) -> pl.DataFrame:
-    """What the next run needs to show stage moves: (account_id, contact_id, stage) of
-    contacts above the bare 'connection' stage."""
-    return a.scores.filter(pl.col("stage") != "connection").select(
-        "account_id", "contact_id", pl.col("stage").cast(pl.String)
-    )
+    """What the next run needs to show who came, who left and who moved stage:
+    ``model.changes.snapshot`` of the scores (every contact with follows_me, i_follow and
+    stage)."""
+    return changes.snapshot(a.scores)
 
 
 # --------------------------------------------------------------------------- keep in touch
