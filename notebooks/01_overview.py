@@ -28,8 +28,8 @@ renderer: str = "auto"  # Altair renderer: auto (reports: inline Vega; live: svg
 
 # %%
 import warmcall as wc
-from IPython.display import Markdown, display
-from warmcall.present import charts, history, overview
+from IPython.display import HTML, Markdown, display
+from warmcall.present import cards, charts, history, overview
 from warmcall.present.display import escape, html_table, pick_renderer, setup
 
 setup(pick_renderer(renderer, batch=bool(output_dir)))
@@ -42,6 +42,19 @@ display(
         f"## {escape(P.title)}\n\n**{overview.headline_sentence(analysis)}**\n\n"
         f"As of {analysis.as_of}; window: the {P.window_days} days ending that day.\n\n"
         f"{escape(overview.activity_sentence(analysis))}"
+    )
+)
+
+# %%
+current, previous = (
+    overview.metrics(analysis),
+    history.previous_metrics(analysis, output_dir, report_set),
+)
+display(
+    HTML(
+        cards.render(
+            cards.overview_cards(current, previous), cards.overview_meaning(current, previous)
+        )
     )
 )
 
@@ -61,6 +74,19 @@ change = history.change_since_last_run(analysis, output_dir, report_set)
 display(Markdown(overview.change_sentence(change)))
 if change.height:
     display(html_table(change))
+
+# %% [markdown]
+# ### Who came and who left
+#
+# New followers and unfollowers, new and lost mutuals (you follow each other) since the previous run of this report set, from the follower lists of both runs.
+
+# %%
+came = history.changes_since_last_run(analysis, output_dir, report_set)
+history.save_changes(came, output_dir)
+display(Markdown(escape(history.changes_sentence(came))))
+for heading, people, link in history.changes_sections(came, output_dir):
+    display(Markdown(f"**{escape(heading)}**" + (f" ([all of them]({link}))" if link else "")))
+    display(html_table(people, null="–"))
 
 # %% [markdown]
 # <details><summary>Definitions</summary>

@@ -29,7 +29,7 @@ renderer: str = "auto"  # Altair renderer: auto (reports: inline Vega; live: svg
 # %%
 import warmcall as wc
 from IPython.display import HTML, Markdown, display
-from warmcall.present import audit, charts, overview
+from warmcall.present import audit, cards, charts, history, overview
 from warmcall.present.display import escape, html_table, pick_renderer, setup
 
 setup(pick_renderer(renderer, batch=bool(output_dir)))
@@ -42,6 +42,10 @@ display(
         f"## {escape(P.title)}: connection audit\n\n**{overview.headline_sentence(analysis)}**"
     )
 )
+
+# %%
+previous = history.previous_metrics(analysis, output_dir, report_set)
+display(HTML(cards.render(cards.audit_cards(analysis, previous), cards.audit_meaning(analysis))))
 
 # %% [markdown]
 # ## The strongest relationships

@@ -28,8 +28,8 @@ renderer: str = "auto"  # Altair renderer: auto (reports: inline Vega; live: svg
 
 # %%
 import warmcall as wc
-from IPython.display import Markdown, display
-from warmcall.present import datafiles, history, outreach, overview
+from IPython.display import HTML, Markdown, display
+from warmcall.present import cards, datafiles, history, outreach, overview
 from warmcall.present.display import escape, html_table, pick_renderer, setup
 
 setup(pick_renderer(renderer, batch=bool(output_dir)))
@@ -39,13 +39,26 @@ P = analysis.params
 # %%
 display(Markdown(f"## {escape(P.title)}: outreach\n\n**{overview.headline_sentence(analysis)}**"))
 
+# %%
+result = outreach.outreach_plan(analysis)
+ft = history.follow_through_since_last_run(analysis, output_dir, report_set)
+came = history.changes_since_last_run(analysis, output_dir, report_set)
+up = came.counts()["warmed up"]
+display(
+    HTML(
+        cards.render(
+            cards.outreach_cards(result.plan, ft, up, came.since),
+            cards.outreach_meaning(result.plan, ft),
+        )
+    )
+)
+
 # %% [markdown]
 # ## The policy
 #
 # A mix, alternating, of **fading ties** (quality at least `outreach.min_quality`, no interaction either way for `outreach.fading_after_days` days or more; the strongest first) and **promising weaker ties** (not yet two-way, but engaging with you, reached by you and following you back, relevant to your niche, or with a large audience; those who already interact with you first). Moderately weak ties did the most for job mobility in Rajkumar et al. (2022, *Science*). Never a flagged (spam-like) contact, nobody contacted within the cool-down, nobody twice, one person once even across platforms. Working days only.
 
 # %%
-result = outreach.outreach_plan(analysis)
 display(Markdown(outreach.plan_sentence(result, P.outreach)))
 display(html_table(outreach.plan_table(result.plan), max_rows=100))
 
@@ -76,7 +89,6 @@ if history.save_plan(analysis, result, output_dir):
 # Planned vs logged: did an outbound contact happen on or after each planned day?
 
 # %%
-ft = history.follow_through_since_last_run(analysis, output_dir, report_set)
 display(Markdown(outreach.follow_through_sentence(ft)))
 if ft.height:
     display(html_table(ft))

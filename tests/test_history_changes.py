@@ -1,77 +1,23 @@
 """Who came and who left (warmcall.model.changes, warmcall.present.history): a report set
-run twice on an Instagram export written here from the documented layout (followers_1.json,
-following.json, personal_information.json) plus a touchpoints.csv log, with followers removed
-and added between the runs and a later as-of date. Expected lists are computed from the
-fixture's own usernames with Python sets, not from the output."""
+run twice (tests/fixtures_history.py: followers removed and added between the runs, a later
+as-of date). Expected lists are computed from the fixture's own usernames with Python sets,
+not from the output."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import polars as pl
 import pytest
+from fixtures_history import RUN1, RUN2, run_twice
 from warmcall.model import changes
-from warmcall.model.pipeline import analyse
 from warmcall.present import history
-
-SET = "weekly"
-ME = "alice"
-RUN1 = {"as_of": "2026-06-01", "followers": ["bob", "carol", "dave", "erin", "gus"],
-        "following": ["bob", "carol", "frank", "gus"],
-        # carol's call is within 365 days of run 1 and older than that at run 2: she cools
-        # down; dave's call is after run 1's as-of date: he warms up
-        "touchpoints": [("2025-06-15", "carol"), ("2026-07-20", "dave")]}  # fmt: skip
-RUN2 = {"as_of": "2026-08-01", "followers": ["bob", "dave", "gus", "hana", "ivan"],
-        "following": ["bob", "carol", "frank", "hana"],
-        "touchpoints": RUN1["touchpoints"]}  # fmt: skip
-
-
-def _entry(user: str, ts: int) -> dict:
-    return {"title": "", "media_list_data": [], "string_list_data": [
-        {"href": f"https://www.instagram.com/{user}", "value": user, "timestamp": ts}]}  # fmt: skip
-
-
-def write_export(root: Path, run: dict) -> Path:
-    """A 2024-tree Instagram export folder and a touchpoints.csv beside it."""
-    ig = root / "instagram-alice-2026" / "connections" / "followers_and_following"
-    ig.mkdir(parents=True)
-    (ig / "followers_1.json").write_text(
-        json.dumps([_entry(u, 1700000000 + i) for i, u in enumerate(run["followers"])])
-    )
-    (ig / "following.json").write_text(json.dumps({"relationships_following": [
-        _entry(u, 1700001000 + i) for i, u in enumerate(run["following"])]}))  # fmt: skip
-    prof = root / "instagram-alice-2026" / "personal_information" / "personal_information"
-    prof.mkdir(parents=True)
-    (prof / "personal_information.json").write_text(json.dumps({"profile_user": [{
-        "media_map_data": {}, "title": "", "string_map_data": {
-            "Username": {"href": "", "value": ME, "timestamp": 0},
-            "Name": {"href": "", "value": "Alice Example", "timestamp": 0}}}]}))  # fmt: skip
-    lines = ["date,platform,handle,channel,note"]
-    lines += [f"{d},instagram,{u},call," for d, u in run["touchpoints"]]
-    (root / "touchpoints.csv").write_text("\n".join(lines) + "\n")
-    return root
-
-
-def run_set(tmp: Path, run: dict, name: str):
-    data = write_export(tmp / name, run)
-    a = analyse({"data": [str(data)], "as_of": run["as_of"], "window_days": 90})
-    out = tmp / "reports" / run["as_of"] / SET
-    out.mkdir(parents=True)
-    return a, out
 
 
 @pytest.fixture(scope="module")
 def twice(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("hist")
-    a1, out1 = run_set(tmp, RUN1, "run1")
-    ch1 = history.changes_since_last_run(a1, out1, SET)
-    history.save_snapshot(a1, out1)
-    history.save_changes(ch1, out1)
-    a2, out2 = run_set(tmp, RUN2, "run2")
-    ch2 = history.changes_since_last_run(a2, out2, SET)
-    history.save_changes(ch2, out2)
-    return ch1, ch2, out1, out2
+    t = run_twice(tmp_path_factory.mktemp("hist"))
+    return t.ch1, t.ch2, t.out1, t.out2
 
 
 def _ids(ch, kind: str) -> set[str]:
@@ -84,7 +30,7 @@ def test_the_lists_are_exactly_who_came_and_who_left(twice) -> None:
     m1 = f1 & set(RUN1["following"])
     m2 = f2 & set(RUN2["following"])
     assert ch.since == RUN1["as_of"]
-    assert _ids(ch, "new follower") == f2 - f1 == {"hana", "ivan"}
+    assert _ids(ch, "new follower") == f2 - f1 == {"hana", "ivan", "jack"}
     assert _ids(ch, "unfollowed you") == f1 - f2 == {"carol", "erin"}
     assert _ids(ch, "new mutual") == m2 - m1 == {"hana"}
     assert _ids(ch, "lost mutual") == m1 - m2 == {"carol", "gus"}
@@ -106,7 +52,7 @@ def test_sentences_are_true_for_the_data(twice) -> None:
     assert first.since is None
     assert history.changes_sentence(first).startswith("No earlier run of this report set")
     assert history.changes_sentence(ch) == (
-        f"Since the run of {RUN1['as_of']}: 2 new followers, 2 unfollowers; 1 new mutual, "
+        f"Since the run of {RUN1['as_of']}: 3 new followers, 2 unfollowers; 1 new mutual, "
         "2 lost mutuals. 1 contact warmed up and 1 contact cooled down (moved to a warmer or "
         "cooler stage)."
     )

@@ -143,9 +143,25 @@ def change_since_last_run(
 
 
 def save_metrics(a: Analysis, output_dir: str | os.PathLike[str] | None) -> Path | None:
-    """``overview.metrics(a)`` merged into ``<output_dir>/metrics.json`` (``write_metrics``), for
-    the next run's change; nothing (None) without an ``output_dir``."""
-    return write_metrics(output_dir, overview.metrics(a)) if output_dir else None
+    """``overview.metrics(a)`` and the audit's numbers (``cards.audit_numbers``, key
+    ``audit``) merged into ``<output_dir>/metrics.json`` (``write_metrics``), for the next
+    run's change; nothing (None) without an ``output_dir``."""
+    if not output_dir:
+        return None
+    from warmcall.present.cards import audit_numbers
+
+    return write_metrics(output_dir, {**overview.metrics(a), "audit": audit_numbers(a)})
+
+
+def previous_metrics(
+    a: Analysis, output_dir: str | os.PathLike[str] | None, report_set: str
+) -> tuple[str, dict] | None:
+    """(date, metrics) of the set's latest ``metrics.json`` dated before ``a.as_of``; None
+    when there is none (the first run) or no ``output_dir``."""
+    root = runs_root(output_dir)
+    prev = [(d, m) for d, m in (metrics_history(root, report_set) if root else [])
+            if d < a.as_of.isoformat()]  # fmt: skip
+    return prev[-1] if prev else None
 
 
 def _previous(
@@ -304,9 +320,7 @@ def changes_since_last_run(
 
 
 def _who(kind: str, n: int | None) -> str:
-    words = {"new follower": ("new follower", None), "unfollowed you": ("unfollower", None),
-             "new mutual": ("new mutual", None), "lost mutual": ("lost mutual", None)}  # fmt: skip
-    return count(n, *words[kind])
+    return count(n, *_HEADINGS[kind])
 
 
 def changes_sentence(ch: NetworkChanges) -> str:
@@ -369,3 +383,23 @@ def save_changes(ch: NetworkChanges, output_dir: str | os.PathLike[str] | None) 
         entry["files"]["stage moves"] = save_table(output_dir, MOVES_FILE, ch.moves)
         entry["lists"]["stage moves"] = ch.moves.head(METRICS_LIST_CAP).to_dicts()
     return write_metrics(output_dir, {"since_last_run": entry})
+
+
+#: kind of change -> (singular, plural) of its heading
+_HEADINGS = {"new follower": ("new follower", None), "unfollowed you": ("unfollower", None),
+             "new mutual": ("new mutual", None), "lost mutual": ("lost mutual", None)}  # fmt: skip
+
+
+def changes_sections(
+    ch: NetworkChanges, output_dir: str | os.PathLike[str] | None, limit: int = 20
+) -> list[tuple[str, pl.DataFrame, str | None]]:
+    """What the overview shows per kind of change that has anyone: (heading with the count,
+    e.g. "2 unfollowers"; the first ``limit`` people; the link of the full list,
+    ``data/<CHANGE_FILES[kind]>.csv``, when ``output_dir`` is set and ``save_changes`` wrote it)."""
+    out = []
+    for kind, name in CHANGE_FILES.items():
+        t = changes_table(ch, kind)
+        if t.height:
+            link = f"data/{name}.csv" if output_dir else None
+            out.append((count(t.height, *_HEADINGS[kind]), t.head(limit), link))
+    return out

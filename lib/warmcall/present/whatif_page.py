@@ -88,6 +88,9 @@ def show(
         calls_per_day=calls_per_day,
         days=days,
     )
+    from warmcall.present import cards
+
+    display(HTML(cards.render(cards.whatif_cards(st), cards.whatif_meaning(st))))
     display(
         Markdown(
             "*Static snapshot for this notebook's parameter values (open the notebook in "
