@@ -18,6 +18,7 @@ import markupsafe
 
 from warmcall.core.outputs import write_text_atomic
 from warmcall.core.sanitize import html as sanitize_html
+from warmcall.core.words import count
 from warmcall.ingest.cache import cache_dir, private_temp_dir
 from warmcall.present.history import read_json_object
 
@@ -127,7 +128,7 @@ def _templates() -> jinja2.Environment:
         return v if isinstance(v, markupsafe.Markup) else markupsafe.Markup(sanitize_html(v))
 
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR / "pages"),
+        loader=jinja2.FileSystemLoader([TEMPLATES_DIR / "pages", TEMPLATES_DIR / "offline"]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -184,10 +185,53 @@ def _load_run(set_dir: Path) -> list[dict[str, Any]]:
     ]
 
 
+def _set_names(dates: list[Path]) -> list[str]:
+    return sorted(
+        {s.name for d in dates for s in d.iterdir() if s.is_dir() and not s.name.startswith(".")}
+    )
+
+
+def _set_summary(base: Path, name: str) -> dict[str, Any]:
+    """What the index shows for one report set: its latest run (date folder), the cards of
+    that run's ``metrics.json`` against the run before, the who-came-and-who-left sentence,
+    the trend rows, the links to its pages and to its data files (``data/*.csv``)."""
+    from warmcall.present import cards, trend
+    from warmcall.present.datafiles import DATA_DIR
+    from warmcall.present.history import metrics_history
+
+    latest = max(p for p in base.iterdir() if p.is_dir() and _DATE_RE.match(p.name)
+                 and (p / name).is_dir())  # fmt: skip
+    folder = latest / name
+    hist = [(d, m) for d, m in metrics_history(base, name) if d <= latest.name]
+    current = hist[-1][1] if hist and hist[-1][0] == latest.name else None
+    before = [(d, m) for d, m in hist if d < latest.name]
+    card_html = ""
+    if current is not None:
+        cs = cards.overview_cards(current, before[-1] if before else None)
+        card_html = cards.render(cs)
+    pages = []
+    for n in _load_run(folder):
+        html_name = Path(str(n.get("html") or f"{n.get('notebook', '?')}.html")).name
+        pages.append((str(n.get("notebook", "?")), f"{latest.name}/{name}/{html_name}"))
+    data = sorted((folder / DATA_DIR).glob("*.csv")) if (folder / DATA_DIR).is_dir() else []
+    return {
+        "name": name,
+        "date": latest.name,
+        "cards": markupsafe.Markup(card_html),
+        "since": trend.since_sentence(current or {}),
+        "trend": [{**r, "svg": markupsafe.Markup(r["svg"])} for r in trend.trend_rows(hist)],
+        "runs": f"last {count(min(len(hist), trend.TREND_RUNS), 'run')}",
+        "pages": pages,
+        "data": [(f.name, f"{latest.name}/{name}/{DATA_DIR}/{f.name}") for f in data],
+    }
+
+
 def write_index(out_dir: str | os.PathLike[str]) -> Path:
-    """Regenerate ``<out_dir>/index.html`` from what is on disk: every date folder (newest
-    first), every report set, every notebook with its status and relative links. One
-    self-contained page, every string escaped."""
+    """Regenerate ``<out_dir>/index.html`` from what is on disk: per report set, the headline
+    numbers of its latest run with their change (``cards.overview_cards``), who came and who
+    left, a sparkline of the last runs (``trend``) and links to its pages and data files;
+    then every date folder (newest first), every report set, every notebook with its status
+    and relative links. One self-contained page (no JavaScript), every string escaped."""
     base = Path(out_dir)
     dates = sorted(
         (p for p in base.iterdir() if p.is_dir() and _DATE_RE.match(p.name))
@@ -217,6 +261,7 @@ def write_index(out_dir: str | os.PathLike[str]) -> Path:
                              "links": links, "note": note})  # fmt: skip
         if rows:
             days.append({"name": d.name, "rows": rows})
+    sets = [_set_summary(base, name) for name in _set_names(dates)]
     page = (
         _templates()
         .get_template("index.html.j2")
@@ -224,6 +269,7 @@ def write_index(out_dir: str | os.PathLike[str]) -> Path:
             title="warmcall reports",
             run_id=None,
             days=days,
+            sets=sets,
             summary=f"{n_ok} ok, {n_failed} failed, {len(dates)} run date(s)",
             generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         )
