@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from warmcall.model.pipeline import analyse
@@ -18,10 +19,17 @@ RUN1 = {"as_of": "2026-06-01", "followers": ["bob", "carol", "dave", "erin", "gu
         "following": ["bob", "carol", "frank", "gus"],
         # carol's call is within 365 days of run 1 and older than that at run 2: she cools
         # down; dave's call is after run 1's as-of date: he warms up
-        "touchpoints": [("2025-06-15", "carol"), ("2026-07-20", "dave")]}  # fmt: skip
+        "touchpoints": [("2025-06-15", "carol"), ("2026-07-20", "dave")],
+        # Instagram's own list of accounts you unfollowed (username, date)
+        "unfollowed": [("zoe", "2026-05-20"), ("yuri", "2026-04-01")]}  # fmt: skip
 RUN2 = {"as_of": "2026-08-01", "followers": ["bob", "dave", "gus", "hana", "ivan", "jack"],
         "following": ["bob", "carol", "frank", "hana"],
-        "touchpoints": RUN1["touchpoints"]}  # fmt: skip
+        "touchpoints": RUN1["touchpoints"],
+        "unfollowed": [("zoe", "2026-05-20"), ("gus", "2026-07-10")]}  # fmt: skip
+
+
+def _epoch(day: str) -> int:
+    return int(datetime.fromisoformat(day).replace(tzinfo=UTC).timestamp()) + 3600
 
 
 def _entry(user: str, ts: int) -> dict:
@@ -38,6 +46,8 @@ def write_export(root: Path, run: dict) -> Path:
     )
     (ig / "following.json").write_text(json.dumps({"relationships_following": [
         _entry(u, 1700001000 + i) for i, u in enumerate(run["following"])]}))  # fmt: skip
+    (ig / "recently_unfollowed_accounts.json").write_text(json.dumps({
+        "relationships_unfollowed_users": [_entry(u, _epoch(d)) for u, d in run["unfollowed"]]}))  # fmt: skip
     prof = root / "instagram-alice-2026" / "personal_information" / "personal_information"
     prof.mkdir(parents=True)
     (prof / "personal_information.json").write_text(json.dumps({"profile_user": [{

@@ -47,21 +47,41 @@ def test_stage_moves_warmed_up_and_cooled_down(twice) -> None:
     assert ch.moves.height == 2
 
 
+def test_the_exports_own_unfollowed_list(twice) -> None:
+    """First run: all of Instagram's recently_unfollowed_accounts.json; later runs: those
+    unfollowed after the previous run."""
+    first, ch, out1, out2 = twice
+    assert set(first.unfollowed_by_you["contact_id"]) == {u for u, _ in RUN1["unfollowed"]}
+    after = {u for u, d in RUN2["unfollowed"] if d > RUN1["as_of"]}
+    assert set(ch.unfollowed_by_you["contact_id"]) == after == {"gus"}
+    assert ch.unfollowed_by_you["when"].cast(str).to_list() == ["2026-07-10"]
+    m1 = json.loads((out1 / "metrics.json").read_text())["since_last_run"]
+    assert m1["counts"]["you unfollowed (export list)"] == len(RUN1["unfollowed"])
+    got = pl.read_csv(out1 / "data" / "unfollowed_by_you.csv")
+    assert set(got["id"]) == {u for u, _ in RUN1["unfollowed"]}
+
+
 def test_sentences_are_true_for_the_data(twice) -> None:
     first, ch, _, _ = twice
     assert first.since is None
-    assert history.changes_sentence(first).startswith("No earlier run of this report set")
+    assert history.changes_sentence(first) == (
+        "No earlier run of this report set: who came and who left appears from the next run "
+        "on. Your Instagram export lists 2 accounts you unfollowed recently."
+    )
     assert history.changes_sentence(ch) == (
         f"Since the run of {RUN1['as_of']}: 3 new followers, 2 unfollowers; 1 new mutual, "
         "2 lost mutuals. 1 contact warmed up and 1 contact cooled down (moved to a warmer or "
-        "cooler stage)."
+        f"cooler stage). Your Instagram export lists 1 account you unfollowed since {RUN1['as_of']}."
     )
 
 
 def test_metrics_and_data_files_hold_the_lists(twice) -> None:
     _, _, out1, out2 = twice
     m1 = json.loads((out1 / "metrics.json").read_text())["since_last_run"]
-    assert m1["since"] is None and set(m1["counts"].values()) == {None}
+    assert m1["since"] is None
+    assert {k: v for k, v in m1["counts"].items() if "export list" not in k} == dict.fromkeys(
+        ("new follower", "unfollowed you", "new mutual", "lost mutual", "warmed up", "cooled down")
+    )
     m2 = json.loads((out2 / "metrics.json").read_text())["since_last_run"]
     f1, f2 = set(RUN1["followers"]), set(RUN2["followers"])
     assert m2["counts"]["new follower"] == len(f2 - f1)

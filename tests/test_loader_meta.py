@@ -815,3 +815,35 @@ def test_writer_round_trip(tmp_path: Path) -> None:
     wb2 = warmcall.load(folder)
     assert wb2.interactions.height == 6
     shutil.rmtree(folder)
+
+
+def test_recently_unfollowed_accounts_are_set_aside_and_named(tmp_path: Path, monkeypatch) -> None:
+    """Instagram's own list of accounts you unfollowed: every entry set aside (not a current
+    connection), each with a username named in the load report with its time."""
+    unf = {"relationships_unfollowed_users": [
+        {"title": "", "string_list_data": [{"href": "https://www.instagram.com/zed", "value": "zed", "timestamp": 1767643153}]},
+        {"title": "Yan", "string_list_data": [{"href": "https://www.instagram.com/_u/Yan", "timestamp": "soon"}]},
+        {"title": "", "string_list_data": [{"timestamp": 1767643153}]},  # no username
+    ]}  # fmt: skip
+    root = _write(tmp_path / "ig", {
+        "personal_information/personal_information/personal_information.json": PROFILE,
+        "connections/followers_and_following/followers_1.json": FOLLOWERS_1,
+        "connections/followers_and_following/recently_unfollowed_accounts.json": unf,
+    })  # fmt: skip
+    wb = warmcall.load(root, cache=False)
+    src = next(s for s in wb.report.sources if s.path.endswith("recently_unfollowed_accounts.json"))
+    n = len(unf["relationships_unfollowed_users"])
+    assert (src.rows_read, src.rows_set_aside, src.rows_loaded, src.rows_rejected) == (n, n, 0, 0)
+    listed = wb.report.listed_frame("accounts you unfollowed")
+    assert listed["contact_id"].to_list() == ["zed", "yan"]
+    assert set(listed["account_id"]) == {"instagram:alice"}
+    assert listed["ts"].to_list()[0] == datetime.fromtimestamp(1767643153, UTC)
+    assert listed["ts"].to_list()[1] is None  # an unreadable time is unknown, not a reject
+    assert "zed" not in set(wb.connections["contact_id"])  # not a current connection
+    # the names survive the table cache (the load report is stored as JSON beside the tables)
+    monkeypatch.setenv("WARMCALL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("WARMCALL_CACHE_MIN_BYTES", "0")
+    warmcall.load(root)
+    assert list((tmp_path / "cache").rglob("load-report.json"))
+    cached = warmcall.load(root)
+    assert cached.report.listed_frame("accounts you unfollowed").equals(listed)

@@ -151,6 +151,10 @@ def test_threads_inside_instagram_export(export: Path) -> None:
     un = _rep(wb, "recently_unfollowed_profiles.json")
     assert (un.rows_read, un.rows_set_aside) == (len(UNFOLLOWED), len(UNFOLLOWED))
     assert un.set_aside[0]["activity"] == "accounts you unfollowed"
+    # ...and named, for the reports' who-came-and-who-left (the usernames of the fixture)
+    listed = wb.report.listed_frame("accounts you unfollowed")
+    assert sorted(listed["contact_id"]) == ["old.friend", "older.friend"]
+    assert set(listed["platform"]) == {"threads"} and set(listed["account_id"]) == {acct}
 
     a = wb.accounts.filter(pl.col("platform") == "threads").row(0, named=True)
     assert (a["account_id"], a["handle"], a["display_name"]) == (acct, ME, "Alice Éxample")

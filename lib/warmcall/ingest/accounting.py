@@ -19,6 +19,9 @@ import polars as pl
 
 from warmcall.core import schema
 from warmcall.core.sanitize import terminal
+
+# re-exported: the model and reports name the activity without importing a loader
+from warmcall.ingest.loaders.base import UNFOLLOWED_ACTIVITY as UNFOLLOWED_ACTIVITY
 from warmcall.ingest.loaders.base import FileReport, LoadResult
 
 _KEYS = {"_file": pl.String, "_line": pl.Int64}
@@ -38,6 +41,9 @@ class SourceReport:
     set_aside: list[dict] = field(default_factory=list)
     #: [{"account_id", "platform", "signal"}]: what this file shows (see loaders.base.SIGNALS)
     signals: list[dict] = field(default_factory=list)
+    #: [{"activity", "account_id", "platform", "contact_id", "ts_us"}]: people named by
+    #: set-aside records that reports list (``FileReport.list_aside``)
+    listed: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -51,6 +57,7 @@ class SourceReport:
             "set_aside": self.set_aside,
             "notes": self.notes,
             "signals": self.signals,
+            "listed": self.listed,
         }
 
     @classmethod
@@ -60,7 +67,7 @@ class SourceReport:
         return cls(
             d["path"], d["format"], d["rows_read"], d["rows_loaded"], d["rows_rejected"],
             list(d.get("rejects", [])), list(d.get("notes", [])), d.get("rows_set_aside", 0),
-            list(d.get("set_aside", [])), list(d.get("signals", [])),
+            list(d.get("set_aside", [])), list(d.get("signals", [])), list(d.get("listed", [])),
         )  # fmt: skip
 
     @property
@@ -133,6 +140,19 @@ class LoadReport:
             .group_by("account_id", "activity", "reason", maintain_order=True)
             .agg(pl.col("rows").sum())
         )
+
+    def listed_frame(self, activity: str | None = None) -> pl.DataFrame:
+        """People named by set-aside records (``FileReport.list_aside``): activity,
+        account_id, platform, contact_id, ts (UTC), one row per listed record; only
+        ``activity`` when given."""
+        rows = [r for s in self.sources for r in s.listed
+                if activity is None or r.get("activity") == activity]  # fmt: skip
+        schema = {"activity": pl.String, "account_id": pl.String, "platform": pl.String,
+                  "contact_id": pl.String, "ts_us": pl.Int64}  # fmt: skip
+        df = pl.DataFrame([{k: r.get(k) for k in schema} for r in rows], schema=schema)
+        return df.with_columns(
+            ts=pl.from_epoch("ts_us", time_unit="us").dt.replace_time_zone("UTC")
+        ).drop("ts_us")
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
@@ -354,6 +374,7 @@ def finalize(
                 n_aside,
                 aside,
                 [],
+                list(f.listed),
             )  # fmt: skip
         )
     tables = {t: _merge(t, df, keep_keys and t == "interactions") for t, df in accepted.items()}
@@ -406,10 +427,12 @@ def _merge_file_reports(files: list[FileReport]) -> list[FileReport]:
             m.notes += [n for n in f.notes if n not in m.notes]
             for k, n in f.set_asides.items():
                 m.set_asides[k] = m.set_asides.get(k, 0) + n
+            m.listed += f.listed
         else:
             merged[f.path] = FileReport(
-                f.path, f.format, f.rows_read, list(f.rejects), list(f.notes), dict(f.set_asides)
-            )
+                f.path, f.format, f.rows_read, list(f.rejects), list(f.notes), dict(f.set_asides),
+                listed=list(f.listed),
+            )  # fmt: skip
     return list(merged.values())
 
 

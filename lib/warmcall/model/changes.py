@@ -20,6 +20,8 @@ Everything is a join or an anti-join on (account_id, contact_id): no row loops.
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 
 from warmcall.model.quality import STAGES
@@ -158,3 +160,38 @@ def change_counts(changes: pl.DataFrame, moves: pl.DataFrame | None = None) -> d
         out["warmed up"] = int((moves["direction"] == "up").sum())
         out["cooled down"] = int((moves["direction"] == "down").sum())
     return out
+
+
+#: The export's own list of accounts you unfollowed (Instagram, Threads), as reports show it.
+UNFOLLOWED_SCHEMA: dict[str, pl.DataType] = {
+    "platform": pl.String(), "account_id": pl.String(), "contact_id": pl.String(),
+    "handle": pl.String(), "display_name": pl.String(), "when": pl.Date(),
+}  # fmt: skip
+
+
+def export_unfollowed(
+    listed: pl.DataFrame, current: pl.DataFrame, since: date | None = None
+) -> pl.DataFrame:
+    """The accounts the exports themselves list as recently unfollowed by you
+    (``LoadReport.listed_frame("accounts you unfollowed")``: account_id, platform,
+    contact_id, ts), one row per account (the latest time), with the handle and name from
+    this run's snapshot where the person is still a contact (else the handle is the
+    username); only accounts of this run, and only those unfollowed after ``since`` (the previous run's date) when given.
+    Newest first, then handle."""
+    if listed.height == 0:
+        return pl.DataFrame(schema=UNFOLLOWED_SCHEMA)
+    names = current.select(*KEY, "handle", "display_name")
+    out = (
+        listed.join(current.select("account_id").unique(), on="account_id", how="semi")
+        .group_by(["account_id", "platform", "contact_id"])
+        .agg(when=pl.col("ts").max().dt.date())
+        .join(names, on=KEY, how="left")
+        .with_columns(handle=pl.coalesce("handle", "contact_id"))
+    )
+    if since is not None:
+        out = out.filter(pl.col("when").is_null() | (pl.col("when") > since))
+    return (
+        out.sort(["when", "handle"], descending=[True, False], nulls_last=True)
+        .select(list(UNFOLLOWED_SCHEMA))
+        .cast(UNFOLLOWED_SCHEMA)
+    )

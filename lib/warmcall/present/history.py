@@ -16,6 +16,7 @@ read or written.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import re
@@ -29,7 +30,7 @@ import polars as pl
 
 from warmcall.core.outputs import write_csv_safe, write_ics, write_text_atomic
 from warmcall.core.vcard import write_vcf
-from warmcall.core.words import count
+from warmcall.core.words import count, noun, verb
 from warmcall.model import changes
 from warmcall.present import outreach, overview
 from warmcall.present.vcards import PLAN_VCF, plan_cards
@@ -260,6 +261,7 @@ METRICS_LIST_CAP = 20
 CHANGE_FILES = {"new follower": "new_followers", "unfollowed you": "unfollowers",
                 "new mutual": "new_mutuals", "lost mutual": "lost_mutuals"}  # fmt: skip
 MOVES_FILE = "stage_moves"
+BY_YOU_FILE = "unfollowed_by_you"
 
 
 @dataclass
@@ -275,6 +277,11 @@ class NetworkChanges:
     people: pl.DataFrame
     moves: pl.DataFrame
     accounts: pl.DataFrame
+    #: the exports' own lists of accounts you unfollowed (``changes.export_unfollowed``),
+    #: after ``since`` when there is an earlier run
+    unfollowed_by_you: pl.DataFrame = dataclasses.field(
+        default_factory=lambda: pl.DataFrame(schema=changes.UNFOLLOWED_SCHEMA)
+    )
 
     def counts(self) -> dict[str, int | None]:
         """Per kind (``changes.KINDS``, "warmed up", "cooled down"): how many; None for the
@@ -300,6 +307,10 @@ def changes_since_last_run(
     now = outreach.stages_snapshot(a)
     platform = now.select("account_id", "platform").unique()
     f = _previous(a, output_dir, report_set, STAGES_FILE)
+    since = f.parents[1].name if f is not None else None
+    by_you = changes.export_unfollowed(
+        export_unfollowed_list(a), now, date.fromisoformat(since) if since else None
+    )
     if f is None:
         none = changes.comparable(now.clear(), now).with_columns(
             followers=pl.lit(False), mutuals=pl.lit(False)
@@ -309,14 +320,30 @@ def changes_since_last_run(
             pl.DataFrame(schema=changes.CHANGE_SCHEMA),
             pl.DataFrame(schema=changes.MOVE_SCHEMA),
             none.join(platform, on="account_id", how="left"),
+            by_you,
         )
     prev = changes.snapshot(pl.read_parquet(f))
     return NetworkChanges(
-        f.parents[1].name,
+        since,
         changes.network_changes(prev, now),
         changes.stage_moves(prev, now),
         changes.comparable(prev, now).join(platform, on="account_id", how="left"),
+        by_you,
     )
+
+
+def export_unfollowed_list(a: Analysis) -> pl.DataFrame:
+    """The exports' own lists of accounts you unfollowed, as the load report names them
+    (``LoadReport.listed_frame``), with keyed pseudonyms when the params say ``redact``
+    (the same as the scores', so names still join)."""
+    from warmcall.ingest.accounting import UNFOLLOWED_ACTIVITY
+
+    listed = a.workbook.report.listed_frame(UNFOLLOWED_ACTIVITY)
+    if a.params.redact and listed.height:
+        from warmcall.model.redact import key_for, redact_contacts
+
+        listed = redact_contacts(listed, key_for(a.params))
+    return listed
 
 
 def _who(kind: str, n: int | None) -> str:
@@ -327,9 +354,11 @@ def changes_sentence(ch: NetworkChanges) -> str:
     """Who came and who left, in one or two sentences that are true for the data: no
     earlier run; else since when, the counts (plurals agree), "not in this export" for
     accounts whose exports have no follower list, and who warmed up or cooled down."""
+    by_you = _by_you_sentence(ch)
     if ch.since is None:
         return (
-            "No earlier run of this report set: who came and who left appears from the next run on."
+            "No earlier run of this report set: who came and who left appears from the next "
+            "run on." + by_you
         )
     c = ch.counts()
     from warmcall.model.summary import PLATFORM_NAMES
@@ -353,7 +382,24 @@ def changes_sentence(ch: NetworkChanges) -> str:
         f" {count(up, 'contact')} warmed up and {count(down, 'contact')} cooled down "
         f"(moved to a warmer or cooler stage)."
     )
-    return out
+    return out + by_you
+
+
+def _by_you_sentence(ch: NetworkChanges) -> str:
+    """The exports' own unfollowed lists in a sentence (" Your Instagram export lists 2
+    accounts you unfollowed recently."); "" when no export has one."""
+    from warmcall.model.summary import PLATFORM_NAMES
+
+    t = ch.unfollowed_by_you
+    if t.height == 0:
+        return ""
+    names = sorted({PLATFORM_NAMES.get(p, p) for p in t["platform"].drop_nulls()})
+    n = len(names)
+    when = f" since {ch.since}" if ch.since else " recently"
+    return (
+        f" Your {' and '.join(names)} {noun(n, 'export')} {verb(n, 'lists', 'list')} "
+        f"{count(t.height, 'account')} you unfollowed{when}."
+    )
 
 
 def changes_table(ch: NetworkChanges, kind: str, limit: int | None = None) -> pl.DataFrame:
@@ -375,6 +421,11 @@ def save_changes(ch: NetworkChanges, output_dir: str | os.PathLike[str] | None) 
     from warmcall.present.datafiles import save_table
 
     entry: dict[str, Any] = {"since": ch.since, "counts": ch.counts(), "lists": {}, "files": {}}
+    if ch.unfollowed_by_you.height:
+        t = by_you_table(ch)
+        entry["counts"]["you unfollowed (export list)"] = t.height
+        entry["files"]["you unfollowed (export list)"] = save_table(output_dir, BY_YOU_FILE, t)
+        entry["lists"]["you unfollowed (export list)"] = t.head(METRICS_LIST_CAP).to_dicts()
     if ch.since is not None:
         for kind, name in CHANGE_FILES.items():
             t = changes_table(ch, kind)
@@ -402,4 +453,17 @@ def changes_sections(
         if t.height:
             link = f"data/{name}.csv" if output_dir else None
             out.append((count(t.height, *_HEADINGS[kind]), t.head(limit), link))
+    t = by_you_table(ch)
+    if t.height:
+        link = f"data/{BY_YOU_FILE}.csv" if output_dir else None
+        out.append((f"{count(t.height, 'account')} you unfollowed (the export's own list)",
+                    t.head(limit), link))  # fmt: skip
     return out
+
+
+def by_you_table(ch: NetworkChanges) -> pl.DataFrame:
+    """The exports' own list of accounts you unfollowed, for a page table and a data file."""
+    return ch.unfollowed_by_you.select(
+        "platform", "handle", pl.col("display_name").alias("name"),
+        pl.col("contact_id").alias("id"), "when",
+    )  # fmt: skip

@@ -33,6 +33,12 @@ from warmcall.core.schema import SIGNALS
 NEEDS_ACCOUNT = "_needs_account"
 
 
+#: The set-aside activity of the exports' own lists of accounts you unfollowed (Instagram's
+#: ``recently_unfollowed_accounts.json``, Threads' ``recently_unfollowed_profiles.json``);
+#: reports read them through ``accounting.LoadReport.listed_frame``.
+UNFOLLOWED_ACTIVITY = "accounts you unfollowed"
+
+
 @dataclass
 class FileReport:
     """Accounting for one input file: ``rows_read`` records, some rejected with reasons."""
@@ -49,6 +55,8 @@ class FileReport:
     signals: list[tuple[str | None, str, str]] = field(default_factory=list)
     #: why the whole file could not be read (see ``LoadResult.unreadable``), else None
     unread: str | None = None
+    #: people named by set-aside records that reports list (``list_aside``)
+    listed: list[dict] = field(default_factory=list)
 
     def reject(self, line: int | None, reason: str) -> None:
         self.rejects.append((line, reason))
@@ -62,6 +70,20 @@ class FileReport:
         if n > 0:
             key = (reason, activity, account_id)
             self.set_asides[key] = self.set_asides.get(key, 0) + n
+
+    def list_aside(
+        self,
+        activity: str,
+        account_id: str | None,
+        platform: str,
+        contact_id: str,
+        ts_us: int | None,
+    ) -> None:
+        """Name one person of a set-aside record that reports list (e.g. an account you
+        unfollowed, from the export's own list): ``ts_us`` in microseconds since the epoch
+        (UTC), None when unknown. The record is still counted by ``set_aside``."""
+        self.listed.append({"activity": activity, "account_id": account_id, "platform": platform,
+                            "contact_id": contact_id, "ts_us": ts_us})  # fmt: skip
 
     @property
     def rows_set_aside(self) -> int:

@@ -27,6 +27,9 @@ Instagram (contact_id = lower-case username)
   rejected with the reason.
 * ``personal_information.json`` (``profile_user``; 2020+) or 2018 ``profile.json`` -> the own
   username and name.
+* ``recently_unfollowed_accounts.json`` (``relationships_unfollowed_users``, follow-entry
+  shape): accounts you unfollowed, each set aside ("accounts you unfollowed", not a current
+  connection) and named with its time for the reports' who-came-and-who-left section.
 * ``posts_1.json`` (your posts, ``your_instagram_activity/content/``; a list of entries with
   ``media``) -> posts: ``post_id`` = the first media ``uri`` (the export has no post id),
   ``ts`` = the entry's ``creation_timestamp`` (else its first media's), ``text`` = the
@@ -120,7 +123,7 @@ from urllib.parse import parse_qs, urlparse
 import polars as pl
 
 from warmcall.core.errors import InputError
-from warmcall.ingest.loaders.base import FileReport, LoadResult
+from warmcall.ingest.loaders.base import UNFOLLOWED_ACTIVITY, FileReport, LoadResult
 from warmcall.ingest.loaders.meta_common import (
     BadTimestamp,
     epoch_us,
@@ -158,8 +161,10 @@ _NAME_KINDS: list[tuple[re.Pattern[str], str]] = [
         (r"profile\.json", "ig_profile_2018"),
         (r"profile_information\.json", "fb_profile"),
         (r"posts(_\d+)?\.json", "ig_posts"),
+        (r"recently_unfollowed_(accounts|profiles)\.json", "ig_unfollowed"),
     )
 ]
+UNFOLLOWED_REASON = "account you unfollowed: not a current connection"
 _IG_MARKERS = {
     "ig_followers",
     "ig_following",
@@ -286,6 +291,9 @@ def _shape(kind: str, data: Any) -> str | None:
         return kind if items_have(lst, sld, title) else None
     if kind == "ig_following":
         lst = unwrap_list(data, "relationships_following", prefix="relationships_")
+        return kind if items_have(lst, sld, title) else None
+    if kind == "ig_unfollowed":
+        lst = unwrap_list(data, "relationships_unfollowed_users", prefix="relationships_")
         return kind if items_have(lst, sld, title) else None
     if kind == "ig_posts":
         lst = unwrap_list(data, "ig_posts", prefix="ig_")
@@ -818,6 +826,24 @@ class _Loader:
             if users is not None:
                 users.add(user.lower())
         self.res.add("connections", _frame(rows, _CONN_SCHEMA, ("connected_at",)))
+
+    def _load_ig_unfollowed(self, f: _File, data: Any) -> None:
+        """``recently_unfollowed_accounts.json``: accounts you unfollowed, each set aside (not a
+        current connection) and named for the reports (``FileReport.list_aside``: username
+        as for a follow entry, ``timestamp`` when readable)."""
+        items = unwrap_list(data, "relationships_unfollowed_users", prefix="relationships_") or []
+        rep = self.res.file(f.member.display, "instagram-unfollowed", len(items))
+        acct = self.account_id["instagram"]
+        rep.set_aside(len(items), UNFOLLOWED_REASON, activity=UNFOLLOWED_ACTIVITY, account_id=acct)
+        for it in items:
+            user = ig_entry_username(it) if isinstance(it, dict) else None
+            if not user:
+                continue
+            try:
+                us = epoch_us(first_sld(it).get("timestamp"))
+            except BadTimestamp:
+                us = None
+            rep.list_aside(UNFOLLOWED_ACTIVITY, acct, "instagram", user.lower(), us)
 
     def _load_ig_connections_2018(self, f: _File, data: dict) -> None:
         followers = data.get("followers") if isinstance(data.get("followers"), dict) else {}

@@ -27,7 +27,8 @@ What each record becomes (one record = one list item; ``_line`` = its position):
   ``post_id`` = the post code. A like whose author is not in the export is set aside
   ("likes given"); a like of one's own post is set aside.
 - ``recently_unfollowed_profiles.json`` (``…_unfollowed_users``): each entry is set aside
-  ("accounts you unfollowed"): not a current connection.
+  ("accounts you unfollowed"): not a current connection; its username and time are listed
+  (``FileReport.list_aside``) for the reports' who-came-and-who-left section.
 - ``personal_information.json`` (``text_post_app_text_post_app_profile``): the ``accounts``
   row (``Username``, ``Name``); ``followers`` / ``following`` = distinct usernames in the
   lists when the export has them (else null).
@@ -53,7 +54,7 @@ from urllib.parse import urlparse
 import polars as pl
 
 from warmcall.core.errors import InputError
-from warmcall.ingest.loaders.base import FileReport, LoadResult
+from warmcall.ingest.loaders.base import UNFOLLOWED_ACTIVITY, FileReport, LoadResult
 from warmcall.ingest.loaders.meta_common import (
     BadTimestamp,
     archive_username,
@@ -224,8 +225,9 @@ def load(src: Source, **opts: Any) -> LoadResult:
         elif f.kind == "likes":
             _load_likes(f, rep, res, acct, me)
         elif f.kind == "unfollowed":
-            rep.set_aside(len(f.items), UNFOLLOWED_REASON, activity="accounts you unfollowed",
+            rep.set_aside(len(f.items), UNFOLLOWED_REASON, activity=UNFOLLOWED_ACTIVITY,
                           account_id=acct)  # fmt: skip
+            _list_unfollowed(f, rep, acct)
         elif profile is None:
             profile = f
         else:
@@ -239,6 +241,23 @@ def load(src: Source, **opts: Any) -> LoadResult:
             "_file": profile.member.display, "_line": 1,
         }])  # fmt: skip
     return res
+
+
+def _list_unfollowed(f: _File, rep: FileReport, acct: str) -> None:
+    """Name each account of the export's own unfollowed list (``FileReport.list_aside``):
+    the username as for a follow entry, the ``timestamp`` when it is readable (else
+    unknown). Entries without a username stay counted, unnamed."""
+    for e in f.items:
+        if not isinstance(e, dict):
+            continue
+        user, _ = _username(e)
+        if not user or not is_ig_username(user):
+            continue
+        try:
+            us = epoch_us(first_sld(e).get("timestamp"))
+        except BadTimestamp:
+            us = None
+        rep.list_aside(UNFOLLOWED_ACTIVITY, acct, PLATFORM, user.lower(), us)
 
 
 def _seconds(rep: FileReport, line: int, value: Any, required: bool) -> tuple[bool, int | None]:
