@@ -53,6 +53,13 @@ def test_overview_meaning_with_history(t) -> None:
         "1.5% of your followers engaged with you in the last 30 days, and 1 relationship is "
         "two-way (1 trusted)."
     )
+    # the share only over accounts whose exports show engagement (the headline's rule)
+    accounts = [{"platform": "linkedin", "followers": 100, "engaged": 3},
+                {"platform": "x", "followers": 900, "engaged": None}]  # fmt: skip
+    mixed = {**full, "followers": 1000, "accounts": accounts}
+    assert cards.overview_meaning(mixed, None).startswith(
+        f"{3 / 100:.1%} of your followers on LinkedIn engaged with you in the last 30 days"
+    )
     before = ("2026-01-01", {**full, "two_way": 0, "followers": 250})
     assert cards.overview_meaning(full, before).endswith(
         "since 2026-01-01, relationships are growing."

@@ -61,6 +61,20 @@ def test_the_exports_own_unfollowed_list(twice) -> None:
     assert set(got["id"]) == {u for u, _ in RUN1["unfollowed"]}
 
 
+def test_overview_sections_list_each_kind_with_its_file(twice) -> None:
+    _, ch, _, out2 = twice
+    got = {h: (t, link) for h, t, link in history.changes_sections(ch, out2)}
+    f1, f2 = set(RUN1["followers"]), set(RUN2["followers"])
+    assert set(got["3 new followers"][0]["id"]) == f2 - f1
+    assert got["2 unfollowers"][1] == "data/unfollowers.csv"
+    assert got["1 contact warmed up"][0]["handle"].to_list() == ["dave"]
+    assert got["1 contact cooled down"][1] == "data/stage_moves.csv"
+    assert set(got["1 account you unfollowed (the export's own list)"][0]["id"]) == {"gus"}
+    for _, link in got.values():
+        assert (out2 / link).is_file()
+    assert all(link is None for _, _, link in history.changes_sections(ch, ""))
+
+
 def test_sentences_are_true_for_the_data(twice) -> None:
     first, ch, _, _ = twice
     assert first.since is None

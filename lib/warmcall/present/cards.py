@@ -113,8 +113,9 @@ def overview_meaning(
     f, e, tw, t = (current.get(k) for k in ("followers", "engaged", "two_way", "trusted"))
     days = current.get("window_days")
     w = f"the last {days} days" if days else "the window"
-    if f and e is not None:
-        first = f"{e / f:.1%} of your followers engaged with you in {w}"
+    share = _engaged_share(current)
+    if share is not None:
+        first = f"{share[0]:.1%} of your followers{share[1]} engaged with you in {w}"
     elif e is not None:
         first = f"{count(e, 'person')} engaged with you in {w}"
     elif f is not None:
@@ -139,6 +140,33 @@ def overview_meaning(
         else "neither followers nor relationships grew"
     )  # fmt: skip
     return f"{first}; since {since}, {verdict}."
+
+
+def _engaged_share(current: Mapping[str, Any]) -> tuple[float, str] | None:
+    """(engaged ÷ followers, " on LinkedIn") over the accounts whose exports show both (the
+    per-account figures of ``overview.metrics``; the totals when there are none); the
+    platforms are named when other accounts cannot show engagement. None when no account
+    shows both or they have no followers."""
+    from warmcall.model.summary import PLATFORM_NAMES
+
+    accs = [a for a in current.get("accounts") or [] if isinstance(a, Mapping)]
+    if not accs:
+        f, e = current.get("followers"), current.get("engaged")
+        return (e / f, "") if f and e is not None else None
+    both = [a for a in accs if a.get("followers") is not None and a.get("engaged") is not None]
+    f = sum(a["followers"] for a in both)
+    if not f:
+        return None
+    e = sum(a["engaged"] for a in both)
+    where = ""
+    if len(both) < len(accs):
+        names = sorted(
+            {PLATFORM_NAMES.get(a.get("platform"), str(a.get("platform"))) for a in both}
+        )
+        where = " on " + (
+            names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        )
+    return e / f, where
 
 
 def audit_cards(a: Any, previous: tuple[str, Mapping[str, Any]] | None) -> list[Card]:
