@@ -9,8 +9,9 @@ import json
 
 import polars as pl
 import pytest
-from fixtures_history import RUN1, RUN2, run_twice
+from fixtures_history import RUN1, RUN2, SET, run_twice, write_export
 from warmcall.model import changes
+from warmcall.model.pipeline import analyse
 from warmcall.present import history
 
 
@@ -134,3 +135,20 @@ def test_a_snapshot_without_follow_flags_compares_nothing() -> None:
     prev = changes.snapshot(old)
     assert changes.network_changes(prev, now).height == 0
     assert changes.stage_moves(prev, now)["direction"].to_list() == ["down"]
+
+
+def test_redacted_runs_name_nobody_from_the_export_list(tmp_path) -> None:
+    """redact: true: the export's own unfollowed list carries the same keyed pseudonyms as
+    the scores, and no username of the fixture appears."""
+    data = write_export(tmp_path / "ex", RUN2)
+    a = analyse({"data": [str(data)], "as_of": RUN2["as_of"], "redact": True,
+                 "redact_key_file": str(tmp_path / "key")})  # fmt: skip
+    out = tmp_path / "reports" / RUN2["as_of"] / SET
+    out.mkdir(parents=True)
+    ch = history.changes_since_last_run(a, out, SET)
+    ids = set(ch.unfollowed_by_you["contact_id"])
+    assert len(ids) == len(RUN2["unfollowed"])
+    raw = {u for u, _ in RUN2["unfollowed"]}
+    assert not ids & raw and not set(ch.unfollowed_by_you["handle"]) & raw
+    # gus is still a contact: his pseudonym is the one the scores carry
+    assert ids & set(a.scores["contact_id"])
