@@ -83,6 +83,7 @@ if change.height:
 # %%
 came = history.changes_since_last_run(analysis, output_dir, report_set)
 history.save_changes(came, output_dir)
+history.save_snapshot(analysis, output_dir)  # for the next run
 display(Markdown(escape(history.changes_sentence(came))))
 for heading, people, link in history.changes_sections(came, output_dir):
     display(Markdown(f"**{escape(heading)}**" + (f" ([all of them]({link}))" if link else "")))
