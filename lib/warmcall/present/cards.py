@@ -265,7 +265,7 @@ def whatif_cards(st: Mapping[str, Any]) -> list[Card]:
         Card(
             "calls",
             whole(pj["attempts"]),
-            note=f"{st['calls_per_day']} a day, {count(st['weeks'], 'week')}",
+            note=f"{st['calls_per_day']} a day, {count(st['days'], 'working day')}",
         ),
         Card("new two-way", f"about {round(new_tw):,}", note="projected, not predicted"),
     ]
