@@ -266,8 +266,9 @@ def test_main_report_lines_and_exit_codes(tmp_path, monkeypatch, capsys):
                            "bad \x1b[31mred\u202e", "cell 2 of 3 (In [1]): x")  # fmt: skip
     seen = {}
 
-    def fake(params, out, jobs=None, notebooks=None, progress=True, root=None):
+    def fake(params, out, jobs=None, notebooks=None, progress=True, root=None, scheduler=None):
         seen.update(params=params, out=out, jobs=jobs, notebooks=notebooks, progress=progress)
+        seen.update({"scheduler": scheduler} if scheduler else {})
         return fake.results
 
     monkeypatch.setattr(report_command, "run_reports", fake)

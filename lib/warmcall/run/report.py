@@ -26,7 +26,10 @@ What it does, in order:
    other's ``output_dir`` files. ``POLARS_MAX_THREADS = max(1, cores // workers)`` and
    ``WARMCALL_BATCH=1`` are set in each worker before its kernels start (kernels inherit
    them; the what-if notebook builds no widget in batch). papermill runs with
-   ``kernel_name="python3"`` and ``cwd`` = the project root.
+   ``kernel_name="python3"`` and ``cwd`` = the project root. Sets reach the workers through
+   an executor (``warmcall.run.executors``): these local workers by default, or with
+   ``scheduler`` a Dask cluster, one task per set (``warmcall.run.dask_executor``: the pages
+   come back here). Failure pages, ``run.json`` and the index are written here either way.
 5. Limits: every wait is bounded and going over one is a failure, never an OK: a cell's
    execution by the set's ``report.timeout_s`` (default 600 s), its last output after its
    reply by ``IOPUB_TIMEOUT_S`` (at most ``timeout_s``), the kernel start by
@@ -86,7 +89,6 @@ import os
 import sys
 import time
 import uuid
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -97,6 +99,7 @@ from warmcall.core.errors import ParamsError
 from warmcall.core.outputs import write_text_atomic
 from warmcall.core.resources import BATCH_ENV
 from warmcall.core.sanitize import terminal
+from warmcall.run.executors import SetDone, make_executor, require_dask
 from warmcall.run.failures import ERROR_KEYS, describe_error, first_line
 from warmcall.run.limits import POLL_S, START_TIMEOUT_S, WATCHDOG_GRACE_S
 from warmcall.run.notebooks import (
@@ -113,7 +116,6 @@ from warmcall.run.sets import (
     _load_set,
     _lock_sets,
     _Set,
-    _stall_limit,
     _task,
 )
 
@@ -260,11 +262,34 @@ def _result(task: dict[str, Any], error: dict[str, Any] | None, seconds: float) 
     }
     if error is not None:
         result.update({k: error.get(k) for k in ERROR_KEYS})
-        page = render_failure_page(
-            {**result, "error_detail": error.get("error_detail"), "run_id": task["run_id"]}
-        )
-        write_text_atomic(p["html"], page)
+        result["error_detail"] = error.get("error_detail")  # for the page (_record), not run.json
     return result
+
+
+def _record(s: _Set, res: dict[str, Any], run_id: str) -> None:
+    """Add one notebook's result to its set, on the client whichever executor ran it; a
+    failed one gets its failure page here (``pages.render_failure_page``)."""
+    detail = res.pop("error_detail", None)
+    if res["status"] != "ok":
+        page = render_failure_page({**res, "error_detail": detail, "run_id": run_id})
+        write_text_atomic(Path(res["html"]), page)
+    s.results.append(res)
+
+
+def _place_files(s: _Set, done: SetDone) -> None:
+    """Put the files a remote executor brought back into the set folder (each atomically,
+    none outside it) and point the set's results at them."""
+    base = s.dir.resolve()
+    for rel, data in (done.files or {}).items():
+        target = (base / rel).resolve()
+        if not target.is_relative_to(base) or target == base:
+            continue  # a name that climbs out of the set folder: never written
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(target, data)
+    for r in done.results:
+        r["html"] = str(base / Path(r["html"]).name)
+        for key in ("ipynb", "log"):
+            r[key] = str(base / Path(r[key]).name) if r.get(key) else None
 
 
 def _run_one(task: dict[str, Any], beat: Any = None) -> dict[str, Any]:
@@ -342,7 +367,8 @@ def _run_one(task: dict[str, Any], beat: Any = None) -> dict[str, Any]:
 
 def _fail_in_parent(task: dict[str, Any], error: dict[str, Any], seconds: float) -> dict[str, Any]:
     """Result for a task whose worker stalled, died or could not run it: the partial executed
-    notebook (if any) is kept with the failure in its metadata, and a failure page written."""
+    notebook (if any) is kept with the failure in its metadata (the runner writes the failure
+    page, ``_record``)."""
     import nbformat
 
     p = _paths(task)
@@ -403,6 +429,7 @@ def run_reports(
     progress: bool = True,
     *,
     root: Path | None = None,
+    scheduler: str | None = None,
 ) -> list[RunResult]:
     """Run every notebook for every params file (report set); see the module docstring.
 
@@ -412,9 +439,15 @@ def run_reports(
     runner passes (``notebooks.check_parameters``), and ``locks.Busy`` (an ``InputError``,
     before anything runs) when another run holds one of the sets; notebook failures never raise, they are results
     with ``status == "failed"``. Results are ordered by params file, then notebook.
+    ``scheduler``: run each set as one task on a Dask cluster (``"local"``: a LocalCluster of
+    ``jobs`` processes here; else a scheduler address, ``tcp://host:8786``;
+    ``warmcall.run.dask_executor``); ``ParamsError`` (exit 2) when Dask is not installed or
+    no scheduler with a worker answers.
     ``KeyboardInterrupt`` / ``SystemExit`` (SIGINT, SIGTERM) stop the workers and kernels
     (bounded), mark unfinished sets ``interrupted`` in their run.json, and propagate.
     """
+    if scheduler is not None:
+        require_dask()  # one line, before anything is read or run
     root = (root or find_project_root()).resolve()
     out_dir = Path(out_dir).resolve()
     paths = [Path(p) for p in params_files]
@@ -456,7 +489,7 @@ def run_reports(
                       file=sys.stderr)  # fmt: skip
             _clear_set(s)
         try:
-            _run_sets(sets, out_dir, root, run_id, jobs, progress)
+            _run_sets(sets, out_dir, root, run_id, jobs, progress, scheduler)
         except BaseException:
             for s in sets:
                 if not s.finished:
@@ -479,47 +512,54 @@ def run_reports(
 
 
 def _run_sets(
-    sets: list[_Set], out_dir: Path, root: Path, run_id: str, jobs: int | None, progress: bool
+    sets: list[_Set],
+    out_dir: Path,
+    root: Path,
+    run_id: str,
+    jobs: int | None,
+    progress: bool,
+    scheduler: str | None = None,
 ) -> None:
-    """The notebooks of every set, sets in parallel in supervised workers (``warmcall.run.workers``),
-    the notebooks of one set one after the other."""
+    """Every set through one executor (``warmcall.run.executors``: the local supervised
+    workers, or Dask with ``scheduler``), the notebooks of one set one after the other; the
+    results, failure pages, ``run.json`` and the index are written here as each set ends."""
     from tqdm import tqdm
 
-    from warmcall.run.workers import Supervisor
-
-    _fill_table_cache(sets, progress)
     cores = os.cpu_count() or 1
-    workers = max(1, min(jobs or cores, len(sets)))
-    threads = max(1, cores // workers)
     total = sum(len(s.notebooks) for s in sets)
     bar = tqdm(total=total, unit="nb", desc="reports", file=sys.stderr, disable=not progress)
-    queues = {s.name: deque(s.notebooks) for s in sets}
     by_name = {s.name: s for s in sets}
 
-    with Supervisor(
-        _run_one, workers, stall_s=_stall_limit, initializer=_init_worker, initargs=(threads,)
-    ) as sup:
+    def tick(name: str, res: dict[str, Any], n: int = 1) -> None:
+        bar.set_postfix_str(terminal(f"{name}/{res['notebook']} {res['status']}"), refresh=False)
+        bar.update(n)
 
-        def submit_next(s: _Set) -> None:
-            if queues[s.name]:
-                sup.submit(_task(s, queues[s.name].popleft(), root, run_id))
-            else:
-                _finish_set(s, out_dir, run_id)
-
+    executor = make_executor(
+        scheduler, jobs, len(sets), lambda workers: max(1, cores // workers), on_notebook=tick
+    )
+    try:
+        if executor.fills_local_cache:
+            _fill_table_cache(sets, progress)
         for s in sets:
-            submit_next(s)
-        while sup.pending():
-            for o in sup.wait(POLL_S):
-                task = o.task
-                s = by_name[task["report_set"]]
-                if o.status == "done":
-                    res = o.result
-                else:  # stalled, died, or the runner itself failed
-                    res = _fail_in_parent(task, _outcome_error(o), o.seconds)
-                s.results.append(res)
-                bar.set_postfix_str(
-                    terminal(f"{s.name}/{res['notebook']} {res['status']}"), refresh=False
-                )
-                bar.update(1)
-                submit_next(s)
-    bar.close()
+            executor.submit(_set_task(s, root, run_id))
+        while executor.pending():
+            for done in executor.as_completed(POLL_S):
+                s = by_name[done.report_set]
+                if done.files is not None:
+                    _place_files(s, done)
+                    tick(s.name, done.results[-1], len(done.results))
+                for res in done.results:
+                    _record(s, res, run_id)
+                _finish_set(s, out_dir, run_id)
+    finally:
+        executor.shutdown()
+        bar.close()
+
+
+def _set_task(s: _Set, root: Path, run_id: str) -> dict[str, Any]:
+    """One report set for an executor: its notebook tasks, in order (``executors``)."""
+    return {
+        "report_set": s.name,
+        "timeout": s.timeout,
+        "notebooks": [_task(s, nb, root, run_id) for nb in s.notebooks],
+    }

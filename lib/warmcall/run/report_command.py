@@ -38,6 +38,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         "-n", "--notebook", dest="notebooks", nargs="+", action="extend", metavar="NB",
         help="only these notebooks (path, name, stem or NN number; default: params' notebooks)",
     )  # fmt: skip
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="run each report set as one task on a Dask cluster: a scheduler's address "
+        "(tcp://host:8786), or 'local' for a local cluster of --jobs worker processes "
+        "(needs: pip install 'warmcall[dask]')",
+    )  # fmt: skip
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     return parser
 
@@ -88,6 +94,7 @@ def main_report(args: argparse.Namespace) -> int:
             notebooks=[Path(n) for n in nbs] if nbs else None,
             progress=not getattr(args, "no_progress", False),
             root=root,
+            scheduler=getattr(args, "scheduler", None),
         )
     cwd = Path.cwd()
 
