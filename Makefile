@@ -1,6 +1,6 @@
 # warmcall: two commands for a fresh machine with Python 3.11+ and make.
 #   make report   set up .venv, install, run the reports on data/sample/, say where they are
-#   make test     set up if needed, lint and type-check, run every test (unit, loaders, notebooks, browser)
+#   make test     set up if needed, lint and type-check, run every test (unit, loaders, notebooks, browser, dask)
 #   make soak     run the sample report 30 times beside a second run (hangs, mixing, orphans)
 #   make lab      JupyterLab on notebooks/ (PORT=8888, BROWSER=no for --no-browser)
 SHELL := /bin/bash
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	@echo "Setting up $(VENV) with $(PY) ($$($(PY) --version))..."
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	@$(BIN)/python -m pip install $(PIP_QUIET) --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
-	@$(BIN)/python -m pip install $(PIP_QUIET) -e ".[dev]" 2>&1 | grep -v '^WARNING: Location' || true
+	@$(BIN)/python -m pip install $(PIP_QUIET) -e ".[dev,dask]" 2>&1 | grep -v '^WARNING: Location' || true
 	@$(BIN)/python -c "import warmcall, polars, altair, papermill, nbval" || { echo "install failed"; exit 1; }
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 

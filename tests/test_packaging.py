@@ -20,12 +20,15 @@ def _norm(req: str) -> str:
 
 def test_environment_yml_mirrors_pyproject() -> None:
     py = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    want = {_norm(r) for r in py["dependencies"] + py["optional-dependencies"]["dev"]}
+    extras = py["optional-dependencies"]
+    want = {_norm(r) for r in py["dependencies"] + [r for e in extras.values() for r in e]}
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     have = {_norm(r) for r in pip if not r.startswith("-e")}
     assert have == want, f"only in environment.yml: {have - want}; only in pyproject: {want - have}"
     assert any(d.startswith("python>=3.11") for d in env["dependencies"] if isinstance(d, str))
+    editable = next(r for r in pip if r.startswith("-e"))
+    assert editable == f"-e .[{','.join(extras)}]", "the conda env installs every extra"
 
 
 def test_notebooks_committed_without_outputs() -> None:
