@@ -27,6 +27,12 @@ figure is the median, and the peak RSS of each subprocess (with its children, fr
 - ``report_s``: ``warmcall report --params <bench params> --out <tmp>`` end to end (all
   notebooks), each run with an empty table cache (a weekly run on new exports);
   ``report_bytes``: the largest HTML page written.
+- ``sets_per_minute`` (scale S only): ``{"local": ..., "dask": ...}``, report sets finished
+  per minute of wall time when ``SETS_N`` copies of the S params (every notebook each) run in
+  one ``warmcall report``, once with the local process pool (``--jobs 2``) and once on a
+  Dask LocalCluster of 2 worker processes (``--scheduler local --jobs 2``; needs the
+  ``dask`` extra, else ``"dask": null``), each from an empty table cache; measured once,
+  not repeated (``bench_sets_per_minute``).
 - ``peak_rss_mb``: the largest peak RSS of the issue's measurement subprocesses (audit warm
   and first, floor, what-if, X archive, report); the pandas baseline's and the uncached
   audit's are shown apart.
@@ -57,8 +63,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 DATA = BENCH / "data"
 KEYS = ("audit_s", "floor_s", "pandas_s", "whatif_ms", "load_x_archive_s", "report_s",
-        "report_bytes", "peak_rss_mb")  # fmt: skip
-MEASURES = ("audit", "floor", "pandas", "whatif", "x_archive", "report")
+        "report_bytes", "peak_rss_mb", "sets_per_minute")  # fmt: skip
+MEASURES = ("audit", "floor", "pandas", "whatif", "x_archive", "report", "sets")
 #: the issue's measurements of warmcall: peak_rss_mb is theirs. Shown apart: the pandas
 #: baseline's and the uncached audit's (``cache=False``: an eager Workbook whose 10M
 #: interactions carry their ``source`` text, which the cached path builds only when read).
@@ -340,9 +346,55 @@ def bench_scale(scale: str, repeats: int, only: set[str], xa: dict | None) -> tu
         "peak_rss_mb": round(
             max([details[k]["rss_mb"] for k in OWN if k in details] or [0.0]), 1
         ),
+        "sets_per_minute": bench_sets_per_minute(params, env, details)
+        if "sets" in only and scale == "S" else None,
     }  # fmt: skip
     assert tuple(res) == KEYS, "--json must print exactly the issue's keys"
     return res, details
+
+
+#: report sets in the sets_per_minute run
+SETS_N = 20
+
+
+def bench_sets_per_minute(params: Path, env: dict[str, str], details: dict) -> dict:
+    """``SETS_N`` report sets (copies of ``params``) through the local process pool and a
+    Dask LocalCluster, 2 workers each: sets finished per minute of wall time, per executor
+    (None for Dask when it is not installed); the runs' figures go into ``details["sets"]``."""
+    import importlib.util
+
+    executors = {"local": ["--jobs", "2"], "dask": ["--scheduler", "local", "--jobs", "2"]}
+    have_dask = all(importlib.util.find_spec(m) for m in ("dask", "distributed"))
+    out: dict = {}
+    details["sets"] = {"sets": SETS_N, "workers": 2}
+    work = Path(tempfile.mkdtemp(prefix="warmcall-bench-sets-"))
+    try:
+        files = []
+        for i in range(1, SETS_N + 1):
+            f = work / "params" / f"set{i:02d}.yaml"
+            f.parent.mkdir(exist_ok=True)
+            shutil.copy(params, f)
+            files.append(str(f))
+        for name, flags in executors.items():
+            if name == "dask" and not have_dask:
+                out[name] = None
+                continue
+            cache = work / f"cache-{name}"
+            vega = Path(env["WARMCALL_CACHE_DIR"]) / "vega-offline"
+            if vega.is_dir():  # the offline Vega bundle is built once, not per run
+                shutil.copytree(vega, cache / "vega-offline")
+            code, wall, cpu, rss, text = _run(
+                [sys.executable, "-m", "warmcall.run.cli", "report", "--params", *files,
+                 "--out", str(work / f"out-{name}"), "--no-progress", *flags],
+                {**env, "WARMCALL_CACHE_DIR": str(cache)},
+            )  # fmt: skip
+            failed = [ln for ln in text.splitlines() if ln.startswith("FAIL")]
+            details["sets"][name] = {"wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
+                                     "rss_mb": round(rss), "exit": code, "failed": failed}  # fmt: skip
+            out[name] = round(SETS_N / (wall / 60), 2) if code == 0 else None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return out
 
 
 # --------------------------------------------------------------------------- report
@@ -465,6 +517,12 @@ def write_markdown(path: Path, results: dict, details: dict, m: dict) -> None:
             lambda s: f"{results[s]['report_bytes']:,}" if results[s]["report_bytes"] else "–",
         ),
         ("peak_rss_mb", lambda s: _f(results[s]["peak_rss_mb"], 0)),
+        (
+            f"report sets per minute, local pool / Dask ({SETS_N} sets, 2 workers)",
+            lambda s: " / ".join(
+                _f((results[s]["sets_per_minute"] or {}).get(k), 2) for k in ("local", "dask")
+            ),
+        ),
         ("peak RSS of audit (warm) MB", lambda s: _f(details[s].get("audit", {}).get("rss_mb"), 0)),
         (
             "peak RSS of audit (uncached) MB",

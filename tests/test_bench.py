@@ -71,4 +71,5 @@ def test_verdicts_apply_the_issue_thresholds():
 
 def test_json_keys_are_the_issues():
     assert bench_run.KEYS == ("audit_s", "floor_s", "pandas_s", "whatif_ms", "load_x_archive_s",
-                              "report_s", "report_bytes", "peak_rss_mb")  # fmt: skip
+                              "report_s", "report_bytes", "peak_rss_mb",
+                              "sets_per_minute")  # fmt: skip
