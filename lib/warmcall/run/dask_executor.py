@@ -33,6 +33,7 @@ import logging
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -132,9 +133,11 @@ def _set_failure(set_task: dict[str, Any], error: dict[str, Any], seconds: float
 class DaskExecutor:
     """Report sets as Dask tasks (module docstring). ``address``: a scheduler's address, or
     None for a ``LocalCluster`` of ``local_workers`` processes (one thread each) with
-    ``polars_threads`` as ``POLARS_MAX_THREADS`` in each set."""
+    ``polars_threads`` as ``POLARS_MAX_THREADS`` in each set. ``on_notebook(report_set,
+    result)`` hears of each notebook's result when its set comes back (progress)."""
 
     fills_local_cache = False
+    where = "a Dask cluster"
 
     def __init__(
         self,
@@ -142,12 +145,14 @@ class DaskExecutor:
         *,
         local_workers: int = 1,
         polars_threads: int | None = None,
+        on_notebook: Callable[[str, dict[str, Any]], None] | None = None,
     ) -> None:
         import dask
         from distributed import Client, LocalCluster
 
         self._cluster: Any = None
         self._threads = polars_threads
+        self._on_notebook = on_notebook or (lambda name, res: None)
         self._queue: list[dict[str, Any]] = []
         self._running: dict[Any, tuple[dict[str, Any], float]] = {}
         self._ended: list[SetDone] = []
@@ -226,6 +231,9 @@ class DaskExecutor:
                 self._ended.append(_set_failure(task, _over_time(task, limit), seconds))
         self._start()
         out, self._ended = self._ended, []
+        for done in out:
+            for res in done.results:
+                self._on_notebook(done.report_set, res)
         return out
 
     def _collect(self, fut: Any, task: dict[str, Any], seconds: float) -> SetDone:

@@ -8,7 +8,9 @@ the index, history) is the same whichever executor ran them. An executor:
   "timeout": report.timeout_s, "notebooks": [notebook task, ...]}`` (the notebook tasks of
   ``warmcall.run.sets._task``, run one after the other, in order);
 - ``as_completed(timeout_s)``: wait at most ``timeout_s`` seconds and return the sets that
-  ended since the last call (``SetDone``, possibly none). Every set ends: an executor turns a
+  ended since the last call (``SetDone``, possibly none); the ``on_notebook(report_set,
+  result)`` callback given to the executor hears of each notebook's result (progress) as
+  soon as the executor knows it, before the set is returned. Every set ends: an executor turns a
   stalled, lost or over-time run into failed notebook results, never a wait without end;
 - ``pending()``: sets submitted whose ``SetDone`` has not been returned yet;
 - ``shutdown()``: stop everything it started, within a bounded time.
@@ -149,7 +151,8 @@ def make_executor(
     on_notebook: Callable[[str, dict[str, Any]], None] | None = None,
 ) -> Executor:
     """The executor for a run: ``LocalExecutor`` without ``scheduler``; with one, a
-    ``DaskExecutor`` (``"local"``: a LocalCluster of ``jobs`` worker processes here; else the
+    ``DaskExecutor`` (``"local"``: a LocalCluster of ``jobs`` worker processes here, never
+    more than the sets; else the
     address of a running scheduler, e.g. ``tcp://host:8786``). ``polars_threads(workers)`` is
     the ``POLARS_MAX_THREADS`` for that many workers on this machine. Raises ``ParamsError``
     (exit 2) when Dask is not installed or the scheduler cannot be reached."""
@@ -163,9 +166,13 @@ def make_executor(
     from warmcall.run.dask_executor import DaskExecutor
 
     if scheduler == "local":
-        n = max(1, jobs or cores)
-        return DaskExecutor(None, local_workers=n, polars_threads=polars_threads(n))
-    return DaskExecutor(scheduler)
+        return DaskExecutor(
+            None,
+            local_workers=workers,
+            polars_threads=polars_threads(workers),
+            on_notebook=on_notebook,
+        )
+    return DaskExecutor(scheduler, on_notebook=on_notebook)
 
 
 def require_dask() -> None:

@@ -99,6 +99,7 @@ from warmcall.core.errors import ParamsError
 from warmcall.core.outputs import write_text_atomic
 from warmcall.core.resources import BATCH_ENV
 from warmcall.core.sanitize import terminal
+from warmcall.core.words import count
 from warmcall.run.executors import SetDone, make_executor, require_dask
 from warmcall.run.failures import ERROR_KEYS, describe_error, first_line
 from warmcall.run.limits import POLL_S, START_TIMEOUT_S, WATCHDOG_GRACE_S
@@ -530,9 +531,9 @@ def _run_sets(
     bar = tqdm(total=total, unit="nb", desc="reports", file=sys.stderr, disable=not progress)
     by_name = {s.name: s for s in sets}
 
-    def tick(name: str, res: dict[str, Any], n: int = 1) -> None:
+    def tick(name: str, res: dict[str, Any]) -> None:
         bar.set_postfix_str(terminal(f"{name}/{res['notebook']} {res['status']}"), refresh=False)
-        bar.update(n)
+        bar.update(1)
 
     executor = make_executor(
         scheduler, jobs, len(sets), lambda workers: max(1, cores // workers), on_notebook=tick
@@ -540,6 +541,10 @@ def _run_sets(
     try:
         if executor.fills_local_cache:
             _fill_table_cache(sets, progress)
+        if progress and scheduler is not None:
+            print(
+                f"{count(len(sets), 'report set')} on {terminal(executor.where)}", file=sys.stderr
+            )
         for s in sets:
             executor.submit(_set_task(s, root, run_id))
         while executor.pending():
@@ -547,7 +552,6 @@ def _run_sets(
                 s = by_name[done.report_set]
                 if done.files is not None:
                     _place_files(s, done)
-                    tick(s.name, done.results[-1], len(done.results))
                 for res in done.results:
                     _record(s, res, run_id)
                 _finish_set(s, out_dir, run_id)
