@@ -138,6 +138,25 @@ def test_a_killed_worker_is_a_failure_page_not_a_hang(tmp_path, monkeypatch, cap
     assert "FAIL doomed/09_kill  WorkerDied" in out
 
 
+@needs_dask
+def test_a_set_over_its_limit_fails_loudly_and_the_run_ends(tmp_path, monkeypatch, cluster):
+    # report.timeout_s 2 s × 1 notebook + no margin: the kernel start alone takes longer
+    from warmcall.run import limits, report
+
+    monkeypatch.setattr(limits, "SET_MARGIN_S", 0)
+    root = tmp_path / "proj"
+    files = make_project(
+        root, {"slow": f'as_of: "{AS_OF}"\nreport: {{timeout_s: 2}}\nnotebooks: ["03_slow"]\n'}
+    )
+    [r] = report.run_reports(
+        files, tmp_path / "out", progress=False, root=root, scheduler=cluster.scheduler_address
+    )
+    assert (r.status, r.error_type) == ("failed", "SetTimeout")
+    assert r.error_limit == "report.timeout_s = 2 s × 1 notebook + 0 s"
+    page = r.html.read_text(encoding="utf-8")
+    assert "<th>Limit</th><td>report.timeout_s = 2 s × 1 notebook + 0 s</td>" in page
+
+
 def test_scheduler_without_dask_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
     root = tmp_path / "proj"
     make_project(root, {"alpha": SETS["alpha"]})

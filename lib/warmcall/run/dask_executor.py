@@ -33,11 +33,13 @@ import logging
 import os
 import tempfile
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from warmcall.core.errors import ParamsError
+from warmcall.core.words import count
 from warmcall.run.executors import SetDone
 from warmcall.run.limits import CONNECT_TIMEOUT_S, SHUTDOWN_S, set_limit_s
 
@@ -159,7 +161,11 @@ class DaskExecutor:
         try:
             if address is None:
                 self.where = f"a local Dask cluster of {local_workers} worker processes"
-                with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+                with (
+                    dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+                    warnings.catch_warnings(),
+                ):  # its HTTP server takes another port when 8787 is busy: no news
+                    warnings.filterwarnings("ignore", message="Port .* is already in use")
                     self._cluster = LocalCluster(
                         n_workers=local_workers,
                         threads_per_worker=1,
@@ -261,7 +267,7 @@ class DaskExecutor:
 def _over_time(task: dict[str, Any], limit: float) -> dict[str, Any]:
     n = len(task["notebooks"])
     words = (
-        f"report.timeout_s = {task['timeout']} s × {n} notebook{'s' if n != 1 else ''} "
+        f"report.timeout_s = {task['timeout']} s × {count(n, 'notebook')} "
         f"+ {limit - float(task['timeout']) * n:.0f} s"
     )
     return {
