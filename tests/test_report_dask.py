@@ -157,6 +157,28 @@ def test_a_set_over_its_limit_fails_loudly_and_the_run_ends(tmp_path, monkeypatc
     assert "<th>Limit</th><td>report.timeout_s = 2 s × 1 notebook + 0 s</td>" in page
 
 
+@needs_dask
+def test_an_unreachable_scheduler_is_one_line_and_leaves_the_last_run(
+    tmp_path, monkeypatch, capsys
+):
+    from warmcall.run import dask_executor
+
+    monkeypatch.setattr(dask_executor, "CONNECT_TIMEOUT_S", 2)
+    root = tmp_path / "proj"
+    make_project(root, {"alpha": SETS["alpha"]})
+    last = tmp_path / "out" / AS_OF / "alpha"  # the previous run's page
+    last.mkdir(parents=True)
+    (last / "01_chart.html").write_text("last week")
+    monkeypatch.chdir(root)
+    args = ["report", "-p", str(root / "params" / "alpha.yaml"), "-o", str(tmp_path / "out")]
+    rc = cli.main([*args, "--no-progress", "--scheduler", "tcp://127.0.0.1:1"])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1
+    assert err.startswith("warmcall: error: --scheduler: tcp://127.0.0.1:1: no Dask scheduler")
+    assert (last / "01_chart.html").read_text() == "last week"  # nothing cleared or written
+    assert sorted(p.name for p in last.iterdir()) == ["01_chart.html"]
+
+
 def test_scheduler_without_dask_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
     root = tmp_path / "proj"
     make_project(root, {"alpha": SETS["alpha"]})

@@ -147,14 +147,13 @@ class DaskExecutor:
         *,
         local_workers: int = 1,
         polars_threads: int | None = None,
-        on_notebook: Callable[[str, dict[str, Any]], None] | None = None,
     ) -> None:
         import dask
         from distributed import Client, LocalCluster
 
         self._cluster: Any = None
         self._threads = polars_threads
-        self._on_notebook = on_notebook or (lambda name, res: None)
+        self.on_notebook: Callable[[str, dict[str, Any]], None] = lambda name, res: None
         self._queue: list[dict[str, Any]] = []
         self._running: dict[Any, tuple[dict[str, Any], float]] = {}
         self._ended: list[SetDone] = []
@@ -239,7 +238,7 @@ class DaskExecutor:
         out, self._ended = self._ended, []
         for done in out:
             for res in done.results:
-                self._on_notebook(done.report_set, res)
+                self.on_notebook(done.report_set, res)
         return out
 
     def _collect(self, fut: Any, task: dict[str, Any], seconds: float) -> SetDone:

@@ -8,9 +8,9 @@ the index, history) is the same whichever executor ran them. An executor:
   "timeout": report.timeout_s, "notebooks": [notebook task, ...]}`` (the notebook tasks of
   ``warmcall.run.sets._task``, run one after the other, in order);
 - ``as_completed(timeout_s)``: wait at most ``timeout_s`` seconds and return the sets that
-  ended since the last call (``SetDone``, possibly none); the ``on_notebook(report_set,
-  result)`` callback given to the executor hears of each notebook's result (progress) as
-  soon as the executor knows it, before the set is returned. Every set ends: an executor turns a
+  ended since the last call (``SetDone``, possibly none); the executor's ``on_notebook(
+  report_set, result)`` attribute (a callable, for progress; a no-op by default) hears of
+  each notebook's result as soon as the executor knows it, before the set is returned. Every set ends: an executor turns a
   stalled, lost or over-time run into failed notebook results, never a wait without end;
 - ``pending()``: sets submitted whose ``SetDone`` has not been returned yet;
 - ``shutdown()``: stop everything it started, within a bounded time.
@@ -60,6 +60,8 @@ class Executor(Protocol):
     fills_local_cache: bool
     #: what the progress line calls the place the sets run
     where: str
+    #: called with (report set, notebook result) as each notebook's result is known
+    on_notebook: Callable[[str, dict[str, Any]], None]
 
     def submit(self, set_task: dict[str, Any]) -> str: ...
 
@@ -88,12 +90,7 @@ class LocalExecutor:
     fills_local_cache = True
     where = "this machine"
 
-    def __init__(
-        self,
-        workers: int,
-        polars_threads: int,
-        on_notebook: Callable[[str, dict[str, Any]], None] | None = None,
-    ) -> None:
+    def __init__(self, workers: int, polars_threads: int) -> None:
         from warmcall.run.report import _init_worker, _run_one
         from warmcall.run.sets import _stall_limit
         from warmcall.run.workers import Supervisor
@@ -106,7 +103,7 @@ class LocalExecutor:
             initargs=(polars_threads,),
         )
         self._sets: dict[str, _LocalSet] = {}
-        self._on_notebook = on_notebook or (lambda name, res: None)
+        self.on_notebook: Callable[[str, dict[str, Any]], None] = lambda name, res: None
 
     def submit(self, set_task: dict[str, Any]) -> str:
         name = set_task["report_set"]
@@ -130,7 +127,7 @@ class LocalExecutor:
                 res = _fail_in_parent(o.task, _outcome_error(o), o.seconds)
             s.results.append(res)
             s.seconds += o.seconds
-            self._on_notebook(o.task["report_set"], res)
+            self.on_notebook(o.task["report_set"], res)
             if s.queue:
                 self._sup.submit(s.queue.popleft())
             else:
@@ -148,7 +145,6 @@ def make_executor(
     jobs: int | None,
     sets: int,
     polars_threads: Callable[[int], int],
-    on_notebook: Callable[[str, dict[str, Any]], None] | None = None,
 ) -> Executor:
     """The executor for a run: ``LocalExecutor`` without ``scheduler``; with one, a
     ``DaskExecutor`` (``"local"``: a LocalCluster of ``jobs`` worker processes here, never
@@ -161,18 +157,13 @@ def make_executor(
     cores = os.cpu_count() or 1
     workers = max(1, min(jobs or cores, sets))
     if scheduler is None:
-        return LocalExecutor(workers, polars_threads(workers), on_notebook)
+        return LocalExecutor(workers, polars_threads(workers))
     require_dask()
     from warmcall.run.dask_executor import DaskExecutor
 
     if scheduler == "local":
-        return DaskExecutor(
-            None,
-            local_workers=workers,
-            polars_threads=polars_threads(workers),
-            on_notebook=on_notebook,
-        )
-    return DaskExecutor(scheduler, on_notebook=on_notebook)
+        return DaskExecutor(None, local_workers=workers, polars_threads=polars_threads(workers))
+    return DaskExecutor(scheduler)
 
 
 def require_dask() -> None:

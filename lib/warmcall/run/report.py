@@ -100,7 +100,7 @@ from warmcall.core.outputs import write_text_atomic
 from warmcall.core.resources import BATCH_ENV
 from warmcall.core.sanitize import terminal
 from warmcall.core.words import count
-from warmcall.run.executors import SetDone, make_executor, require_dask
+from warmcall.run.executors import Executor, SetDone, make_executor, require_dask
 from warmcall.run.failures import ERROR_KEYS, describe_error, first_line
 from warmcall.run.limits import POLL_S, START_TIMEOUT_S, WATCHDOG_GRACE_S
 from warmcall.run.notebooks import (
@@ -482,21 +482,29 @@ def run_reports(
 
     ensure_vega_bundle()  # once, before the workers (they only read it)
     run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    with contextlib.ExitStack() as locks:
-        _lock_sets(locks, sets)
-        for s in sets:
-            if s.waited_s >= 1:
-                print(f"{terminal(s.name)}: waited {s.waited_s:.1f} s for another run of this set",
-                      file=sys.stderr)  # fmt: skip
-            _clear_set(s)
-        try:
-            _run_sets(sets, out_dir, root, run_id, jobs, progress, scheduler)
-        except BaseException:
+    cores = os.cpu_count() or 1
+    # before any set is locked or cleared: an unreachable scheduler changes nothing on disk
+    executor = make_executor(scheduler, jobs, len(sets), lambda n: max(1, cores // n))
+    try:
+        with contextlib.ExitStack() as locks:
+            _lock_sets(locks, sets)
             for s in sets:
-                if not s.finished:
-                    with contextlib.suppress(Exception):
-                        _finish_set(s, out_dir, run_id, status="interrupted")
-            raise
+                if s.waited_s >= 1:
+                    print(f"{terminal(s.name)}: waited {s.waited_s:.1f} s for another run of this set",
+                          file=sys.stderr)  # fmt: skip
+                _clear_set(s)
+            try:
+                _run_sets(sets, out_dir, root, run_id, executor, progress)
+            except BaseException:
+                executor.shutdown()  # workers and kernels stopped before the sets are marked
+                for s in sets:
+                    if not s.finished:
+                        with contextlib.suppress(Exception):
+                            _finish_set(s, out_dir, run_id, status="interrupted")
+                raise
+            executor.shutdown()  # before the locks are released
+    finally:
+        executor.shutdown()  # a set another run holds (Busy): stop what was started
 
     fields = {f for f in RunResult.__dataclass_fields__}
     out = []
@@ -513,20 +521,14 @@ def run_reports(
 
 
 def _run_sets(
-    sets: list[_Set],
-    out_dir: Path,
-    root: Path,
-    run_id: str,
-    jobs: int | None,
-    progress: bool,
-    scheduler: str | None = None,
+    sets: list[_Set], out_dir: Path, root: Path, run_id: str, executor: Executor, progress: bool
 ) -> None:
-    """Every set through one executor (``warmcall.run.executors``: the local supervised
-    workers, or Dask with ``scheduler``), the notebooks of one set one after the other; the
-    results, failure pages, ``run.json`` and the index are written here as each set ends."""
+    """Every set through ``executor`` (``warmcall.run.executors``: the local supervised
+    workers, or Dask with ``--scheduler``), the notebooks of one set one after the other;
+    the results, failure pages, ``run.json`` and the index are written here as each set
+    ends. The caller shuts the executor down."""
     from tqdm import tqdm
 
-    cores = os.cpu_count() or 1
     total = sum(len(s.notebooks) for s in sets)
     bar = tqdm(total=total, unit="nb", desc="reports", file=sys.stderr, disable=not progress)
     by_name = {s.name: s for s in sets}
@@ -535,13 +537,11 @@ def _run_sets(
         bar.set_postfix_str(terminal(f"{name}/{res['notebook']} {res['status']}"), refresh=False)
         bar.update(1)
 
-    executor = make_executor(
-        scheduler, jobs, len(sets), lambda workers: max(1, cores // workers), on_notebook=tick
-    )
+    executor.on_notebook = tick
     try:
         if executor.fills_local_cache:
             _fill_table_cache(sets, progress)
-        if progress and scheduler is not None:
+        elif progress:
             print(
                 f"{count(len(sets), 'report set')} on {terminal(executor.where)}", file=sys.stderr
             )
@@ -556,7 +556,6 @@ def _run_sets(
                     _record(s, res, run_id)
                 _finish_set(s, out_dir, run_id)
     finally:
-        executor.shutdown()
         bar.close()
 
 
