@@ -1,7 +1,7 @@
 """Open the generated reports in headless Chromium with the network cut off.
 
-Every report page, failure page and the index must render completely offline: every
-``.vega-embed`` holds an svg or canvas, no console error, no http(s) request (all are aborted
+Every report page, failure page and the index must render completely offline: every chart
+is a static ``figure.wc-chart`` holding an svg, no console error, no http(s) request (all are aborted
 and recorded), no dialog (an injected ``alert`` would open one), and the hostile strings of the
 fixture data are shown as text.
 
@@ -44,11 +44,11 @@ def _assert_clean(log):
 def test_chart_report_renders_offline_and_shows_hostile_text(run, context):
     url = run.by_name["good/01_chart"].html.as_uri()
     page, log = open_offline(context, url)
-    page.wait_for_selector(".vega-embed svg, .vega-embed canvas", timeout=20_000)
-    embeds = page.eval_on_selector_all(
-        ".vega-embed", "els => els.map(e => !!e.querySelector('svg, canvas'))"
+    figures = page.eval_on_selector_all(
+        "figure.wc-chart", "els => els.map(e => !!e.querySelector('svg'))"
     )
-    assert embeds == [True]  # 01_chart has one chart
+    assert figures == [True]  # 01_chart has one chart, drawn without JavaScript
+    assert page.query_selector_all("script[src], .vega-embed") == []
     assert page.query_selector_all("div.error") == []
     assert page.query_selector_all("img") == []  # the <img onerror> string stayed text
 
@@ -56,12 +56,16 @@ def test_chart_report_renders_offline_and_shows_hostile_text(run, context):
     for s in HOSTILE_SHOWN:
         assert s in text, s  # the table shows each hostile string as text
     assert f"title: {HOSTILE_TITLE}" in text
-    labels = page.eval_on_selector_all(".vega-embed svg text", "els => els.map(e => e.textContent)")
+    labels = page.eval_on_selector_all(
+        "figure.wc-chart svg text", "els => els.map(e => e.textContent)"
+    )
     for s in HOSTILE_SHOWN:
         assert s in labels, s  # and so do the chart's axis labels
 
-    # the bars link to "javascript:alert(1)" (href encoding): clicking must not run it
-    bars = page.query_selector_all(".vega-embed svg path[aria-roledescription='bar']")
+    # the chart asks for links to "javascript:alert(1)" (href encoding): a static figure has
+    # none, and clicking a bar must not run anything
+    assert page.query_selector_all("figure.wc-chart a, figure.wc-chart [href]") == []
+    bars = page.query_selector_all("figure.wc-chart svg path[aria-roledescription='bar']")
     assert len(bars) == 5
     for b in bars:
         b.click()
@@ -98,6 +102,6 @@ def test_index_renders_offline_and_links_work(run, context):
     page.click("tr:has(td:text-is('good')) a:text-is('report')")
     page.wait_for_load_state("load")
     assert page.url == run.by_name["good/01_chart"].html.as_uri()
-    page.wait_for_selector(".vega-embed svg", timeout=20_000)
+    page.wait_for_selector("figure.wc-chart svg", timeout=20_000)
     _assert_clean(log)
     page.close()

@@ -23,7 +23,7 @@ from warmcall.core.params import DEFAULT_KIND_WEIGHTS
 from warmcall.ingest import cache, load, workbook
 from warmcall.ingest.workbook import LazyWorkbook
 from warmcall.model import features
-from warmcall.run import pages, sets
+from warmcall.run import sets
 
 CONNECTIONS = """account_id,platform,contact_id,handle,follows_me,i_follow
 x:me,x,1,alice,true,true
@@ -463,25 +463,17 @@ def test_prune_removes_temporary_folders_of_killed_writes(export, loads):
     assert len(entries(export)) == 1 and len(loads) == 1
 
 
-def test_vega_bundle_goes_to_a_private_temp_folder_when_the_cache_is_read_only(
+def test_private_temp_folder_is_made_private_and_refused_when_others_can_write_it(
     tmp_path, monkeypatch
 ):
-    """A cache folder that cannot be written no longer stops ``warmcall report``: the Vega
-    bundle is generated into ``<temp>/warmcall-<uid>`` (private) instead."""
+    """``cache.private_temp_dir()``, the fallback for files a read-only cache folder cannot
+    take: ``<temp>/warmcall-<uid>`` created 0700, and refused once others could plant files."""
     import tempfile as tf
 
-    import vl_convert
-
-    blocker = tmp_path / "blocker"
-    blocker.write_text("x")
-    monkeypatch.setenv("WARMCALL_CACHE_DIR", str(blocker / "cache"))  # mkdir fails: a file
     monkeypatch.setattr(tf, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
-    monkeypatch.setattr(vl_convert, "javascript_bundle", lambda vl_version: "/* vega */")
-    path = pages.ensure_vega_bundle()
     private = tmp_path / "tmp" / f"warmcall-{os.getuid()}"
-    assert path.is_relative_to(private) and path.read_text().startswith("/* vega */")
+    assert cache.private_temp_dir() == private
     assert private.stat().st_mode & 0o077 == 0
-    assert pages.ensure_vega_bundle() == path
     private.chmod(0o777)  # someone else could have planted files in it: not used
     assert cache.private_temp_dir() is None

@@ -264,7 +264,6 @@ def test_yaml_alias_bomb_is_cheap(tmp_path: Path) -> None:
 def test_report_with_bad_params_runs_nothing(tmp_path: Path, monkeypatch, capsys) -> None:
     """``warmcall report --params bad.yaml``: exit 2, one line naming the key and the file,
     no output folder, no worker pool, no notebook."""
-    import warmcall.run.report as report
     import warmcall.run.workers as workers
 
     monkeypatch.chdir(tmp_path)
@@ -275,7 +274,6 @@ def test_report_with_bad_params_runs_nothing(tmp_path: Path, monkeypatch, capsys
         raise AssertionError("a worker pool was started")
 
     monkeypatch.setattr(workers, "Supervisor", no_pool)
-    monkeypatch.setattr(report, "ensure_vega_bundle", no_pool)
     out = tmp_path / "reports"
     rc, stdout, err = run_cli(["report", "--params", str(bad), "--out", str(out)], capsys)
     assert rc == 2

@@ -300,7 +300,7 @@ def context():
 def test_no_script_from_data_runs(hostile_run: HostileRun, context, nb: str, shown: list[str]):
     url = hostile_run.html(nb).as_uri()
     page, log = open_offline(context, url)
-    page.wait_for_selector(".vega-embed svg, .vega-embed canvas", timeout=20_000)
+    page.wait_for_selector("figure.wc-chart svg", timeout=20_000)
     page.wait_for_timeout(300)  # let any injected handler fire
     text = page.inner_text("main")
     for s in shown:

@@ -84,15 +84,13 @@ def test_timeout_is_recorded_in_the_executed_notebook(run):
     assert good == {"run_id": run_id}  # one run wrote both sets: one id
 
 
-def test_offline_html_has_no_network_and_one_bundle(run):
-    import altair as alt
-
+def test_offline_html_has_no_network_and_no_chart_javascript(run):
     html = run.by_name["good/01_chart"].html.read_text(encoding="utf-8")
     assert external_refs(html) == []
-    assert html.count(f'"vegalite_version": "{alt.VEGALITE_VERSION}"') == 1
-    assert html.count("altair-viz-") >= 1  # the chart is there
+    assert "vegaEmbed" not in html and "VEGA_DEBUG" not in html  # no Vega runtime
+    assert html.count('class="wc-chart"') == 1  # the chart is there, as a static figure
     assert "require.js" not in html and "mathjax" not in html.lower()
-    assert len(html) < 2_000_000
+    assert len(html) < 500_000
 
 
 def test_offline_html_escapes_hostile_data(run):
@@ -170,7 +168,7 @@ def test_parameters_injected(run):
     injected = nb.metadata["papermill"]["parameters"]
     assert sorted(injected) == sorted(notebooks.NOTEBOOK_PARAMETERS)
     assert injected["output_dir"] == str(run.set_dir("good"))
-    assert injected["report_set"] == "good" and injected["renderer"] == "default"
+    assert injected["report_set"] == "good" and injected["renderer"] == "static"
     assert injected["params_file"] == str(run.params[0].resolve())
     assert injected["params"]["as_of"] == AS_OF and injected["params"]["title"] == HOSTILE_TITLE
 
@@ -344,52 +342,14 @@ def test_write_metrics_merges(tmp_path):
     }
 
 
-def test_vega_bundle_generated_once_into_the_cache(tmp_path, monkeypatch):
-    import altair as alt
-    import vl_convert
-
-    calls = []
-
-    def fake_bundle(vl_version):
-        calls.append(vl_version)
-        return "/* vega */ window.vegaEmbed = function () {};"
-
-    monkeypatch.setattr(vl_convert, "javascript_bundle", fake_bundle)
-    monkeypatch.setenv("WARMCALL_CACHE_DIR", str(tmp_path))
-    path = pages.ensure_vega_bundle()
-    assert path.is_relative_to(tmp_path / "vega-offline")
-    assert f"altair-{alt.__version__}_vl-convert-" in path.parent.name
-    assert calls == [".".join(alt.VEGALITE_VERSION.split(".")[:2])]  # "6.4"
-    assert path.read_text().endswith(
-        f'var VEGA_DEBUG = {{"vega_version": "{alt.VEGA_VERSION}", "vegalite_version": '
-        f'"{alt.VEGALITE_VERSION}", "vegaembed_version": "{alt.VEGAEMBED_VERSION}"}};\n'
-    )
-    mtime = path.stat().st_mtime_ns
-    assert pages.ensure_vega_bundle() == path and path.stat().st_mtime_ns == mtime
-    assert len(calls) == 1  # cached
-
-    monkeypatch.setenv("WARMCALL_CACHE_DIR", str(tmp_path / "other"))
-    monkeypatch.setattr(vl_convert, "javascript_bundle", lambda vl_version: "x='</SCRIPT>'")
-    with pytest.raises(RuntimeError, match="script"):
-        pages.ensure_vega_bundle()
-    assert not list((tmp_path / "other").rglob("*.js"))
-
-
-def test_real_vega_bundle_is_script_safe(run):
-    js = pages.ensure_vega_bundle().read_text(encoding="utf-8")  # the one the run used
-    assert 500_000 < len(js) < 3_000_000
-    assert "</script" not in js.lower() and "<!--" not in js
-    assert "vegaEmbed" in js and js.rstrip().endswith("};")
-
-
 def test_template_ships_inside_the_package():
     from importlib.resources import files
 
     tdir = files("warmcall") / "templates" / "offline"
     assert json.loads((tdir / "conf.json").read_text())["base_template"] == "lab"
     j2 = (tdir / "index.html.j2").read_text()
-    assert 'include_js("vega-offline.js")' in j2
-    assert not (tdir / "vega-offline.js").is_file()  # generated into the cache, not shipped
+    assert "include_js" not in j2 and "vega-offline" not in j2  # no JavaScript bundle
+    assert '{% include "charts.css" %}' in j2 and (tdir / "charts.css").is_file()
 
 
 # --------------------------------------------------------------------------- display

@@ -46,7 +46,7 @@ __all__ = [
 
 #: Renderers ``setup`` accepts. ``mimetype``/``jupyterlab``/``nteract`` are refused: in Altair 6
 #: their output makes papermill fail with NotebookValidationError (docs/notebook-stack.md §2.6).
-ALLOWED_RENDERERS = ("default", "html", "svg", "png", "jupyter")
+ALLOWED_RENDERERS = ("static", "default", "html", "svg", "png", "jupyter")
 _FORBIDDEN_RENDERERS = ("mimetype", "jupyterlab", "nteract")
 
 # Characters that must not appear raw inside an inline <script> (and JS line terminators).
@@ -93,13 +93,13 @@ class ScriptSafeJSON(json.JSONEncoder):
 
 
 def pick_renderer(renderer: str, batch: bool) -> str:
-    """``"auto"`` resolves to ``"default"`` in batch reports (the offline template inlines
-    Vega once per page) and to ``"svg"`` elsewhere (live JupyterLab, nbval): rendered in
-    Python, so charts work offline without a CDN or a widget front end. Any other value is
-    returned unchanged."""
+    """``"auto"`` resolves to ``"static"`` (``warmcall.present.svgchart``: SVG rendered in
+    Python by vl-convert, mark tooltips as ``<title>``, an accessible name; no JavaScript), in
+    batch reports and live alike, so charts work offline without a CDN or a widget front end.
+    Any other value is returned unchanged (``batch`` is kept for callers; both modes agree)."""
     if renderer != "auto":
         return renderer
-    return "default" if batch else "svg"
+    return "static"
 
 
 def setup(renderer: str = "default", **opts: Any) -> None:
@@ -108,8 +108,10 @@ def setup(renderer: str = "default", **opts: Any) -> None:
     - ``"default"`` / ``"html"``: HTML output with the script-safe encoder (``json_kwds``
       ``cls=ScriptSafeJSON``, always; any other ``cls`` is refused) and ``embed_options``
       defaulting to :data:`DEFAULT_EMBED_OPTIONS`. ``template`` may be ``"universal"``
-      (default; the batch report's offline template supplies the JavaScript, §2.4) or
-      ``"inline"`` (bundle pasted into every chart, ~0.9 MB each).
+      (default; the page must supply the Vega JavaScript: batch reports do not, use
+      ``"static"`` there) or ``"inline"`` (bundle pasted into every chart, ~0.9 MB each).
+    - ``"static"``: the batch report's renderer (``warmcall.present.svgchart``): an SVG
+      figure rendered by vl-convert with ``<title>`` tooltips and an accessible name (§2.4).
     - ``"svg"`` / ``"png"``: static, rendered in Python by vl-convert (§2.5).
     - ``"jupyter"``: live JupyterLab only, always with ``offline=True`` (§2.2); passing
       ``offline=False`` is refused because it loads the JavaScript from a CDN.
@@ -145,6 +147,11 @@ def setup(renderer: str = "default", **opts: Any) -> None:
         json_kwds["cls"] = cls
         opts.setdefault("embed_options", DEFAULT_EMBED_OPTIONS)
         alt.renderers.enable(renderer, json_kwds=json_kwds, **opts)
+    elif renderer == "static":
+        from warmcall.present import svgchart
+
+        svgchart.register()
+        alt.renderers.enable(svgchart.RENDERER, **opts)
     elif renderer == "jupyter":
         if not opts.setdefault("offline", True):
             raise ValueError("renderer 'jupyter' must run with offline=True (no CDN)")

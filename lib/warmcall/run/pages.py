@@ -1,10 +1,9 @@
-"""The HTML of batch reports: executed notebooks as self-contained offline pages (the Vega
-bundle inlined), failure pages and the index of every run, all escaped.
+"""The HTML of batch reports: executed notebooks as self-contained offline pages (charts
+are static SVG, no JavaScript), failure pages and the index of every run, all escaped.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from datetime import UTC, datetime
@@ -19,7 +18,6 @@ import markupsafe
 from warmcall.core.outputs import write_text_atomic
 from warmcall.core.sanitize import html as sanitize_html
 from warmcall.core.words import count
-from warmcall.ingest.cache import cache_dir, private_temp_dir
 from warmcall.present.history import read_json_object
 
 RUN_FILE = "run.json"
@@ -34,52 +32,12 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TEMPLATES_DIR = Path(__file__).parents[1] / "templates"
 
 
-def ensure_vega_bundle() -> Path:
-    """Path of ``vega-offline.js``, generated on first use (docs/notebook-stack.md §2.4).
-
-    ``vl_convert.javascript_bundle`` for Altair's Vega-Lite minor version, followed by a line
-    that pre-sets ``VEGA_DEBUG`` to Altair's Vega / Vega-Lite / vega-embed versions, so each
-    chart's loader takes the "already loaded" path. Cached (~0.9 MB, never committed, never in
-    site-packages) in ``cache_dir()/vega-offline/altair-<v>_vl-convert-<v>/`` so an upgrade of
-    either package regenerates it; in ``cache.private_temp_dir()`` when the cache folder
-    cannot be written. Raises ``RuntimeError`` if the bundle could break out of its
-    ``<script>`` element.
-    """
-    from importlib.metadata import version
-
-    # versions from the metadata: importing altair costs ~1-2 s, only needed to generate
-    key = f"altair-{version('altair')}_vl-convert-{version('vl-convert-python')}"
-    path = cache_dir() / "vega-offline" / key / "vega-offline.js"
-    if path.is_file():
-        return path
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        writable = os.access(path.parent, os.W_OK)
-    except OSError:
-        writable = False
-    if not writable and (tmp := private_temp_dir()) is not None:  # a read-only cache folder
-        path = tmp / "vega-offline" / key / "vega-offline.js"
-        if path.is_file():
-            return path
-    import altair as alt
-    import vl_convert as vlc
-
-    vl_minor = ".".join(alt.VEGALITE_VERSION.split(".")[:2])
-    marker = {
-        "vega_version": alt.VEGA_VERSION,
-        "vegalite_version": alt.VEGALITE_VERSION,
-        "vegaembed_version": alt.VEGAEMBED_VERSION,
-    }
-    js = vlc.javascript_bundle(vl_version=vl_minor)
-    if re.search(r"</script|<!--|<script", js, re.IGNORECASE):
-        raise RuntimeError("vl-convert's bundle contains '</script', '<script' or '<!--'")
-    js += f"\nvar VEGA_DEBUG = {json.dumps(marker)};\n"
-    write_text_atomic(path, js)
-    return path
-
-
-@lru_cache(maxsize=4)
-def _exporter(bundle_dir: str) -> Any:
+@lru_cache(maxsize=1)
+def offline_exporter() -> Any:
+    """An nbconvert ``HTMLExporter`` with warmcall's offline template (§2.4): no code cells
+    (``exclude_input``), parameters / injected-parameters / papermill error cells removed
+    (``TagRemovePreprocessor``), no JavaScript bundle (charts are static SVG figures,
+    ``warmcall.present.svgchart``), no CDN. Cached per process."""
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
@@ -93,15 +51,7 @@ def _exporter(bundle_dir: str) -> Any:
         config=c,
         template_name="offline",
         extra_template_basedirs=[str(TEMPLATES_DIR)],
-        extra_template_paths=[bundle_dir],
     )
-
-
-def offline_exporter() -> Any:
-    """An nbconvert ``HTMLExporter`` with warmcall's offline template (§2.4): no code cells
-    (``exclude_input``), parameters / injected-parameters / papermill error cells removed
-    (``TagRemovePreprocessor``), the Vega bundle inlined once, no CDN. Cached per process."""
-    return _exporter(str(ensure_vega_bundle().parent))
 
 
 def notebook_to_html(nb: Any, *, title: str, header: dict[str, str] | None = None) -> str:

@@ -40,7 +40,7 @@ What it does, in order:
    ``as_of`` when set (re-running the same inputs overwrites the same folder), else the local
    date of the run. ``<notebook>.log`` holds what the kernel and papermill wrote to stderr.
 7. Success: the executed notebook becomes HTML through the offline template (no code cells,
-   no parameters cells, the Vega bundle inlined once, nothing loaded from the network).
+   no parameters cells, charts as static SVG, nothing loaded from the network).
    Failure (any exception: ``PapermillExecutionError``, ``CellTimeoutError``,
    ``DeadKernelError``, a failing HTML conversion, the watchdog, a dead worker; a timeout is a
    failure even though the executed notebook shows none, §4.4): a readable failure page
@@ -66,7 +66,7 @@ notebook's ``parameters`` cell so ``papermill --help-notebook`` lists them):
   strings); rebuild the typed object with ``warmcall.core.params.parse_params(params)``;
 - ``report_set: str``: the set's name (the params file's stem);
 - ``output_dir: str``: absolute path of the set's output folder (``<out_dir>/<date>/<set>``);
-- ``renderer: str``: ``"default"``; pass it to ``warmcall.present.display.setup(renderer)``.
+- ``renderer: str``: ``"static"`` (``warmcall.present.svgchart``); pass it to ``warmcall.present.display.setup(renderer)``.
 
 Metrics snapshot: a notebook may record headline numbers for week-over-week comparison with
 ``history.write_metrics(output_dir, {...})``, which merges the keys into ``<output_dir>/metrics.json``
@@ -109,7 +109,7 @@ from warmcall.run.notebooks import (
     find_project_root,
     select_notebooks,
 )
-from warmcall.run.pages import ensure_vega_bundle, notebook_to_html, render_failure_page
+from warmcall.run.pages import notebook_to_html, render_failure_page
 from warmcall.run.sets import (
     _clear_set,
     _fill_table_cache,
@@ -480,7 +480,6 @@ def run_reports(
     for s in sets:  # an export that yields nothing: one line, before any notebook runs
         check_exports(s.params)
 
-    ensure_vega_bundle()  # once, before the workers (they only read it)
     run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     cores = os.cpu_count() or 1
     # before any set is locked or cleared: an unreachable scheduler changes nothing on disk

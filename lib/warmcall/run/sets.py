@@ -132,7 +132,7 @@ def _task(s: _Set, nb: Path, root: Path, run_id: str) -> dict[str, Any]:
             "params": s.params,
             "report_set": s.name,
             "output_dir": str(s.dir),
-            "renderer": "default",
+            "renderer": "static",
         },
     }
 
