@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 import pytest
 from scipy import stats as sps
-from warmcall.model.stats import concentration, lorenz, rank_correlation
+from warmcall.model.stats import concentration, rank_correlation
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -57,9 +57,3 @@ def test_concentration_by_hand() -> None:
     g = sum(abs(a - b) for a in x for b in x) / (2 * len(x) ** 2 * (sum(x) / len(x)))
     assert math.isclose(c["gini"], g, rel_tol=1e-12)
     assert concentration(pl.DataFrame({"e": [5] * 8}), "e")["gini"][0] == 0.0
-
-
-def test_lorenz_endpoints() -> None:
-    lz = lorenz(pl.DataFrame({"e": [0, 0, 1, 9]}), "e", points=4)
-    assert lz["units_share"].to_list() == [0.0, 0.25, 0.5, 0.75, 1.0]
-    assert lz["value_share"].to_list() == [0.0, 0.0, 0.0, 0.1, 1.0]

@@ -5,7 +5,7 @@
   Fallacy". CI: percentile bootstrap (resampling pairs, ``n_boot`` resamples, seeded) for
   n ≤ ``BOOTSTRAP_MAX_N``; above that the Fisher z interval with Fieller, Hartley & Pearson's
   (1957) standard error 1.03 / √(n − 3), because the bootstrap's cost grows as n · n_boot.
-- Concentration: share of the total held by the top 1% / 10% of units, and the Gini
+- Concentration: share of the total held by the top 1% / 10% (/ 20% / 50%) of units, and the Gini
   coefficient G = Σᵢ (2i − n − 1)·x₍ᵢ₎ / (n · Σ x) over ascending x₍ᵢ₎ (0 = equal, → 1 = one
   unit holds all).
 """
@@ -161,24 +161,47 @@ def concentration(df: pl.DataFrame, value: str, by: Sequence[str] = ()) -> pl.Da
     )
 
 
-def lorenz(df: pl.DataFrame, value: str, by: Sequence[str] = (), points: int = 100) -> pl.DataFrame:
-    """Lorenz curve binned to ``points`` steps: share of units (ascending) vs share of total."""
+#: the "top N% of contacts" groups of :func:`top_shares`
+TOP_FRACTIONS = (0.10, 0.20, 0.50)
+
+
+def top_shares(
+    df: pl.DataFrame, value: str, by: Sequence[str] = (), tops: Sequence[float] = TOP_FRACTIONS
+) -> pl.DataFrame:
+    """How much of the total the top fraction p of units carries, for each p in ``tops``.
+
+    share(p) = Σ of the k = max(1, ⌈p·n⌉) largest values / Σ of all n values (:func:`top_share`;
+    units with a null value are left out, ties at the cut count once each). Long frame, one row
+    per group and p: ``*by, top`` (p), ``top_units`` (k), ``units`` (n), ``active`` (units with
+    a value > 0), ``total`` (Σ) and ``share``, null when the total is 0 (nothing to share out).
+    """
     keys = list(by)
-    src = df.filter(pl.col(value).is_not_null()).sort([*keys, value])
-    if not keys:
-        src = src.with_columns(_all=pl.lit(0))
-    over = keys or ["_all"]
-    cum = src.with_columns(
-        (pl.int_range(1, pl.len() + 1).over(over) / pl.len().over(over)).alias("units_share"),
-        (pl.col(value).cum_sum().over(over) / pl.col(value).sum().over(over)).alias("value_share"),
-    ).drop("_all", strict=False)
-    binned = cum.with_columns(
-        ((pl.col("units_share") * points).ceil() / points).alias("units_share")
+    v = pl.col(value).cast(pl.Float64)
+    names = [f"_s{i}" for i in range(len(tops))]
+    aggs = [
+        pl.len().alias("units"),
+        (v > 0).sum().cast(pl.Int64).alias("active"),
+        v.sum().alias("total"),
+        *[top_share(v, p).alias(n) for p, n in zip(tops, names, strict=True)],
+    ]
+    src = df.filter(pl.col(value).is_not_null())
+    wide = src.group_by(keys, maintain_order=True).agg(aggs) if keys else src.select(aggs)
+    top_of = pl.DataFrame({"_k": names, "top": [float(p) for p in tops]})
+    return (
+        wide.unpivot(
+            index=[*keys, "units", "active", "total"],
+            on=names,
+            variable_name="_k",
+            value_name="share",
+        )
+        .join(top_of, on="_k")
+        .with_columns(
+            top_units=(pl.col("units").cast(pl.Float64) * pl.col("top"))
+            .ceil()
+            .clip(lower_bound=1)
+            .cast(pl.Int64),
+            share=pl.when(pl.col("total") > 0).then(pl.col("share")),
+        )
+        .select(*keys, "top", "top_units", "units", "active", "total", "share")
+        .sort([*keys, "top"])
     )
-    out = binned.group_by([*keys, "units_share"]).agg(pl.col("value_share").max())
-    zero = (
-        out.select(keys).unique().with_columns(units_share=pl.lit(0.0), value_share=pl.lit(0.0))
-        if keys
-        else pl.DataFrame({"units_share": [0.0], "value_share": [0.0]})
-    )
-    return pl.concat([zero, out], how="diagonal_relaxed").sort([*keys, "units_share"])
