@@ -24,7 +24,7 @@ params_file: str = "../params/sample.yaml"  # YAML params set, see params/sample
 params: dict = {}  # the validated params as a dict (the batch runner passes it; wins over params_file)
 report_set: str = ""  # name of the report set (batch runs)
 output_dir: str = ""  # folder for metrics.json in batch runs; empty: do not write
-renderer: str = "auto"  # Altair renderer: auto (reports: inline Vega; live: svg), default, svg
+renderer: str = "auto"  # Altair renderer: auto (static SVG figures), static, svg, default
 
 # %%
 import warmcall as wc

@@ -8,7 +8,7 @@ from __future__ import annotations
 import polars as pl
 
 from warmcall.core.words import count
-from warmcall.model import followers, reach, stats
+from warmcall.model import followers, funnel, reach, stats
 from warmcall.model.links import profile_url
 from warmcall.model.observability import knowable, with_signal_columns
 from warmcall.model.pipeline import Analysis
@@ -62,37 +62,55 @@ STAGE_FIGURE = {"reached": "reached", "aware": "aware", "engaged": "engaged_stag
 
 
 def stage_counts(a: Analysis) -> pl.DataFrame:
-    """Long frame (platform, stage, contacts) for the stage funnel chart; only the stages
-    each account's exports can show (an X archive cannot show who is 'aware' of you)."""
-    per = with_signal_columns(
+    """Long frame (platform, stage, contacts, at_or_beyond) for the stage funnel chart; every
+    stage each account's exports can show (0 when no contact is there), none they cannot
+    (an X archive cannot show who is 'aware' of you). ``at_or_beyond``: contacts at that
+    stage or a later one (``funnel.at_or_beyond``)."""
+    from warmcall.model.quality import STAGES
+
+    counts = (
         a.scores.group_by("account_id", "platform", "stage")
         .agg(contacts=pl.len())
-        .with_columns(pl.col("stage").cast(pl.String)),
-        a.signals,
+        .with_columns(pl.col("stage").cast(pl.String))
+    )
+    grid = (
+        a.scores.select("account_id", "platform")
+        .unique()
+        .join(pl.DataFrame({"stage": list(STAGES)}), how="cross")
+        .join(counts, on=["account_id", "platform", "stage"], how="left")
+        .with_columns(pl.col("contacts").fill_null(0))
     )
     keep = pl.lit(True)
     for stage, fig in STAGE_FIGURE.items():
         keep = keep & ((pl.col("stage") != stage) | knowable(fig))
-    return (
-        per.filter(keep)
+    return funnel.at_or_beyond(
+        with_signal_columns(grid, a.signals)
+        .filter(keep)
         .group_by("platform", "stage")
         .agg(pl.col("contacts").sum())
-        .sort("platform", "stage")
     )
 
 
 def engagement_concentration(a: Analysis) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Per platform: share of inbound engagement (window) from the top 1% and 10% of
-    contacts, and the Gini coefficient; plus the binned Lorenz curve frame. Only accounts
-    whose exports show engagement by others (``observability``)."""
+    contacts, and the Gini coefficient; plus the shares of the top 10% / 20% / 50% of
+    contacts (``stats.top_shares``) for all platforms together (platform "all platforms",
+    first) and per platform. Only accounts whose exports show engagement by others
+    (``observability``)."""
     s = (
         with_signal_columns(a.scores.select("account_id", "platform", "in_w"), a.signals)
         .filter(knowable("engaged"))
         .select("platform", pl.col("in_w").cast(pl.Float64).alias("engagement"))
     )
-    return stats.concentration(s, "engagement", by=("platform",)), stats.lorenz(
-        s, "engagement", by=("platform",)
+    shares = pl.concat(
+        [
+            stats.top_shares(s, "engagement").select(
+                pl.lit("all platforms").alias("platform"), pl.all()
+            ),
+            stats.top_shares(s, "engagement", by=("platform",)),
+        ]
     )
+    return stats.concentration(s, "engagement", by=("platform",)), shares
 
 
 def concentration_sentence(conc: pl.DataFrame) -> str:

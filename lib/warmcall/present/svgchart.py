@@ -67,16 +67,24 @@ def _text(v: Any) -> str:
     return "" if v is None else str(v)
 
 
+def _titles(spec: Mapping[str, Any]) -> list[str]:
+    title = spec.get("title")
+    if isinstance(title, Mapping):
+        return [_text(title.get("text")), _text(title.get("subtitle"))]
+    return [_text(title)]
+
+
 def chart_label(spec: Mapping[str, Any]) -> str:
     """``TITLE. DESCRIPTION`` of a Vega-Lite spec (title text, its subtitle, then the
-    top-level ``description``), the figure's accessible name; not yet escaped."""
-    title = spec.get("title")
-    parts = []
-    if isinstance(title, Mapping):
-        parts += [_text(title.get("text")), _text(title.get("subtitle"))]
-    else:
-        parts.append(_text(title))
-    parts.append(_text(spec.get("description")))
+    top-level ``description``), the figure's accessible name; not yet escaped. A composed
+    chart without a top-level title or description is named by its parts' (``hconcat``,
+    ``vconcat``, ``concat``, ``layer``)."""
+    parts = _titles(spec) + [_text(spec.get("description"))]
+    if not any(p.strip() for p in parts):
+        for key in ("hconcat", "vconcat", "concat", "layer"):
+            for sub in spec.get(key) or []:
+                if isinstance(sub, Mapping):
+                    parts += _titles(sub) + [_text(sub.get("description"))]
     return ". ".join(p.strip().rstrip(".") for p in parts if p and p.strip()) + "."
 
 
