@@ -78,7 +78,7 @@ _ENV = ("WARMCALL_MAX_UNZIP_MB",)
 
 def cache_dir() -> Path:
     """warmcall's user cache folder: ``$WARMCALL_CACHE_DIR``, else ``$XDG_CACHE_HOME/warmcall``,
-    else ``~/.cache/warmcall`` (the table cache and the report's Vega bundle live in it)."""
+    else ``~/.cache/warmcall`` (the table cache lives in it)."""
     if env := os.environ.get("WARMCALL_CACHE_DIR"):
         return Path(env)
     xdg = os.environ.get("XDG_CACHE_HOME")
