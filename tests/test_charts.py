@@ -160,11 +160,10 @@ def test_every_chart_has_an_accessible_name_and_mark_tooltips(name):
     assert svg is not None
     marks = [el for el in svg.iter() if el.get("role") == "graphics-symbol" and el.tag != f"{SVG}g"]
     assert marks, "no marks"
-    for el in marks:  # every mark's tooltip is its first child <title>
+    for el in marks:  # every mark's tooltip is its first child <title>, replacing the aria-label
         first = next(iter(el), None)
-        assert (
-            first is not None and first.tag == f"{SVG}title" and first.text == el.get("aria-label")
-        )
+        assert first is not None and first.tag == f"{SVG}title" and first.text
+        assert el.get("aria-label") is None
     # tooltip numbers are formatted: thousands separators, no raw floats ("4535", "0.777778")
     tips = " ".join(_mark_titles(fig))
     assert re.search(r"\d{4,}", tips) is None, tips
