@@ -65,7 +65,7 @@ def test_chart_report_renders_offline_and_shows_hostile_text(run, context):
     # the chart asks for links to "javascript:alert(1)" (href encoding): a static figure has
     # none, and clicking a bar must not run anything
     assert page.query_selector_all("figure.wc-chart a, figure.wc-chart [href]") == []
-    bars = page.query_selector_all("figure.wc-chart svg path[aria-roledescription='bar']")
+    bars = page.query_selector_all("figure.wc-chart svg g.mark-rect.role-mark > path")
     assert len(bars) == 5
     for b in bars:
         b.click()

@@ -158,12 +158,19 @@ def test_every_chart_has_an_accessible_name_and_mark_tooltips(name):
     assert label.startswith(title) and spec["description"].rstrip(".") in label
     svg = fig.find(f"{SVG}svg")
     assert svg is not None
-    marks = [el for el in svg.iter() if el.get("role") == "graphics-symbol" and el.tag != f"{SVG}g"]
+    # marks: the items inside Vega's mark groups (<g class="mark-… role-mark …">)
+    marks = [
+        el
+        for g in svg.iter(f"{SVG}g")
+        if "role-mark" in (g.get("class") or "").split()
+        for el in g
+        if el.tag != f"{SVG}g"
+    ]
     assert marks, "no marks"
     for el in marks:  # every mark's tooltip is its first child <title>, replacing the aria-label
         first = next(iter(el), None)
         assert first is not None and first.tag == f"{SVG}title" and first.text
-        assert el.get("aria-label") is None
+        assert el.get("aria-label") is None and el.get("role") is None
     # tooltip numbers are formatted: thousands separators, no raw floats ("4535", "0.777778")
     tips = " ".join(_mark_titles(fig))
     assert re.search(r"\d{4,}", tips) is None, tips

@@ -82,7 +82,7 @@ def test_page_renders_offline_with_readable_charts(sample_report, context, name)
         assert len(f.get_attribute("aria-label") or "") > 20  # a title and a description
         box = f.query_selector("svg").bounding_box()
         assert box and box["width"] > 100 and box["height"] > 50  # drawn
-        marks = f.query_selector_all("svg [role='graphics-symbol']:not(g)")
+        marks = f.query_selector_all("svg g.role-mark > :not(g)")
         assert marks and all(m.query_selector(":scope > title") for m in marks)
 
     axes = page.eval_on_selector_all("figure.wc-chart", _AXES_JS)

@@ -89,9 +89,9 @@ def chart_label(spec: Mapping[str, Any]) -> str:
 
 
 def svg_with_titles(svg: str) -> str:
-    """The SVG with a ``<title>`` (the mark's ``aria-label``, which it replaces) as first child
-    of every mark element (a non-group element carrying an ``aria-label``): the browser shows
-    it as a tooltip and it names the mark. Any ``href`` or ``on*`` attribute is dropped. Parsed and serialised with
+    """The SVG with a ``<title>`` (the mark's ``aria-label``, which it replaces along with the
+    mark's ``role`` and ``aria-roledescription``) as first child of every mark element (a
+    non-group element carrying an ``aria-label``): the browser shows it as a tooltip. Any ``href`` or ``on*`` attribute is dropped. Parsed and serialised with
     ElementTree, so every text stays escaped."""
     ET.register_namespace("", SVG_NS)
     ET.register_namespace("xlink", XLINK_NS)
@@ -105,7 +105,10 @@ def svg_with_titles(svg: str) -> str:
             title = ET.Element(f"{{{SVG_NS}}}title")
             title.text = label
             el.insert(0, title)
-            del el.attrib["aria-label"]  # the <title> names the mark now: the text once, not twice
+            # the <title> names the mark now (the text once, not twice); inside a
+            # role="img" figure the mark's own ARIA role is not exposed: dropped too
+            for attr in ("aria-label", "role", "aria-roledescription"):
+                el.attrib.pop(attr, None)
     root.set("role", "presentation")
     return ET.tostring(root, encoding="unicode")
 
