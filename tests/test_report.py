@@ -410,7 +410,8 @@ def test_html_table_escapes_every_cell_and_shows_bidi_controls():
     assert "<img" not in s and "&lt;img src=x onerror=alert(1)&gt;" in s
     assert "&lt;th&gt;" in s and "\u202e" not in s and "\u2066" not in s
     assert '<span class="wc-ctl">[U+202E]</span>' in s and "[U+2066]" in s
-    assert "1,234" in s and "0.0123" in s and "12.50" in s and "\u2014" in s  # null shown as —
+    # one format per column: the float column gets 3 decimals for all its values
+    assert "1,234" in s and ">0.012<" in s and ">12.500<" in s and "\u2014" in s  # null: —
     assert '<td class="num"><bdi>\u2014</bdi></td>' in s  # null in a numeric column: aligned
     assert "showing 2 of 3 rows" in s and "dtype" not in s and "str" not in s
     assert s.count("<tr>") == 3  # header + 2 rows

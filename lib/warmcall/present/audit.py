@@ -21,21 +21,15 @@ RANKED_COLS = (
 )  # fmt: skip
 
 
-def ranked_contacts(a: Analysis, limit: int = 50) -> pl.DataFrame:
-    """The top contacts by quality with segment, stage, layer, flags and the components."""
-    s = (
-        a.scores.sort(["quality", "contact_id"], descending=[True, False])
-        .head(limit)
-        .with_columns(profile_url("platform", "contact_id", "handle").alias("profile"))
-    )
-    return s.select(
-        [
-            pl.col(c).round(2)
-            if c in ("intensity", "reciprocity", "recency", "duration", "intimacy", "multiplexity")
-            else pl.col(c)
-            for c in RANKED_COLS
-        ]  # fmt: skip
-    ).with_columns(
+def ranked_contacts(a: Analysis, limit: int | None = 50) -> pl.DataFrame:
+    """The top ``limit`` contacts by quality (every contact when None) with segment, stage,
+    layer, flags and the components (unrounded: pages format them per column,
+    ``present.columns``)."""
+    s = a.scores.sort(["quality", "contact_id"], descending=[True, False])
+    if limit is not None:
+        s = s.head(limit)
+    s = s.with_columns(profile_url("platform", "contact_id", "handle").alias("profile"))
+    return s.select(RANKED_COLS).with_columns(
         pl.col("flags").list.join(", "),
         pl.col("stage").cast(pl.String),
         pl.col("layer").cast(pl.String).fill_null("none"),
@@ -153,7 +147,9 @@ def influential(a: Analysis) -> pl.DataFrame:
     )
 
 
-def follow_back(a: Analysis, limit: int = 25) -> pl.DataFrame:
+def follow_back(a: Analysis, limit: int | None = 25) -> pl.DataFrame:
+    """Follow-back suggestions, best first (``reach.follow_back``); all of them when
+    ``limit`` is None."""
     cols = [
         "platform",
         "handle",
@@ -163,7 +159,7 @@ def follow_back(a: Analysis, limit: int = 25) -> pl.DataFrame:
         "quality",
         "contact_followers",
     ]
-    return reach.follow_back(a.scores, limit).select(cols)
+    return reach.follow_back(a.scores, a.scores.height if limit is None else limit).select(cols)
 
 
 def hygiene(a: Analysis) -> pl.DataFrame:

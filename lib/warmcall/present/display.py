@@ -10,7 +10,9 @@ everything that reaches a report goes through one of these (docs/notebook-stack.
   escapes (they never occur in JSON outside string literals, so the data parses back unchanged).
 - ``escape(s)`` is ``html.escape`` plus bidi-control neutralisation for text placed into HTML
   (``warmcall.core.sanitize.html``, re-exported here: the one HTML sanitiser).
-- ``html_table(df)`` renders a polars frame as a plain, styled HTML table, every cell escaped.
+- ``html_table(df)`` renders a polars frame as a plain, styled HTML table, every cell escaped,
+  headers and number formats from ``warmcall.present.columns``, with a link to the full
+  table (``full=``) when it is saved beside the report.
 
 Bidi controls. The explicit embedding / override / isolate characters U+202A..U+202E and
 U+2066..U+2069 can make text display in a different order than it is stored (the "Trojan
@@ -24,15 +26,15 @@ right-to-left name cannot reorder its neighbours.
 
 from __future__ import annotations
 
-import datetime as _dt
 import html
 import json
-import math
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from warmcall.core.sanitize import BIDI_CONTROLS, neutralize
 from warmcall.core.sanitize import html as escape
+from warmcall.present.columns import Column, column_for, format_value
 
 __all__ = [
     "ALLOWED_RENDERERS",
@@ -160,27 +162,6 @@ def setup(renderer: str = "default", **opts: Any) -> None:
         alt.renderers.enable(renderer, **opts)
 
 
-def _cell(v: Any, null: str) -> tuple[str, bool]:
-    """Text of one table cell (not yet escaped) and whether it is numeric."""
-    if v is None:
-        return null, False
-    if isinstance(v, bool):
-        return ("true" if v else "false"), False
-    if isinstance(v, int):
-        return f"{v:,}", True
-    if isinstance(v, float):
-        if math.isnan(v) or math.isinf(v):
-            return str(v), True
-        return (f"{v:,.2f}" if abs(v) >= 1 or v == 0 else f"{v:.3g}"), True
-    if isinstance(v, _dt.datetime):
-        return v.isoformat(sep=" "), False
-    if isinstance(v, _dt.date):
-        return v.isoformat(), False
-    if isinstance(v, list):
-        return ", ".join(_cell(x, null)[0] for x in v), False
-    return str(v), False
-
-
 _BIDI_HTML = {ord(c): f'<span class="wc-ctl">[U+{ord(c):04X}]</span>' for c in BIDI_CONTROLS}
 
 
@@ -203,52 +184,97 @@ def _link_cell(v: Any) -> str | None:
     return f'<a href="{href}" rel="noopener noreferrer nofollow" target="_blank">open</a>'
 
 
+_LINK_RE = re.compile(r"^(?![a-zA-Z][a-zA-Z0-9+.-]*:)(?!/)(?!.*\.\.)[A-Za-z0-9_./-]+$")
+
+
+def _full_link(full: str | None) -> str | None:
+    """The ``full=`` link checked: a relative path of letters, digits, ``_ . / -`` (no
+    scheme, no leading ``/``, no ``..``), as ``datafiles.save_table`` returns; else
+    ``ValueError``."""
+    if full is None:
+        return None
+    if not isinstance(full, str) or not _LINK_RE.match(full):
+        raise ValueError(f"full= must be a relative link such as data/name.csv, got {full!r}")
+    return full
+
+
+def _th(name: str, col: Column) -> str:
+    unit = f' <span class="wc-unit">({_esc_cell(col.unit)})</span>' if col.unit else ""
+    return (
+        f'<th title="{escape(name)}"><bdi>{_esc_cell(col.label)}</bdi>{unit}</th>'
+    )
+
+
 def html_table_str(
-    df: Any, max_rows: int = 50, *, caption: str | None = None, null: str = "\u2014"
+    df: Any,
+    max_rows: int = 50,
+    *,
+    caption: str | None = None,
+    null: str = "\u2014",
+    full: str | None = None,
+    rank: bool = False,
 ) -> str:
     """HTML string of :func:`html_table` (for tests and for composing larger outputs)."""
     import polars as pl
 
     if not isinstance(df, pl.DataFrame):
         raise TypeError(f"html_table expects a polars DataFrame, got {type(df).__name__}")
+    link = _full_link(full)
     shown = df.head(max_rows) if max_rows >= 0 else df
-    head = "".join(f"<th><bdi>{_esc_cell(str(c))}</bdi></th>" for c in df.columns)
-    numeric_col = [dt.is_numeric() for dt in df.schema.dtypes()]
+    cols = [column_for(c, df[c]) for c in df.columns]
+    head = ('<th class="num">#</th>' if rank else "") + "".join(
+        _th(name, col) for name, col in zip(df.columns, cols, strict=True)
+    )
     link_col = [c in LINK_COLUMNS for c in df.columns]
     rows = []
-    for row in shown.iter_rows():
-        tds = []
-        for v, num_col, is_link in zip(row, numeric_col, link_col, strict=True):
+    for i, row in enumerate(shown.iter_rows(), start=1):
+        tds = [f'<td class="num">{i:,}</td>'] if rank else []
+        for v, col, is_link in zip(row, cols, link_col, strict=True):
             if is_link and (a := _link_cell(v)) is not None:
                 tds.append(f"<td>{a}</td>")
                 continue
-            text, numeric = _cell(v, null)
-            cls = ' class="num"' if numeric or num_col else ""
+            text = format_value(v, col, null)
+            cls = ' class="num"' if col.numeric else ""
             tds.append(f"<td{cls}><bdi>{_esc_cell(text)}</bdi></td>")
         rows.append("<tr>" + "".join(tds) + "</tr>")
-    notes = []
+    notes = [_esc_cell(caption)] if caption else []
+    rows_word = "row" if df.height == 1 else "rows"
     if shown.height < df.height:
-        notes.append(f"showing {shown.height:,} of {df.height:,} rows")
-    if caption:
-        notes.insert(0, caption)
-    cap = f"<caption>{_esc_cell(' - '.join(notes))}</caption>" if notes else ""
+        notes.append(f"showing {shown.height:,} of {df.height:,} {rows_word}")
+    if link:
+        href = html.escape(link, quote=True)
+        what = f"all {df.height:,} {rows_word}" if shown.height < df.height else "this table"
+        notes.append(f'<a class="wc-data-link" href="{href}" download>{what} as CSV</a>')
+    cap = "<caption>" + " \u00b7 ".join(notes) + "</caption>" if notes else ""
     return (
+        f'<div class="wc-table-wrap" style="max-width:100%;overflow-x:auto">'
         f'<table class="wc-table">{cap}<thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
 def html_table(
-    df: Any, max_rows: int = 50, *, caption: str | None = None, null: str = "\u2014"
+    df: Any,
+    max_rows: int = 50,
+    *,
+    caption: str | None = None,
+    null: str = "\u2014",
+    full: str | None = None,
+    rank: bool = False,
 ) -> Any:
     """Render a polars DataFrame as a clean HTML table (``IPython.display.HTML``).
 
     Every header and cell is HTML-escaped; bidi controls become a visible ``[U+XXXX]`` marker
-    and each cell is wrapped in ``<bdi>`` (module docstring). No dtype row, no index. At most
-    ``max_rows`` rows are shown (a caption says how many exist); ``null`` is shown for null
-    values (unknown counts are null, never 0). Integers get thousands separators, floats two
-    decimals (three significant digits below 1).
+    and each cell is wrapped in ``<bdi>`` (module docstring). Headers are the columns' labels
+    in words with their unit, numbers are formatted per column (``warmcall.present.columns``:
+    one format per column, counts as whole numbers with separators, shares as %); the raw
+    name stays in the header's ``title``. No dtype row, no index; ``rank=True`` adds a ``#``
+    column (1, 2, ...) for a table in rank order. At most ``max_rows`` rows are shown (the
+    caption says how many exist); ``full`` is the link to the whole table
+    (``datafiles.save_table``), shown in the caption. ``null`` is shown for null values
+    (unknown counts are null, never 0). The table sits in a ``div.wc-table-wrap`` that
+    scrolls sideways when the table is wider than the page.
     """
     from IPython.display import HTML
 
-    return HTML(html_table_str(df, max_rows, caption=caption, null=null))
+    return HTML(html_table_str(df, max_rows, caption=caption, null=null, full=full, rank=rank))

@@ -15,16 +15,17 @@ from warmcall.model import followers, timing
 from warmcall.model.observability import knowable, signals_table, why_missing, with_signal_columns
 from warmcall.model.pipeline import Analysis
 from warmcall.model.summary import headline, summarize
+from warmcall.present.columns import text_expr
 
 
 def headline_sentence(a: Analysis) -> str:
     return headline(a.overview, a.params.window_days)
 
 
-def _pct(col: str, digits: int = 2) -> pl.Expr:
-    return pl.when(pl.col(col).is_not_null()).then(
-        (pl.col(col) * 100).round(digits).cast(pl.String) + "%"
-    )
+def _pct(col: str, name: str) -> pl.Expr:
+    """A fraction column as a percentage, text in the format of column ``name``
+    (``present.columns``: fixed decimals for the whole column); null stays null."""
+    return text_expr(pl.col(col), name)
 
 
 def _known(figure: str, value: pl.Expr, why_null: str = "–") -> pl.Expr:
@@ -41,7 +42,7 @@ def _known(figure: str, value: pl.Expr, why_null: str = "–") -> pl.Expr:
 
 
 def _int_text(col: str) -> pl.Expr:
-    return pl.col(col).map_elements(lambda v: f"{v:,}", return_dtype=pl.String)
+    return text_expr(pl.col(col), col)
 
 
 def platform_table(a: Analysis) -> pl.DataFrame:
@@ -59,11 +60,11 @@ def platform_table(a: Analysis) -> pl.DataFrame:
         _known("trusted", _int_text("trusted")).alias("trusted"),
         pl.col("posts").alias("posts in window"),
         _known("impressions", _int_text("impressions"), "none in the window").alias("impressions"),
-        _known("followers", _pct("er_followers", 3), "no posts in the window")
+        _known("followers", _pct("er_followers", "er_followers"), "no posts in the window")
         .pipe(lambda e: pl.when((pl.col("posts") > 0) & pl.col("engagements").is_null())
               .then(pl.lit(NOT_IN_EXPORT)).otherwise(e))
         .alias("ER by followers"),
-        _known("er_impressions", _pct("er_impressions", 2), "none in the window").alias("ER by impressions"),
+        _known("er_impressions", _pct("er_impressions", "er_impressions"), "none in the window").alias("ER by impressions"),
     )  # fmt: skip
 
 
@@ -111,7 +112,7 @@ def segment_table(a: Analysis) -> pl.DataFrame:
             "platform", "segment", "contacts", "followers", "engaged", "reached",
             pl.col("two_way").alias("two-way"), "trusted", "flagged",
             pl.col("median_quality").alias("median quality"),
-            _pct("engaged_share", 1).alias("engaged / followers"),
+            "engaged_share",
         )
     )  # fmt: skip
 
@@ -313,7 +314,9 @@ def analytics_table(a: Analysis) -> pl.DataFrame:
         pl.format("{} to {}", "analytics_first", "analytics_last").alias("dates"),
         pl.col("analytics_impressions").alias("impressions"),
         pl.col("analytics_engagements").alias("engagements"),
-        _pct("er_impressions_all", 2).alias("ER by impressions (engagements ÷ impressions)"),
+        _pct("er_impressions_all", "er_impressions").alias(
+            "ER by impressions (engagements ÷ impressions)"
+        ),
         pl.col("followers"),
     )
 
