@@ -30,11 +30,13 @@ renderer: str = "auto"  # Altair renderer: auto (static SVG figures), static, sv
 import warmcall as wc
 from IPython.display import HTML, Markdown, display
 from warmcall.present import cards, charts, history, overview
+from warmcall.present.datafiles import data_list_html, save_table
 from warmcall.present.display import escape, html_table, pick_renderer, setup
 
 setup(pick_renderer(renderer, batch=bool(output_dir)))
 analysis = wc.analyse(params or params_file)
 P = analysis.params
+data = {}  # title -> link of each table saved in full beside the report (the Data list)
 
 # %%
 display(
@@ -64,7 +66,9 @@ display(
 # Each platform's export holds different things: an X archive holds what *you* did (replies, mentions, DMs) but not what others did to you; a Mastodon archive has no follower list. A figure that needs something an export does not carry is shown as *not in this export*, never as 0.
 
 # %%
-display(html_table(overview.exports_table(analysis)))
+exports = overview.exports_table(analysis)
+data["What your exports contain"] = save_table(output_dir, "exports", exports)
+display(html_table(exports, full=data["What your exports contain"]))
 
 # %% [markdown]
 # ### Since the last run
@@ -104,7 +108,8 @@ for heading, people, link in history.changes_sections(came, output_dir):
 # ## Per platform
 
 # %%
-display(html_table(overview.platform_table(analysis)))
+data["Per platform"] = save_table(output_dir, "overview", analysis.overview)
+display(html_table(overview.platform_table(analysis), full=data["Per platform"]))
 display(Markdown(overview.rate_definitions()))
 
 # %%
@@ -139,8 +144,11 @@ if best.basis is not None:
 
 # %%
 analytics = overview.analytics_table(analysis)
+data["Analytics files"] = (
+    save_table(output_dir, "analytics", analytics) if analytics.height else None
+)
 display(
-    html_table(analytics, null=overview.NOT_IN_EXPORT)
+    html_table(analytics, null=overview.NOT_IN_EXPORT, full=data["Analytics files"])
     if analytics.height
     else Markdown("No analytics files in these exports (impressions are not in this export).")
 )
@@ -149,14 +157,18 @@ display(
 # ## Per platform and segment
 
 # %%
-display(html_table(overview.segment_table(analysis), null=overview.NOT_IN_EXPORT))
+segments = overview.segment_table(analysis)
+data["Per platform and segment"] = save_table(output_dir, "segments", segments)
+display(html_table(segments, null=overview.NOT_IN_EXPORT, full=data["Per platform and segment"]))
 
 # %% [markdown]
 # ## Does a contact's follower count predict engagement or quality?
 
 # %%
 display(Markdown(overview.correlation_sentence(analysis)))
-display(html_table(overview.correlations(analysis)))
+corr = overview.correlations(analysis)
+data["Follower count vs engagement and quality"] = save_table(output_dir, "correlations", corr)
+display(html_table(corr, full=data["Follower count vs engagement and quality"]))
 
 # %%
 charts.followers_vs_quality(overview.heatmap_frame(analysis))
@@ -167,7 +179,15 @@ charts.followers_vs_quality(overview.heatmap_frame(analysis))
 # Every input row is loaded, set aside with a reason (valid but not attributable to a person, such as likes whose author the export does not name), or rejected with a reason.
 
 # %%
-display(html_table(analysis.workbook.report.summary(), max_rows=100))
+accounting = analysis.workbook.report.summary()
+data["Load accounting"] = save_table(output_dir, "load_accounting", accounting)
+display(html_table(accounting, max_rows=100, full=data["Load accounting"]))
 
 # %%
 history.save_metrics(analysis, output_dir)
+
+# %% [markdown]
+# ## Data
+
+# %%
+display(HTML(data_list_html(data)))

@@ -30,11 +30,15 @@ renderer: str = "auto"  # Altair renderer: auto (static SVG figures), static, sv
 import warmcall as wc
 from IPython.display import HTML, Markdown, display
 from warmcall.present import audit, cards, charts, history, overview
+from warmcall.present.datafiles import data_list_html, save_table
 from warmcall.present.display import escape, html_table, pick_renderer, setup
 
 setup(pick_renderer(renderer, batch=bool(output_dir)))
 analysis = wc.analyse(params or params_file)
 P = analysis.params
+data = {
+    "Every contact with all scores": save_table(output_dir, "scores", analysis.scores)
+}  # the Data list
 
 # %%
 display(
@@ -53,13 +57,17 @@ display(HTML(cards.render(cards.audit_cards(analysis, previous), cards.audit_mea
 # Quality (0–100) is the weighted mean of six tie-strength dimensions after Gilbert & Karahalios (2009); each component is shown (0–1) so you can see why a score is what it is. Layers follow Dunbar's 5 / 15 / 50 / 150 / 500 / 1,500, filled only by live ties (an interaction in the last 365 days); the others are in no layer.
 
 # %%
-display(html_table(audit.ranked_contacts(analysis, limit=50)))
+ranked = audit.ranked_contacts(analysis, limit=None)
+data["Contacts ranked by quality"] = save_table(output_dir, "contacts_ranked", ranked)
+display(html_table(ranked, max_rows=50, rank=True, full=data["Contacts ranked by quality"]))
 
 # %% [markdown]
 # ## Communication groups: segment × stage
 
 # %%
-display(html_table(audit.segment_stage_matrix(analysis)))
+matrix = audit.segment_stage_matrix(analysis)
+data["Segment × stage"] = save_table(output_dir, "segment_stage", matrix)
+display(html_table(matrix, full=data["Segment × stage"]))
 
 # %%
 charts.stage_funnel(audit.stage_counts(analysis))
@@ -70,7 +78,9 @@ charts.stage_funnel(audit.stage_counts(analysis))
 # Likely spam or mass-following accounts, by the rules in the params file (mass-following, extreme following/followers ratio, spam keywords; or an empty bio together with a default-looking handle). Two-way contacts are never flagged.
 
 # %%
-display(html_table(audit.hygiene(analysis)))
+hygiene = audit.hygiene(analysis)
+data["Audience hygiene"] = save_table(output_dir, "hygiene", hygiene)
+display(html_table(hygiene, full=data["Audience hygiene"]))
 
 # %% [markdown]
 # ### Follow-back suggestions
@@ -78,7 +88,9 @@ display(html_table(audit.hygiene(analysis)))
 # Followers you do not follow, not flagged, at least marginally relevant to your niche.
 
 # %%
-display(html_table(audit.follow_back(analysis)))
+follow_back = audit.follow_back(analysis, limit=None)
+data["Follow-back suggestions"] = save_table(output_dir, "follow_back", follow_back)
+display(html_table(follow_back, max_rows=25, rank=True, full=data["Follow-back suggestions"]))
 
 # %% [markdown]
 # ## Lists: mutuals, follow-backs, ghosts, top engagers
@@ -101,7 +113,9 @@ for name, people in lists.items():
 # Warm contacts with large reach (top 10% of follower counts on their platform) or high relevance: few in number, worth more than thousands of silent followers.
 
 # %%
-display(html_table(audit.influential(analysis)))
+influential = audit.influential(analysis)
+data["Tiny but influential"] = save_table(output_dir, "influential", influential)
+display(html_table(influential, full=data["Tiny but influential"]))
 
 # %% [markdown]
 # ### Reach: raw vs warm second-degree
@@ -109,7 +123,9 @@ display(html_table(audit.influential(analysis)))
 # Raw reach sums the follower counts of your followers; warm reach sums those of contacts who engaged, converse or trust you.
 
 # %%
-display(html_table(audit.reach_frame(analysis)))
+reach = audit.reach_frame(analysis)
+data["Reach"] = save_table(output_dir, "reach", reach)
+display(html_table(reach, full=data["Reach"]))
 
 # %% [markdown]
 # ## Concentration of engagement
@@ -117,7 +133,8 @@ display(html_table(audit.reach_frame(analysis)))
 # %%
 conc, shares = audit.engagement_concentration(analysis)
 display(Markdown(audit.concentration_sentence(conc)))
-display(html_table(conc))
+data["Concentration of engagement"] = save_table(output_dir, "concentration", conc)
+display(html_table(conc, full=data["Concentration of engagement"]))
 
 # %%
 charts.top_shares(shares)
@@ -130,7 +147,8 @@ charts.top_shares(shares)
 # %%
 corr = audit.correlations_by_segment(analysis)
 display(Markdown(audit.correlation_reading(corr)))
-display(html_table(corr))
+data["Correlations per group"] = save_table(output_dir, "correlations_by_segment", corr)
+display(html_table(corr, full=data["Correlations per group"]))
 
 # %%
 charts.followers_vs_quality(overview.heatmap_frame(analysis))
@@ -141,7 +159,9 @@ charts.followers_vs_quality(overview.heatmap_frame(analysis))
 # Followers vs average engagement and vs engagement rate (by followers), when the workbook holds several accounts or a panel (influencer list, competitor benchmark).
 
 # %%
-display(html_table(audit.panel_correlations(analysis)))
+panel = audit.panel_correlations(analysis)
+data["Across accounts"] = save_table(output_dir, "panel_correlations", panel)
+display(html_table(panel, full=data["Across accounts"]))
 
 # %% [markdown]
 # ## Cross-platform identities
@@ -149,4 +169,11 @@ display(html_table(audit.panel_correlations(analysis)))
 # People recognised on several platforms (from identities.csv, or automatic conservative matching), with the evidence.
 
 # %%
-display(html_table(analysis.identity_evidence, max_rows=30))
+data["Cross-platform identities"] = save_table(output_dir, "identities", analysis.identity_evidence)
+display(html_table(analysis.identity_evidence, max_rows=30, full=data["Cross-platform identities"]))
+
+# %% [markdown]
+# ## Data
+
+# %%
+display(HTML(data_list_html(data)))

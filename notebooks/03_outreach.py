@@ -30,11 +30,13 @@ renderer: str = "auto"  # Altair renderer: auto (static SVG figures), static, sv
 import warmcall as wc
 from IPython.display import HTML, Markdown, display
 from warmcall.present import cards, datafiles, history, outreach, overview
+from warmcall.present.datafiles import data_list_html, save_table
 from warmcall.present.display import escape, html_table, pick_renderer, setup
 
 setup(pick_renderer(renderer, batch=bool(output_dir)))
 analysis = wc.analyse(params or params_file)
 P = analysis.params
+data = {}  # title -> link of each table saved in full beside the report (the Data list)
 
 # %%
 display(Markdown(f"## {escape(P.title)}: outreach\n\n**{overview.headline_sentence(analysis)}**"))
@@ -60,7 +62,9 @@ display(
 
 # %%
 display(Markdown(outreach.plan_sentence(result, P.outreach)))
-display(html_table(outreach.plan_table(result.plan), max_rows=100))
+plan = outreach.plan_table(result.plan)
+data["This week's plan"] = save_table(output_dir, "outreach_plan", plan)
+display(html_table(plan, max_rows=100, full=data["This week's plan"]))
 
 # %% [markdown]
 # ## Keep in touch: who is overdue
@@ -91,7 +95,8 @@ if history.save_plan(analysis, result, output_dir):
 # %%
 display(Markdown(outreach.follow_through_sentence(ft)))
 if ft.height:
-    display(html_table(ft))
+    data["Follow-through"] = save_table(output_dir, "follow_through", ft)
+    display(html_table(ft, full=data["Follow-through"]))
 
 # %% [markdown]
 # ## Who moved stage since the last run
@@ -100,4 +105,11 @@ if ft.height:
 moves = history.stage_moves_since_last_run(analysis, output_dir, report_set)
 display(Markdown(history.stage_moves_sentence(moves)))
 if moves is not None and moves.height:
-    display(html_table(moves))
+    data["Stage moves"] = save_table(output_dir, "stage_moves", moves)
+    display(html_table(moves, full=data["Stage moves"]))
+
+# %% [markdown]
+# ## Data
+
+# %%
+display(HTML(data_list_html(data)))

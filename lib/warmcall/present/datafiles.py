@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import polars as pl
@@ -63,3 +64,76 @@ def saved_tables(output_dir: str | os.PathLike[str]) -> list[str]:
     if not folder.is_dir():
         return []
     return sorted(p.name[: -len(".parquet")] for p in folder.glob("*.parquet"))
+
+
+def data_list_html(files: Mapping[str, str | None]) -> str:
+    """The "Data" list at the end of a page: for each ``title -> link`` (a link from
+    :func:`save_table`), the CSV and the Parquet file, in the order given. Titles are
+    escaped; a None link (no batch run) is left out, and with none at all the list says that
+    data files are written beside batch reports."""
+    from warmcall.core.sanitize import html as escape
+
+    items = []
+    for title, link in files.items():
+        if not link:
+            continue
+        csv_href = escape(link)
+        pq_href = escape(link[: -len(".csv")] + ".parquet")
+        items.append(
+            f'<li>{escape(title)}: <a href="{csv_href}" download>CSV</a> \u00b7 '
+            f'<a href="{pq_href}" download>Parquet</a></li>'
+        )
+    if not items:
+        return (
+            '<p class="wc-data">The full tables are written beside batch reports '
+            "(<code>warmcall report</code>), in the folder <code>data/</code>.</p>"
+        )
+    return (
+        '<div class="wc-data"><p>Every table of this page in full, in the folder '
+        f"<code>{DATA_DIR}/</code> beside it (CSV for spreadsheets, Parquet for code):</p>"
+        f"<ul>{''.join(items)}</ul></div>"
+    )
+
+
+WORKBOOK_FILE = "data.xlsx"
+SHEET_NAME_MAX = 31  # Excel's limit on a worksheet name
+
+
+def write_workbook(output_dir: str | os.PathLike[str]) -> Path | None:
+    """One Excel workbook ``<output_dir>/data.xlsx`` with a sheet per saved table (from
+    ``data/<name>.parquet``, in name order; sheet names cut to 31 characters, Excel's limit,
+    and made unique). Formula-safe like the CSV: text cells go through
+    ``core.outputs.safe_frame`` (OWASP rule) and xlsxwriter is told never to turn a string
+    into a formula or a link. Written atomically; returns the path, or None when no table
+    was saved."""
+    import xlsxwriter
+
+    from warmcall.core.outputs import safe_frame
+
+    names = saved_tables(output_dir)
+    if not names:
+        return None
+    target = Path(output_dir) / WORKBOOK_FILE
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
+    used: set[str] = set()
+    try:
+        with xlsxwriter.Workbook(
+            tmp,
+            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+        ) as wb:
+            for name in names:
+                sheet = name[:SHEET_NAME_MAX]
+                i = 2
+                while sheet in used:
+                    suffix = f"_{i}"
+                    sheet = name[: SHEET_NAME_MAX - len(suffix)] + suffix
+                    i += 1
+                used.add(sheet)
+                df = safe_frame(pl.read_parquet(data_dir(output_dir) / f"{name}.parquet"))
+                df.write_excel(wb, worksheet=sheet, autofit=True)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
