@@ -431,11 +431,13 @@ def run_reports(
     *,
     root: Path | None = None,
     scheduler: str | None = None,
+    xlsx: bool = False,
 ) -> list[RunResult]:
     """Run every notebook for every params file (report set); see the module docstring.
 
     ``root`` is the project root (papermill's cwd and where ``notebooks/`` is found; default:
-    ``find_project_root()``). Raises ``InputError`` (before anything runs) for an invalid or
+    ``find_project_root()``). ``xlsx``: when a set ends, its saved tables (``data/``) are
+    also written as one Excel workbook ``data.xlsx`` (``present.datafiles.write_workbook``). Raises ``InputError`` (before anything runs) for an invalid or
     duplicate params file, an unknown notebook or one whose parameters cell lacks a name the
     runner passes (``notebooks.check_parameters``), and ``locks.Busy`` (an ``InputError``,
     before anything runs) when another run holds one of the sets; notebook failures never raise, they are results
@@ -493,7 +495,7 @@ def run_reports(
                           file=sys.stderr)  # fmt: skip
                 _clear_set(s)
             try:
-                _run_sets(sets, out_dir, root, run_id, executor, progress)
+                _run_sets(sets, out_dir, root, run_id, executor, progress, xlsx)
             except BaseException:
                 executor.shutdown()  # workers and kernels stopped before the sets are marked
                 for s in sets:
@@ -519,8 +521,26 @@ def run_reports(
     return out
 
 
+def _write_workbook(s: _Set) -> None:
+    """``data.xlsx`` of a finished set; a failure is one line on stderr (the pages and the
+    CSV / Parquet files are written already)."""
+    from warmcall.present.datafiles import write_workbook
+
+    try:
+        write_workbook(s.dir)
+    except Exception as e:  # noqa: BLE001 - reported, the set's pages stand
+        print(f"{terminal(s.name)}: data.xlsx not written: {terminal(first_line(e))}",
+              file=sys.stderr)  # fmt: skip
+
+
 def _run_sets(
-    sets: list[_Set], out_dir: Path, root: Path, run_id: str, executor: Executor, progress: bool
+    sets: list[_Set],
+    out_dir: Path,
+    root: Path,
+    run_id: str,
+    executor: Executor,
+    progress: bool,
+    xlsx: bool = False,
 ) -> None:
     """Every set through ``executor`` (``warmcall.run.executors``: the local supervised
     workers, or Dask with ``--scheduler``), the notebooks of one set one after the other;
@@ -553,6 +573,8 @@ def _run_sets(
                     _place_files(s, done)
                 for res in done.results:
                     _record(s, res, run_id)
+                if xlsx:
+                    _write_workbook(s)
                 _finish_set(s, out_dir, run_id)
     finally:
         bar.close()

@@ -45,6 +45,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         "(needs: pip install 'warmcall[dask]')",
     )  # fmt: skip
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    parser.add_argument(
+        "--xlsx", action="store_true",
+        help="also write each set's tables as one Excel workbook, data.xlsx (a sheet per table)",
+    )  # fmt: skip
     return parser
 
 
@@ -95,6 +99,7 @@ def main_report(args: argparse.Namespace) -> int:
             progress=not getattr(args, "no_progress", False),
             root=root,
             scheduler=getattr(args, "scheduler", None),
+            xlsx=bool(getattr(args, "xlsx", False)),
         )
     cwd = Path.cwd()
 

@@ -18,6 +18,7 @@ from warmcall.core.errors import InputError
 from warmcall.core.outputs import write_text_atomic
 from warmcall.core.sanitize import terminal
 from warmcall.ingest.cache import needs_fill
+from warmcall.present.datafiles import WORKBOOK_FILE, data_dir
 from warmcall.present.history import METRICS_FILE, jsonable, read_json_object
 from warmcall.run.limits import INDEX_LOCK_S, IOPUB_TIMEOUT_S, WATCHDOG_GRACE_S
 from warmcall.run.notebooks import NOTEBOOK_STEM_RE, select_notebooks, set_name
@@ -146,10 +147,14 @@ def _clear_set(s: _Set) -> None:
     """Remove the previous run's files of the set (its pages, executed notebooks, logs,
     run.json, metrics.json) before this run writes any: the folder then only ever holds one
     run's pages. Called with the set's lock held. Files the notebooks write themselves
-    (plan.csv, ...) are overwritten by them."""
+    (plan.csv, ...) are overwritten by them; the saved tables (``data/``) and ``data.xlsx``
+    are removed, so the data beside the pages is this run's only."""
+    for f in data_dir(s.dir).glob("*"):
+        if f.is_file() and f.suffix in (".csv", ".parquet"):
+            f.unlink(missing_ok=True)
     for f in s.dir.iterdir():
         if f.is_file() and (
-            f.name in (RUN_FILE, METRICS_FILE)
+            f.name in (RUN_FILE, METRICS_FILE, WORKBOOK_FILE)
             or (NOTEBOOK_STEM_RE.match(f.name) and f.suffix in (".html", ".ipynb", ".log"))
         ):
             f.unlink(missing_ok=True)
