@@ -59,7 +59,27 @@ display(HTML(cards.render(cards.audit_cards(analysis, previous), cards.audit_mea
 # %%
 ranked = audit.ranked_contacts(analysis, limit=None)
 data["Contacts ranked by quality"] = save_table(output_dir, "contacts_ranked", ranked)
-display(html_table(ranked, max_rows=50, rank=True, full=data["Contacts ranked by quality"]))
+display(
+    html_table(
+        ranked.select(audit.RANKED_WHO),
+        max_rows=50,
+        rank=True,
+        full=data["Contacts ranked by quality"],
+    )
+)
+
+# %% [markdown]
+# Why each score is what it is: the six components (0–1), same order.
+
+# %%
+display(
+    html_table(
+        ranked.select(audit.RANKED_WHY),
+        max_rows=50,
+        rank=True,
+        full=data["Contacts ranked by quality"],
+    )
+)
 
 # %% [markdown]
 # ## Communication groups: segment × stage

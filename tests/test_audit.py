@@ -164,6 +164,6 @@ def test_profile_column_renders_safe_links_only() -> None:
                                    'https://e.example/"onmouseover=x', None]})  # fmt: skip
     out = html_table_str(df)
     assert out.count("<a ") == 2
-    assert 'href="https://x.com/i/user/12"' in out and "javascript:alert(1)</bdi>" in out
+    assert 'href="https://x.com/i/user/12"' in out and "javascript:<wbr>alert(1)</bdi>" in out
     assert 'href="https://e.example/&quot;onmouseover=x"' in out  # quoted, never an attribute
     assert 'rel="noopener noreferrer nofollow"' in out

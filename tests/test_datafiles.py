@@ -31,3 +31,43 @@ def test_save_table_without_output_dir_writes_nothing(tmp_path):
 def test_save_table_refuses_names_that_are_not_identifiers(tmp_path, name):
     with pytest.raises(ValueError):
         save_table(tmp_path, name, pl.DataFrame({"a": [1]}))
+
+
+def test_workbook_has_a_sheet_per_table_with_short_unique_names_and_no_formulas(tmp_path):
+    import openpyxl
+    from warmcall.present.datafiles import WORKBOOK_FILE, write_workbook
+
+    people = pl.DataFrame({"handle": ['=HYPERLINK("http://e.x")', "+1", "ana"], "n": [3, -1, 2]})
+    long_a, long_b = "x" * 40 + "_a", "x" * 40 + "_b"  # the same first 31 characters
+    for name, df in (("people", people), (long_a, people.head(1)), (long_b, people.head(2))):
+        save_table(tmp_path, name, df)
+    path = write_workbook(tmp_path)
+    assert path == tmp_path / WORKBOOK_FILE
+    wb = openpyxl.load_workbook(path)
+    assert len(wb.sheetnames) == 3 and len(set(wb.sheetnames)) == 3
+    assert all(len(s) <= 31 for s in wb.sheetnames) and "people" in wb.sheetnames
+    rows = list(wb["people"].iter_rows(values_only=True))
+    assert rows[0] == ("handle", "n") and len(rows) - 1 == people.height
+    handles = [r[0] for r in rows[1:]]
+    assert handles[2] == "ana" and not any(h.startswith(("=", "+")) for h in handles)
+    assert [r[1] for r in rows[1:]] == [3, -1, 2]  # numbers stay numbers
+    cells = [c for row in wb["people"].iter_rows() for c in row]
+    assert all(c.data_type != "f" for c in cells)  # no cell is a formula
+    heights = sorted(wb[s].max_row - 1 for s in wb.sheetnames)
+    assert heights == [1, 2, 3]
+
+
+def test_no_workbook_without_tables(tmp_path):
+    from warmcall.present.datafiles import write_workbook
+
+    assert write_workbook(tmp_path) is None
+    assert not (tmp_path / "data.xlsx").exists()
+
+
+def test_data_list_links_csv_and_parquet_and_escapes_titles():
+    from warmcall.present.datafiles import data_list_html
+
+    page = data_list_html({"<b>Per platform</b>": "data/overview.csv", "Not run": None})
+    assert 'href="data/overview.csv"' in page and 'href="data/overview.parquet"' in page
+    assert "<b>" not in page and "&lt;b&gt;Per platform" in page and "Not run" not in page
+    assert "warmcall report" in data_list_html({"x": None})

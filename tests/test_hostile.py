@@ -333,9 +333,14 @@ def test_html_table_escapes_every_cell(values: list[str]) -> None:
     each cell's text is the value with bidi controls shown as ``[U+XXXX]``."""
     page = html_table_str(pl.DataFrame({"<b>name</b>": values}))
     p = _parse(page)
-    allowed = {"table", "thead", "tbody", "tr", "th", "td", "bdi", "span", "caption"}
+    allowed = {"div", "table", "thead", "tbody", "tr", "th", "td", "bdi", "span", "caption", "wbr"}
     assert {t for t, _ in p.tags} <= allowed
-    assert all(set(a) <= {"class"} for _, a in p.tags)
+    assert all(set(a) <= {"class"} for t, a in p.tags if t not in ("div", "th"))
+    # the wrapper's own style and the raw column name as the header's tooltip
+    assert [a for t, a in p.tags if t == "div"] == [
+        {"class": "wc-table-wrap", "style": "max-width:100%;overflow-x:auto"}
+    ]
+    assert [a for t, a in p.tags if t == "th"] == [{"title": "<b>name</b>"}]
     want = [neutralize(v) for v in values]
     assert p.cells == want
     assert "<b>" not in page

@@ -264,8 +264,11 @@ def test_main_report_lines_and_exit_codes(tmp_path, monkeypatch, capsys):
                            "bad \x1b[31mred\u202e", "cell 2 of 3 (In [1]): x")  # fmt: skip
     seen = {}
 
-    def fake(params, out, jobs=None, notebooks=None, progress=True, root=None, scheduler=None):
-        seen.update(params=params, out=out, jobs=jobs, notebooks=notebooks, progress=progress)
+    def fake(
+        params, out, jobs=None, notebooks=None, progress=True, root=None, scheduler=None, xlsx=False
+    ):
+        seen.update(params=params, out=out, jobs=jobs, notebooks=notebooks, progress=progress,
+                    xlsx=xlsx)  # fmt: skip
         seen.update({"scheduler": scheduler} if scheduler else {})
         return fake.results
 
@@ -273,8 +276,11 @@ def test_main_report_lines_and_exit_codes(tmp_path, monkeypatch, capsys):
     fake.results = [ok]
     assert cli.main(["report", "-p", "x.yaml", "-j", "3", "--no-progress", "-o", "out"]) == 0
     assert seen == {"params": [Path("x.yaml")], "out": Path("out"), "jobs": 3,
-                    "notebooks": None, "progress": False}  # fmt: skip
+                    "notebooks": None, "progress": False, "xlsx": False}  # fmt: skip
     assert capsys.readouterr().out.startswith("OK   s/01_a  r/2026-01-01/s/01_a.html")
+    assert cli.main(["report", "-p", "x.yaml", "--xlsx", "--no-progress"]) == 0
+    assert seen["xlsx"] is True
+    capsys.readouterr()
 
     fake.results = [ok, bad]
     assert cli.main(["report", "-p", "x.yaml"]) == 1

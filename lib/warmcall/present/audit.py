@@ -21,6 +21,13 @@ RANKED_COLS = (
 )  # fmt: skip
 
 
+#: the ranked contacts as two tables that each fit a page: who they are, and why the score
+RANKED_WHO = ("platform", "handle", "display_name", "segment", "stage", "layer", "quality",
+              "relevance", "contact_followers", "days_since_last", "flags", "profile")  # fmt: skip
+RANKED_WHY = ("handle", "quality", "intensity", "reciprocity", "recency", "duration", "intimacy",
+              "multiplexity")  # fmt: skip
+
+
 def ranked_contacts(a: Analysis, limit: int | None = 50) -> pl.DataFrame:
     """The top ``limit`` contacts by quality (every contact when None) with segment, stage,
     layer, flags and the components (unrounded: pages format them per column,

@@ -165,8 +165,15 @@ def setup(renderer: str = "default", **opts: Any) -> None:
 _BIDI_HTML = {ord(c): f'<span class="wc-ctl">[U+{ord(c):04X}]</span>' for c in BIDI_CONTROLS}
 
 
-def _esc_cell(text: str) -> str:
-    return html.escape(text, quote=True).translate(_BIDI_HTML)
+def _esc_cell(text: str, breakable: bool = False) -> str:
+    """Escaped cell text, bidi controls as visible markers; ``breakable``: a line-break
+    opportunity (``<wbr>``) after ``:`` ``@`` and ``/``, so a long account id
+    (``mastodon:name@server.example``) can wrap instead of widening the table (none of these
+    occurs in the escaped entities; the markers are added after)."""
+    out = html.escape(text, quote=True)
+    if breakable:
+        out = out.replace(":", ":<wbr>").replace("@", "@<wbr>").replace("/", "/<wbr>")
+    return out.translate(_BIDI_HTML)
 
 
 #: Columns whose http(s) values are shown as links (a profile that has no name still opens).
@@ -200,9 +207,7 @@ def _full_link(full: str | None) -> str | None:
 
 def _th(name: str, col: Column) -> str:
     unit = f' <span class="wc-unit">({_esc_cell(col.unit)})</span>' if col.unit else ""
-    return (
-        f'<th title="{escape(name)}"><bdi>{_esc_cell(col.label)}</bdi>{unit}</th>'
-    )
+    return f'<th title="{escape(name)}"><bdi>{_esc_cell(col.label)}</bdi>{unit}</th>'
 
 
 def html_table_str(
@@ -235,7 +240,8 @@ def html_table_str(
                 continue
             text = format_value(v, col, null)
             cls = ' class="num"' if col.numeric else ""
-            tds.append(f"<td{cls}><bdi>{_esc_cell(text)}</bdi></td>")
+            cell = _esc_cell(text) if col.numeric else _esc_cell(text, breakable=True)
+            tds.append(f"<td{cls}><bdi>{cell}</bdi></td>")
         rows.append("<tr>" + "".join(tds) + "</tr>")
     notes = [_esc_cell(caption)] if caption else []
     rows_word = "row" if df.height == 1 else "rows"
