@@ -150,7 +150,7 @@ def _clear_set(s: _Set) -> None:
     (plan.csv, ...) are overwritten by them; the saved tables (``data/``) and ``data.xlsx``
     are removed, so the data beside the pages is this run's only."""
     for f in data_dir(s.dir).glob("*"):
-        if f.is_file() and f.suffix in (".csv", ".parquet"):
+        if f.is_file():
             f.unlink(missing_ok=True)
     for f in s.dir.iterdir():
         if f.is_file() and (
