@@ -71,3 +71,16 @@ def test_data_list_links_csv_and_parquet_and_escapes_titles():
     assert 'href="data/overview.csv"' in page and 'href="data/overview.parquet"' in page
     assert "<b>" not in page and "&lt;b&gt;Per platform" in page and "Not run" not in page
     assert "warmcall report" in data_list_html({"x": None})
+
+
+def test_a_new_run_of_a_set_starts_without_the_previous_data_files(tmp_path):
+    from warmcall.run.sets import _clear_set, _Set
+
+    save_table(tmp_path, "old_table", pl.DataFrame({"a": [1]}))
+    (tmp_path / "data" / "old_list.vcf").write_text("BEGIN:VCARD\n")
+    (tmp_path / "data.xlsx").write_bytes(b"x")
+    (tmp_path / "plan.csv").write_text("kept\n")  # the notebooks overwrite their own files
+    s = _Set("s", tmp_path / "s.yaml", {}, "2026-01-01", "t", 60, [], tmp_path)
+    _clear_set(s)
+    assert list((tmp_path / "data").iterdir()) == []
+    assert not (tmp_path / "data.xlsx").exists() and (tmp_path / "plan.csv").exists()
