@@ -30,7 +30,7 @@ renderer: str = "auto"  # Altair renderer: auto (static SVG figures), static, sv
 import warmcall as wc
 from IPython.display import HTML, Markdown, display
 from warmcall.present import audit, cards, charts, history, overview
-from warmcall.present.datafiles import data_list_html, save_table
+from warmcall.present.datafiles import data_list_html, save_table, table_link
 from warmcall.present.display import escape, html_table, pick_renderer, setup
 
 setup(pick_renderer(renderer, batch=bool(output_dir)))
@@ -124,8 +124,10 @@ display(html_table(audit.lists_overview(list_status), null="not in this export")
 # %%
 for name, people in lists.items():
     display(Markdown(audit.list_heading(name, people, list_status)))
-    display(html_table(audit.list_view(people), max_rows=15))
-    display(HTML(audit.save_list(analysis, output_dir, name, people)))
+    files = audit.save_list(analysis, output_dir, name, people)
+    data[audit.LIST_TEXT[name][0]] = table_link(output_dir, name)
+    display(html_table(audit.list_view(people), max_rows=15, full=data[audit.LIST_TEXT[name][0]]))
+    display(HTML(files))
 
 # %% [markdown]
 # ## Tiny but influential

@@ -29,6 +29,12 @@ def data_dir(output_dir: str | os.PathLike[str]) -> Path:
     return Path(output_dir) / DATA_DIR
 
 
+def table_link(output_dir: str | os.PathLike[str] | None, name: str) -> str | None:
+    """The link from a page to table ``name`` saved beside it (``data/<name>.csv``), or None
+    without an output folder (what :func:`save_table` returns)."""
+    return f"{DATA_DIR}/{name}.csv" if output_dir else None
+
+
 def save_table(
     output_dir: str | os.PathLike[str] | None, name: str, df: pl.DataFrame
 ) -> str | None:
@@ -55,7 +61,7 @@ def save_table(
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return f"{DATA_DIR}/{name}.csv"
+    return table_link(output_dir, name)
 
 
 def saved_tables(output_dir: str | os.PathLike[str]) -> list[str]:
