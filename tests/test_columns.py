@@ -140,3 +140,11 @@ def test_html_table_keeps_its_old_call_forms():
 def test_wide_tables_scroll_inside_the_page():
     page = html_table_str(pl.DataFrame({f"c{i}": [i] for i in range(40)}))
     assert re.match(r'<div class="wc-table-wrap" style="[^"]*overflow-x:auto', page)
+
+
+def test_dates_and_times_stay_on_one_line():
+    import datetime as dt
+
+    df = pl.DataFrame({"date": [dt.date(2026, 11, 16)], "seen": [dt.datetime(2026, 1, 2, 3, 4)]})
+    t = _Table(html_table_str(df))
+    assert t.rows[-1] == [("wc-nw", "2026-11-16"), ("wc-nw", "2026-01-02 03:04:00")]

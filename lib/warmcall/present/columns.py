@@ -8,7 +8,8 @@ next to ``0.80``:
   a float is rounded to the nearest whole number;
 - ``fixed``: ``digits`` decimals with thousands separators (scores, coefficients);
 - ``pct``: a fraction (0.125) shown as a percentage with ``digits`` decimals (``12.5%``);
-- ``text``: the value as text (dates ISO 8601, booleans yes / no, lists joined by ``, ``).
+- ``text``: the value as text (dates ISO 8601, booleans yes / no, lists joined by ``, ``);
+- ``date``: as ``text``, kept on one line (a date or time never wraps at its hyphens).
 
 A column the mapping does not know is labelled from its name (``_`` as spaces, first letter
 upper case) and formatted by its dtype: integers as ``count``; floats as ``fixed`` with the
@@ -30,7 +31,7 @@ __all__ = ["COLUMNS", "Column", "auto_digits", "column_for", "format_value", "te
 @dataclass(frozen=True)
 class Column:
     """A column as shown: label (words), unit (shown after the label; "" for none), number
-    format (``count``, ``fixed``, ``pct`` or ``text``) and decimals for ``fixed`` / ``pct``."""
+    format (``count``, ``fixed``, ``pct``, ``text`` or ``date``) and decimals for ``fixed`` / ``pct``."""
 
     label: str
     unit: str = ""
@@ -39,7 +40,7 @@ class Column:
 
     @property
     def numeric(self) -> bool:
-        return self.kind != "text"
+        return self.kind not in ("text", "date")
 
 
 def _count(label: str, unit: str = "") -> Column:
@@ -133,9 +134,9 @@ COLUMNS: dict[str, Column] = {
         "Engagement rate by impressions", "engagements ÷ impressions, %", "pct", 2
     ),
     # the plan and what happened to it
-    "date": Column("Date"),
-    "time": Column("Time"),
-    "last_contact": Column("Last contact"),
+    "date": Column("Date", kind="date"),
+    "time": Column("Time", kind="date"),
+    "last_contact": Column("Last contact", kind="date"),
     "reason": Column("Why"),
     "starter": Column("Conversation starter"),
     "done": Column("Done"),
@@ -144,7 +145,7 @@ COLUMNS: dict[str, Column] = {
     "to": Column("To stage"),
     "direction": Column("Direction"),
     "metric": Column("Figure"),
-    "since": Column("Previous run"),
+    "since": Column("Previous run", kind="date"),
 }
 
 
@@ -177,6 +178,8 @@ def column_for(name: str, values: pl.Series | None = None) -> Column:
             return Column(_words(name), "", "count")
         if dtype is not None and dtype.is_float():
             return Column(_words(name), "", "fixed", auto_digits(values))  # type: ignore[arg-type]
+        if dtype is not None and dtype.is_temporal():
+            return Column(_words(name), "", "date")
         return Column(_words(name))
     return col
 

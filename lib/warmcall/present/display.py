@@ -239,7 +239,7 @@ def html_table_str(
                 tds.append(f"<td>{a}</td>")
                 continue
             text = format_value(v, col, null)
-            cls = ' class="num"' if col.numeric else ""
+            cls = ' class="num"' if col.numeric else ' class="wc-nw"' if col.kind == "date" else ""
             cell = _esc_cell(text) if col.numeric else _esc_cell(text, breakable=True)
             tds.append(f"<td{cls}><bdi>{cell}</bdi></td>")
         rows.append("<tr>" + "".join(tds) + "</tr>")
