@@ -75,11 +75,13 @@ display(html_table(plan, max_rows=100, full=data["This week's plan"]))
 overdue = outreach.overdue_list(analysis)
 set_aside = outreach.people_set_aside(analysis)
 display(Markdown(outreach.overdue_sentence(overdue, analysis, set_aside)))
+link = data["Overdue"] = datafiles.save_table(
+    output_dir, "overdue", outreach.overdue_table(overdue)
+)
 if overdue.height:
-    display(html_table(outreach.overdue_table(overdue), max_rows=50))
+    display(html_table(outreach.overdue_table(overdue), max_rows=50, full=link))
 if set_aside is not None and set_aside.height:
     display(html_table(set_aside))
-link = datafiles.save_table(output_dir, "overdue", outreach.overdue_table(overdue))
 if link:
     display(Markdown(f"The whole list is saved beside this report: [{link}]({link})."))
 
