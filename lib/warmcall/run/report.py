@@ -529,7 +529,7 @@ def _write_workbook(s: _Set) -> None:
     try:
         write_workbook(s.dir)
     except Exception as e:  # noqa: BLE001 - reported, the set's pages stand
-        print(f"{terminal(s.name)}: data.xlsx not written: {terminal(first_line(e))}",
+        print(f"{terminal(s.name)}: data.xlsx not written: {terminal(first_line(str(e)))}",
               file=sys.stderr)  # fmt: skip
 
 
