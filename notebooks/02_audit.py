@@ -100,7 +100,7 @@ charts.stage_funnel(audit.stage_counts(analysis))
 # %%
 hygiene = audit.hygiene(analysis)
 data["Audience hygiene"] = save_table(output_dir, "hygiene", hygiene)
-display(html_table(hygiene, full=data["Audience hygiene"]))
+display(html_table(hygiene, null=overview.NOT_IN_EXPORT, full=data["Audience hygiene"]))
 
 # %% [markdown]
 # ### Follow-back suggestions
