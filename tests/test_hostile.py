@@ -470,8 +470,9 @@ def test_failure_page_and_index_escape_data(tmp_path: Path) -> None:
     (d / "run.json").write_text(json.dumps(run))
     idx = _parse(pages.write_index(tmp_path).read_text())
     assert {t for t, _ in idx.tags} <= {"html", "head", "meta", "title", "style", "body", "main",
-                                        "h1", "h2", "p", "table", "thead", "tbody", "tr", "th",
-                                        "td", "a"}  # fmt: skip
+                                        "h1", "h2", "h3", "section", "span", "p", "table",
+                                        "thead", "tbody", "tr", "th", "td", "a", "div", "svg",
+                                        "polyline", "circle", "title"}  # fmt: skip
     for tag, attrs in idx.tags:
         assert not any(k.startswith("on") for k in attrs), tag
         if tag == "a":
