@@ -23,10 +23,12 @@ full, read-only, no permission; polars reports I/O failures as ``ComputeError``)
 ordinary tables with one line on stderr, never a failed load. A temporary folder of a write
 that was killed (``.<key>.<host>.<pid>.*``) is removed by the next ``prune`` once its writer
 is gone (same host) or it is older than ``STALE_TEMP_S``.
-Interactions are stored with a dense integer contact key ``_ck`` and a key table, so the
-per-contact feature pass groups by one integer (``features.contact_features``), and with
-``_file``/``_line`` instead of ``source``, which the scan builds when it is read (10M rows'
-``source`` text is the largest part of a cold load's memory).
+Interactions are stored with a dense integer contact key ``_ck`` instead of their three key
+columns (account_id, platform, contact_id: in the key table, joined back when the canonical
+table is read), so the per-contact feature pass groups by one integer
+(``features.contact_features``) and the entry is written without 3 × 10M strings at scale L;
+and with ``_file``/``_line`` instead of ``source``, which the scan builds when it is read (10M
+rows' ``source`` text is the largest part of a cold load's memory).
 
 Where: ``$WARMCALL_CACHE_DIR/tables``, else ``$XDG_CACHE_HOME/warmcall/tables``, else
 ``~/.cache/warmcall/tables`` (folders created private, 0700: entries hold copies of your
@@ -63,7 +65,7 @@ from warmcall.core.schema import CONTACT_KEY, KEYS
 from warmcall.ingest.accounting import SOURCE_EXPR, LoadReport
 from warmcall.ingest.workbook import LazyWorkbook, Workbook
 
-FORMAT = 2  # 2: entries carry manifest.json
+FORMAT = 3  # 2: entries carry manifest.json; 3: interactions keyed by _ck only
 DEFAULT_MIN_BYTES = 1 << 20
 DEFAULT_MAX_MB = 4096
 KEY_FILE = "contact_keys.parquet"
@@ -273,7 +275,8 @@ def open_entry(entry: Path, verify: bool = True) -> LazyWorkbook | None:
             have = pl.read_parquet_schema(f)
             want = dict(schema.TABLES[t])
             if t == "interactions":
-                del want["source"]
+                for c in ("source", *KEYS):
+                    del want[c]
                 want.update(_fid=pl.UInt32(), _line=pl.Int64(), **{CONTACT_KEY: pl.UInt32()})
             if any(have.get(c) != dt for c, dt in want.items()):
                 return None
@@ -284,6 +287,7 @@ def open_entry(entry: Path, verify: bool = True) -> LazyWorkbook | None:
     frames = {t: pl.scan_parquet(f).select(schema.canonical_columns(t)) for t, f in files.items()}
     frames["interactions"] = (
         pl.scan_parquet(files["interactions"])
+        .join(pl.scan_parquet(entry / KEY_FILE), on=CONTACT_KEY, how="left", maintain_order="left")
         .join(source_files.lazy(), on="_fid", how="left", maintain_order="left")
         .with_columns(SOURCE_EXPR)
         .select(schema.canonical_columns("interactions"))
@@ -296,7 +300,7 @@ def open_entry(entry: Path, verify: bool = True) -> LazyWorkbook | None:
     )
     with contextlib.suppress(OSError):
         (entry / USED_FILE).touch()
-    return LazyWorkbook(frames, report, keyed)
+    return LazyWorkbook(frames, report, keyed, cache_key=entry.name)
 
 
 def _host_tag() -> str:
@@ -342,12 +346,12 @@ def write_entry(entry: Path, wb: Workbook) -> bool:
         files = _table_files(tmp)
         for t, f in files.items():
             df = getattr(wb, t)
-            if t == "interactions":
-                keys = df.select(KEYS).unique(maintain_order=True).with_row_index(CONTACT_KEY)
+            if t == "interactions":  # keyed by _ck: the key text is written once per contact
+                keys = df.select(KEYS).unique().with_row_index(CONTACT_KEY)
                 keys.write_parquet(tmp / KEY_FILE, compression_level=1)
                 df = df.join(
                     keys, on=list(KEYS), how="left", nulls_equal=True, maintain_order="left"
-                )
+                ).drop(*KEYS)
             df.write_parquet(f, compression_level=1)  # zstd 1: written once per input, fast
         wb.source_files.write_parquet(tmp / FILES_FILE)
         (tmp / REPORT_FILE).write_text(wb.report.to_json(), encoding="utf-8")

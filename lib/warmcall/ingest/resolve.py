@@ -28,7 +28,9 @@ from warmcall.core.handles import handle_key
 from warmcall.ingest.loaders.base import NEEDS_ACCOUNT, LoadResult
 
 
-def _frames(res: LoadResult, table: str, cols: list[str]) -> pl.DataFrame:
+def _frames(
+    res: LoadResult, table: str, cols: list[str], maintain_order: bool = True
+) -> pl.DataFrame:
     parts = [
         f.select([pl.col(c).cast(pl.String) for c in cols])
         for f in res.tables.get(table, [])
@@ -36,7 +38,7 @@ def _frames(res: LoadResult, table: str, cols: list[str]) -> pl.DataFrame:
     ]
     return (
         # load order kept: the first connection holding a handle must be the same every run
-        pl.concat(parts).unique(maintain_order=True)
+        pl.concat(parts).unique(maintain_order=maintain_order)
         if parts
         else pl.DataFrame(schema=dict.fromkeys(cols, pl.String))
     )
@@ -45,11 +47,14 @@ def _frames(res: LoadResult, table: str, cols: list[str]) -> pl.DataFrame:
 def _accounts_by_platform(res: LoadResult) -> pl.DataFrame:
     """(platform, account_id, n_accounts): the accounts named anywhere in the load, with the
     first of them per platform (used only where n_accounts is 1)."""
+    # (the account is used only where it is the one of its platform: no order needed, and
+    # the unordered unique is about twice as fast over 10M interactions)
     tables = ("accounts", "connections", "interactions", "posts")
     accts = (
-        pl.concat([_frames(res, t, ["account_id", "platform"]) for t in tables])
+        pl.concat([_frames(res, t, ["account_id", "platform"], False) for t in tables])
         .drop_nulls()
-        .unique(maintain_order=True)
+        .unique()
+        .sort("platform", "account_id")
     )
     return accts.group_by("platform", maintain_order=True).agg(
         pl.col("account_id").first(), pl.len().alias("n_accounts")

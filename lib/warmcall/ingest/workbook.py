@@ -86,10 +86,13 @@ class LazyWorkbook(Workbook):
         frames: dict[str, pl.LazyFrame],
         report: LoadReport,
         keyed: tuple[pl.LazyFrame, pl.LazyFrame] | None = None,
+        cache_key: str | None = None,
     ) -> None:
         self._lazy = dict(frames)
         self._keyed = keyed
         self.report = report
+        #: the table cache entry these tables are read from (``warmcall.ingest.cache``)
+        self.cache_key = cache_key
 
     def __getattr__(self, name: str) -> pl.DataFrame:  # only for attributes not yet set
         lazy = self.__dict__.get("_lazy")
