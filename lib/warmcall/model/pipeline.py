@@ -8,7 +8,9 @@ and the benchmark call; nothing else chains these steps. Steps, in order:
 2. keep ``params.accounts`` / ``params.platforms`` (``scoring.select``);
 3. the as-of date (``params.as_of``, else the last day with data: ``scoring.resolve_as_of``);
 4. features with persons assigned (``scoring.prepared_features``), then quality, stage,
-   layer, segment and flags (``scoring.score_features``);
+   layer, segment and flags (``scoring.score_features``); for a workbook from the table
+   cache, kept and reused while its tables and the params are the same
+   (``warmcall.model.memo``: the notebooks of one report set score once);
 5. with ``redact: true``, keyed pseudonyms (``warmcall.model.redact``) before anything is shown;
 6. what each export can show (``observability.account_signals``) and the per-account
    overview (``summary.account_overview``).
@@ -24,6 +26,7 @@ import polars as pl
 from warmcall.core.params import Params, as_params
 from warmcall.ingest.load import load
 from warmcall.ingest.workbook import Workbook
+from warmcall.model import memo
 from warmcall.model.observability import account_signals
 from warmcall.model.redact import key_for, redact_contacts
 from warmcall.model.scoring import prepared_features, resolve_as_of, score_features, select
@@ -63,10 +66,18 @@ def analyse(params: Params | dict | str, workbook: Workbook | None = None) -> An
     ``params.data``."""
     p = as_params(params)
     wb = workbook if workbook is not None else load(*p.data, mapping=p.mapping, encoding=p.encoding)
+    table_key = getattr(wb, "cache_key", None)
     wb = select(wb, p)
     as_of = resolve_as_of(wb, p)
-    feats, evidence = prepared_features(wb, p, as_of)
-    scores = score_features(feats.lazy(), p, as_of).collect()
+    k = memo.key(table_key, p, as_of) if table_key else None
+    kept = memo.read(k) if k else None
+    if kept is not None:  # the same tables and params, scored before (``warmcall.model.memo``)
+        feats, evidence, scores = kept["features"], kept["evidence"], kept["scores"]
+    else:
+        feats, evidence = prepared_features(wb, p, as_of)
+        scores = score_features(feats.lazy(), p, as_of).collect()
+        if k:
+            memo.write(k, table_key, {"features": feats, "evidence": evidence, "scores": scores})
     if p.redact:
         scores = redact_contacts(scores, key_for(p))
         evidence = evidence.with_columns(
