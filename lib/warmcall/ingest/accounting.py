@@ -259,15 +259,35 @@ def _loaded_per_file(frames: list[pl.DataFrame]) -> dict[str, int]:
     return out
 
 
+@dataclass
+class Streamed:
+    """An interactions file validated and written in chunks (``warmcall.ingest.stream``):
+    rows loaded; its rejects (_file, _line, reason: every rule of ``schema.validate``);
+    (account_id, platform) of its rows as read (``raw_accounts``, for ``resolve``) and of its
+    rows loaded (``accounts``, for the signals)."""
+
+    loaded: int
+    rejects: pl.DataFrame
+    raw_accounts: pl.DataFrame
+    accounts: pl.DataFrame
+
+
 def finalize(
-    result: LoadResult, *, keep_keys: bool = False
+    result: LoadResult,
+    *,
+    keep_keys: bool = False,
+    streamed: dict[str, Streamed] | None = None,
 ) -> tuple[dict[str, pl.DataFrame], LoadReport]:
     """Validate and merge candidate frames; return the canonical tables and the report.
 
     ``keep_keys`` (for the table cache): interactions keep ``_fid`` (an index into the extra
     table ``SOURCE_FILES``: ``_fid``, ``_file``) and ``_line`` instead of ``source``, which is
     ``SOURCE_EXPR`` of them once ``_file`` is joined back (built when read, not for every row
-    here)."""
+    here).
+
+    ``streamed``: {file: ``Streamed``} of interactions files validated and written in chunks
+    by ``warmcall.ingest.stream``: their rows are not in the tables, their counts, rejects
+    and accounts are."""
     accepted: dict[str, pl.DataFrame] = {}
     rejects = [  # one frame for the loaders' rejects of every file (not one per file)
         pl.DataFrame(
@@ -279,6 +299,7 @@ def finalize(
             schema={"_file": pl.String, "_line": pl.Int64, "reason": pl.String},
         )  # fmt: skip
     ]
+    rejects += [s.rejects.select("_file", "_line", "reason") for s in (streamed or {}).values()]
     validated: dict[str, list[pl.DataFrame]] = {}
     files = _NO_FILES  # the file table of interactions (``keep_keys``)
     for table in schema.TABLES:
@@ -330,6 +351,8 @@ def finalize(
     # Within-table duplicates across records can make a record lose all its rows to the
     # duplicate rule; such records count as rejected (they are in ``rej``).
     loaded_n = _loaded_per_file([df for frames in kept_by_table.values() for df in frames])
+    for file, st in (streamed or {}).items():
+        loaded_n[file] = loaded_n.get(file, 0) + st.loaded
 
     reports = []
     # Rejects per file, gathered in one pass: keyed ones once per record (the first reason),
@@ -378,7 +401,9 @@ def finalize(
             )  # fmt: skip
         )
     tables = {t: _merge(t, df, keep_keys and t == "interactions") for t, df in accepted.items()}
-    _resolve_signals(result.files, reports, tables)
+    extra = [st.accounts for st in (streamed or {}).values()]
+    _resolve_signals(result.files, reports, {**tables, "_streamed": pl.concat(extra)} if extra
+                     else tables)  # fmt: skip
     if keep_keys:
         tables[SOURCE_FILES] = files
     return tables, LoadReport(reports)
@@ -444,7 +469,7 @@ def _resolve_signals(
     tables, as rows that name no account do (``warmcall.ingest.resolve``); with none or several
     such accounts it is dropped (those rows were rejected with the reason)."""
     seen: dict[str, set[str]] = {}
-    for t in ("accounts", "connections", "interactions", "posts"):
+    for t in ("accounts", "connections", "interactions", "posts", "_streamed"):
         df = tables.get(t)
         if df is not None and df.height and "platform" in df.columns:
             pairs = df.group_by("platform", "account_id").agg()  # faster than unique here

@@ -62,6 +62,7 @@ from warmcall.core import schema
 from warmcall.core.inputs import Input, as_entries
 from warmcall.core.sanitize import terminal
 from warmcall.core.schema import CONTACT_KEY, KEYS
+from warmcall.ingest import stream
 from warmcall.ingest.accounting import SOURCE_EXPR, LoadReport
 from warmcall.ingest.workbook import LazyWorkbook, Workbook
 
@@ -347,6 +348,9 @@ def write_entry(entry: Path, wb: Workbook) -> bool:
         for t, f in files.items():
             df = getattr(wb, t)
             if t == "interactions":  # keyed by _ck: the key text is written once per contact
+                if isinstance(df, pl.LazyFrame):  # streamed (``warmcall.ingest.stream``)
+                    _write_keyed_streaming(df, f, tmp / KEY_FILE)
+                    continue
                 keys = df.select(KEYS).unique().with_row_index(CONTACT_KEY)
                 keys.write_parquet(tmp / KEY_FILE, compression_level=1)
                 df = df.join(
@@ -367,6 +371,16 @@ def write_entry(entry: Path, wb: Workbook) -> bool:
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _write_keyed_streaming(lf: pl.LazyFrame, out: Path, key_file: Path) -> None:
+    """``write_entry``'s interactions from a LazyFrame, on polars' streaming engine: the key
+    table (one row per contact), then the rows with ``_ck`` for their three key columns."""
+    keys = lf.select(KEYS).unique().collect(engine="streaming").with_row_index(CONTACT_KEY)
+    keys.write_parquet(key_file, compression_level=1)
+    lf.join(keys.lazy(), on=list(KEYS), how="left", nulls_equal=True, maintain_order="left").drop(
+        *KEYS
+    ).sink_parquet(out, compression_level=1, engine="streaming")
 
 
 def _alive(pid: int) -> bool:
@@ -471,13 +485,30 @@ def load_cached(
         _note(f"entry {key[:12]} {problem or 'cannot be opened'}; removed it and loaded "
               "from the exports")  # fmt: skip
         drop_entry(entry, inode)
-    wb = load(paths, mapping, encoding, True)  # interactions with _file/_line, no source
-    written = write_entry(entry, wb)
+    parts = None
+    big = stream.streamable(paths, mapping)
+    try:
+        if big is not None:  # a huge interactions file: validated and written in chunks
+            try:
+                entry.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                parts = Path(tempfile.mkdtemp(prefix=_temp_prefix(key), dir=entry.parent))
+            except OSError:
+                parts = None
+        if parts is not None:
+            wb = stream.load_streamed(big, paths, mapping, encoding, parts)
+        else:
+            wb = load(paths, mapping, encoding, True)  # interactions with _fid/_line
+        written = write_entry(entry, wb)
+    finally:
+        if parts is not None:
+            shutil.rmtree(parts, ignore_errors=True)
     prune(entry.parent)
     if written or entry.is_dir():
         cached = open_entry(entry, verify=not written)  # ours was summed as it was written
         if cached is not None:
             return cached
+    if isinstance(wb.interactions, pl.LazyFrame):  # streamed, and the entry was not written
+        wb = load(paths, mapping, encoding, True)
     inter = wb.interactions.join(  # the cache is not usable: eager canonical tables
         wb.source_files, on="_fid", how="left", maintain_order="left"
     ).with_columns(SOURCE_EXPR)

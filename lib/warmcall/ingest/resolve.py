@@ -44,12 +44,16 @@ def _frames(
     )
 
 
+#: (account_id, platform) of rows loaded outside ``LoadResult`` (``warmcall.ingest.stream``)
+EXTRA_ACCOUNTS = "_extra_accounts"
+
+
 def _accounts_by_platform(res: LoadResult) -> pl.DataFrame:
     """(platform, account_id, n_accounts): the accounts named anywhere in the load, with the
     first of them per platform (used only where n_accounts is 1)."""
     # (the account is used only where it is the one of its platform: no order needed, and
     # the unordered unique is about twice as fast over 10M interactions)
-    tables = ("accounts", "connections", "interactions", "posts")
+    tables = ("accounts", "connections", "interactions", "posts", EXTRA_ACCOUNTS)
     accts = (
         pl.concat([_frames(res, t, ["account_id", "platform"], False) for t in tables])
         .drop_nulls()

@@ -11,11 +11,11 @@ import polars as pl
 from warmcall.core import schema
 from warmcall.core.errors import InputError
 from warmcall.core.inputs import Input, as_entries
-from warmcall.ingest.accounting import SOURCE_FILES, LoadReport, finalize
+from warmcall.ingest.accounting import SOURCE_FILES, LoadReport, Streamed, finalize
 from warmcall.ingest.enrich import enrich_profiles
 from warmcall.ingest.loaders import LOADERS
 from warmcall.ingest.loaders.base import LoadResult
-from warmcall.ingest.resolve import resolve_accounts, resolve_handles
+from warmcall.ingest.resolve import EXTRA_ACCOUNTS, resolve_accounts, resolve_handles
 from warmcall.ingest.sources import Source
 
 ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz")
@@ -135,7 +135,10 @@ def load_exports(
     mapping: str | os.PathLike[str] | dict | None,
     encoding: str | None,
     keep_keys: bool = False,
+    streamed: dict[str, Streamed] | None = None,
 ) -> Workbook:
+    """The ordinary load (rules in ``warmcall.ingest.load.load``). ``keep_keys`` and
+    ``streamed``: for the table cache (``finalize``; ``warmcall.ingest.stream``)."""
     from warmcall.ingest.loaders import mapped
 
     if mapping is not None:
@@ -148,10 +151,13 @@ def load_exports(
             res.extend(_noted(src, mapped.load_mapped(src, entry.mapping, encoding=encoding)))
         else:
             res.extend(_load_input(Path(entry.path), mapping, encoding))
+    if streamed:  # accounts named only in the streamed rows are accounts of the load too
+        res.tables[EXTRA_ACCOUNTS] = [pl.concat([st.raw_accounts for st in streamed.values()])]
     resolve_accounts(res)
     resolve_handles(res)
     enrich_profiles(res)
-    tables, report = finalize(res, keep_keys=keep_keys)
+    res.tables.pop(EXTRA_ACCOUNTS, None)
+    tables, report = finalize(res, keep_keys=keep_keys, streamed=streamed)
     files = tables.pop(SOURCE_FILES, None)
     wb = Workbook(**tables, report=report)
     if files is not None:  # for the table cache (``finalize(keep_keys=True)``)

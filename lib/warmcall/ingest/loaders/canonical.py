@@ -14,6 +14,7 @@ from the rows loaded).
 from __future__ import annotations
 
 import io
+from contextvars import ContextVar
 from pathlib import Path
 
 import polars as pl
@@ -25,6 +26,9 @@ from warmcall.ingest.loaders.csvutil import header_of, read_csv_text
 from warmcall.ingest.sources import Member, Source
 
 FORMAT = "canonical"
+#: Parquet files (paths) that ``warmcall.ingest.stream`` loads in chunks into the table
+#: cache: this loader reports them (rows read) but does not read them.
+STREAMED: ContextVar[frozenset[str]] = ContextVar("canonical_streamed", default=frozenset())
 TOUCHPOINT_COLUMNS = ("date", "platform", "handle", "channel")
 # channel as users write it -> canonical kind
 TOUCHPOINT_CHANNELS = {
@@ -92,6 +96,10 @@ def load(src: Source, encoding: str | None = None, **_: object) -> LoadResult:
     res = LoadResult()
     tables, touch = _claims(src, encoding)
     for table, m in tables:
+        if m.source.kind != "zip" and str(_parquet(m)) in STREAMED.get():
+            res.file(m.display, f"canonical-{table}", pl.scan_parquet(_parquet(m)).select(
+                pl.len()).collect().item())  # fmt: skip
+            continue
         if m.basename.lower().endswith(".parquet"):
             # the row index read with the file: chunked like the other columns (one added
             # afterwards is one chunk, and every later select then copies the whole table
