@@ -47,7 +47,7 @@ notebooks: setup
 	@$(BIN)/jupytext --sync notebooks/[0-9][0-9]_*.py
 
 bench: setup
-	@$(BIN)/python bench/run.py --scale S --scale M --scale L --write BENCHMARKS.md
+	@$(BIN)/python bench/run.py --scale S --scale M --scale L --xxl --write BENCHMARKS.md
 
 soak: setup
 	@$(BIN)/python bench/soak.py --runs 30 --jobs 2 --write BENCHMARKS.md

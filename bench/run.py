@@ -37,6 +37,13 @@ figure is the median, and the peak RSS of each subprocess (with its children, fr
   and first, floor, what-if, X archive, report); the pandas baseline's and the uncached
   audit's are shown apart.
 
+- ``first_audit_s``: the first audit after the table cache entry was removed (it fills
+  the cache); target ≤ 2 × ``audit_s`` at L. ``report_s`` at L: target ≤ 30 s.
+- ``xxl_audit_s``, ``xxl_peak_rss_mb`` (``--xxl``, which ``make bench`` passes): the audit of
+  one brand at 10× L (10M contacts, 100M interactions, ``bench/xxl.py``, generated once
+  into the user cache folder) with an empty table cache, in a subprocess: wall time and peak
+  RSS (target ≤ 12 GB); measured once and shown for every scale.
+
 ``--json`` prints exactly those keys (one object, or one per scale keyed by scale).
 ``--write FILE`` rewrites FILE with the figures, the targets and the machine; a section
 starting with the line ``## Notes`` in the existing file is kept, and so is the soak's
@@ -64,6 +71,9 @@ BENCH = ROOT / "bench"
 DATA = BENCH / "data"
 KEYS = ("audit_s", "floor_s", "pandas_s", "whatif_ms", "load_x_archive_s", "report_s",
         "report_bytes", "peak_rss_mb", "sets_per_minute")  # fmt: skip
+#: issue 19 (cold cache, 10× scale): see ``scale_figures`` and ``measure_xxl``
+SCALE_KEYS = ("first_audit_s", "xxl_audit_s", "xxl_peak_rss_mb")
+KEYS += SCALE_KEYS
 MEASURES = ("audit", "floor", "pandas", "whatif", "x_archive", "report", "sets")
 #: the issue's measurements of warmcall: peak_rss_mb is theirs. Shown apart: the pandas
 #: baseline's and the uncached audit's (``cache=False``: an eager Workbook whose 10M
@@ -96,6 +106,21 @@ TARGETS = [
         "report_bytes ≤ 3 MB",
     ),
 ]
+
+
+#: (key, scales, test, text) of the cold-cache targets (issue 19); XXL's are in ``xxl_verdicts``
+SCALE_TARGETS = [
+    (
+        "first_audit_s",
+        ("L",),
+        lambda r, a: r["first_audit_s"] <= 2 * r["audit_s"],
+        "first_audit_s ≤ 2 × audit_s",
+    ),
+    ("report_s", ("L",), lambda r, a: r["report_s"] <= 30, "report_s ≤ 30 s"),
+]
+TARGETS += SCALE_TARGETS
+#: XXL: peak RSS of the whole audit (load + score + summarize, table cache empty)
+XXL_PEAK_MB = 12 * 1024
 
 
 # --------------------------------------------------------------------------- data
@@ -284,14 +309,18 @@ def repeat(name: str, scale: str, folder: Path, params: Path, env: dict[str, str
     }
 
 
-def bench_scale(scale: str, repeats: int, only: set[str], xa: dict | None) -> tuple[dict, dict]:
-    """(the JSON figures, details) for one scale."""
+def bench_scale(
+    scale: str, repeats: int, only: set[str], xa: dict | None, xxl: dict | None = None
+) -> tuple[dict, dict]:
+    """(the JSON figures, details) for one scale (``xxl``: the XXL figures, measured once)."""
     folder, params = ensure_data(scale)
     cache = DATA / "cache"
     cache.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "WARMCALL_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT / "lib")}
     details: dict = {"generate_s": float((DATA / scale / "generate_s").read_text())
                      if (DATA / scale / "generate_s").exists() else None}  # fmt: skip
+    if xxl is not None:
+        details["xxl"] = xxl
     res: dict = {}
     if "audit" in only:
         # the first run after clearing the entry fills the cache (miss + write)
@@ -349,6 +378,7 @@ def bench_scale(scale: str, repeats: int, only: set[str], xa: dict | None) -> tu
         "sets_per_minute": bench_sets_per_minute(params, env, details)
         if "sets" in only and scale == "S" else None,
     }  # fmt: skip
+    res.update(scale_figures(details))
     assert tuple(res) == KEYS, "--json must print exactly the issue's keys"
     return res, details
 
@@ -395,6 +425,86 @@ def bench_sets_per_minute(params: Path, env: dict[str, str], details: dict) -> d
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return out
+
+
+# --------------------------------------------------------------------------- XXL (issue 19)
+
+
+def scale_figures(details: dict) -> dict:
+    """The cold-cache and 10×-scale keys of one scale's figures: ``first_audit_s`` (the
+    audit that fills the table cache), and the XXL figures measured once per bench run
+    (``measure_xxl``; ``None`` without ``--xxl``)."""
+    first = details.get("audit_first")
+    xxl = details.get("xxl") or {}
+    return {
+        "first_audit_s": round(first["s"], 3) if first else None,
+        "xxl_audit_s": round(xxl["s"], 1) if xxl.get("ok") else None,
+        "xxl_peak_rss_mb": round(xxl["rss_mb"], 1) if xxl.get("rss_mb") else None,
+    }
+
+
+def measure_xxl() -> dict:
+    """XXL (``bench/xxl.py``: 10M contacts, 100M interactions; generated once into the user
+    cache folder): the audit (``warmcall.load`` → ``score`` → ``summarize``) in a fresh
+    subprocess with an empty table cache of its own, so it streams the interactions into the
+    cache and scores from it; its wall time and peak RSS (``os.wait4``: the process and
+    its children). Then once more with the cache warm (``warm_s``)."""
+    sys.path.insert(0, str(BENCH))
+    import xxl
+
+    t0 = time.perf_counter()
+    folder = xxl.generate()
+    gen = time.perf_counter() - t0
+    params = folder.parent / "params.yaml"
+    import yaml
+    from warmcall.sample.story import END
+
+    raw = yaml.safe_load((ROOT / "params" / "sample.yaml").read_text(encoding="utf-8"))
+    raw.update(title="Northwind Research, bench scale XXL", data=[str(folder)],
+               as_of=END.isoformat())  # fmt: skip
+    params.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    cache = Path(tempfile.mkdtemp(prefix="warmcall-bench-xxl-"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "lib"), "WARMCALL_CACHE_DIR": str(cache),
+           "WARMCALL_CACHE_MAX_MB": str(1 << 20)}  # fmt: skip
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", "audit", "--data",
+           str(folder), "--params-file", str(params)]  # fmt: skip
+    out: dict = {"generate_s": gen, "folder": str(folder)}
+    try:
+        code, wall, cpu, rss, text = _run(cmd, env)
+        out.update(ok=code == 0, s=wall, cpu_s=cpu, rss_mb=rss, exit=code)
+        if code == 0:
+            out["contacts"] = json.loads(text.strip().splitlines()[-1])["contacts"]
+            code, wall, cpu, rss_w, _ = _run(cmd, env)
+            out.update(warm_s=wall if code == 0 else None, warm_rss_mb=rss_w)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    return out
+
+
+def xxl_verdicts(details: dict) -> list[tuple[str, str, str, str]]:
+    """(scale, target, value, met) of the XXL target (peak RSS ≤ 12 GB, the run completing)."""
+    xxl = next((d["xxl"] for d in details.values() if d.get("xxl")), None)
+    if not xxl:
+        return []
+    ok = xxl.get("ok") and xxl["rss_mb"] <= XXL_PEAK_MB
+    return [("XXL", "audit completes, peak RSS ≤ 12 GB", f"{xxl['rss_mb']:,.0f} MB",
+             "yes" if ok else "**no**")]  # fmt: skip
+
+
+def xxl_lines(details: dict) -> list[str]:
+    """The XXL paragraph of BENCHMARKS.md."""
+    xxl = next((d["xxl"] for d in details.values() if d.get("xxl")), None)
+    if not xxl:
+        return []
+    if not xxl.get("ok"):
+        return ["", f"**XXL** (10M contacts, 100M interactions): the audit failed "
+                f"(exit {xxl.get('exit')}) after {xxl['s']:.0f} s, peak RSS "
+                f"{xxl['rss_mb']:,.0f} MB."]  # fmt: skip
+    warm = f"; table cache warm: {xxl['warm_s']:.0f} s" if xxl.get("warm_s") else ""
+    return ["", f"**XXL** (`bench/xxl.py`: one brand at 10× L, {xxl.get('contacts', 0):,} "
+            f"contacts scored, 100M interactions): audit with an empty table cache (the "
+            f"interactions streamed into it) {xxl['s']:.0f} s, CPU {xxl['cpu_s']:.0f} s, peak "
+            f"RSS {xxl['rss_mb']:,.0f} MB{warm}."]  # fmt: skip
 
 
 # --------------------------------------------------------------------------- report
@@ -451,6 +561,8 @@ def verdicts(results: dict) -> list[tuple[str, str, str, str]]:
             shown = {
                 "audit_s ≤ 3 × floor_s": f"{r['audit_s']:.2f} s vs 3 × {r['floor_s']:.2f} s",
                 "pandas_s / audit_s ≥ 3": f"{r['pandas_s'] / r['audit_s']:.1f}×",
+                "first_audit_s ≤ 2 × audit_s": f"{r['first_audit_s']:.2f} s vs 2 × "
+                f"{r['audit_s']:.2f} s",
                 "audit_s L / M ≤ 12": f"{r['audit_s'] / results['M']['audit_s']:.1f}×"
                 if "M" in results
                 else "",
@@ -535,6 +647,7 @@ def write_markdown(path: Path, results: dict, details: dict, m: dict) -> None:
     ]
     for label, fn in rows:
         lines.append(f"| {label} | " + " | ".join(fn(s) for s in scales) + " |")
+    lines += xxl_lines(details)
     chk = details.get("S", {}).get("pandas_check")
     if chk:
         lines += [
@@ -545,6 +658,7 @@ def write_markdown(path: Path, results: dict, details: dict, m: dict) -> None:
         ]
     lines += ["", "## Targets", "", "| scale | target | measured | met |", "|---|---|---|---|"]
     lines += [f"| {s} | {t} | {v} | {ok} |" for s, t, v, ok in verdicts(results)]
+    lines += [f"| {s} | {t} | {v} | {ok} |" for s, t, v, ok in xxl_verdicts(details)]
     fails = [f for s in scales for f in details[s].get("report", {}).get("failed", [])]
     if fails:
         lines += ["", "Report notebooks that failed: " + "; ".join(fails)]
@@ -591,10 +705,15 @@ def main(argv: list[str] | None = None) -> int:
         "--details", type=Path, metavar="FILE", help="also write every run's figures as JSON"
     )
     ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--xxl", action="store_true", help="also measure XXL (10× L; bench/xxl.py)")
+    ap.add_argument("--data", help=argparse.SUPPRESS)  # a child's folder and params (XXL)
+    ap.add_argument("--params-file", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     scales = a.scale or ["S"]
     if a.child:
         folder, params = DATA / scales[0] / "canonical", DATA / scales[0] / "params.yaml"
+        if a.data:
+            folder, params = Path(a.data), Path(a.params_file)
         print(json.dumps(child(a.child, str(folder), str(params), {})))
         return 0
     only = {x.strip() for x in a.only.split(",") if x.strip()}
@@ -603,9 +722,14 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {}
     details: dict = {}
     xa = None
+    xxl = None
+    if a.xxl:  # first, on its own: the largest run, measured once
+        print("bench: scale XXL ...", file=sys.stderr, flush=True)
+        xxl = measure_xxl()
+        print(f"bench: XXL: {json.dumps(xxl)}", file=sys.stderr, flush=True)
     for s in scales:
         print(f"bench: scale {s} ...", file=sys.stderr, flush=True)
-        results[s], details[s] = bench_scale(s, a.repeats, only, xa)
+        results[s], details[s] = bench_scale(s, a.repeats, only, xa, xxl)
         xa = details[s].get("x_archive", xa)
         print(f"bench: {s}: {json.dumps(results[s])}", file=sys.stderr, flush=True)
     if a.details:
