@@ -30,6 +30,10 @@ table is read), so the per-contact feature pass groups by one integer
 and with ``_file``/``_line`` instead of ``source``, which the scan builds when it is read (10M
 rows' ``source`` text is the largest part of a cold load's memory).
 
+A miss whose input holds a huge canonical ``interactions.parquet`` (``WARMCALL_STREAM_ROWS``,
+default 20M rows) fills the entry in chunks instead (``warmcall.ingest.stream``: the same
+tables and load report, memory bounded by the chunk and the contacts, not the rows).
+
 Where: ``$WARMCALL_CACHE_DIR/tables``, else ``$XDG_CACHE_HOME/warmcall/tables``, else
 ``~/.cache/warmcall/tables`` (folders created private, 0700: entries hold copies of your
 data). Inputs smaller than ``WARMCALL_CACHE_MIN_BYTES`` (default 1 MiB) are not cached (they
