@@ -196,6 +196,34 @@ def test_a_list_is_saved_as_csv_parquet_and_vcard(sample, tmp_path) -> None:
         assert card.url.value == r["profile_url"]
 
 
+def test_a_long_list_has_every_row_in_csv_and_the_first_vcard_max_as_vcards(
+    sample, tmp_path
+) -> None:
+    """params.lists.vcard_max caps the cards (in list order), never the CSV."""
+    import csv
+    import dataclasses
+
+    import vobject
+    from warmcall.present import audit
+
+    a, lists, _ = sample
+    people = lists["ghosts"]
+    cap = 7
+    assert people.height > cap
+    lists_params = a.params.lists.model_copy(update={"vcard_max": cap})
+    capped = dataclasses.replace(a, params=a.params.model_copy(update={"lists": lists_params}))
+    html = audit.save_list(capped, str(tmp_path), "ghosts", people)
+    assert f"vCard (the first {cap})" in html
+    with (tmp_path / "data" / "ghosts.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == people.height
+    text = (tmp_path / "data" / "ghosts.vcf").read_text(encoding="utf-8")
+    cards = list(vobject.readComponents(text))
+    assert [c.fn.value for c in cards] == [
+        r["display_name"] or r["handle"] or r["contact_id"] for r in rows[:cap]
+    ]
+
+
 def test_redacted_lists_keep_their_people(sample, tmp_path) -> None:
     """With ``redact: true`` the engagement is matched to the pseudonymized contacts, so every
     list has the same length per account; no name, and no profile link in the vCards."""

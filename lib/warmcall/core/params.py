@@ -164,6 +164,9 @@ class Lists(_Strict):
 
     ghost_days: int = Field(365, ge=1, le=3650)  # a follower silent both ways this long: a ghost
     top_engagers: int = Field(25, ge=1, le=10_000)  # top engagers listed per account
+    # people per list written as vCards (data/<list>.vcf), in the list's order: an address book
+    # has no use for 100,000 ghosts, and each card costs ~0.2 ms (the CSV always has everyone)
+    vcard_max: int = Field(1000, ge=0, le=1_000_000)
 
 
 class Report(_Strict):

@@ -268,18 +268,26 @@ def list_view(people: pl.DataFrame) -> pl.DataFrame:
 
 def save_list(a: Analysis, output_dir: str, name: str, people: pl.DataFrame) -> str:
     """Write the list beside the report (``data/<name>.csv`` + ``.parquet`` by
-    ``datafiles.save_table``, ``data/<name>.vcf`` by ``vcards.save_list_vcf``) and return an
-    HTML line linking them ("" without an output folder)."""
+    ``datafiles.save_table``, everyone; ``data/<name>.vcf`` by ``vcards.save_list_vcf``, the
+    first ``params.lists.vcard_max`` people in list order, none for an empty list) and return
+    an HTML line linking them ("" without an output folder)."""
     from warmcall.present.datafiles import save_table
     from warmcall.present.display import escape
     from warmcall.present.vcards import save_list_vcf
 
     csv_link = save_table(output_dir, name, people)
-    vcf_link = save_list_vcf(output_dir, name, people, LIST_TEXT[name][0], a.params.redact)
-    if not csv_link or not vcf_link:
+    cap = a.params.lists.vcard_max
+    carded = people.head(cap)
+    vcf_link = (
+        save_list_vcf(output_dir, name, carded, LIST_TEXT[name][0], a.params.redact)
+        if carded.height
+        else None
+    )
+    if not csv_link:
         return ""
     n = count(people.height, "person", "people")
-    return (
-        f'<p class="wc-full">All {escape(n)}: <a href="{escape(csv_link)}">CSV</a> · '
-        f'<a href="{escape(vcf_link)}">vCard</a></p>'
-    )
+    line = f'<p class="wc-full">All {escape(n)}: <a href="{escape(csv_link)}">CSV</a>'
+    if vcf_link:
+        label = "vCard" if carded.height == people.height else f"vCard (the first {cap:,})"
+        line += f' · <a href="{escape(vcf_link)}">{label}</a>'
+    return line + "</p>"
