@@ -266,9 +266,6 @@ def measure(name: str, scale: str, folder: Path, params: Path, env: dict[str, st
     if name == "report":
         out = Path(tempfile.mkdtemp(prefix="warmcall-bench-report-"))
         cache = Path(tempfile.mkdtemp(prefix="warmcall-bench-cache-"))
-        vega = Path(env["WARMCALL_CACHE_DIR"]) / "vega-offline"
-        if vega.is_dir():  # the offline Vega bundle is built once, not per run
-            shutil.copytree(vega, cache / "vega-offline")
         try:
             code, wall, cpu, rss, text = _run(
                 [sys.executable, "-m", "warmcall.run.cli", "report", "--params", str(params),
@@ -410,9 +407,6 @@ def bench_sets_per_minute(params: Path, env: dict[str, str], details: dict) -> d
                 out[name] = None
                 continue
             cache = work / f"cache-{name}"
-            vega = Path(env["WARMCALL_CACHE_DIR"]) / "vega-offline"
-            if vega.is_dir():  # the offline Vega bundle is built once, not per run
-                shutil.copytree(vega, cache / "vega-offline")
             code, wall, cpu, rss, text = _run(
                 [sys.executable, "-m", "warmcall.run.cli", "report", "--params", *files,
                  "--out", str(work / f"out-{name}"), "--no-progress", *flags],

@@ -90,8 +90,8 @@ history.save_changes(came, output_dir)
 history.save_snapshot(analysis, output_dir)  # for the next run
 display(Markdown(escape(history.changes_sentence(came))))
 for heading, people, link in history.changes_sections(came, output_dir):
-    display(Markdown(f"**{escape(heading)}**" + (f" ([all of them]({link}))" if link else "")))
-    display(html_table(people, null="–"))
+    display(Markdown(f"**{escape(heading)}**"))
+    display(html_table(people, 20, full=link, null="–"))
 
 # %% [markdown]
 # <details><summary>Definitions</summary>

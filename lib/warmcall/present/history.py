@@ -442,31 +442,32 @@ _HEADINGS = {"new follower": ("new follower", None), "unfollowed you": ("unfollo
 
 
 def changes_sections(
-    ch: NetworkChanges, output_dir: str | os.PathLike[str] | None, limit: int = 20
+    ch: NetworkChanges, output_dir: str | os.PathLike[str] | None
 ) -> list[tuple[str, pl.DataFrame, str | None]]:
     """What the overview shows per kind of change that has anyone (new followers,
     unfollowers, new and lost mutuals, who warmed up, who cooled down, the export's own
-    unfollowed list): (heading with the count, e.g. "2 unfollowers"; the first ``limit``
-    people; the link of the full list in ``data/`` when ``output_dir`` is set, as
-    ``save_changes`` writes it)."""
+    unfollowed list): (heading with the count, e.g. "2 unfollowers"; everyone in it (the page
+    shows the first rows with ``html_table(..., full=link)``, which says how many there are);
+    the link of the full list in ``data/`` when ``output_dir`` is set, as ``save_changes``
+    writes it)."""
     out = []
     for kind, name in CHANGE_FILES.items():
         t = changes_table(ch, kind)
         if t.height:
             link = f"data/{name}.csv" if output_dir else None
-            out.append((count(t.height, *_HEADINGS[kind]), t.head(limit), link))
+            out.append((count(t.height, *_HEADINGS[kind]), t, link))
     moves_link = f"data/{MOVES_FILE}.csv" if output_dir else None
     for direction, words in (("up", "warmed up"), ("down", "cooled down")):
         t = ch.moves.filter(pl.col("direction") == direction)
         if t.height:
             shown = t.select("platform", "handle", pl.col("display_name").alias("name"),
                              "from", "to")  # fmt: skip
-            out.append((f"{count(t.height, 'contact')} {words}", shown.head(limit), moves_link))
+            out.append((f"{count(t.height, 'contact')} {words}", shown, moves_link))
     t = by_you_table(ch)
     if t.height:
         link = f"data/{BY_YOU_FILE}.csv" if output_dir else None
         out.append((f"{count(t.height, 'account')} you unfollowed (the export's own list)",
-                    t.head(limit), link))  # fmt: skip
+                    t, link))  # fmt: skip
     return out
 
 

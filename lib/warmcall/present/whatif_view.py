@@ -68,8 +68,16 @@ def _people_axis(df: pl.DataFrame) -> alt.Axis:
 def stage_chart(df: pl.DataFrame) -> alt.Chart:
     """Contacts per stage (columns: stage, contacts), funnel order, symlog scale; integer
     ticks (``count_ticks``)."""
+    total = int(df["contacts"].sum()) if df.height else 0
+    two_way = int(df.filter(pl.col("stage").is_in(TWO_WAY))["contacts"].sum()) if df.height else 0
+    title = (
+        f"{two_way:,} of {count(total, 'contact')} are two-way (conversant or trusted)"
+        if total
+        else "No contacts under these settings"
+    )
+    desc = "; ".join(f"{r['stage']}: {int(r['contacts']):,}" for r in df.iter_rows(named=True))
     return (
-        alt.Chart(df, title="Contacts by stage")
+        alt.Chart(df, title=title)
         .mark_bar()
         .encode(
             y=alt.Y("stage:N", sort=list(STAGES), title="stage (funnel order)"),
@@ -81,14 +89,40 @@ def stage_chart(df: pl.DataFrame) -> alt.Chart:
             ),
             tooltip=["stage:N", alt.Tooltip("contacts:Q", format=",d", title="contacts")],
         )
-        .properties(width=300, height=170)
+        .properties(width=300, height=170, description=f"Contacts by stage: {desc}.")
     )
+
+
+#: the stages that make a relationship two-way (docs/metrics.md)
+TWO_WAY = ("conversant", "trusted")
+
+
+def _quality_title(df: pl.DataFrame) -> str:
+    """The quality histogram's finding: the bin holding the median contact, as "Half of your
+    N contacts score under B" (B the upper edge of the bin where the running count first
+    reaches half of N, bins in ascending order)."""
+    total = int(df["contacts"].sum()) if df.height else 0
+    if not total:
+        return "No contacts under these settings"
+    running = 0
+    for b, n in df.sort("quality_bin").select("quality_bin", "contacts").iter_rows():
+        running += int(n)
+        if 2 * running >= total:
+            return f"Half of your {count(total, 'contact')} score under {int(b) + 10}"
+    return f"Your {count(total, 'contact')} by quality"  # pragma: no cover - running reaches total
 
 
 def quality_chart(df: pl.DataFrame) -> alt.Chart:
     """Contacts per 10-point quality bin (columns: quality_bin, contacts); integer ticks."""
+    title, desc = (
+        _quality_title(df),
+        "; ".join(
+            f"from {int(r['quality_bin'])}: {int(r['contacts']):,}"
+            for r in df.sort("quality_bin").iter_rows(named=True)
+        ),
+    )
     return (
-        alt.Chart(df, title="Relationship quality under these settings")
+        alt.Chart(df, title=title)
         .mark_bar()
         .encode(
             x=alt.X(
@@ -107,7 +141,9 @@ def quality_chart(df: pl.DataFrame) -> alt.Chart:
                 alt.Tooltip("contacts:Q", format=",d", title="contacts"),
             ],
         )
-        .properties(width=340, height=170)
+        .properties(
+            width=340, height=170, description=f"Contacts per quality bin of 10 points: {desc}."
+        )
     )
 
 

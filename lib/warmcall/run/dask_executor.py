@@ -81,7 +81,6 @@ def run_set_on_worker(set_task: dict[str, Any]) -> dict[str, Any]:
     """Run one report set on a Dask worker (module docstring); returns ``{"results": [...],
     "files": {relative path: bytes}}``. Never raises for a notebook's failure (that is a
     failed result); raises only when the worker itself cannot run the set."""
-    from warmcall.run.pages import ensure_vega_bundle
     from warmcall.run.report import _init_worker, _run_one
 
     threads = set_task.get("polars_threads")
@@ -91,7 +90,6 @@ def run_set_on_worker(set_task: dict[str, Any]) -> dict[str, Any]:
 
             threads = max(1, (os.cpu_count() or 1) // max(1, get_worker().state.nthreads))
     _init_worker(int(threads or 1))
-    ensure_vega_bundle()
     with tempfile.TemporaryDirectory(prefix="warmcall-set-") as tmp:
         base = Path(tmp)
         first = set_task["notebooks"][0]
