@@ -44,6 +44,7 @@ CONNECTIONS: dict[str, pl.DataType] = {
     "handle": pl.String(), "display_name": pl.String(), "bio": pl.String(),
     "company": pl.String(), "position": pl.String(), "location": pl.String(),
     "contact_followers": pl.Int64(), "contact_following": pl.Int64(),
+    "contact_posts": pl.Int64(), "contact_last_post_at": TS,
     "follows_me": pl.Boolean(), "i_follow": pl.Boolean(), "connected_at": TS,
     "person_id": pl.String(), "source": pl.String(),
 }  # fmt: skip

@@ -500,7 +500,8 @@ def _merge(table: str, df: pl.DataFrame, keep_keys: bool = False) -> pl.DataFram
     """Merge rows that describe the same entity; build ``source``; canonical column order.
 
     - connections: one row per (account_id, contact_id); follows_me / i_follow are OR-ed,
-      connected_at is the earliest, counts the largest, other fields the first non-null;
+      connected_at is the earliest, contact_last_post_at the latest, counts the largest,
+      other fields the first non-null;
       ``source`` lists every contributing record.
     - posts: one row per (account_id, post_id) (an archive and an analytics CSV describe the
       same post); counts the largest (counts only grow), other fields the first non-null.
@@ -531,7 +532,9 @@ def _merge(table: str, df: pl.DataFrame, keep_keys: bool = False) -> pl.DataFram
                 aggs.append(pl.when(pl.col(c).is_not_null().any()).then(pl.col(c).any()))
             elif c == "connected_at":
                 aggs.append(pl.col(c).min())
-            elif dt == pl.Int64:
+            elif (
+                c == "contact_last_post_at" or dt == pl.Int64
+            ):  # the newest profile knows the latest post
                 aggs.append(pl.col(c).max())
             else:
                 aggs.append(pl.col(c).drop_nulls().first())

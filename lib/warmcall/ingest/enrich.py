@@ -1,6 +1,7 @@
 """Profile enrichment before validation: profile records (``warmcall.ingest.loaders.profiles``,
-or a mapped CSV with ``table: profiles``) fill in handles, names, bios, locations and counts
-of the connections that the personal exports give by id only (docs/export-formats.md §1.3, §6.4).
+or a mapped CSV with ``table: profiles``) fill in handles, names, bios, locations, counts and
+posting activity of the connections that the personal exports give by id only
+(docs/export-formats.md §1.3, §6.4).
 
 Rule: a profile matches every candidate connection row (all frames of
 ``res.tables["connections"]``) of the same platform whose ``contact_id`` equals the
@@ -29,7 +30,13 @@ _FIELDS = [c for c in PROFILE_COLUMNS if c not in ("platform", "contact_id")]
 
 
 def _col(f: pl.DataFrame, c: str, dtype: pl.DataType) -> pl.Expr:
-    return (pl.col(c).cast(dtype, strict=False) if c in f.columns else pl.lit(None, dtype)).alias(c)
+    """Column ``c`` of ``f`` as ``dtype`` (null where missing); a timestamp given as text (a
+    mapped CSV) stays text, for the validator to parse or reject with a reason."""
+    if c not in f.columns:
+        return pl.lit(None, dtype).alias(c)
+    if isinstance(dtype, pl.Datetime) and f.schema[c] == pl.String:
+        return pl.col(c)
+    return pl.col(c).cast(dtype, strict=False).alias(c)
 
 
 def _connections(res: LoadResult) -> pl.DataFrame:

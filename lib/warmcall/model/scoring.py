@@ -22,7 +22,8 @@ from warmcall.model import audience, cadence, features, identity, quality, segme
 
 CONNECTION_COLS = (
     "handle", "display_name", "bio", "company", "position", "location", "contact_followers",
-    "contact_following", "follows_me", "i_follow", "connected_at", "person_id",
+    "contact_following", "contact_posts", "contact_last_post_at", "follows_me", "i_follow",
+    "connected_at", "person_id",
 )  # fmt: skip
 
 

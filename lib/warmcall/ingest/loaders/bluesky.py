@@ -51,7 +51,10 @@ Saved follower pages: the JSON that ``app.bsky.graph.getFollowers`` returns,
 ``{"subject": {did, handle, …}, "followers": [{did, handle, displayName, description, …}],
 "cursor": …}``, one page per file or a list of pages in one file, detected by content. Each
 follower is one record -> connections ``follows_me`` true with ``handle``, ``display_name``
-and ``bio``; ``i_follow`` is false for a follower the repository in the same source does not
+and ``bio``, and ``contact_posts`` = ``postsCount`` where the record has it (only the
+detailed profile view, ``profileViewDetailed``, carries it; ``getFollowers`` gives the plain
+view without counts; a ``postsCount`` that is not a whole number ≥ 0 is left unknown and
+counted in a note); ``i_follow`` is false for a follower the repository in the same source does not
 follow (null without that repository). A page ending with a cursor means more followers
 exist than were saved: noted. Signals: followers and profiles.
 
@@ -72,8 +75,10 @@ import polars as pl
 
 from warmcall.core.errors import InputError
 from warmcall.core.handles import handle_key_py
+from warmcall.core.words import count
 from warmcall.ingest.loaders.base import FileReport, LoadResult
 from warmcall.ingest.loaders.meta_common import parse_json
+from warmcall.ingest.loaders.profiles import UNREADABLE_ACTIVITY
 from warmcall.ingest.sources import Member, Source
 
 FORMAT = "bluesky"
@@ -516,6 +521,7 @@ def _load_pages(
     rows: list[dict] = []
     line = 0
     cursor = False
+    bad_posts = 0
     for p in pages:
         subj = p["subject"]["did"]
         if not _DID.match(subj):
@@ -538,8 +544,12 @@ def _load_pages(
             if bad:
                 rep.reject(line, f"follower {bad[0]} is not text")
                 continue
+            pc = f.get("postsCount")
+            ok_pc = isinstance(pc, int) and not isinstance(pc, bool) and 0 <= pc < 2**63
+            bad_posts += pc is not None and not ok_pc
             rows.append({
                 "account_id": acct, "contact_id": d, "handle": _norm_handle(texts["handle"]),
+                "contact_posts": pc if ok_pc else None,
                 "display_name": (texts["displayName"] or "").strip() or None,
                 "bio": (texts["description"] or "").strip() or None,
                 "follows_me": True, "i_follow": None if mine is None else d in mine,
@@ -547,8 +557,11 @@ def _load_pages(
             })  # fmt: skip
     if cursor:
         rep.notes.append(CURSOR_NOTE)
+    if bad_posts:
+        rep.notes.append(UNREADABLE_ACTIVITY.format(count(bad_posts, "follower profile")))
     schema = {"account_id": _STR, "contact_id": _STR, "handle": _STR, "display_name": _STR,
-              "bio": _STR, "follows_me": pl.Boolean(), "i_follow": pl.Boolean()}  # fmt: skip
+              "bio": _STR, "contact_posts": pl.Int64(), "follows_me": pl.Boolean(),
+              "i_follow": pl.Boolean()}  # fmt: skip
     res.add("connections", _frame(rows, schema, [pl.lit(PLATFORM).alias("platform"),
                                                  pl.lit(m.display).alias("_file")]))  # fmt: skip
     return rep

@@ -5,11 +5,21 @@ only; §6.4: Mastodon gives ``user@domain`` only).
 Accepted files (``*.json``, ``*.jsonl``, ``*.ndjson``; detected by content, not by name):
 
 * X API v1.1 user objects: ``id_str``, ``screen_name``, ``name``, ``description``,
-  ``location``, ``followers_count``, ``friends_count``.
+  ``location``, ``followers_count``, ``friends_count``, ``statuses_count`` (tweets) and
+  ``status.created_at`` (the latest tweet, ``Wed Oct 10 20:19:24 +0000 2018``; no
+  ``status`` for protected accounts or accounts without tweets).
 * X API v2 user objects: ``id``, ``username``, ``name``, ``description``, ``location``,
-  ``public_metrics {followers_count, following_count}``.
+  ``public_metrics {followers_count, following_count, tweet_count}`` (no last-post date).
 * Mastodon API account objects: ``acct``, ``username``, ``url``, ``display_name``,
-  ``note`` (HTML, turned into plain text), ``followers_count``, ``following_count``.
+  ``note`` (HTML, turned into plain text), ``followers_count``, ``following_count``,
+  ``statuses_count``, ``last_status_at`` (a date ``2019-11-24`` since Mastodon 3.1, a
+  datetime before; null when they never posted).
+
+The post count and the last-post date become ``contact_posts`` and
+``contact_last_post_at`` (UTC; a bare date is midnight UTC): what ``model.lists`` needs to
+tell an inactive ghost follower. A last-post date that does not parse, lies before 2000 or
+after tomorrow, or a post count that is not a whole number, is left unknown (null) and
+counted in a note on the file; the rest of the profile loads.
 
 as a JSON array, JSON lines (one user or one page per line), a single user object, or
 paged responses: v1.1 cursor pages ``{"users": [...], "next_cursor": ...}`` and v2 pages
@@ -28,11 +38,14 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlparse
 
 import polars as pl
 
 from warmcall.core.errors import InputError
+from warmcall.core.schema import EARLIEST, TS
+from warmcall.core.words import count
 from warmcall.ingest.loaders.base import LoadResult
 from warmcall.ingest.loaders.mastodon import html_to_text as status_html_to_text
 from warmcall.ingest.numbers import to_count_py
@@ -47,7 +60,11 @@ PROFILE_COLUMNS: dict[str, pl.DataType] = {
     "platform": pl.String(), "contact_id": pl.String(), "handle": pl.String(),
     "display_name": pl.String(), "bio": pl.String(), "location": pl.String(),
     "contact_followers": pl.Int64(), "contact_following": pl.Int64(),
+    "contact_posts": pl.Int64(), "contact_last_post_at": TS,
 }  # fmt: skip
+#: Note on a file whose profiles carry activity values that cannot be read (``{}`` = count).
+UNREADABLE_ACTIVITY = "{} with an unreadable post count or last-post date (left unknown)"
+X1_TIME = "%a %b %d %H:%M:%S %z %Y"  # X API v1.1 created_at
 _FRAME_SCHEMA = {**PROFILE_COLUMNS, "_file": pl.String(), "_line": pl.Int64()}
 _PAGE_KEYS = ("users", "data")
 _PAGE_MARKERS = ("users", "data", "next_cursor", "next_cursor_str", "meta", "errors")
@@ -236,12 +253,47 @@ def _id(v: object) -> str | None:
     return None
 
 
+def _when(v: object, fmt: str | None) -> datetime | None:
+    """``v`` as a UTC datetime: with ``fmt`` (strptime) or ISO-8601 (a bare date is
+    midnight UTC, naive is UTC); None when it does not parse or is implausible (before 2000
+    or after tomorrow, the validator's bounds)."""
+    if not isinstance(v, str):
+        return None
+    try:
+        t = datetime.strptime(v.strip(), fmt) if fmt else datetime.fromisoformat(v.strip())
+    except ValueError:
+        return None
+    t = t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+    return t if EARLIEST <= t <= datetime.now(UTC) + timedelta(days=1) else None
+
+
+def _activity(obj: dict, kind: str) -> tuple[int | None, datetime | None, bool]:
+    """(post count, last-post time, whether a present value could not be read)."""
+    if kind == "x2":
+        pm = obj.get("public_metrics")
+        raw_n, raw_t, fmt = (pm.get("tweet_count") if isinstance(pm, dict) else None), None, None
+    elif kind == "x1":
+        st = obj.get("status")
+        raw_n, fmt = obj.get("statuses_count"), X1_TIME
+        raw_t = st.get("created_at") if isinstance(st, dict) else st
+    else:
+        raw_n, raw_t, fmt = obj.get("statuses_count"), obj.get("last_status_at"), None
+    n, t = _count(raw_n), _when(raw_t, fmt)
+    negative = isinstance(raw_n, int) and not isinstance(raw_n, bool) and raw_n < 0  # hidden
+    bad = (raw_n is not None and n is None and not negative) or (raw_t is not None and t is None)
+    return n, t, bad
+
+
 def profile_row(obj: object) -> dict | str:
-    """One user object as a ``PROFILE_COLUMNS`` row, or the reason it cannot be used."""
+    """One user object as a ``PROFILE_COLUMNS`` row, or the reason it cannot be used; the
+    bookkeeping key ``_bad_activity`` says whether a present post count or last-post date
+    could not be read (module docstring)."""
     kind = user_kind(obj)
     if kind is None:
         return "not an X or Mastodon user object (no screen_name, username or acct)"
     assert isinstance(obj, dict)
+    posts, last, bad = _activity(obj, kind)
+    activity = {"contact_posts": posts, "contact_last_post_at": last, "_bad_activity": bad}
     if kind == "mastodon":
         acct = obj["acct"].strip().lstrip("@")
         if "@" not in acct:
@@ -258,6 +310,7 @@ def profile_row(obj: object) -> dict | str:
             "location": None,
             "contact_followers": _count(obj.get("followers_count")),
             "contact_following": _count(obj.get("following_count")),
+            **activity,
         }
     if kind == "x1":
         cid = _id(obj.get("id_str")) or _id(obj.get("id"))
@@ -285,6 +338,7 @@ def profile_row(obj: object) -> dict | str:
         "location": _str(obj.get("location")),
         "contact_followers": _count(followers),
         "contact_following": _count(following),
+        **activity,
     }
 
 
@@ -294,12 +348,16 @@ def load_member(m: Member) -> LoadResult:
     recs = records(m)
     rep = res.file(m.display, FORMAT, len(recs))
     rows = []
+    bad = 0
     for i, obj in enumerate(recs, start=1):
         row = profile_row(obj)
         if isinstance(row, str):
             rep.reject(i, row)
         else:
+            bad += row.pop("_bad_activity")
             rows.append({**row, "_file": m.display, "_line": i})
+    if bad:
+        rep.notes.append(UNREADABLE_ACTIVITY.format(count(bad, "profile")))
     if rows:
         res.add("profiles", pl.DataFrame(rows, schema=_FRAME_SCHEMA))
     for platform in sorted({r["platform"] for r in rows}):
