@@ -30,6 +30,17 @@ def _rows(a: Analysis, table: str) -> list[dict]:
     return a.workbook.scan(table).collect().to_dicts()
 
 
+def _active(r: dict, T: date, days: int) -> bool:
+    """A profile's posting says "still posting": a last post dated T - days + 1 or later
+    (also after T). A count alone (above 0) says nothing of when, and 0 posts is inactive."""
+    last_post = r["contact_last_post_at"]
+    return last_post is not None and (T - last_post.date()).days < days
+
+
+def _posting_known(r: dict) -> bool:
+    return r["contact_last_post_at"] is not None or r["contact_posts"] == 0
+
+
 def _expected(a: Analysis) -> dict[str, object]:
     """Every list by hand: loops over the connections and interactions rows."""
     T, p = a.as_of, a.params
@@ -66,7 +77,9 @@ def _expected(a: Analysis) -> dict[str, object]:
                 warm = quality[key] >= p.outreach.min_quality
                 out["not_followed_back_warm" if warm else "not_followed_back_rest"].add(key)
         silent = key not in last or (T - last[key]).days >= p.lists.ghost_days
-        if has_followers[acct] and has_in[acct] and has_out[acct] and fm and silent:
+        inactive_or_unknown = not _active(r, T, p.lists.ghost_days)
+        shows = has_followers[acct] and has_in[acct] and has_out[acct]
+        if shows and fm and silent and inactive_or_unknown:
             out["ghosts"].add(key)
     top = []
     for acct in sorted({k[0] for k in engagement}):
@@ -88,6 +101,70 @@ def test_lists_equal_a_plain_computation_on_the_sample(sample) -> None:
             assert len(got) == df.height, f"{name}: a contact listed twice"
             assert got == want[name], name
         assert want[name], f"{name} is empty on the sample: the comparison would prove nothing"
+
+
+def _with_activity(a: Analysis) -> tuple[Analysis, list[dict]]:
+    """The sample with posting activity on its X followers' profiles, by their order of
+    contact id i: i % 5 = 0 none; 1 no posts; 2 last post on T - D (23:00 UTC: inactive, the
+    boundary day); 3 last post on T - D + 1 (00:00 UTC: active); 4 250 posts, no date."""
+    from datetime import UTC, datetime, time
+
+    import polars as pl
+    from warmcall.core.schema import CONNECTIONS
+    from warmcall.ingest.workbook import Workbook
+
+    T, D = a.as_of, a.params.lists.ghost_days
+    conns = _rows(a, "connections")
+    fol = sorted(
+        (r for r in conns if r["platform"] == "x" and r["follows_me"]),
+        key=lambda r: r["contact_id"],
+    )
+    for i, r in enumerate(fol):
+        k = i % 5
+        if k == 1:
+            r["contact_posts"] = 0
+        elif k in (2, 3):
+            day = T - timedelta(days=D - (k == 3))
+            r["contact_posts"] = 9
+            r["contact_last_post_at"] = datetime.combine(
+                day, time(23) if k == 2 else time(0), tzinfo=UTC
+            )
+        elif k == 4:
+            r["contact_posts"] = 250
+    wb = a.workbook
+    new = Workbook(
+        wb.scan("accounts").collect(),
+        pl.DataFrame(conns, schema=CONNECTIONS),
+        wb.scan("interactions").collect(),
+        wb.scan("posts").collect(),
+        wb.report,
+    )
+    return analyse(a.params, workbook=new), conns
+
+
+def test_ghosts_with_profile_activity_equal_a_plain_computation(sample) -> None:
+    """Inactive (old last post, or no posts) and unknown (no date, count > 0 or none) silent
+    followers are ghosts; one who posted in the last ghost_days days is not."""
+    a, conns = _with_activity(sample[0])
+    lists, _ = analysis_lists(a)
+    want = _expected(a)
+    g = lists["ghosts"]
+    got = set(zip(g["account_id"], g["contact_id"], strict=True))
+    assert got == want["ghosts"] and len(got) == g.height
+    by_key = {(r["account_id"], r["contact_id"]): r for r in conns}
+    posting = dict(
+        zip(zip(g["account_id"], g["contact_id"], strict=True), g["posting"], strict=True)
+    )
+    for key, said in posting.items():
+        assert said == ("inactive" if _posting_known(by_key[key]) else "not in this export")
+    # the rule bites: silent followers dropped as active, and both kinds of ghost present
+    before = sample[1]["ghosts"]
+    silent_before = set(zip(before["account_id"], before["contact_id"], strict=True))
+    dropped = silent_before - got
+    assert dropped and all(_active(by_key[k], a.as_of, a.params.lists.ghost_days) for k in dropped)
+    assert {"inactive", "not in this export"} <= set(posting.values())
+    assert any(by_key[k]["contact_posts"] == 250 for k in got)  # a count alone: still a ghost
+    assert any(by_key[k]["contact_last_post_at"] is not None for k in got)  # T - D: inactive
 
 
 def test_list_status_counts_and_not_in_this_export(sample) -> None:
@@ -248,3 +325,44 @@ def test_redacted_lists_keep_their_people(sample, tmp_path) -> None:
     assert cards["url"].null_count() == cards.height
     names = set(lists["top_engagers"]["display_name"].drop_nulls())
     assert names and not names & set(cards["name"])
+
+
+def test_ghost_posting_edges_and_the_page_sentence() -> None:
+    """ghost_days 30, T = 2026-11-13, every follower silent except "talk": T - 30 =
+    2026-10-14 is outside the span T - 29 … T, 2026-10-15 inside. Expected by the rule:
+    old (last post 2026-10-14 23:59) and zero (0 posts) are inactive ghosts; many (120 posts,
+    no date) and bare (no profile) are ghosts whose posting is not in the export; new
+    (2026-10-15 00:00), after (a post after T) and zero_recent (0 posts but a dated post in
+    the span: the date decides) are active; talk spoke in the span."""
+    from warmcall.present.audit import list_heading
+
+    def f(cid: str, **kw) -> dict:
+        return conn(cid, follows_me=True, i_follow=False, **kw)
+
+    conns = [
+        f("old", contact_posts=5, contact_last_post_at="2026-10-14T23:59:00Z"),
+        f("zero", contact_posts=0),
+        f("many", contact_posts=120),
+        f("bare"),
+        f("new", contact_last_post_at="2026-10-15T00:00:00Z"),
+        f("after", contact_last_post_at="2026-11-20T08:00:00Z"),
+        f("zero_recent", contact_posts=0, contact_last_post_at="2026-11-01T00:00:00Z"),
+        f("talk", contact_posts=0),
+    ]
+    ints = [inter("talk", "2026-11-10", "reply", "in"), inter("talk", "2026-11-11", "reply", "out")]
+    a = wc.analyse(P, workbook=workbook(connections=conns, interactions=ints))
+    lists, status = analysis_lists(a)
+    g = lists["ghosts"]
+    got = dict(zip(g["contact_id"], g["posting"], strict=True))
+    assert got == {
+        "old": "inactive",
+        "zero": "inactive",
+        "many": "not in this export",
+        "bare": "not in this export",
+    }
+    assert dict(zip(g["contact_id"], g["last_post"], strict=True))["old"] == date(2026, 10, 14)
+    text = list_heading("ghosts", g, status)
+    assert "4 people." in text
+    assert "2 of them have stopped" in text and "for the other 2 ghosts" in text
+    one = list_heading("ghosts", g.filter(g["contact_id"] == "bare"), status)
+    assert "1 person." in one and "the silence alone put them here" in one

@@ -162,7 +162,7 @@ class Outreach(_Strict):
 class Lists(_Strict):
     """The audit's lists of people (``warmcall.model.lists``; docs/metrics.md "Lists")."""
 
-    ghost_days: int = Field(365, ge=1, le=3650)  # a follower silent both ways this long: a ghost
+    ghost_days: int = Field(365, ge=1, le=3650)  # silent both ways, not posting: a ghost
     top_engagers: int = Field(25, ge=1, le=10_000)  # top engagers listed per account
     # people per list written as vCards (data/<list>.vcf), in the list's order: an address book
     # has no use for 100,000 ghosts, and each card costs ~0.2 ms (the CSV always has everyone)

@@ -12,7 +12,13 @@ in ``params.lists`` and ``params.outreach``):
   you do not follow them, split by quality ≥ ``outreach.min_quality`` (the same threshold
   as a tie worth keeping in the call plan) or below, so that you decide whom to follow;
 - **ghosts**: followers with no interaction either way in the last ``lists.ghost_days``
-  days (T − D + 1 … T; none at all counts as none), with the hygiene flags
+  days (T − D + 1 … T; none at all counts as none) who, where their profile shows posting
+  activity, are inactive: their last post is dated before T − D + 1 (``contact_last_post_at``)
+  or, with no last-post date, their profile says 0 posts (``contact_posts``). A last post
+  on or after T − D + 1 (even after T: the profile is newer than T) means active, not a
+  ghost. A profile with neither (no profile, or a post count above 0 with no date: a count
+  does not say when) leaves the silence alone to decide; ``posting`` says which ghosts
+  are "inactive" and for which it is "not in this export". With the hygiene flags
   (``model.audience``) their profiles raise where profiles are present;
 - **top_engagers**: the ``lists.top_engagers`` contacts with the largest weighted inbound
   engagement in the window (T − W + 1 … T): Σ ``quality.kind_weights[kind]`` over their
@@ -165,21 +171,48 @@ def not_followed_back(
     return _shape(b.filter(warm), extra), _shape(b.filter(~warm), extra)
 
 
-def ghosts(scores: pl.DataFrame, known: pl.DataFrame, ghost_days: int) -> pl.DataFrame:
+#: ``posting`` of a ghost whose profile shows no posting activity (the silence decided).
+POSTING_UNKNOWN = NOT_IN_EXPORT
+
+
+def posting_activity(as_of: date, ghost_days: int) -> tuple[pl.Expr, pl.Expr]:
+    """(known, inactive) for contacts' profiles: known = a last-post date is given, or the
+    post count is 0; inactive = the last post's UTC date is ``ghost_days`` or more days
+    before ``as_of`` (none in T − D + 1 … T nor after), or, without a date, 0 posts. Null
+    where not known."""
+    last = pl.col("contact_last_post_at").dt.date()
+    zero = pl.col("contact_posts") == 0
+    known = last.is_not_null() | zero.fill_null(False)
+    days = (pl.lit(as_of) - last).dt.total_days()
+    inactive = pl.when(last.is_not_null()).then(days >= ghost_days).when(zero).then(True)
+    return known, inactive
+
+
+def ghosts(scores: pl.DataFrame, known: pl.DataFrame, ghost_days: int, as_of: date) -> pl.DataFrame:
     """Followers with no interaction either way in the last ``ghost_days`` days ending on T
-    (``days_since_last`` ≥ ``ghost_days``, or none ever), per account; with the hygiene flags
+    (``days_since_last`` ≥ ``ghost_days``, or none ever) and, where their profile shows
+    posting activity (``posting_activity``), inactive, per account; with their post count,
+    last-post date, ``posting`` ("inactive" or ``POSTING_UNKNOWN``) and the hygiene flags
     their profiles raise (where the export or a profiles file gives profiles); the most
     followed first."""
+    shown, inactive = posting_activity(as_of, ghost_days)
     b = _base(scores, known, "ghosts").filter(
         pl.col("_fm")
         & (pl.col("days_since_last").is_null() | (pl.col("days_since_last") >= ghost_days))
+        & (~shown | inactive.fill_null(False))
     )
     b = b.sort(
         ["account_id", "contact_followers", "contact_id"],
         descending=[False, True, False],
         nulls_last=True,
     )
-    return _shape(b, (pl.col("flags").list.join(", ").alias("flags"),))
+    extra = (
+        pl.col("contact_posts"),
+        pl.col("contact_last_post_at").dt.date().alias("last_post"),
+        pl.when(shown).then(pl.lit("inactive")).otherwise(pl.lit(POSTING_UNKNOWN)).alias("posting"),
+        pl.col("flags").list.join(", ").alias("flags"),
+    )
+    return _shape(b, extra)
 
 
 def inbound_engagement(
@@ -226,8 +259,9 @@ def all_lists(
     signals: pl.DataFrame,
     engagement: pl.DataFrame,
     params: Params,
+    as_of: date,
 ) -> dict[str, pl.DataFrame]:
-    """Every list of ``LISTS`` by name (module docstring for the rules)."""
+    """Every list of ``LISTS`` by name (module docstring for the rules); ``as_of`` is T."""
     known = knowledge(scores, signals)
     warm, rest = not_followed_back(scores, known, params.outreach.min_quality)
     return {
@@ -235,7 +269,7 @@ def all_lists(
         "not_following_back": not_following_back(scores, known),
         "not_followed_back_warm": warm,
         "not_followed_back_rest": rest,
-        "ghosts": ghosts(scores, known, params.lists.ghost_days),
+        "ghosts": ghosts(scores, known, params.lists.ghost_days, as_of),
         "top_engagers": top_engagers(scores, known, engagement, params.lists.top_engagers),
     }
 
@@ -271,7 +305,7 @@ def analysis_lists(a: Analysis) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     )
     if p.redact:
         eng = redact_contacts(eng, key_for(p))
-    lists = all_lists(a.scores, a.signals, eng, p)
+    lists = all_lists(a.scores, a.signals, eng, p, a.as_of)
     if p.redact:  # a pseudonym is no profile: no link
         lists = {
             k: v.with_columns(pl.lit(None, pl.String).alias("profile_url"))

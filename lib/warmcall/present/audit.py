@@ -217,9 +217,10 @@ LIST_TEXT: dict[str, tuple[str, str]] = {
     ),
     "ghosts": (
         "Ghost followers",
-        "Followers with no interaction either way in the last lists.ghost_days days, with "
-        "the hygiene flags their profiles raise (profiles carry no posting activity, so "
-        "whether they still post is not in these exports).",
+        "Followers with no interaction either way in the last lists.ghost_days days who, "
+        "where their profile shows posting activity, have not posted in that time either "
+        "(last post before it, or no posts at all); with the hygiene flags their profiles "
+        "raise.",
     ),
     "top_engagers": (
         "Top engagers",
@@ -256,9 +257,33 @@ def list_heading(name: str, people: pl.DataFrame, status: pl.DataFrame) -> str:
     title, rule = LIST_TEXT[name]
     missing = status.filter((pl.col("list") == name) & pl.col("note").is_not_null())
     lines = [f"### {title}", "", f"{rule} {count(people.height, 'person', 'people')}."]
+    if name == "ghosts" and people.height:
+        lines[-1] += " " + ghost_posting_sentence(people)
     for r in missing.iter_rows(named=True):
         lines.append(f"\n{escape(r['account_id'])}: {escape(r['note'])}.")
     return "\n".join(lines)
+
+
+def ghost_posting_sentence(ghosts: pl.DataFrame) -> str:
+    """How many ghosts were judged by their profiles' posting activity and for how many it
+    was not in the export (``model.lists.ghosts``, column ``posting``)."""
+    from warmcall.model.lists import POSTING_UNKNOWN
+
+    unknown = ghosts.filter(pl.col("posting") == POSTING_UNKNOWN).height
+    n = ghosts.height
+    if unknown == 0:
+        who = "their profile shows" if n == 1 else "their profiles show"
+        return f"Posting: {who} that {'they have' if n == 1 else 'all of them have'} stopped."
+    if unknown == n:
+        return (
+            "Whether they still post is not in this export: the silence alone put "
+            f"{'them' if n == 1 else 'all of them'} here."
+        )
+    return (
+        f"Posting: their profiles show that {count(n - unknown, 'of them has', 'of them have')} "
+        f"stopped; for the other {count(unknown, 'ghost')}, whether they still post is not "
+        "in this export (the silence alone put them here)."
+    )
 
 
 def list_view(people: pl.DataFrame) -> pl.DataFrame:
