@@ -342,12 +342,17 @@ def filter_contacts(
     return scores.filter(cond)
 
 
-def summary(scores: pl.DataFrame) -> dict[str, Any]:
+def summary(scores: pl.DataFrame, overview: pl.DataFrame | None = None) -> dict[str, Any]:
     """Counts for a what-if view, one pass: contacts; followers (contacts who follow you);
     engaged (≥1 inbound interaction in the window, as ``summary.summarize``); ``stages``
     (contacts at each stage, funnel order); two_way (conversant + trusted); trusted;
     flagged; strong (quality ≥ ``STRONG_QUALITY``); mean and median quality (0.1; None with
-    no contacts)."""
+    no contacts).
+
+    With the ``overview`` (``summary.account_overview``: two_way and trusted null where an
+    account's export cannot show them), two_way and trusted count only the contacts of the
+    accounts where the overview knows them, so the panel says what the overview says; None
+    when no account's export can show them."""
     s = _stage_code()
     row = scores.select(
         contacts=pl.len(),
@@ -365,6 +370,18 @@ def summary(scores: pl.DataFrame) -> dict[str, Any]:
     out["stages"] = {st: int(row[f"_st_{st}"]) for st in quality.STAGES}
     out["two_way"] = out["stages"]["conversant"] + out["stages"]["trusted"]
     out["trusted"] = out["stages"]["trusted"]
+    if overview is not None and {"account_id", "two_way", "trusted"} <= set(overview.columns):
+        for fig, stages in (("two_way", ("conversant", "trusted")), ("trusted", ("trusted",))):
+            known = overview.filter(pl.col(fig).is_not_null())["account_id"]
+            if known.len() == 0:
+                out[fig] = None
+                continue
+            out[fig] = int(
+                scores.filter(
+                    pl.col("account_id").is_in(known.to_list())
+                    & s.is_in([quality.STAGES.index(st) for st in stages])
+                ).height
+            )
     for k in ("mean_quality", "median_quality"):
         out[k] = None if row[k] is None else round(float(row[k]), 1)
     return out

@@ -67,14 +67,15 @@ def _people_axis(df: pl.DataFrame) -> alt.Axis:
 
 def stage_chart(df: pl.DataFrame) -> alt.Chart:
     """Contacts per stage (columns: stage, contacts), funnel order, symlog scale; integer
-    ticks (``count_ticks``)."""
+    ticks (``count_ticks``). Title: the stage that holds most contacts, "N of M contacts are at
+    stage S" (two-way counts are left to the page's sentences, which mask the accounts whose
+    exports cannot show them)."""
     total = int(df["contacts"].sum()) if df.height else 0
-    two_way = int(df.filter(pl.col("stage").is_in(TWO_WAY))["contacts"].sum()) if df.height else 0
-    title = (
-        f"{two_way:,} of {count(total, 'contact')} are two-way (conversant or trusted)"
-        if total
-        else "No contacts under these settings"
-    )
+    title = "No contacts under these settings"
+    if total:  # the stage holding most contacts (the first in funnel order on a tie)
+        order = {st: i for i, st in enumerate(STAGES)}
+        top = max(df.iter_rows(named=True), key=lambda r: (r["contacts"], -order[r["stage"]]))
+        title = f"{int(top['contacts']):,} of {count(total, 'contact')} are at stage {top['stage']}"
     desc = "; ".join(f"{r['stage']}: {int(r['contacts']):,}" for r in df.iter_rows(named=True))
     return (
         alt.Chart(df, title=title)
@@ -91,10 +92,6 @@ def stage_chart(df: pl.DataFrame) -> alt.Chart:
         )
         .properties(width=300, height=170, description=f"Contacts by stage: {desc}.")
     )
-
-
-#: the stages that make a relationship two-way (docs/metrics.md)
-TWO_WAY = ("conversant", "trusted")
 
 
 def _quality_title(df: pl.DataFrame) -> str:
@@ -267,7 +264,7 @@ class WhatIfModel:
         scored = self._step(
             "scored", k_s, lambda: whatif.rescore(feats, over, self.as_of, base=self.params)
         )
-        summ = self._step("summary", k_s, lambda: whatif.summary(scored))
+        summ = self._step("summary", k_s, lambda: whatif.summary(scored, self.overview))
         stages, hist = self._step(
             "charts", k_s, lambda: (whatif.stage_counts(scored), whatif.quality_histogram(scored))
         )
@@ -366,6 +363,16 @@ def _engaged_sentence(pr: Mapping[str, Any]) -> str:
     return out
 
 
+def _two_way_words(s: Mapping[str, Any]) -> str:
+    """ "91 relationships are two-way, 75 of them trusted", or "not in this export" for a
+    count no selected account's export can show (``whatif.summary`` with the overview)."""
+    tw, tr = s["two_way"], s["trusted"]
+    if tw is None:
+        return f"two-way relationships: {NOT_IN_EXPORT}"
+    trusted = NOT_IN_EXPORT if tr is None else f"{tr:,}"
+    return f"{count(tw, 'relationship')} {verb(tw, 'is', 'are')} two-way, {trusted} of them trusted"
+
+
 def render_html(st: Mapping[str, Any]) -> str:
     """The what-if summary of a ``WhatIfModel.state`` as HTML; every value from data or
     controls is escaped. Counts of people are whole numbers with agreeing nouns
@@ -379,8 +386,7 @@ def render_html(st: Mapping[str, Any]) -> str:
     parts = [
         f"<p><b>{e(scope)}</b>; <b>{e(seg)}</b>; window {e(count(wd, 'day'))}; "
         f"as of {e(st['as_of'])}.</p>",
-        f"<p>{_engaged_sentence(pr)}; {e(count(s['two_way'], 'relationship'))} "
-        f"{verb(s['two_way'], 'is', 'are')} two-way, {e(n(s['trusted']))} of them trusted; "
+        f"<p>{_engaged_sentence(pr)}; {e(_two_way_words(s))}; "
         f"{e(count(s['strong'], 'tie'))} {verb(s['strong'], 'has', 'have')} quality ≥ "
         f"{e(n(whatif.STRONG_QUALITY))} (median quality {e(n(s['median_quality'], 1))}, mean {e(n(s['mean_quality'], 1))}). "
         f"{e(count(s['flagged'], 'contact'))} {verb(s['flagged'], 'looks', 'look')} like spam "
