@@ -41,11 +41,7 @@ data = {
 }  # the Data list
 
 # %%
-display(
-    Markdown(
-        f"## {escape(P.title)}: connection audit\n\n**{overview.headline_sentence(analysis)}**"
-    )
-)
+display(Markdown(f"## {escape(P.title)}\n\n**{overview.headline_sentence(analysis)}**"))
 
 # %%
 previous = history.previous_metrics(analysis, output_dir, report_set)

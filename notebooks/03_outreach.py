@@ -39,7 +39,7 @@ P = analysis.params
 data = {}  # title -> link of each table saved in full beside the report (the Data list)
 
 # %%
-display(Markdown(f"## {escape(P.title)}: outreach\n\n**{overview.headline_sentence(analysis)}**"))
+display(Markdown(f"## {escape(P.title)}\n\n**{overview.headline_sentence(analysis)}**"))
 
 # %%
 result = outreach.outreach_plan(analysis)
