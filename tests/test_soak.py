@@ -55,7 +55,9 @@ def test_soak_section_is_replaced_and_survives_the_bench(tmp_path):
     soak.write_section(md, f"{soak.BEGIN}\n## Soak\n\nsecond\n{soak.END}\n")
     text = md.read_text()
     assert text.count(soak.BEGIN) == 1 and "second" in text and "first" not in text
-    res = {"S": dict.fromkeys(bench_run.KEYS, 1.0)}
+    res = {
+        "S": {**dict.fromkeys(bench_run.KEYS, 1.0), "sets_per_minute": {"local": 1.0, "dask": None}}
+    }
     bench_run.write_markdown(md, res, {"S": {}}, bench_run.machine())
     text = md.read_text()
     assert "old figures" not in text and "by hand" in text
