@@ -17,7 +17,7 @@
 # %% [markdown]
 # # Outreach: who to call this week, and why
 #
-# A short list of people to call, a few a day, chosen by a stated policy. warmcall never contacts anyone itself: it writes `plan.csv` and `plan.ics` for your calendar.
+# A short list of people to call, a few a day, chosen by a stated policy. warmcall never contacts anyone itself: it writes `plan.csv`, `plan.ics` for your calendar and `plan.vcf` for your address book.
 
 # %% tags=["parameters"]
 params_file: str = "../params/sample.yaml"  # YAML params set, see params/sample.yaml
@@ -87,7 +87,11 @@ if link:
 
 # %%
 if history.save_plan(analysis, result, output_dir):
-    display(Markdown("The plan is saved beside this report as `plan.csv` and `plan.ics`."))
+    display(
+        Markdown(
+            "The plan is saved beside this report as `plan.csv`, `plan.ics` (calendar) and `plan.vcf` (address book)."
+        )
+    )
 
 # %% [markdown]
 # ## Follow-through since the last run
