@@ -184,7 +184,7 @@ data["Load accounting"] = save_table(output_dir, "load_accounting", accounting)
 display(html_table(accounting, max_rows=100, full=data["Load accounting"]))
 
 # %%
-history.save_metrics(analysis, output_dir)
+_ = history.save_metrics(analysis, output_dir)  # the path is not for the reader
 
 # %% [markdown]
 # ## Data

@@ -237,3 +237,24 @@ def test_pages_follow_the_dark_color_scheme(report, context):
     assert _luma(dark["th"][0]) < 0.2
     for part in ("main", "td", "th", "header", "link"):
         assert _luma(dark[part][1]) > 0.55, (part, dark[part])  # light text on dark
+
+
+def test_no_page_shows_a_bare_python_value(report):
+    """A cell's last expression is shown on the page: every one must be rendered output (a
+    chart's figure, an HTML table), never a Python repr such as PosixPath('…/metrics.json')."""
+    import nbformat
+
+    books = sorted(report.glob("[0-9][0-9]_*.ipynb"))
+    assert books
+    bare = []
+    for nb_path in books:
+        nb = nbformat.read(nb_path, as_version=4)
+        for i, cell in enumerate(nb.cells):
+            for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+                data = out.get("data", {})
+                shown = {"text/html", "image/svg+xml", "text/markdown", "image/png"} & set(data)
+                if out.get("output_type") == "execute_result" and not shown:
+                    bare.append((nb_path.name, i, data.get("text/plain", "")[:80]))
+                if out.get("output_type") == "stream":
+                    bare.append((nb_path.name, i, out.get("text", "")[:80]))
+    assert not bare, bare
