@@ -37,7 +37,7 @@ FIGURE_NEEDS: dict[str, tuple[str, ...]] = {
 MISSING_WHY: dict[str, str] = {
     "followers": "the export has no follower list or follower count",
     "following": "the export has no list of accounts you follow",
-    "inbound": "the export holds what you did, not what others did to you",
+    "inbound": "the export holds nothing others did to you (no replies, likes or messages from them)",
     "messages_in": "the export has no messages you received",
     "outbound": "the export has none of your own activity",
     "messages_out": "the export has no messages you sent",
