@@ -7,35 +7,10 @@ CIDv1 dag-cbor sha2-256."""
 
 from __future__ import annotations
 
-import hashlib
-
 import libipld
+from warmcall.sample.bluesky import cid_of, mst_node, varint
 
-
-def cid_of(block: bytes) -> bytes:
-    """CIDv1 (0x01), dag-cbor (0x71), sha2-256 (0x12, 32 bytes) of a block."""
-    return bytes([0x01, 0x71, 0x12, 0x20]) + hashlib.sha256(block).digest()
-
-
-def varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b, n = n & 0x7F, n >> 7
-        out.append(b | 0x80 if n else b)
-        if not n:
-            return bytes(out)
-
-
-def _node(entries: list[tuple[bytes, bytes, bytes | None]], left: bytes | None) -> dict:
-    """An MST node: (full key, record CID, right subtree CID) entries, in key order."""
-    e, prev = [], b""
-    for key, v, t in entries:
-        p = 0
-        while p < min(len(prev), len(key)) and prev[p] == key[p]:
-            p += 1
-        e.append({"p": p, "k": key[p:], "v": v, "t": t})
-        prev = key
-    return {"l": left, "e": e}
+__all__ = ["build_car", "cid_of", "varint"]
 
 
 def build_car(
@@ -63,13 +38,13 @@ def build_car(
     assert n >= 4 and a < b, "the two-level layout needs at least four records"
 
     def subtree(part: list[tuple[bytes, bytes]]) -> bytes | None:
-        return put(_node([(k, v, None) for k, v in part], None)) if part else None
+        return put(mst_node([(k, v, None) for k, v in part], None)) if part else None
 
     left = subtree(keyed[:a])
     if drop_node and left is not None:
         blocks[:] = [bl for bl in blocks if bl[0] != left]
     mid, right = subtree(keyed[a + 1 : b]), subtree(keyed[b + 1 :])
-    root = put(_node([(keyed[a][0], keyed[a][1], mid), (keyed[b][0], keyed[b][1], right)], left))
+    root = put(mst_node([(keyed[a][0], keyed[a][1], mid), (keyed[b][0], keyed[b][1], right)], left))
     commit = put({"did": did, "version": 3, "data": root, "rev": "3kabcdefgh2a2", "prev": None,
                   "sig": b"\x00" * 64})  # fmt: skip
     header = libipld.encode_dag_cbor({"version": 1, "roots": [commit]})

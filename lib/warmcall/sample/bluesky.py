@@ -63,11 +63,13 @@ def _iso(ts: datetime) -> str:
     return ts.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
 
 
-def _cid(block: bytes) -> bytes:
+def cid_of(block: bytes) -> bytes:
+    """CIDv1 (0x01), dag-cbor (0x71), sha2-256 (0x12, 32 bytes) of a block."""
     return bytes([0x01, 0x71, 0x12, 0x20]) + hashlib.sha256(block).digest()
 
 
-def _varint(n: int) -> bytes:
+def varint(n: int) -> bytes:
+    """Unsigned LEB128, as CAR section lengths are written."""
     out = bytearray()
     while True:
         b, n = n & 0x7F, n >> 7
@@ -76,7 +78,9 @@ def _varint(n: int) -> bytes:
             return bytes(out)
 
 
-def _node(entries: list[tuple[bytes, bytes, bytes | None]], left: bytes | None) -> dict:
+def mst_node(entries: list[tuple[bytes, bytes, bytes | None]], left: bytes | None) -> dict:
+    """An MST node: (full key, record CID, right subtree CID) entries, in key order, keys
+    prefix-compressed against the previous key of the node."""
     e, prev = [], b""
     for key, v, t in entries:
         p = 0
@@ -94,7 +98,7 @@ def car_bytes(did: str, records: list[tuple[str, dict]]) -> bytes:
 
     def put(obj: dict) -> bytes:
         data = libipld.encode_dag_cbor(obj)
-        c = _cid(data)
+        c = cid_of(data)
         blocks[c] = data
         return c
 
@@ -103,14 +107,14 @@ def car_bytes(did: str, records: list[tuple[str, dict]]) -> bytes:
     step = FANOUT + 1
     roots = keyed[FANOUT::step]
     chunks = [keyed[i * step : i * step + FANOUT] for i in range(len(roots) + 1)]
-    leaves = [put(_node([(k, v, None) for k, v in c], None)) if c else None for c in chunks]
-    root = put(_node([(k, v, leaves[i + 1]) for i, (k, v) in enumerate(roots)], leaves[0]))
+    leaves = [put(mst_node([(k, v, None) for k, v in c], None)) if c else None for c in chunks]
+    root = put(mst_node([(k, v, leaves[i + 1]) for i, (k, v) in enumerate(roots)], leaves[0]))
     commit = put({"did": did, "version": 3, "data": root, "rev": "3kabcdefgh2a2", "prev": None,
                   "sig": b"\x00" * 64})  # fmt: skip
     header = libipld.encode_dag_cbor({"version": 1, "roots": [commit]})
-    out = bytearray(_varint(len(header)) + header)
+    out = bytearray(varint(len(header)) + header)
     for c, data in blocks.items():
-        out += _varint(len(c) + len(data)) + c + data
+        out += varint(len(c) + len(data)) + c + data
     return bytes(out)
 
 
@@ -156,7 +160,7 @@ def _records(tables: dict[str, pl.DataFrame], account_id: str, did: str) -> list
                 k = key("app.bsky.feed.like", ts)
                 uri = f"at://{cid}/app.bsky.feed.post/{tid(ts, 999)}"
                 out.append((k, {"$type": "app.bsky.feed.like", "createdAt": _iso(ts),
-                                "subject": {"uri": uri, "cid": libipld.encode_cid(_cid(uri.encode()))}}))  # fmt: skip
+                                "subject": {"uri": uri, "cid": libipld.encode_cid(cid_of(uri.encode()))}}))  # fmt: skip
             elif kind in ("reply", "mention", "share") and pid is not None:
                 attached.setdefault((pid, ts), (kind, cid))
     posts = rows("posts")
@@ -170,11 +174,11 @@ def _records(tables: dict[str, pl.DataFrame], account_id: str, did: str) -> list
             author = cid if kind == "share" else did
             uri = f"at://{author}/app.bsky.feed.post/{tid(ts, 998)}"
             out.append((key("app.bsky.feed.repost", ts), {"$type": "app.bsky.feed.repost",
-                        "createdAt": _iso(ts), "subject": {"uri": uri, "cid": libipld.encode_cid(_cid(uri.encode()))}}))  # fmt: skip
+                        "createdAt": _iso(ts), "subject": {"uri": uri, "cid": libipld.encode_cid(cid_of(uri.encode()))}}))  # fmt: skip
             continue
         rec: dict[str, Any] = {"$type": "app.bsky.feed.post", "text": text or "", "createdAt": _iso(ts), "langs": ["en"]}  # fmt: skip
         other = f"at://{cid}/app.bsky.feed.post/{tid(ts, 997)}" if cid else None
-        ref = {"uri": other, "cid": libipld.encode_cid(_cid(str(other).encode()))}
+        ref = {"uri": other, "cid": libipld.encode_cid(cid_of(str(other).encode()))}
         if kind == "reply":
             rec["reply"] = {"root": ref, "parent": ref}
         elif kind == "mention":
