@@ -42,6 +42,21 @@ def _platform_scale(platforms: list[str]) -> alt.Scale:
     return alt.Scale(domain=dom, range=[PLATFORM_COLORS.get(p, "#888888") for p in dom])
 
 
+def _per_platform(df: pl.DataFrame, layered: alt.LayerChart, **props) -> alt.FacetChart:
+    """``layered`` drawn once per platform of ``df``, one under the other, each with its own
+    y scale (a platform's exports may not show every step); ``props``: title, description."""
+    return alt.FacetChart(
+        data=df,
+        spec=layered,
+        facet=alt.Facet(
+            "platform:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")
+        ),
+        columns=1,
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
+        **props,
+    )
+
+
 def _count_axis_values(top: float, max_ticks: int = 6) -> list[int]:
     """Tick values for a symlog count axis: powers of ten up to ``top``'s, every second or
     third one when there would be more than ``max_ticks`` (so labels cannot crowd)."""
@@ -179,14 +194,9 @@ def funnel(df: pl.DataFrame) -> alt.FacetChart | alt.Chart:
         [("platform:N", "platform", None), ("step:N", "step", None), ("count:Q", "people", COUNT)],
         "count:Q",
     ).properties(width=420, height=alt.Step(22))
-    return alt.FacetChart(
-        data=df,
-        spec=layered,
-        facet=alt.Facet(
-            "platform:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")
-        ),
-        columns=1,
-        resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
+    return _per_platform(
+        df,
+        layered,
         title=alt.Title(title, subtitle=note, anchor="start"),
         description=(
             "Bars per platform: followers, contacts who engaged with you, two-way contacts and "
@@ -361,14 +371,9 @@ def stage_funnel(df: pl.DataFrame) -> alt.FacetChart:
         ],
         "at_or_beyond:Q",
     ).properties(width=420, height=alt.Step(22))
-    return alt.FacetChart(
-        data=df,
-        spec=layered,
-        facet=alt.Facet(
-            "platform:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")
-        ),
-        columns=1,
-        resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
+    return _per_platform(
+        df,
+        layered,
         title=alt.Title(
             title,
             subtitle=[
