@@ -461,19 +461,3 @@ def test_prune_removes_temporary_folders_of_killed_writes(export, loads):
     warmcall.load(export)  # a miss: writes its entry, then prunes
     assert not old_style.exists() and live.exists()
     assert len(entries(export)) == 1 and len(loads) == 1
-
-
-def test_private_temp_folder_is_made_private_and_refused_when_others_can_write_it(
-    tmp_path, monkeypatch
-):
-    """``cache.private_temp_dir()``, the fallback for files a read-only cache folder cannot
-    take: ``<temp>/warmcall-<uid>`` created 0700, and refused once others could plant files."""
-    import tempfile as tf
-
-    monkeypatch.setattr(tf, "tempdir", str(tmp_path / "tmp"))
-    (tmp_path / "tmp").mkdir()
-    private = tmp_path / "tmp" / f"warmcall-{os.getuid()}"
-    assert cache.private_temp_dir() == private
-    assert private.stat().st_mode & 0o077 == 0
-    private.chmod(0o777)  # someone else could have planted files in it: not used
-    assert cache.private_temp_dir() is None

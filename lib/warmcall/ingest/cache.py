@@ -97,20 +97,6 @@ def cache_root() -> Path:
     return cache_dir() / "tables"
 
 
-def private_temp_dir() -> Path | None:
-    """``<system temp>/warmcall-<uid>``, created private (0700), for files the cache folder
-    cannot take (a read-only cache); ``None`` when it cannot be made, or exists but is not a
-    private folder of this user (files planted in it by someone else would be used)."""
-    d = Path(tempfile.gettempdir()) / f"warmcall-{os.getuid()}"
-    try:
-        d.mkdir(mode=0o700, exist_ok=True)
-        st = d.lstat()
-    except OSError:
-        return None
-    private = stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o077
-    return d if private else None
-
-
 def _note(message: str) -> None:
     """One line on stderr about the cache (it never changes what a load returns)."""
     print(f"warmcall: table cache: {terminal(' '.join(message.split()))}", file=sys.stderr)
