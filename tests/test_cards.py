@@ -93,14 +93,18 @@ def test_outreach_and_whatif_cards_count_whole_people() -> None:
     )
     first = {c.label: c for c in cards.outreach_cards(plan, ft.clear(), None, None)}
     assert first["warmed up"].change == cards.FIRST_RUN
-    st = {"summary": {"two_way": 1}, "min_quality": 20.0, "calls_per_day": 1, "days": 1,
+    # 5 slots (5 a day, 1 day), of which the eligible people fill 2 + 1
+    st = {"summary": {"two_way": 1}, "min_quality": 20.0, "calls_per_day": 5, "days": 1,
           "prune": {"followers": 1234, "remaining_followers": 1},
-          "projection": {"attempts": 5, "new_conversant": 0.6, "new_trusted": 0.5}}  # fmt: skip
+          "projection": {"attempts": 5, "fading_calls": 2, "promising_calls": 1,
+                         "new_conversant": 0.6, "new_trusted": 0.5}}  # fmt: skip
     w = {c.label: c for c in cards.whatif_cards(st)}
     assert w["followers kept"].value == "1" and w["followers kept"].note == "of 1,234, quality ≥ 20"
-    assert w["new two-way"].value == "about 1" and w["calls"].note == "1 a day, 1 working day"
+    assert w["new two-way"].value == "about 1" and w["calls"].value == "3"
+    assert w["calls"].note == "of 5 slots: 5 a day, 1 working day"
     assert cards.whatif_meaning(st) == (
-        "Calling 5 people would add about 1 two-way relationship under the stated "
+        "Calling 3 people (the slots the eligible people fill) would add about 1 two-way "
+        "relationship under the stated "
         "assumptions; pruning would leave 1 follower of 1,234."
     )
 

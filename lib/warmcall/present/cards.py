@@ -250,7 +250,8 @@ def outreach_meaning(plan: Any, follow_through: Any) -> str:
 
 def whatif_cards(st: Mapping[str, Any]) -> list[Card]:
     """The what-if page's four cards from a ``WhatIfModel.state``: two-way now, followers
-    left after pruning below the quality threshold, calls in the projection and the expected
+    left after pruning below the quality threshold, the calls the projection can fill (fading
+    plus promising people, at most calls a day × days) and the expected
     new two-way relationships (a projection under stated assumptions: rounded to whole
     people, "about")."""
     s, pr, pj = st["summary"], st["prune"], st["projection"]
@@ -264,8 +265,9 @@ def whatif_cards(st: Mapping[str, Any]) -> list[Card]:
         ),
         Card(
             "calls",
-            whole(pj["attempts"]),
-            note=f"{st['calls_per_day']} a day, {count(st['days'], 'working day')}",
+            whole(pj["fading_calls"] + pj["promising_calls"]),
+            note=f"of {pj['attempts']:,} slots: {st['calls_per_day']} a day, "
+            f"{count(st['days'], 'working day')}",
         ),
         Card("new two-way", f"about {round(new_tw):,}", note="projected, not predicted"),
     ]
@@ -276,7 +278,8 @@ def whatif_meaning(st: Mapping[str, Any]) -> str:
     pj, pr = st["projection"], st["prune"]
     new_tw = round(float(pj["new_conversant"]) + float(pj["new_trusted"]))
     return (
-        f"Calling {count(pj['attempts'], 'person', 'people')} would add about "
+        f"Calling {count(pj['fading_calls'] + pj['promising_calls'], 'person', 'people')} "
+        "(the slots the eligible people fill) would add about "
         f"{count(new_tw, 'two-way relationship')} under the stated assumptions; pruning "
         f"would leave {count(pr['remaining_followers'], 'follower')} of {pr['followers']:,}."
     )
