@@ -224,6 +224,18 @@ def test_overview_funnel_says_it_is_not_nested_and_names_what_is_missing():
     )
 
 
+def test_overview_funnel_title_leaves_out_a_step_no_export_shows():
+    df = pl.DataFrame(
+        {
+            "platform": ["linkedin"] * 3,
+            "step": ["followers", "two-way", "trusted"],
+            "count": [2, 0, 0],
+        }  # fmt: skip
+    )  # an export without engagement by others: no "engaged" row at all
+    title = charts.funnel(df).to_dict()["title"]["text"]
+    assert title == "Behind 2 followers: 0 two-way, 0 trusted"
+
+
 def test_stage_funnel_is_nested():
     f = _stage_frame()
     for p in ("x", "linkedin"):

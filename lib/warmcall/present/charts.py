@@ -153,12 +153,18 @@ def funnel(df: pl.DataFrame) -> alt.FacetChart | alt.Chart:
     with ticks at powers of ten, each bar labelled with its count."""
     steps = {s: _total(df, "count", pl.col("step") == s) for s in STAGE_ORDER}
     have = set(df["step"].to_list()) if df.height else set()
-    if "followers" in have and "trusted" in have:
-        title = (
-            f"Behind {count(steps['followers'], 'follower')}: "
-            f"{count(steps['engaged'], 'contact')} engaged, {steps['two-way']:,} two-way, "
-            f"{steps['trusted']:,} trusted"
+    # only the steps some export shows: a step no export shows is not "0" in the title
+    parts = [
+        text
+        for s, text in (
+            ("engaged", f"{count(steps['engaged'], 'contact')} engaged"),
+            ("two-way", f"{steps['two-way']:,} two-way"),
+            ("trusted", f"{steps['trusted']:,} trusted"),
         )
+        if s in have
+    ]
+    if "followers" in have and parts:
+        title = f"Behind {count(steps['followers'], 'follower')}: " + ", ".join(parts)
     else:
         title = "From followers to trusted relationships"
     grows = []
