@@ -461,3 +461,37 @@ def test_prune_removes_temporary_folders_of_killed_writes(export, loads):
     warmcall.load(export)  # a miss: writes its entry, then prunes
     assert not old_style.exists() and live.exists()
     assert len(entries(export)) == 1 and len(loads) == 1
+
+
+POSTS = "account_id,platform,post_id,ts,likes\nx:me,x,p1,2026-11-01T09:00:00Z,{}\n"
+
+
+def test_merged_records_keep_every_source_through_the_cache(export, tmp_path):
+    """A connection and a post that two files describe are merged into one row each; the
+    cache stores no "<file>:<line>" text (it builds it when read), yet both records' sources
+    come back, in load order, as the uncached load gives them."""
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "connections.csv").write_text(
+        "account_id,platform,contact_id,handle,bio\nx:me,x,2,bob,hello\n", encoding="utf-8"
+    )
+    (export / "posts.csv").write_text(POSTS.format(3), encoding="utf-8")
+    (other / "posts.csv").write_text(POSTS.format(5), encoding="utf-8")
+    plain = warmcall.load(export, other, cache=False)
+    warmcall.load(export, other)  # fills the cache
+    cached = warmcall.load(export, other)
+    assert isinstance(cached, LazyWorkbook)
+    assert_same(plain, cached)
+    bob = cached.connections.filter(pl.col("contact_id") == "2").row(0, named=True)
+    assert bob["bio"] == "hello" and bob["handle"] == "bob"
+    first, second = bob["source"].split("; ")
+    # a CSV record's line is its line in the file (the header is line 1)
+    assert first.endswith("connections.csv:3") and str(export.name) in first
+    assert second.endswith("connections.csv:2") and str(other.name) in second
+    post = cached.posts.row(0, named=True)
+    assert cached.posts.height == 1 and post["likes"] == 5  # counts only grow
+    assert [s.rsplit(":", 1)[1] for s in post["source"].split("; ")] == ["2", "2"]
+    alice = cached.connections.filter(pl.col("contact_id") == "1")["source"].item()
+    assert alice.endswith("connections.csv:2") and "; " not in alice
+    stored = pl.read_parquet_schema(cache_root(export) / entries(export)[0] / "connections.parquet")
+    assert "source" not in stored and {"_fid", "_line", "_src"} <= set(stored)

@@ -323,18 +323,22 @@ def validate(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def _later_duplicates(df: pl.DataFrame, cols: list[str]) -> pl.Series:
-    """True for every row equal (on ``cols``) to an earlier row. With a ``ts`` column only
-    rows whose ``ts`` occurs more than once (or is null) are compared; a sorted ``ts``
-    (Parquet keeps the flag) makes finding those nearly free."""
+    """True for every row equal (on ``cols``) to an earlier row. Only rows that share a
+    cheap key with another row are compared: with a ``ts`` column, rows whose ``ts`` occurs
+    more than once (or is null; a sorted ``ts``, which Parquet keeps the flag of, makes
+    finding those nearly free); without, rows whose 64-bit hash of ``cols`` occurs more than
+    once (equal rows hash equal; a collision is only an extra comparison). Comparing every
+    row at once would hash the whole rows: 6 GB more for 10M connections."""
     if df.height == 0:
         return pl.Series("d", [], dtype=pl.Boolean)
     none = pl.repeat(False, df.height, dtype=pl.Boolean, eager=True).alias("d")
     if "ts" not in cols:
-        return df.select(pl.struct(cols).is_first_distinct().not_().alias("d"))["d"]
-    ts = df["ts"]
-    s = ts.drop_nulls().sort()
-    repeated = s.filter(s.to_physical().diff() == 0).unique()
-    cand = ts.is_in(repeated.implode()) | ts.is_null()
+        cand = df.select(cols).hash_rows().is_duplicated()
+    else:
+        ts = df["ts"]
+        s = ts.drop_nulls().sort()
+        repeated = s.filter(s.to_physical().diff() == 0).unique()
+        cand = ts.is_in(repeated.implode()) | ts.is_null()
     if not cand.any():
         return none
     idx = cand.arg_true()

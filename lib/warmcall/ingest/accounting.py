@@ -280,10 +280,11 @@ def finalize(
 ) -> tuple[dict[str, pl.DataFrame], LoadReport]:
     """Validate and merge candidate frames; return the canonical tables and the report.
 
-    ``keep_keys`` (for the table cache): interactions keep ``_fid`` (an index into the extra
-    table ``SOURCE_FILES``: ``_fid``, ``_file``) and ``_line`` instead of ``source``, which is
-    ``SOURCE_EXPR`` of them once ``_file`` is joined back (built when read, not for every row
-    here).
+    ``keep_keys`` (for the table cache): connections, interactions and posts keep ``_fid``
+    (an index into the extra table ``SOURCE_FILES``: ``_fid``, ``_file``) and ``_line``
+    instead of ``source``, which ``keyed_source`` builds from them once ``_file`` is joined
+    back (when read, not for every row here: 27M rows' "<file>:<line>" text is 2 GB at 10×
+    scale L); a merged connection or post carries the text of all its records in ``_src``.
 
     ``streamed``: {file: ``Streamed``} of interactions files validated and written in chunks
     by ``warmcall.ingest.stream``: their rows are not in the tables, their counts, rejects
@@ -301,7 +302,7 @@ def finalize(
     ]
     rejects += [s.rejects.select("_file", "_line", "reason") for s in (streamed or {}).values()]
     validated: dict[str, list[pl.DataFrame]] = {}
-    files = _NO_FILES  # the file table of interactions (``keep_keys``)
+    names: dict[str, int] = {}  # ``_fid`` of each file (``keep_keys``)
     for table in schema.TABLES:
         frames = result.tables.get(table, [])
         oks = []
@@ -332,12 +333,12 @@ def finalize(
                 if one is None
                 else pl.concat_str([pl.lit(f"{one}:"), pl.col("_line").cast(pl.String)])
             )
-            if keep_keys and table == "interactions":
+            if keep_keys and table in KEYED_TABLES:
                 kept.append(df)
             else:
                 kept.append(df.with_columns(src.alias("source")))
-        if keep_keys and table == "interactions" and kept:
-            accepted[table], files = _file_ids(kept)
+        if keep_keys and table in KEYED_TABLES and kept:
+            accepted[table] = _file_ids(kept, names)
         elif kept:
             accepted[table] = pl.concat(kept, how="vertical")
         else:  # (the empty frame gets ``source`` in ``_merge``)
@@ -400,7 +401,13 @@ def finalize(
                 list(f.listed),
             )  # fmt: skip
         )
-    tables = {t: _merge(t, df, keep_keys and t == "interactions") for t, df in accepted.items()}
+    files = pl.DataFrame(
+        {"_fid": list(names.values()), "_file": list(names)}, schema=_NO_FILES.schema
+    )
+    tables = {
+        t: _merge(t, df, files if keep_keys and t in KEYED_TABLES else None)
+        for t, df in accepted.items()
+    }
     extra = [st.accounts for st in (streamed or {}).values()]
     _resolve_signals(result.files, reports, {**tables, "_streamed": pl.concat(extra)} if extra
                      else tables)  # fmt: skip
@@ -419,12 +426,14 @@ def _one_file(df: pl.DataFrame) -> str | None:
 
 SOURCE_FILES = "_source_files"
 _NO_FILES = pl.DataFrame(schema={"_fid": pl.UInt32, "_file": pl.String})
+#: The tables that ``finalize(keep_keys=True)`` gives ``_fid``/``_line`` instead of ``source``.
+KEYED_TABLES = ("connections", "interactions", "posts")
 
 
-def _file_ids(frames: list[pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Interactions frames with ``_file`` replaced by ``_fid``, an index into the returned
-    file table (``_fid``, ``_file``): one integer per row instead of one string."""
-    names: dict[str, int] = {}
+def _file_ids(frames: list[pl.DataFrame], names: dict[str, int]) -> pl.DataFrame:
+    """Frames of one table with ``_file`` replaced by ``_fid``, the file's index in
+    ``names`` (filled here: {file: _fid}, shared by the tables): one integer per row
+    instead of one string."""
     out = []
     for df in frames:
         one = _one_file(df)
@@ -435,11 +444,7 @@ def _file_ids(frames: list[pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
                 names.setdefault(f, len(names))
             fid = pl.col("_file").replace_strict(names, default=None, return_dtype=pl.UInt32)
         out.append(df.with_columns(fid.alias("_fid")).drop("_file"))
-    files = pl.DataFrame(
-        {"_fid": list(names.values()), "_file": list(names)},
-        schema={"_fid": pl.UInt32, "_file": pl.String},
-    )
-    return pl.concat(out, how="vertical"), files
+    return pl.concat(out, how="vertical")
 
 
 def _merge_file_reports(files: list[FileReport]) -> list[FileReport]:
@@ -496,7 +501,23 @@ def _resolve_signals(
 SOURCE_EXPR = pl.format("{}:{}", pl.col("_file"), pl.col("_line")).alias("source")
 
 
-def _merge(table: str, df: pl.DataFrame, keep_keys: bool = False) -> pl.DataFrame:
+def keyed_source(table: str) -> pl.Expr:
+    """``source`` of a table of ``finalize(keep_keys=True)`` once ``_file`` is joined back
+    on ``_fid``: interactions ``SOURCE_EXPR``; connections and posts the merged records'
+    text (``_src``) or else ``SOURCE_EXPR``, "" when the line is unknown (as ``_merge``)."""
+    if table == "interactions":
+        return SOURCE_EXPR
+    return pl.coalesce(pl.col("_src"), SOURCE_EXPR).fill_null("").alias("source")
+
+
+def keyed_columns(table: str) -> list[str]:
+    """The columns of a ``finalize(keep_keys=True)`` table: canonical but ``source``, then
+    ``_fid``, ``_line`` and (connections, posts) ``_src``."""
+    extra = ["_fid", "_line"] + (["_src"] if table != "interactions" else [])
+    return schema.canonical_columns(table, with_source=False) + extra
+
+
+def _merge(table: str, df: pl.DataFrame, files: pl.DataFrame | None = None) -> pl.DataFrame:
     """Merge rows that describe the same entity; build ``source``; canonical column order.
 
     - connections: one row per (account_id, contact_id); follows_me / i_follow are OR-ed,
@@ -507,41 +528,25 @@ def _merge(table: str, df: pl.DataFrame, keep_keys: bool = False) -> pl.DataFram
       same post); counts the largest (counts only grow), other fields the first non-null.
     - accounts: one row per (account_id, snapshot_date); first non-null per column.
     - interactions are events and are never merged.
+
+    ``files`` (``finalize(keep_keys=True)``: the frame has ``_fid``, not ``_file``): the
+    columns of ``keyed_columns``, ``source`` left to ``keyed_source``.
     """
-    cols = schema.canonical_columns(table)
-    if keep_keys:  # interactions for the table cache (see ``finalize``)
-        if "_fid" not in df.columns:  # no rows
-            df = df.with_columns(pl.lit(None, pl.UInt32).alias("_fid"))
-        return df.select([c for c in cols if c != "source"] + ["_fid", "_line"])
-    if "source" not in df.columns:
-        df = df.with_columns(SOURCE_EXPR)
     keys = {"connections": ["account_id", "contact_id"], "posts": ["account_id", "post_id"],
             "accounts": ["account_id", "snapshot_date"]}.get(table)  # fmt: skip
+    if files is not None:
+        return _merge_keyed(table, df, files, keys)
+    cols = schema.canonical_columns(table)
+    if "source" not in df.columns:
+        df = df.with_columns(SOURCE_EXPR)
     if keys is None or df.height == 0:
         out = df.select(cols)
     else:
-        aggs = []
-        for c in cols:
-            if c in keys:
-                continue
-            dt = schema.TABLES[table][c]
-            if c == "source":
-                aggs.append(pl.col("source").str.join("; "))
-            elif dt == pl.Boolean and c in ("follows_me", "i_follow"):
-                # OR of what is known; null only when no file said anything
-                aggs.append(pl.when(pl.col(c).is_not_null().any()).then(pl.col(c).any()))
-            elif c == "connected_at":
-                aggs.append(pl.col(c).min())
-            elif (
-                c == "contact_last_post_at" or dt == pl.Int64
-            ):  # the newest profile knows the latest post
-                aggs.append(pl.col(c).max())
-            else:
-                aggs.append(pl.col(c).drop_nulls().first())
+        aggs = _merge_aggs(table, keys)
         # Rows whose key occurs once are their own merge (every rule above returns the one
         # value; a lone null source joins to ""): only rows with a repeated key go through
         # the group-by; the output keeps its order (first occurrence of each key).
-        repeated = df.select(pl.struct(keys).is_duplicated())[:, 0]
+        repeated = _repeated(df, keys)
         single = pl.col("source").fill_null("")
         if not repeated.any():
             out = df.with_columns(single).select(cols)
@@ -561,3 +566,70 @@ def _merge(table: str, df: pl.DataFrame, keep_keys: bool = False) -> pl.DataFram
     if table == "accounts":
         out = out.drop("source", strict=False)
     return out
+
+
+def _repeated(df: pl.DataFrame, keys: list[str]) -> pl.Series:
+    """True for every row whose ``keys`` occur in another row too. Only rows whose 64-bit
+    hash of ``keys`` repeats are compared exactly (equal keys hash equal): hashing whole
+    keys of 10M rows at once costs 1.5 GB more."""
+    cand = df.select(keys).hash_rows().is_duplicated()
+    out = pl.repeat(False, df.height, dtype=pl.Boolean, eager=True)
+    if not cand.any():
+        return out
+    idx = cand.arg_true()
+    return out.scatter(idx, df[idx].select(pl.struct(keys).is_duplicated())[:, 0])
+
+
+def _merge_aggs(table: str, keys: list[str]) -> list[pl.Expr]:
+    """The per-column rules of ``_merge`` for the rows of one key."""
+    aggs = []
+    for c in schema.canonical_columns(table):
+        if c in keys:
+            continue
+        dt = schema.TABLES[table][c]
+        if c == "source":
+            aggs.append(pl.col("source").str.join("; "))
+        elif dt == pl.Boolean and c in ("follows_me", "i_follow"):
+            # OR of what is known; null only when no file said anything
+            aggs.append(pl.when(pl.col(c).is_not_null().any()).then(pl.col(c).any()))
+        elif c == "connected_at":
+            aggs.append(pl.col(c).min())
+        elif c == "contact_last_post_at" or dt == pl.Int64:
+            aggs.append(pl.col(c).max())  # the newest profile knows the latest post
+        else:
+            aggs.append(pl.col(c).drop_nulls().first())
+    return aggs
+
+
+def _merge_keyed(
+    table: str, df: pl.DataFrame, files: pl.DataFrame, keys: list[str] | None
+) -> pl.DataFrame:
+    """``_merge`` for the table cache (``finalize(keep_keys=True)``): the same rows, with
+    ``_fid``/``_line`` (of the first record) and, for a merged row, ``_src`` (its records'
+    "<file>:<line>" text joined by "; ") instead of ``source``."""
+    if "_fid" not in df.columns:  # no rows
+        df = df.with_columns(pl.lit(None, pl.UInt32).alias("_fid"))
+    out_cols = keyed_columns(table)
+    no_src = pl.lit(None, pl.String).alias("_src")
+    if table == "interactions":
+        return df.select(out_cols)
+    repeated = (
+        _repeated(df, keys) if keys and df.height else None
+    )
+    if repeated is None or not repeated.any():
+        return df.with_columns(no_src).select(out_cols)
+    df = df.with_row_index("_first")
+    merged = (
+        df.filter(repeated)
+        .join(files, on="_fid", how="left", maintain_order="left")
+        .with_columns(SOURCE_EXPR)
+        .group_by(keys, maintain_order=True)
+        .agg(*_merge_aggs(table, keys), *[pl.col(c).first() for c in ("_fid", "_line", "_first")])
+        .rename({"source": "_src"})
+    )
+    singles = df.filter(~repeated).with_columns(no_src)
+    return (
+        pl.concat([singles.select(*out_cols, "_first"), merged.select(*out_cols, "_first")])
+        .sort("_first")
+        .select(out_cols)
+    )

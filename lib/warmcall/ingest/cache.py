@@ -27,8 +27,10 @@ Interactions are stored with a dense integer contact key ``_ck`` instead of thei
 columns (account_id, platform, contact_id: in the key table, joined back when the canonical
 table is read), so the per-contact feature pass groups by one integer
 (``features.contact_features``) and the entry is written without 3 × 10M strings at scale L;
-and with ``_file``/``_line`` instead of ``source``, which the scan builds when it is read (10M
-rows' ``source`` text is the largest part of a cold load's memory).
+and connections, interactions and posts carry ``_fid``/``_line`` instead of ``source``, which
+the scan builds when it is read (``accounting.keyed_source``; the "<file>:<line>" text of
+every row is the largest part of a cold load's memory: 2 GB for the connections and posts
+at 10× scale L).
 
 A miss whose input holds a huge canonical ``interactions.parquet`` (``WARMCALL_STREAM_ROWS``,
 default 20M rows) fills the entry in chunks instead (``warmcall.ingest.stream``: the same
@@ -59,6 +61,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -67,10 +70,10 @@ from warmcall.core.inputs import Input, as_entries
 from warmcall.core.sanitize import terminal
 from warmcall.core.schema import CONTACT_KEY, KEYS
 from warmcall.ingest import stream
-from warmcall.ingest.accounting import SOURCE_EXPR, LoadReport
+from warmcall.ingest.accounting import KEYED_TABLES, LoadReport, keyed_columns, keyed_source
 from warmcall.ingest.workbook import LazyWorkbook, Workbook
 
-FORMAT = 3  # 2: entries carry manifest.json; 3: interactions keyed by _ck only
+FORMAT = 4  # 2: manifest.json; 3: interactions keyed by _ck; 4: no source text stored
 DEFAULT_MIN_BYTES = 1 << 20
 DEFAULT_MAX_MB = 4096
 KEY_FILE = "contact_keys.parquet"
@@ -264,25 +267,19 @@ def open_entry(entry: Path, verify: bool = True) -> LazyWorkbook | None:
         report = _report_from_dict(json.loads((entry / REPORT_FILE).read_text(encoding="utf-8")))
         for t, f in files.items():  # footers only: cheap, catches truncated files
             have = pl.read_parquet_schema(f)
-            want = dict(schema.TABLES[t])
-            if t == "interactions":
-                for c in ("source", *KEYS):
-                    del want[c]
-                want.update(_fid=pl.UInt32(), _line=pl.Int64(), **{CONTACT_KEY: pl.UInt32()})
-            if any(have.get(c) != dt for c, dt in want.items()):
+            if any(have.get(c) != dt for c, dt in _stored_schema(t).items()):
                 return None
         pl.read_parquet_schema(entry / KEY_FILE)
         source_files = pl.read_parquet(entry / FILES_FILE)
     except Exception:  # noqa: BLE001 - any damage: rebuild the entry
         return None
-    frames = {t: pl.scan_parquet(f).select(schema.canonical_columns(t)) for t, f in files.items()}
-    frames["interactions"] = (
-        pl.scan_parquet(files["interactions"])
-        .join(pl.scan_parquet(entry / KEY_FILE), on=CONTACT_KEY, how="left", maintain_order="left")
-        .join(source_files.lazy(), on="_fid", how="left", maintain_order="left")
-        .with_columns(SOURCE_EXPR)
-        .select(schema.canonical_columns("interactions"))
-    )
+    frames = {}
+    for t, f in files.items():
+        lf = pl.scan_parquet(f)
+        if t == "interactions":
+            keys = pl.scan_parquet(entry / KEY_FILE)
+            lf = lf.join(keys, on=CONTACT_KEY, how="left", maintain_order="left")
+        frames[t] = with_source(t, lf, source_files.lazy())
     keyed = (
         pl.scan_parquet(files["interactions"]).select(
             CONTACT_KEY, "ts", "kind", "direction", "post_id"
@@ -292,6 +289,34 @@ def open_entry(entry: Path, verify: bool = True) -> LazyWorkbook | None:
     with contextlib.suppress(OSError):
         (entry / USED_FILE).touch()
     return LazyWorkbook(frames, report, keyed, cache_key=entry.name)
+
+
+def _stored_schema(table: str) -> dict[str, pl.DataType]:
+    """{column: dtype} of a table as an entry stores it: ``accounting.keyed_columns`` for
+    the keyed tables (interactions with ``_ck`` for their three key columns)."""
+    want = dict(schema.TABLES[table])
+    if table not in KEYED_TABLES:
+        return want
+    want.update(_fid=pl.UInt32(), _line=pl.Int64(), _src=pl.String())
+    out = {c: want[c] for c in keyed_columns(table)}
+    if table == "interactions":
+        for c in KEYS:
+            del out[c]
+        out[CONTACT_KEY] = pl.UInt32()
+    return out
+
+
+_Frame = TypeVar("_Frame", pl.DataFrame, pl.LazyFrame)
+
+
+def with_source(table: str, df: _Frame, files: _Frame) -> _Frame:
+    """A table of an entry (or of ``finalize(keep_keys=True)``) as the canonical table:
+    ``source`` built from ``_fid``/``_line`` (``accounting.keyed_source``), canonical columns."""
+    if table in KEYED_TABLES:
+        df = df.join(files, on="_fid", how="left", maintain_order="left").with_columns(
+            keyed_source(table)
+        )
+    return df.select(schema.canonical_columns(table))
 
 
 def _host_tag() -> str:
@@ -499,10 +524,7 @@ def load_cached(
             return cached
     if isinstance(wb.interactions, pl.LazyFrame):  # streamed, and the entry was not written
         wb = load(paths, mapping, encoding, True)
-    inter = wb.interactions.join(  # the cache is not usable: eager canonical tables
-        wb.source_files, on="_fid", how="left", maintain_order="left"
-    ).with_columns(SOURCE_EXPR)
+    files = wb.source_files  # the cache is not usable: eager canonical tables
     return Workbook(
-        wb.accounts, wb.connections, inter.select(schema.canonical_columns("interactions")),
-        wb.posts, wb.report,
-    )  # fmt: skip
+        **{t: with_source(t, getattr(wb, t), files) for t in schema.TABLES}, report=wb.report
+    )

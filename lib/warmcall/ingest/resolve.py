@@ -223,13 +223,27 @@ def resolve_handles(res: LoadResult) -> None:
     if not any("_handle" in f.columns for f in frames):
         return
     one = _accounts_by_platform(res)
-    conns = (
-        _frames(res, "connections", ["account_id", "contact_id", "handle"])
-        .drop_nulls()
+    # Only the connections holding a handle some touchpoint names are looked at (a log of
+    # a few hundred lines against 10M connections: the whole table's keys cost 3 GB).
+    wanted = pl.concat(
+        [f.select(handle_key(pl.col("_handle")).alias("_h")) for f in frames if "_handle" in f.columns]
+    )["_h"].drop_nulls().unique()
+    cols = ["account_id", "contact_id", "handle"]
+    parts = [
+        f.lazy().select([pl.col(c).cast(pl.String) for c in cols])
+        for f in res.tables.get("connections", [])
+        if all(c in f.columns for c in cols)
+    ]
+    conns = (  # load order kept: the first connection holding a handle is the same every run
+        pl.concat(parts, how="vertical").drop_nulls()
         .with_columns(_h=handle_key(pl.col("handle")))
+        .filter(pl.col("_h").is_in(wanted.implode()))
         .unique(subset=["account_id", "_h"], keep="first", maintain_order=True)
         .select("account_id", "_h", pl.col("contact_id").alias("_cid"))
-    )
+        .collect()
+        if parts
+        else pl.DataFrame(schema={"account_id": pl.String, "_h": pl.String, "_cid": pl.String})
+    )  # fmt: skip
     reports = {f.path: f for f in res.files}
     out = []
     for f in frames:

@@ -170,15 +170,14 @@ def load_streamed(
     old = wb.source_files
     n_old = old.height
     remap = dict(zip(old["_fid"].to_list(), range(1, n_old + 1), strict=True))
-    others = others.with_columns(
-        pl.col("_fid").replace_strict(remap, default=None, return_dtype=pl.UInt32)
-    )
+    fid = pl.col("_fid").replace_strict(remap, default=None, return_dtype=pl.UInt32)
+    others = others.with_columns(fid)
+    wb.connections = wb.connections.with_columns(fid)
+    wb.posts = wb.posts.with_columns(fid)
     wb.source_files = pl.concat(
         [
             pl.DataFrame({"_fid": [0], "_file": [display]}, schema=old.schema),
-            old.with_columns(
-                pl.col("_fid").replace_strict(remap, default=None, return_dtype=pl.UInt32)
-            ),
+            old.with_columns(fid),
         ]
     )
     wb.interactions = pl.concat(  # type: ignore[assignment]
