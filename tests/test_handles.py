@@ -5,7 +5,13 @@ from __future__ import annotations
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from warmcall.core.handles import display_handle, display_handle_py, handle_key, handle_key_py
+from warmcall.core.handles import (
+    display_handle,
+    display_handle_py,
+    handle_key,
+    handle_key_py,
+    handle_keys,
+)
 
 NAME = st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,14}", fullmatch=True)
 
@@ -54,3 +60,19 @@ def test_display_keeps_case_and_empty_is_null() -> None:
         "BobSmith",
     ]
     assert [display_handle_py(v) for v in df["h"]] == ["BobSmith", None, None, None, "BobSmith"]
+
+
+ANY = st.one_of(
+    st.none(),
+    NAME,
+    NAME.map(lambda n: f"@{n}"),
+    st.text(alphabet=st.sampled_from("aB1_.-@/:＠\u200b é"), max_size=12),
+    NAME.flatmap(lambda n: st.sampled_from(_forms(n))),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(ANY, max_size=30))
+def test_handle_keys_fast_path_equals_the_rule(values: list[str | None]) -> None:
+    s = pl.Series("h", values, dtype=pl.String)
+    assert handle_keys(s).to_list() == s.to_frame().select(handle_key("h"))["h"].to_list()

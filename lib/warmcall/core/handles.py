@@ -74,6 +74,25 @@ def handle_key(handle: str | pl.Expr) -> pl.Expr:
     return display_handle(handle).str.to_lowercase()
 
 
+#: a handle that is its own display handle: ASCII letters, digits, "_", "." and "-" only (no
+#: NFKC change, white space, invisible character, URL or "@")
+_PLAIN = r"^[A-Za-z0-9_.\-]+$"
+
+
+def handle_keys(handles: pl.Series) -> pl.Series:
+    """``handle_key`` of every value, computed in full only where it can differ from the
+    lower case: a plain value (``_PLAIN``: steps 1–3 of the module rule leave it as it is)
+    has its lower case as its key. The full rule costs 0.6 s on 1M handles; most handles
+    are plain."""
+    s = handles.cast(pl.String)
+    out = s.str.to_lowercase()
+    other = (~s.str.contains(_PLAIN)).fill_null(False)
+    if other.any():
+        idx = other.arg_true()
+        out = out.scatter(idx, s.gather(idx).to_frame("h").select(handle_key("h"))["h"])
+    return out.alias(handles.name)
+
+
 def display_handle_py(handle: object) -> str | None:
     """``display_handle`` for one Python value."""
     if handle is None:

@@ -613,9 +613,7 @@ def _merge_keyed(
     no_src = pl.lit(None, pl.String).alias("_src")
     if table == "interactions":
         return df.select(out_cols)
-    repeated = (
-        _repeated(df, keys) if keys and df.height else None
-    )
+    repeated = _repeated(df, keys) if keys and df.height else None
     if repeated is None or not repeated.any():
         return df.with_columns(no_src).select(out_cols)
     df = df.with_row_index("_first")

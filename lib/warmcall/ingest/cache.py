@@ -360,18 +360,12 @@ def write_entry(entry: Path, wb: Workbook) -> bool:
         root.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(entry.name), dir=root))
         files = _table_files(tmp)
-        for t, f in files.items():
-            df = getattr(wb, t)
-            if t == "interactions":  # keyed by _ck: the key text is written once per contact
-                if isinstance(df, pl.LazyFrame):  # streamed (``warmcall.ingest.stream``)
-                    _write_keyed_streaming(df, f, tmp / KEY_FILE)
-                    continue
-                keys = df.select(KEYS).unique().with_row_index(CONTACT_KEY)
-                keys.write_parquet(tmp / KEY_FILE, compression_level=1)
-                df = df.join(
-                    keys, on=list(KEYS), how="left", nulls_equal=True, maintain_order="left"
-                ).drop(*KEYS)
-            df.write_parquet(f, compression_level=1)  # zstd 1: written once per input, fast
+        # the other tables are written in a thread while the interactions are keyed (polars
+        # works outside the GIL): 0.5 s of a 7 s first load at scale L
+        with ThreadPoolExecutor(max_workers=1) as ex:
+            others = ex.submit(_write_plain, wb, files)
+            _write_interactions(wb.interactions, files["interactions"], tmp / KEY_FILE)
+            others.result()
         wb.source_files.write_parquet(tmp / FILES_FILE)
         (tmp / REPORT_FILE).write_text(wb.report.to_json(), encoding="utf-8")
         manifest = {"format": FORMAT, "files": _manifest(tmp)}
@@ -386,6 +380,27 @@ def write_entry(entry: Path, wb: Workbook) -> bool:
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _write_plain(wb: Workbook, files: dict[str, Path]) -> None:
+    """``write_entry``'s tables but interactions, as they are (zstd 1: written once per
+    input, fast)."""
+    for t, f in files.items():
+        if t != "interactions":
+            getattr(wb, t).write_parquet(f, compression_level=1)
+
+
+def _write_interactions(df: pl.DataFrame | pl.LazyFrame, out: Path, key_file: Path) -> None:
+    """``write_entry``'s interactions keyed by ``_ck``: the key text is written once per
+    contact, in ``key_file``."""
+    if isinstance(df, pl.LazyFrame):  # streamed (``warmcall.ingest.stream``)
+        _write_keyed_streaming(df, out, key_file)
+        return
+    keys = df.select(KEYS).unique().with_row_index(CONTACT_KEY)
+    keys.write_parquet(key_file, compression_level=1)
+    df.join(keys, on=list(KEYS), how="left", nulls_equal=True, maintain_order="left").drop(
+        *KEYS
+    ).write_parquet(out, compression_level=1)
 
 
 def _write_keyed_streaming(lf: pl.LazyFrame, out: Path, key_file: Path) -> None:

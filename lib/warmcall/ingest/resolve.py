@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from warmcall.core.handles import handle_key
+from warmcall.core.handles import handle_key, handle_keys
 from warmcall.ingest.loaders.base import NEEDS_ACCOUNT, LoadResult
 
 
@@ -36,12 +36,13 @@ def _frames(
         for f in res.tables.get(table, [])
         if all(c in f.columns for c in cols)
     ]
-    return (
-        # load order kept: the first connection holding a handle must be the same every run
-        pl.concat(parts).unique(maintain_order=maintain_order)
-        if parts
-        else pl.DataFrame(schema=dict.fromkeys(cols, pl.String))
-    )
+    if not parts:
+        return pl.DataFrame(schema=dict.fromkeys(cols, pl.String))
+    if maintain_order:  # load order kept
+        return pl.concat(parts).unique(maintain_order=True)
+    # unordered: each frame's distinct rows first (a group-by without aggregations is 2.5×
+    # faster than ``unique`` over 10M interactions naming a few accounts)
+    return pl.concat([p.group_by(cols).agg() for p in parts]).unique()
 
 
 #: (account_id, platform) of rows loaded outside ``LoadResult`` (``warmcall.ingest.stream``)
@@ -225,25 +226,32 @@ def resolve_handles(res: LoadResult) -> None:
     one = _accounts_by_platform(res)
     # Only the connections holding a handle some touchpoint names are looked at (a log of
     # a few hundred lines against 10M connections: the whole table's keys cost 3 GB).
-    wanted = pl.concat(
-        [f.select(handle_key(pl.col("_handle")).alias("_h")) for f in frames if "_handle" in f.columns]
-    )["_h"].drop_nulls().unique()
+    wanted = (
+        pl.concat(
+            [
+                f.select(handle_key(pl.col("_handle")).alias("_h"))
+                for f in frames
+                if "_handle" in f.columns
+            ]
+        )["_h"]
+        .drop_nulls()
+        .unique()
+    )
     cols = ["account_id", "contact_id", "handle"]
     parts = [
-        f.lazy().select([pl.col(c).cast(pl.String) for c in cols])
+        f.select([pl.col(c).cast(pl.String) for c in cols])
         for f in res.tables.get("connections", [])
         if all(c in f.columns for c in cols)
     ]
-    conns = (  # load order kept: the first connection holding a handle is the same every run
-        pl.concat(parts, how="vertical").drop_nulls()
-        .with_columns(_h=handle_key(pl.col("handle")))
-        .filter(pl.col("_h").is_in(wanted.implode()))
-        .unique(subset=["account_id", "_h"], keep="first", maintain_order=True)
-        .select("account_id", "_h", pl.col("contact_id").alias("_cid"))
-        .collect()
-        if parts
-        else pl.DataFrame(schema={"account_id": pl.String, "_h": pl.String, "_cid": pl.String})
-    )  # fmt: skip
+    conns = pl.DataFrame(schema={"account_id": pl.String, "_h": pl.String, "_cid": pl.String})
+    if parts:  # load order kept: the first connection holding a handle is the same every run
+        found = pl.concat(parts, how="vertical").drop_nulls()
+        conns = (
+            found.with_columns(_h=handle_keys(found["handle"]))
+            .filter(pl.col("_h").is_in(wanted.implode()))
+            .unique(subset=["account_id", "_h"], keep="first", maintain_order=True)
+            .select("account_id", "_h", pl.col("contact_id").alias("_cid"))
+        )
     reports = {f.path: f for f in res.files}
     out = []
     for f in frames:
