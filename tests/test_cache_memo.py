@@ -47,6 +47,7 @@ def _equal(a, b) -> None:
     assert a.features.sort(key).equals(b.features.sort(key))
     assert a.identity_evidence.equals(b.identity_evidence)
     assert a.overview.equals(b.overview)
+    assert a.signals.equals(b.signals)  # kept with the scores
 
 
 def test_second_analysis_reads_the_kept_scores(setup):

@@ -311,3 +311,18 @@ def test_project_outreach_uses_planner_pools() -> None:
     assert r["new_trusted"] == pytest.approx(
         1 * 0.3 * 0.4
     )  # f already trusted: no new trusted from it
+
+
+def test_features_for_window_reuses_the_analysis_features() -> None:
+    """The analysis' own features (params' window) give the frame computing them gives; for
+    another window they are not used."""
+    wb = one_contact_wb()
+    a = wc.analyse(P, workbook=wb)
+    wf.clear_cache()
+    fresh = wf.features_for_window(a.workbook, P, T)
+    wf.clear_cache()
+    seeded = wf.features_for_window(a.workbook, P, T, features=a.features)
+    assert seeded.equals(fresh)
+    wf.clear_cache()
+    wrong = a.features.with_columns(pl.lit(0, pl.UInt32).alias("n_365"))  # not for 30 days
+    assert wf.features_for_window(a.workbook, P, T, 30, features=wrong)["n_365"][0] == 2

@@ -174,11 +174,15 @@ def features_for_window(
     params: Params | dict | str | None = None,
     as_of: date | None = None,
     window_days: int | None = None,
+    features: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Features for one window (module docstring), cached by (workbook object, as-of,
     window, segment/relevance/hygiene/selection/identity params). ``as_of`` defaults to
     ``scoring.resolve_as_of``; ``window_days`` to ``params.window_days``. Treat the result
-    as read-only (it is shared by later calls)."""
+    as read-only (it is shared by later calls). ``features``: the workbook's
+    ``scoring.prepared_features`` for ``params`` at ``as_of`` when already computed
+    (``Analysis.features``), used for the params' own window instead of computing them
+    again (2.7 s at scale L)."""
     p = as_params(params)
     w = p.window_days if window_days is None else int(window_days)
     wb = select(workbook, p)
@@ -190,7 +194,10 @@ def features_for_window(
         return hit[1]
     pw = p.model_copy(update={"window_days": w})
     keys = ["account_id", "platform", "contact_id"]
-    feats, _ = prepared_features(wb, pw, as_of)  # persons assigned, n_channels
+    if features is not None and w == p.window_days:
+        feats = features
+    else:
+        feats, _ = prepared_features(wb, pw, as_of)  # persons assigned, n_channels
     # a scan (only the columns kind_counts reads), not ``wb.interactions``: materialising
     # the table with its source text held 2 GB more at 10M interactions
     lf = feats.lazy().join(kind_counts(wb.scan("interactions"), as_of), on=keys, how="left")

@@ -163,8 +163,15 @@ def neutralize_formulas(e: pl.Expr) -> pl.Expr:
     "CSV Injection": a spreadsheet would otherwise run the cell as a formula)."""
     import polars as pl
 
-    starts = pl.any_horizontal([e.str.starts_with(p) for p in FORMULA_PREFIXES])
-    return pl.when(starts).then(pl.lit("'") + e).otherwise(e)
+    return pl.when(formula_start(e)).then(pl.lit("'") + e).otherwise(e)
+
+
+def formula_start(e: pl.Expr) -> pl.Expr:
+    """True where a text cell starts with one of ``FORMULA_PREFIXES`` (``neutralize_formulas``
+    rewrites exactly these cells)."""
+    import polars as pl
+
+    return pl.any_horizontal([e.str.starts_with(p) for p in FORMULA_PREFIXES])
 
 
 # ------------------------------------------------------------------------------ iCalendar, vCard

@@ -10,7 +10,8 @@ and the benchmark call; nothing else chains these steps. Steps, in order:
 4. features with persons assigned (``scoring.prepared_features``), then quality, stage,
    layer, segment and flags (``scoring.score_features``); for a workbook from the table
    cache, kept and reused while its tables and the params are the same
-   (``warmcall.model.memo``: the notebooks of one report set score once);
+   (``warmcall.model.memo``: the notebooks of one report set score once), with step 6's
+   signals;
 5. with ``redact: true``, keyed pseudonyms (``warmcall.model.redact``) before anything is shown;
 6. what each export can show (``observability.account_signals``) and the per-account
    overview (``summary.account_overview``).
@@ -18,7 +19,7 @@ and the benchmark call; nothing else chains these steps. Steps, in order:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from datetime import date
 
 import polars as pl
@@ -45,11 +46,15 @@ class Analysis:
     scores: pl.DataFrame
     features: pl.DataFrame | None = None
     identity_evidence: pl.DataFrame | None = None
+    #: ``account_signals`` of the workbook when already known (kept by ``memo``)
+    known_signals: InitVar[pl.DataFrame | None] = None
     overview: pl.DataFrame = field(init=False)
     signals: pl.DataFrame = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.signals = account_signals(self.workbook)
+    def __post_init__(self, known_signals: pl.DataFrame | None) -> None:
+        self.signals = (
+            known_signals if known_signals is not None else account_signals(self.workbook)
+        )
         self.overview = account_overview(
             self.workbook.accounts,
             self.workbook.posts,
@@ -73,14 +78,17 @@ def analyse(params: Params | dict | str, workbook: Workbook | None = None) -> An
     kept = memo.read(k) if k else None
     if kept is not None:  # the same tables and params, scored before (``warmcall.model.memo``)
         feats, evidence, scores = kept["features"], kept["evidence"], kept["scores"]
+        signals = kept["signals"]
     else:
         feats, evidence = prepared_features(wb, p, as_of)
         scores = score_features(feats.lazy(), p, as_of).collect()
+        signals = account_signals(wb)
         if k:
-            memo.write(k, table_key, {"features": feats, "evidence": evidence, "scores": scores})
+            memo.write(k, table_key, {"features": feats, "evidence": evidence, "scores": scores,
+                                      "signals": signals})  # fmt: skip
     if p.redact:
         scores = redact_contacts(scores, key_for(p))
         evidence = evidence.with_columns(
             evidence=pl.lit("(redacted)"), person_id=pl.lit("(redacted)")
         )
-    return Analysis(p, wb, as_of, scores, feats, evidence)
+    return Analysis(p, wb, as_of, scores, feats, evidence, signals)

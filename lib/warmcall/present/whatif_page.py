@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from warmcall.act import whatif
 from warmcall.core.resources import BATCH_ENV
 from warmcall.present.whatif_view import WhatIfModel, render_html, whatif_chart
 
@@ -64,6 +65,10 @@ def show(
     from IPython.display import HTML, Markdown, display
 
     live = is_live(output_dir) if live is None else live
+    if analysis.features is not None:  # the analysis' own window: features it already has
+        whatif.features_for_window(
+            analysis.workbook, analysis.params, analysis.as_of, features=analysis.features
+        )
     if live:
         from warmcall.present.widgets import WhatIfPanel
 
