@@ -9,7 +9,7 @@ import os
 import polars as pl
 
 from warmcall.core.errors import InputError
-from warmcall.core.handles import handle_key
+from warmcall.core.handles import handle_key, handle_keys
 from warmcall.ingest.loaders.csvutil import read_csv_text
 from warmcall.ingest.sources import Source
 
@@ -18,6 +18,12 @@ def identity_handle(e: pl.Expr) -> pl.Expr:
     """The handle's key (``warmcall.core.handles.handle_key``) without a Mastodon ``@host``:
     the same person keeps the user name across platforms, not the host."""
     return handle_key(e).str.replace(r"@.*$", "")
+
+
+def identity_keys(handles: pl.Series) -> pl.Series:
+    """``identity_handle`` of every value, through ``handle_keys`` (the full handle rule only
+    for handles that are not plain)."""
+    return handle_keys(handles).str.replace(r"@.*$", "")
 
 
 def read_identities(path: str | os.PathLike[str]) -> pl.DataFrame:

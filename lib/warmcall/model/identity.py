@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from warmcall.ingest.identities import identity_handle
+from warmcall.ingest.identities import identity_keys
 
 MIN_HANDLE = 5
 #: Platforms whose contact_id (unless ``name:…``) is the contact's handle, lower-cased: the
@@ -57,7 +57,7 @@ def assign_persons(
     company, person_id) by the rules in the module docstring. Returns the contacts and an
     evidence frame (person_id, rule, evidence, contacts)."""
     c = contacts.with_columns(
-        _h=identity_handle(pl.coalesce("handle", "contact_id")),
+        _h=identity_keys(contacts.select(pl.coalesce("handle", "contact_id")).to_series()),
         _n=_norm_text(pl.col("display_name")),
         _co=_norm_text(pl.col("company")),
     )
