@@ -116,7 +116,8 @@ display(Markdown(overview.rate_definitions()))
 charts.funnel(overview.funnel_frame(analysis))
 
 # %%
-charts.engagement_rates(overview.rates_frame(analysis))
+rates = overview.rates_frame(analysis)  # empty: no export gives a rate; say so, no empty chart
+display(charts.engagement_rates(rates) if rates.height else Markdown(overview.no_rates_sentence()))
 
 # %% [markdown]
 # ## When your posts do best

@@ -147,6 +147,16 @@ def rates_frame(a: Analysis) -> pl.DataFrame:
     )
 
 
+def no_rates_sentence() -> str:
+    """Markdown for an analysis whose ``rates_frame`` is empty (shown instead of a chart
+    without bars): by the rate formulas (``rate_definitions``) a rate needs posts in the
+    window with their engagement counts, and followers or impressions."""
+    return (
+        f"**Engagement rate:** {NOT_IN_EXPORT}: no account's exports give posts in the window "
+        "with their engagement counts together with a follower count or impressions."
+    )
+
+
 def heatmap_frame(a: Analysis) -> pl.DataFrame:
     """Contacts with a known follower count binned by log10(followers) and quality decile;
     median engagement only over contacts whose exports show it."""
