@@ -35,3 +35,15 @@ def inter(contact: str, day: str, kind: str, direction: str, account: str = "x:m
 
 def conn(contact: str, account: str = "x:me", platform: str = "x", **kw) -> dict:
     return {"account_id": account, "platform": platform, "contact_id": contact, **kw}
+
+
+def cached_export(tmp_path, monkeypatch, files: dict[str, str]):
+    """A canonical-table export folder ``tmp_path/export`` holding ``files`` (name -> text),
+    with the table cache in ``tmp_path/cache``, on for inputs of any size."""
+    d = tmp_path / "export"
+    d.mkdir()
+    for name, text in files.items():
+        (d / name).write_text(text, encoding="utf-8")
+    monkeypatch.setenv("WARMCALL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("WARMCALL_CACHE_MIN_BYTES", "0")
+    return d

@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 import pytest
 import warmcall
+from helpers import cached_export
 from warmcall.core.params import DEFAULT_KIND_WEIGHTS
 from warmcall.ingest import cache, load, workbook
 from warmcall.ingest.workbook import LazyWorkbook
@@ -44,14 +45,15 @@ x:me,x,me,3
 @pytest.fixture
 def export(tmp_path, monkeypatch):
     """A canonical-table export folder; the cache in tmp_path, on for inputs of any size."""
-    d = tmp_path / "export"
-    d.mkdir()
-    (d / "connections.csv").write_text(CONNECTIONS, encoding="utf-8")
-    (d / "interactions.csv").write_text(INTERACTIONS, encoding="utf-8")
-    (d / "accounts.csv").write_text(ACCOUNTS, encoding="utf-8")
-    monkeypatch.setenv("WARMCALL_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("WARMCALL_CACHE_MIN_BYTES", "0")
-    return d
+    return cached_export(
+        tmp_path,
+        monkeypatch,
+        {
+            "connections.csv": CONNECTIONS,
+            "interactions.csv": INTERACTIONS,
+            "accounts.csv": ACCOUNTS,
+        },
+    )
 
 
 @pytest.fixture

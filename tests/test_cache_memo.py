@@ -7,6 +7,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 import warmcall
+from helpers import cached_export
 from warmcall.model import memo, pipeline
 
 CONNECTIONS = """account_id,platform,contact_id,handle,display_name,follows_me,i_follow
@@ -23,12 +24,9 @@ x:me,x,2,2026-10-01T10:00:00Z,like,in
 
 @pytest.fixture
 def setup(tmp_path, monkeypatch):
-    d = tmp_path / "export"
-    d.mkdir()
-    (d / "connections.csv").write_text(CONNECTIONS, encoding="utf-8")
-    (d / "interactions.csv").write_text(INTERACTIONS, encoding="utf-8")
-    monkeypatch.setenv("WARMCALL_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("WARMCALL_CACHE_MIN_BYTES", "0")
+    d = cached_export(
+        tmp_path, monkeypatch, {"connections.csv": CONNECTIONS, "interactions.csv": INTERACTIONS}
+    )
     calls = []
     real = pipeline.prepared_features
 

@@ -1,5 +1,5 @@
 """The hash prefilter of the exact-duplicate rule (``schema._later_duplicates`` without a
-``ts`` column) and of the merge of repeated keys (``accounting._repeated``) gives what the
+``ts`` column) and of the merge of repeated keys (``schema.repeated_rows``) gives what the
 plain comparison of whole rows gives, nulls included."""
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from warmcall.core import schema
-from warmcall.ingest import accounting
 
 values = st.one_of(st.none(), st.sampled_from(["a", "b", "", "ab", "a b"]))
 rows = st.lists(st.tuples(values, values, st.one_of(st.none(), st.integers(0, 2))), max_size=40)
@@ -36,5 +35,5 @@ def test_repeated_keys_equal_plain(data):
     df = frame(data)
     keys = [(k, v) for k, v, _ in df.iter_rows()]
     want = [keys.count(x) > 1 for x in keys]
-    got = accounting._repeated(df, ["k", "v"]) if df.height else pl.Series([], dtype=pl.Boolean)
+    got = schema.repeated_rows(df, ["k", "v"])
     assert got.to_list() == want

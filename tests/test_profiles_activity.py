@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 import warmcall
+from helpers import cached_export
 from test_loader_bluesky import BOB, CAROL, FRANK, follower, page
 from warmcall.ingest.loaders.profiles import UNREADABLE_ACTIVITY
 from warmcall.ingest.workbook import LazyWorkbook
@@ -159,13 +160,9 @@ def _plain_canonical() -> dict[str, tuple[int | None, datetime | None]]:
 
 @pytest.fixture
 def canonical_export(tmp_path, monkeypatch) -> Path:
-    d = tmp_path / "export"
-    d.mkdir()
-    (d / "connections.csv").write_text(CANONICAL, encoding="utf-8")
-    (d / "interactions.csv").write_text(INTER, encoding="utf-8")
-    monkeypatch.setenv("WARMCALL_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("WARMCALL_CACHE_MIN_BYTES", "0")
-    return d
+    return cached_export(
+        tmp_path, monkeypatch, {"connections.csv": CANONICAL, "interactions.csv": INTER}
+    )
 
 
 def test_canonical_and_cache_round_trip(canonical_export: Path) -> None:

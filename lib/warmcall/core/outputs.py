@@ -44,6 +44,7 @@ import tempfile
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
@@ -267,15 +268,25 @@ def csv_safe_text(df: pl.DataFrame) -> str:
 
 
 def write_csv_safe(df: pl.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """``csv_safe_text(df)`` written atomically to ``path`` (a temporary file beside it,
-    synced, then moved into place; written by polars straight to the file, not through
-    one string: 300 MB for 1M contacts' scores). Returns the path."""
+    """``csv_safe_text(df)`` written atomically to ``path`` (``atomic_file``; by polars
+    straight to the file, not through one string: 300 MB for 1M contacts' scores). Returns
+    the path."""
+    with atomic_file(path) as f:
+        safe_frame(df).write_csv(f, **_CSV)  # type: ignore[arg-type]
+    return Path(path)
+
+
+@contextlib.contextmanager
+def atomic_file(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """A binary file that becomes ``path`` when the block ends: written as a temporary file
+    beside it, synced, made 0644 and moved into place (``os.replace``); removed, and
+    ``path`` left as it was, when the block raises."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as f:
-            safe_frame(df).write_csv(f, **_CSV)  # type: ignore[arg-type]
+            yield f
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
@@ -284,7 +295,6 @@ def write_csv_safe(df: pl.DataFrame, path: str | os.PathLike[str]) -> Path:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    return target
 
 
 # --------------------------------------------------------------------------- iCalendar

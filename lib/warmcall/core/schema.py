@@ -322,18 +322,28 @@ def validate(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return ok.select([*cols, "_file", "_line"]), rejects
 
 
+def repeated_rows(df: pl.DataFrame, cols: list[str]) -> pl.Series:
+    """True for every row whose values on ``cols`` occur in another row too. Only rows whose
+    64-bit hash of ``cols`` repeats are compared exactly (equal rows hash equal; a collision
+    is only an extra comparison): hashing whole rows of 10M connections at once cost 6 GB."""
+    out = pl.repeat(False, df.height, dtype=pl.Boolean, eager=True)
+    cand = df.select(cols).hash_rows().is_duplicated()
+    if not cand.any():
+        return out
+    idx = cand.arg_true()
+    return out.scatter(idx, df[idx].select(pl.struct(cols).is_duplicated())[:, 0])
+
+
 def _later_duplicates(df: pl.DataFrame, cols: list[str]) -> pl.Series:
     """True for every row equal (on ``cols``) to an earlier row. Only rows that share a
     cheap key with another row are compared: with a ``ts`` column, rows whose ``ts`` occurs
     more than once (or is null; a sorted ``ts``, which Parquet keeps the flag of, makes
-    finding those nearly free); without, rows whose 64-bit hash of ``cols`` occurs more than
-    once (equal rows hash equal; a collision is only an extra comparison). Comparing every
-    row at once would hash the whole rows: 6 GB more for 10M connections."""
+    finding those nearly free); without, the rows ``repeated_rows`` finds."""
     if df.height == 0:
         return pl.Series("d", [], dtype=pl.Boolean)
     none = pl.repeat(False, df.height, dtype=pl.Boolean, eager=True).alias("d")
     if "ts" not in cols:
-        cand = df.select(cols).hash_rows().is_duplicated()
+        cand = repeated_rows(df, cols)
     else:
         ts = df["ts"]
         s = ts.drop_nulls().sort()

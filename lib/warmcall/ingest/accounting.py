@@ -12,6 +12,7 @@ each file declares (``FileReport.carries``) to accounts: the report's ``signals`
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -529,66 +530,81 @@ def _merge(table: str, df: pl.DataFrame, files: pl.DataFrame | None = None) -> p
     - accounts: one row per (account_id, snapshot_date); first non-null per column.
     - interactions are events and are never merged.
 
+    Rows whose key occurs once are their own merge (every rule returns the one value; a
+    lone null source joins to ""): only rows with a repeated key go through the group-by;
+    the output keeps its order (first occurrence of each key).
+
     ``files`` (``finalize(keep_keys=True)``: the frame has ``_fid``, not ``_file``): the
-    columns of ``keyed_columns``, ``source`` left to ``keyed_source``.
+    columns of ``keyed_columns``: ``_fid``/``_line`` of the first record, and for a merged
+    row ``_src``, its records' "<file>:<line>" joined by "; " (the text is made for the
+    merged rows only); ``source`` is left to ``keyed_source``.
     """
     keys = {"connections": ["account_id", "contact_id"], "posts": ["account_id", "post_id"],
             "accounts": ["account_id", "snapshot_date"]}.get(table)  # fmt: skip
     if files is not None:
-        return _merge_keyed(table, df, files, keys)
+        if "_fid" not in df.columns:  # no rows
+            df = df.with_columns(pl.lit(None, pl.UInt32).alias("_fid"))
+        cols = keyed_columns(table)
+        if keys is None:  # interactions
+            return df.select(cols)
+        return _combine(
+            df, keys, cols,
+            single=pl.lit(None, pl.String).alias("_src"),
+            merged=lambda rows: rows.join(files, on="_fid", how="left", maintain_order="left")
+            .with_columns(SOURCE_EXPR),
+            aggs=[*_merge_aggs(table, keys, source_as="_src"),
+                  pl.col("_fid").first(), pl.col("_line").first()],
+        )  # fmt: skip
     cols = schema.canonical_columns(table)
     if "source" not in df.columns:
         df = df.with_columns(SOURCE_EXPR)
-    if keys is None or df.height == 0:
-        out = df.select(cols)
-    else:
-        aggs = _merge_aggs(table, keys)
-        # Rows whose key occurs once are their own merge (every rule above returns the one
-        # value; a lone null source joins to ""): only rows with a repeated key go through
-        # the group-by; the output keeps its order (first occurrence of each key).
-        repeated = _repeated(df, keys)
-        single = pl.col("source").fill_null("")
-        if not repeated.any():
-            out = df.with_columns(single).select(cols)
-        else:
-            df = df.with_row_index("_first")
-            merged = (
-                df.filter(repeated)
-                .group_by(keys, maintain_order=True)
-                .agg(*aggs, pl.col("_first").first())
-            )
-            singles = df.filter(~repeated).with_columns(single)
-            out = (
-                pl.concat([singles.select(*cols, "_first"), merged.select(*cols, "_first")])
-                .sort("_first")
-                .select(cols)
-            )
+    out = _combine(
+        df, keys, cols, single=pl.col("source").fill_null(""), merged=lambda rows: rows,
+        aggs=_merge_aggs(table, keys or []),
+    ) if keys else df.select(cols)  # fmt: skip
     if table == "accounts":
         out = out.drop("source", strict=False)
     return out
 
 
-def _repeated(df: pl.DataFrame, keys: list[str]) -> pl.Series:
-    """True for every row whose ``keys`` occur in another row too. Only rows whose 64-bit
-    hash of ``keys`` repeats are compared exactly (equal keys hash equal): hashing whole
-    keys of 10M rows at once costs 1.5 GB more."""
-    cand = df.select(keys).hash_rows().is_duplicated()
-    out = pl.repeat(False, df.height, dtype=pl.Boolean, eager=True)
-    if not cand.any():
-        return out
-    idx = cand.arg_true()
-    return out.scatter(idx, df[idx].select(pl.struct(keys).is_duplicated())[:, 0])
+def _combine(
+    df: pl.DataFrame,
+    keys: list[str],
+    cols: list[str],
+    single: pl.Expr,
+    merged: Callable[[pl.DataFrame], pl.DataFrame],
+    aggs: list[pl.Expr],
+) -> pl.DataFrame:
+    """``_merge``'s step: the rows whose ``keys`` repeat (``schema.repeated_rows``), through
+    ``merged`` then grouped by ``aggs``, one row per key; the others with ``single``; in the
+    order of each key's first row; columns ``cols``."""
+    repeated = schema.repeated_rows(df, keys) if df.height else None
+    if repeated is None or not repeated.any():
+        return df.with_columns(single).select(cols)
+    df = df.with_row_index("_first")
+    grouped = (
+        merged(df.filter(repeated))
+        .group_by(keys, maintain_order=True)
+        .agg(*aggs, pl.col("_first").first())
+    )
+    singles = df.filter(~repeated).with_columns(single)
+    return (
+        pl.concat([singles.select(*cols, "_first"), grouped.select(*cols, "_first")])
+        .sort("_first")
+        .select(cols)
+    )
 
 
-def _merge_aggs(table: str, keys: list[str]) -> list[pl.Expr]:
-    """The per-column rules of ``_merge`` for the rows of one key."""
+def _merge_aggs(table: str, keys: list[str], source_as: str = "source") -> list[pl.Expr]:
+    """The per-column rules of ``_merge`` for the rows of one key (the records' sources
+    joined into ``source_as``)."""
     aggs = []
     for c in schema.canonical_columns(table):
         if c in keys:
             continue
         dt = schema.TABLES[table][c]
         if c == "source":
-            aggs.append(pl.col("source").str.join("; "))
+            aggs.append(pl.col("source").str.join("; ").alias(source_as))
         elif dt == pl.Boolean and c in ("follows_me", "i_follow"):
             # OR of what is known; null only when no file said anything
             aggs.append(pl.when(pl.col(c).is_not_null().any()).then(pl.col(c).any()))
@@ -599,35 +615,3 @@ def _merge_aggs(table: str, keys: list[str]) -> list[pl.Expr]:
         else:
             aggs.append(pl.col(c).drop_nulls().first())
     return aggs
-
-
-def _merge_keyed(
-    table: str, df: pl.DataFrame, files: pl.DataFrame, keys: list[str] | None
-) -> pl.DataFrame:
-    """``_merge`` for the table cache (``finalize(keep_keys=True)``): the same rows, with
-    ``_fid``/``_line`` (of the first record) and, for a merged row, ``_src`` (its records'
-    "<file>:<line>" text joined by "; ") instead of ``source``."""
-    if "_fid" not in df.columns:  # no rows
-        df = df.with_columns(pl.lit(None, pl.UInt32).alias("_fid"))
-    out_cols = keyed_columns(table)
-    no_src = pl.lit(None, pl.String).alias("_src")
-    if table == "interactions":
-        return df.select(out_cols)
-    repeated = _repeated(df, keys) if keys and df.height else None
-    if repeated is None or not repeated.any():
-        return df.with_columns(no_src).select(out_cols)
-    df = df.with_row_index("_first")
-    merged = (
-        df.filter(repeated)
-        .join(files, on="_fid", how="left", maintain_order="left")
-        .with_columns(SOURCE_EXPR)
-        .group_by(keys, maintain_order=True)
-        .agg(*_merge_aggs(table, keys), *[pl.col(c).first() for c in ("_fid", "_line", "_first")])
-        .rename({"source": "_src"})
-    )
-    singles = df.filter(~repeated).with_columns(no_src)
-    return (
-        pl.concat([singles.select(*out_cols, "_first"), merged.select(*out_cols, "_first")])
-        .sort("_first")
-        .select(out_cols)
-    )

@@ -172,10 +172,9 @@ def not_followed_back(
     quality ≥ ``min_quality`` (warm) and below (the rest); best quality first, with their
     relevance to your niche and hygiene flags."""
     b = _base(scores, known, "not_followed_back_warm").filter(pl.col("_fm") & ~pl.col("_if"))
-    b = _by_quality(b)
     extra = (pl.col("relevance"), pl.col("flags").list.join(", ").alias("flags"))
-    warm = pl.col("quality") >= min_quality
-    return _shape(b.filter(warm), extra), _shape(b.filter(~warm), extra)
+    warm = pl.col("quality") >= min_quality  # (each part sorted on its own: no sort twice)
+    return _shape(_by_quality(b.filter(warm)), extra), _shape(_by_quality(b.filter(~warm)), extra)
 
 
 #: ``posting`` of a ghost whose profile shows no posting activity (the silence decided).

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 import polars as pl
 
-from warmcall.core.outputs import write_csv_safe
+from warmcall.core.outputs import atomic_file, write_csv_safe
 
 DATA_DIR = "data"
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_]{0,63}$")
@@ -53,14 +52,8 @@ def save_table(
     folder = data_dir(output_dir)
     folder.mkdir(parents=True, exist_ok=True)
     write_csv_safe(df, folder / f"{name}.csv")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".parquet.tmp")
-    os.close(fd)
-    try:
-        df.write_parquet(tmp)
-        os.replace(tmp, folder / f"{name}.parquet")
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(folder / f"{name}.parquet") as f:
+        df.write_parquet(f)
     return table_link(output_dir, name)
 
 
@@ -120,26 +113,22 @@ def write_workbook(output_dir: str | os.PathLike[str]) -> Path | None:
     if not names:
         return None
     target = Path(output_dir) / WORKBOOK_FILE
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
     used: set[str] = set()
-    try:
-        with xlsxwriter.Workbook(
-            tmp,
+    with (
+        atomic_file(target) as f,
+        xlsxwriter.Workbook(
+            f,
             {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-        ) as wb:
-            for name in names:
-                sheet = name[:SHEET_NAME_MAX]
-                i = 2
-                while sheet in used:
-                    suffix = f"_{i}"
-                    sheet = name[: SHEET_NAME_MAX - len(suffix)] + suffix
-                    i += 1
-                used.add(sheet)
-                df = safe_frame(pl.read_parquet(data_dir(output_dir) / f"{name}.parquet"))
-                df.write_excel(wb, worksheet=sheet, autofit=True)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        ) as wb,
+    ):
+        for name in names:
+            sheet = name[:SHEET_NAME_MAX]
+            i = 2
+            while sheet in used:
+                suffix = f"_{i}"
+                sheet = name[: SHEET_NAME_MAX - len(suffix)] + suffix
+                i += 1
+            used.add(sheet)
+            df = safe_frame(pl.read_parquet(data_dir(output_dir) / f"{name}.parquet"))
+            df.write_excel(wb, worksheet=sheet, autofit=True)
     return target

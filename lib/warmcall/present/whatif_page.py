@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from warmcall.act import whatif
 from warmcall.core.resources import BATCH_ENV
 from warmcall.present.whatif_view import WhatIfModel, render_html, whatif_chart
 
@@ -65,16 +64,13 @@ def show(
     from IPython.display import HTML, Markdown, display
 
     live = is_live(output_dir) if live is None else live
-    if analysis.features is not None:  # the analysis' own window: features it already has
-        whatif.features_for_window(
-            analysis.workbook, analysis.params, analysis.as_of, features=analysis.features
-        )
     if live:
         from warmcall.present.widgets import WhatIfPanel
 
         panel = WhatIfPanel(
-            analysis.workbook, analysis.params, as_of=analysis.as_of, overview=analysis.overview
-        )
+            analysis.workbook, analysis.params, as_of=analysis.as_of, overview=analysis.overview,
+            features=analysis.features,
+        )  # fmt: skip
         if half_life_days:
             panel.half_life.value = int(half_life_days)
         panel.min_quality.value = int(min_quality)
@@ -85,8 +81,9 @@ def show(
         display(panel)
         return panel
     model = WhatIfModel(
-        analysis.workbook, analysis.params, as_of=analysis.as_of, overview=analysis.overview
-    )
+        analysis.workbook, analysis.params, as_of=analysis.as_of, overview=analysis.overview,
+        features=analysis.features,
+    )  # fmt: skip
     st = model.state(
         half_life_days=half_life_days or None,
         min_quality=min_quality,

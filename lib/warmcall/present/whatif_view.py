@@ -162,6 +162,8 @@ class WhatIfModel:
     ``as_of``: default ``params.as_of``, else derived from the data. ``overview``: the
     ``summary.account_overview`` frame: followers per account for the prune view (while no
     segment filter is set), and which accounts can show engagement by others at all.
+    ``features``: the workbook's prepared features for ``params`` (``Analysis.features``),
+    reused for the params' window (``whatif.features_for_window``).
     """
 
     def __init__(
@@ -170,6 +172,7 @@ class WhatIfModel:
         params: Params | dict | str | None = None,
         as_of: date | None = None,
         overview: pl.DataFrame | None = None,
+        features: pl.DataFrame | None = None,
     ) -> None:
         self.params = as_params(params)
         p = self.params
@@ -177,7 +180,7 @@ class WhatIfModel:
         if isinstance(source, Workbook):
             self.workbook: Workbook | None = source
             self.as_of = as_of or resolve_as_of(select(source, p), p)
-            base = whatif.features_for_window(source, p, self.as_of)
+            base = whatif.features_for_window(source, p, self.as_of, features=features)
         else:
             self.workbook = None
             self.as_of = as_of or p.as_of or default_as_of(source)

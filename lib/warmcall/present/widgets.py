@@ -79,8 +79,9 @@ class WhatIfPanel:
         params: Params | dict | str | None = None,
         as_of: date | None = None,
         overview: pl.DataFrame | None = None,
+        features: pl.DataFrame | None = None,
     ) -> None:
-        self.model = WhatIfModel(source, params, as_of=as_of, overview=overview)
+        self.model = WhatIfModel(source, params, as_of=as_of, overview=overview, features=features)
         self.params, self.as_of, self.overview = self.model.params, self.model.as_of, overview
         d = self.model.defaults()
         plats, segs = self.model.platforms, self.model.segments
