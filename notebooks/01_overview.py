@@ -63,7 +63,7 @@ display(
 # %% [markdown]
 # ### What your exports contain
 #
-# Each platform's export holds different things: an X archive holds what *you* did (replies, mentions, DMs) but not what others did to you; a Mastodon archive has no follower list. A figure that needs something an export does not carry is shown as *not in this export*, never as 0.
+# Each platform's export holds different things: an X archive holds what *you* did (replies, mentions, likes) and your messages both ways, but not others' likes, replies or reposts; a Mastodon archive has no follower list. A figure that needs something an export does not carry is shown as *not in this export*, never as 0.
 
 # %%
 exports = overview.exports_table(analysis)

@@ -69,8 +69,9 @@ def test_no_inbound_signal_is_never_zero() -> None:
     text = headline(ov, 90)
     assert "0 (" not in text and " 0 " not in text
     assert text == (
-        "You have 5 followers. Your X export does not show who engaged with you (it holds what "
-        "you did, not what others did), so engagement is not in this export. In the last 90 "
+        "You have 5 followers. Your X export does not show who engaged with your posts (it has "
+        "no likes, replies, mentions or reposts by others), so engagement is not in this export. "
+        "In the last 90 "
         "days you reached 2 people, and you have 1 two-way relationship (1 trusted); two-way "
         "there means messages both ways, or a logged call or meeting."
     )
@@ -147,8 +148,9 @@ def test_headline_of_mixed_accounts_names_where_engagement_is_missing() -> None:
     text = headline(_overview(wb), 90)
     assert text == (
         "Of your 2 followers on LinkedIn, 1 (50.0%) engaged in the last 90 days, and you have 1 "
-        "two-way relationship (1 trusted). Your X export does not show who engaged with you (it "
-        "holds what you did, not what others did), so engagement there is not in this export. "
+        "two-way relationship (1 trusted). Your X export does not show who engaged with your "
+        "posts (it has no likes, replies, mentions or reposts by others), so engagement there is "
+        "not in this export. "
         "In the last 90 days you reached 1 person there, and 1 of your two-way relationships is "
         "there; two-way there means messages both ways, or a logged call or meeting."
     )

@@ -9,6 +9,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import polars as pl
 import pytest
 from helpers import table
 from warmcall.model.timing import best_time
@@ -82,6 +83,18 @@ def test_cells_per_follower_without_impressions() -> None:
     bt = best_time(table("posts", rows), table("accounts", accounts), T, TZ)
     assert bt.basis == "followers"
     _same(_cells(bt), _by_hand(rows, lambda r: 2500))
+
+
+def test_per_follower_with_followers_counted_from_the_list() -> None:
+    # no snapshot gives a count (an X archive): the overview's followers, from the list
+    rows = _posts(120, impressions=False, seed=3)
+    followers = pl.DataFrame({"account_id": ["x:me"], "followers": [40]})
+    assert best_time(table("posts", rows), table("accounts", []), T, TZ).missing == (
+        "no denominator"
+    )
+    bt = best_time(table("posts", rows), table("accounts", []), T, TZ, followers=followers)
+    assert bt.basis == "followers"
+    _same(_cells(bt), _by_hand(rows, lambda r: 40))
 
 
 def test_sentence_refuses_to_conclude_below_the_minimum() -> None:

@@ -294,8 +294,8 @@ def headline(overview: pl.DataFrame, window_days: int) -> str:
         there = " there" if eng.height else ""
         out.append(
             f"Your {_names(plats)} {noun(n, 'export')} {verb(n, 'does', 'do')} not show who "
-            f"engaged with you ({verb(n, 'it holds', 'they hold')} what you did, not what others "
-            f"did), so engagement{there} is not in this export."
+            f"engaged with your posts ({verb(n, 'it has', 'they have')} no likes, replies, "
+            f"mentions or reposts by others), so engagement{there} is not in this export."
         )
         parts = []
         reached = blind.filter(pl.col("reached").is_not_null())

@@ -11,8 +11,9 @@ Rule (``best_time``):
   Sunday = 7, hour 0–23 of the publication time;
 - basis: **engagement per impression** when any such post reports impressions (then only
   the posts with impressions > 0 count), else **engagement per follower** (posts of
-  accounts whose follower count is known, the latest snapshot on or before as-of,
-  ``summary.latest_followers``), so one heatmap never mixes two denominators;
+  accounts whose follower count is known: the ``followers`` given, the overview's, which
+  counts the follower list where no snapshot gives a count, else the latest snapshot on or
+  before as-of, ``summary.latest_followers``), so one heatmap never mixes two denominators;
 - each cell: ``posts`` = n, ``engagements`` = Σ eᵢ, ``denominator`` = Σ dᵢ (impressions,
   or the account's followers, per post), ``rate`` = Σ eᵢ / Σ dᵢ (null for an empty cell).
   With one account on the follower basis this is the mean engagements per post divided
@@ -71,10 +72,16 @@ def _grid() -> pl.DataFrame:
 
 
 def best_time(
-    posts: pl.DataFrame, accounts: pl.DataFrame, as_of: date, timezone: str = "UTC"
+    posts: pl.DataFrame,
+    accounts: pl.DataFrame,
+    as_of: date,
+    timezone: str = "UTC",
+    followers: pl.DataFrame | None = None,
 ) -> BestTime:
     """Engagement by weekday × hour of posting (rule and formula in the module docstring).
-    ``timezone``: an IANA name (``outreach.timezone``)."""
+    ``timezone``: an IANA name (``outreach.timezone``). ``followers``: (account_id,
+    followers) as the overview counts them (``summary.account_overview``), else the
+    accounts' snapshots are read."""
     p = posts.filter(
         ~pl.col("is_repost").fill_null(False) & (pl.col("ts").dt.date() <= as_of)
     ).with_columns(post_engagements())
@@ -90,7 +97,11 @@ def best_time(
         basis = "impressions"
         p = p.filter(pl.col("impressions") > 0).with_columns(_d=pl.col("impressions"))
     else:
-        f = latest_followers(accounts, as_of)
+        f = (
+            latest_followers(accounts, as_of)
+            if followers is None
+            else followers.select("account_id", pl.col("followers").alias("followers_reported"))
+        )
         p = p.join(f, on="account_id", how="inner").filter(pl.col("followers_reported") > 0)
         p = p.with_columns(_d=pl.col("followers_reported"))
         basis = "followers" if p.height else None

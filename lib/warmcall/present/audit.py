@@ -130,8 +130,8 @@ def concentration_sentence(conc: pl.DataFrame) -> str:
         return "Engagement is concentrated: " + "; ".join(parts) + "."
     if conc.height == 0:
         return (
-            "Engagement by others is not in these exports (they hold what you did, not what "
-            "others did), so its concentration cannot be shown."
+            "Engagement by others is not in these exports (they have no likes, replies, mentions "
+            "or reposts by others), so its concentration cannot be shown."
         )
     return "No inbound engagement in the window."
 

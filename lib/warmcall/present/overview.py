@@ -338,10 +338,12 @@ BASIS_LABEL = {"impressions": "engagement per impression", "followers": "engagem
 
 def best_time(a: Analysis) -> timing.BestTime:
     """Engagement by weekday × hour of posting (``warmcall.model.timing.best_time``), in the
-    params' ``outreach.timezone`` (UTC when the params give none)."""
+    params' ``outreach.timezone`` (UTC when the params give none), per follower as the
+    overview counts followers (a follower list where no snapshot gives a count)."""
     return timing.best_time(
-        a.workbook.posts, a.workbook.accounts, a.as_of, a.params.outreach.timezone
-    )
+        a.workbook.posts, a.workbook.accounts, a.as_of, a.params.outreach.timezone,
+        followers=a.overview.select("account_id", "followers"),
+    )  # fmt: skip
 
 
 def _hours(hour: int) -> str:
