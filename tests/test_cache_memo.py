@@ -1,6 +1,7 @@
 """Scored results kept beside the table cache (``warmcall.model.memo``): the second
 ``analyse`` of the same cached tables and params reads them instead of scoring, gives equal
-frames, misses when the params or the identities file change, and heals a damaged entry."""
+frames, misses when the params or the identities file change, and heals a damaged entry.
+Within one process the last analysis is returned again without reading the memo."""
 
 from __future__ import annotations
 
@@ -52,6 +53,7 @@ def test_second_analysis_reads_the_kept_scores(setup):
     d, params, calls = setup
     first = warmcall.analyse(params)
     assert len(calls) == 1 and len(list(memo.root().iterdir())) == 1
+    pipeline.forget()  # as a new process: from the memo on disk
     again = warmcall.analyse(params)
     assert len(calls) == 1, "same tables and params: not scored again"
     _equal(first, again)
@@ -90,6 +92,7 @@ def test_damaged_entry_is_recomputed(setup):
     data = bytearray(victim.read_bytes())
     data[len(data) // 2] ^= 0xFF
     victim.write_bytes(bytes(data))
+    pipeline.forget()
     again = warmcall.analyse(params)
     assert len(calls) == 2
     _equal(first, again)
@@ -100,7 +103,26 @@ def test_redaction_applies_to_kept_scores(setup, tmp_path):
     key = tmp_path / "redact.key"  # created on first use
     red = {**params, "redact": True, "redact_key_file": str(key)}
     a = warmcall.analyse(red)
+    pipeline.forget()
     b = warmcall.analyse(red)
     assert len(calls) == 1
     assert a.scores.equals(b.scores)
     assert not set(b.scores["contact_id"].to_list()) & {"1", "2", "3"}
+
+
+def test_same_process_returns_the_kept_analysis(setup, monkeypatch):
+    d, params, calls = setup
+    first = warmcall.analyse(params)
+    reads = []
+    monkeypatch.setattr(memo, "read", lambda k: reads.append(k))
+    again = warmcall.analyse(params)
+    assert len(calls) == 1 and reads == [], "neither scored nor read from disk again"
+    _equal(first, again)
+    again.scores = again.scores.head(0)  # a notebook replacing a field of its copy
+    third = warmcall.analyse(params)
+    assert third.scores.height == first.scores.height == 3
+    warmcall.analyse({**params, "window_days": 30})
+    assert len(calls) == 2 and len(reads) == 1, "other params: looked up, scored"
+    pipeline.forget()
+    warmcall.analyse(params)
+    assert len(reads) == 2, "after forget(): the memo on disk is read"

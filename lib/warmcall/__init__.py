@@ -12,6 +12,10 @@ Small, stable API (docs/architecture.md)::
 
 from __future__ import annotations
 
+from warmcall.core.imports import defer_iri_grammar
+
+defer_iri_grammar()  # before anything imports jsonschema (warmcall.core.imports)
+
 from warmcall.act.plan import plan_outreach
 from warmcall.core.errors import InputError
 from warmcall.core.params import Params, load_params

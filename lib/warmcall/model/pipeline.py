@@ -11,7 +11,9 @@ and the benchmark call; nothing else chains these steps. Steps, in order:
    layer, segment and flags (``scoring.score_features``); for a workbook from the table
    cache, kept and reused while its tables and the params are the same
    (``warmcall.model.memo``: the notebooks of one report set score once), with step 6's
-   signals;
+   signals; within one process (a report set's shared kernel, a live session) the last
+   analysis of a cached workbook is kept as it is and returned again (a shallow copy: its
+   frames are shared, they are immutable) for the same memo key;
 5. with ``redact: true``, keyed pseudonyms (``warmcall.model.redact``) before anything is shown;
 6. what each export can show (``observability.account_signals``) and the per-account
    overview (``summary.account_overview``).
@@ -19,6 +21,7 @@ and the benchmark call; nothing else chains these steps. Steps, in order:
 
 from __future__ import annotations
 
+import copy
 from dataclasses import InitVar, dataclass, field
 from datetime import date
 
@@ -65,6 +68,17 @@ class Analysis:
         )
 
 
+#: the last analysis of a cached workbook in this process, by its memo key (step 4)
+_last: tuple[str, Analysis] | None = None
+
+
+def forget() -> None:
+    """Drop the analysis this process keeps (step 4): the next ``analyse`` reads the memo or
+    scores, as a new process would; frees its memory."""
+    global _last
+    _last = None
+
+
 def analyse(params: Params | dict | str, workbook: Workbook | None = None) -> Analysis:
     """Run the pipeline (module docstring) for ``params`` (a Params, the dict the batch
     runner passes, or a YAML path); ``workbook``: an already loaded workbook instead of
@@ -75,6 +89,9 @@ def analyse(params: Params | dict | str, workbook: Workbook | None = None) -> An
     wb = select(wb, p)
     as_of = resolve_as_of(wb, p)
     k = memo.key(table_key, p, as_of) if table_key else None
+    global _last
+    if k and _last is not None and _last[0] == k:
+        return copy.copy(_last[1])
     kept = memo.read(k) if k else None
     if kept is not None:  # the same tables and params, scored before (``warmcall.model.memo``)
         feats, evidence, scores = kept["features"], kept["evidence"], kept["scores"]
@@ -91,4 +108,7 @@ def analyse(params: Params | dict | str, workbook: Workbook | None = None) -> An
         evidence = evidence.with_columns(
             evidence=pl.lit("(redacted)"), person_id=pl.lit("(redacted)")
         )
-    return Analysis(p, wb, as_of, scores, feats, evidence, signals)
+    analysis = Analysis(p, wb, as_of, scores, feats, evidence, signals)
+    if k:
+        _last = (k, analysis)
+    return copy.copy(analysis)

@@ -81,6 +81,7 @@ def run_set_on_worker(set_task: dict[str, Any]) -> dict[str, Any]:
     """Run one report set on a Dask worker (module docstring); returns ``{"results": [...],
     "files": {relative path: bytes}}``. Never raises for a notebook's failure (that is a
     failed result); raises only when the worker itself cannot run the set."""
+    from warmcall.run.kernels import SetKernel
     from warmcall.run.report import _init_worker, _run_one
 
     threads = set_task.get("polars_threads")
@@ -102,18 +103,22 @@ def run_set_on_worker(set_task: dict[str, Any]) -> dict[str, Any]:
             p.write_bytes(data)
         (base / "notebooks").mkdir()
         results = []
-        for t in set_task["notebooks"]:
-            nb = base / "notebooks" / Path(t["notebook"]).name
-            nb.write_bytes(set_task["notebook_files"][t["notebook"]])
-            root = t["root"] if Path(t["root"]).is_dir() else str(base)
-            here = {
-                **t,
-                "notebook": str(nb),
-                "set_dir": str(set_dir),
-                "root": root,
-                "parameters": {**t["parameters"], "output_dir": str(set_dir)},
-            }
-            results.append(_run_one(here))
+        kernel = SetKernel()  # the set's notebooks share one kernel (warmcall.run.kernels)
+        try:
+            for t in set_task["notebooks"]:
+                nb = base / "notebooks" / Path(t["notebook"]).name
+                nb.write_bytes(set_task["notebook_files"][t["notebook"]])
+                root = t["root"] if Path(t["root"]).is_dir() else str(base)
+                here = {
+                    **t,
+                    "notebook": str(nb),
+                    "set_dir": str(set_dir),
+                    "root": root,
+                    "parameters": {**t["parameters"], "output_dir": str(set_dir)},
+                }
+                results.append(_run_one(here, kernel=kernel))
+        finally:
+            kernel.close()
         files = {
             str(f.relative_to(set_dir)): f.read_bytes()
             for f in sorted(set_dir.rglob("*"))

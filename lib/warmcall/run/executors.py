@@ -101,6 +101,7 @@ class LocalExecutor:
             stall_s=_stall_limit,
             initializer=_init_worker,
             initargs=(polars_threads,),
+            affinity=lambda task: task.get("kernel_key"),
         )
         self._sets: dict[str, _LocalSet] = {}
         self.on_notebook: Callable[[str, dict[str, Any]], None] = lambda name, res: None

@@ -23,7 +23,9 @@ What it does, in order:
 4. Sets run in parallel in supervised worker processes (``warmcall.run.workers.Supervisor``:
    ``jobs`` workers, default ``os.cpu_count()``, never more than the number of sets); the
    notebooks of one set run one after the other, in name order, so they may build on each
-   other's ``output_dir`` files. ``POLARS_MAX_THREADS = max(1, cores // workers)`` and
+   other's ``output_dir`` files, and in **one kernel** (``warmcall.run.kernels``: the
+   namespace emptied between notebooks, a fresh kernel after a failed one; a worker runs a
+   set's next notebook when it ran the previous one). ``POLARS_MAX_THREADS = max(1, cores // workers)`` and
    ``WARMCALL_BATCH=1`` are set in each worker before its kernels start (kernels inherit
    them; the what-if notebook builds no widget in batch). papermill runs with
    ``kernel_name="python3"`` and ``cwd`` = the project root. Sets reach the workers through
@@ -38,7 +40,8 @@ What it does, in order:
 6. Layout: ``<out_dir>/<YYYY-MM-DD>/<set>/<notebook>.{html,ipynb,log}`` plus ``run.json``
    (status of the set's last run) and the optional ``metrics.json``. The date is the params'
    ``as_of`` when set (re-running the same inputs overwrites the same folder), else the local
-   date of the run. ``<notebook>.log`` holds what the kernel and papermill wrote to stderr.
+   date of the run. ``<notebook>.log`` holds what papermill wrote to stderr while the
+   notebook ran; the kernel's own stderr goes to the log of the notebook that started it.
 7. Success: the executed notebook becomes HTML through the offline template (no code cells,
    no parameters cells, charts as static SVG, nothing loaded from the network).
    Failure (any exception: ``PapermillExecutionError``, ``CellTimeoutError``,
@@ -102,6 +105,7 @@ from warmcall.core.sanitize import terminal
 from warmcall.core.words import count
 from warmcall.run.executors import Executor, SetDone, make_executor, require_dask
 from warmcall.run.failures import ERROR_KEYS, describe_error, first_line
+from warmcall.run.kernels import SetKernel, held_kernel
 from warmcall.run.limits import POLL_S, START_TIMEOUT_S, WATCHDOG_GRACE_S
 from warmcall.run.notebooks import (
     check_parameters,
@@ -293,13 +297,26 @@ def _place_files(s: _Set, done: SetDone) -> None:
             r[key] = str(base / Path(r[key]).name) if r.get(key) else None
 
 
-def _run_one(task: dict[str, Any], beat: Any = None) -> dict[str, Any]:
+def _run_one(
+    task: dict[str, Any], beat: Any = None, kernel: SetKernel | None = None
+) -> dict[str, Any]:
     """Run one notebook of one set (in a supervised worker process); never raises.
 
     ``beat(**info)`` reports progress (task start, each cell's start and end, the HTML
-    conversion) to the supervisor's watchdog."""
+    conversion) to the supervisor's watchdog. The notebook runs in ``kernel``, else in this
+    process's kernel for the task's set (``kernels.held_kernel``), which ends after the
+    set's last notebook (``task["last"]``)."""
+    if kernel is None:
+        kernel = held_kernel(task["kernel_key"])
+    try:
+        return _run_in(kernel, task, beat)
+    finally:
+        if task.get("last"):
+            kernel.close()
+
+
+def _run_in(kernel: SetKernel, task: dict[str, Any], beat: Any) -> dict[str, Any]:
     import nbformat
-    import papermill as pm
 
     beat = beat or (lambda **info: None)
     beat(phase="starting the kernel", cell=None)
@@ -314,7 +331,7 @@ def _run_one(task: dict[str, Any], beat: Any = None) -> dict[str, Any]:
     nb = None
     with _stderr_to(p["log"]):
         try:
-            pm.execute_notebook(
+            kernel.execute(
                 str(nb_path),
                 str(p["staging"]),
                 parameters=task["parameters"],

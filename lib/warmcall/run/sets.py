@@ -128,6 +128,8 @@ def _task(s: _Set, nb: Path, root: Path, run_id: str) -> dict[str, Any]:
         "iopub_timeout": min(IOPUB_TIMEOUT_S, s.timeout),
         "root": str(root),
         "run_id": run_id,
+        "kernel_key": f"{run_id}/{s.name}",
+        "last": nb == s.notebooks[-1],
         "parameters": {
             "params_file": str(s.params_file),
             "params": s.params,

@@ -179,6 +179,7 @@ class _Worker:
         self.busy = False
         self.started = self.last = 0.0
         self.info: dict[str, Any] = {}
+        self.affinity: Any = None  # the affinity of the last task it ran
 
     def assign(self, task: Any) -> None:
         self.conn.send(task)
@@ -196,7 +197,10 @@ class Supervisor:
     ``stall_s``: seconds without a beat after which a task is stalled (a number, or a
     function of the task). ``initializer(*initargs)`` runs once in each worker. ``fn`` and
     ``initializer`` must be importable module-level functions; tasks and results picklable.
-    Use as a context manager (``close()`` on exit) and from one thread.
+    ``affinity(task)``: a task goes to an idle worker whose last task had the same affinity
+    when there is one (the report runner keeps a set's kernel in the worker that ran the
+    set's previous notebook). Use as a context manager (``close()`` on exit) and from one
+    thread.
     """
 
     def __init__(
@@ -208,12 +212,14 @@ class Supervisor:
         initializer: Callable[..., None] | None = None,
         initargs: tuple[Any, ...] = (),
         grace_s: float = GRACE_S,
+        affinity: Callable[[Any], Any] | None = None,
     ) -> None:
         self._ctx = multiprocessing.get_context("spawn")
         self._args = (fn, initializer, initargs)
         self._max = max(1, int(workers))
         self._stall = stall_s if callable(stall_s) else (lambda task, s=float(stall_s): s)
         self._grace = grace_s
+        self._affinity = affinity or (lambda task: None)
         self._workers: list[_Worker] = []
         self._queue: deque[Any] = deque()
         self._done: list[Outcome] = []
@@ -233,18 +239,31 @@ class Supervisor:
         while self._queue:
             idle = [w for w in self._workers if not w.busy]
             if idle:
-                w = idle[0]
+                i, w = self._pick(idle)
             elif len(self._workers) < self._max:
-                w = _Worker(self._ctx, self._args)
+                i, w = 0, _Worker(self._ctx, self._args)
                 self._workers.append(w)
             else:
                 return
-            task = self._queue.popleft()
+            task = self._queue[i]
+            del self._queue[i]
+            w.affinity = self._affinity(task)
             try:
                 w.assign(task)
             except (BrokenPipeError, EOFError, OSError):  # died while idle: replace it
                 self._drop(w)
                 self._queue.appendleft(task)
+
+    def _pick(self, idle: list[_Worker]) -> tuple[int, _Worker]:
+        """The queued task (its index) and the idle worker for it: the first task whose
+        affinity an idle worker shares, with that worker; else the first task, first idle."""
+        for i, task in enumerate(self._queue):
+            want = self._affinity(task)
+            if want is not None:
+                for w in idle:
+                    if w.affinity == want:
+                        return i, w
+        return 0, idle[0]
 
     def _drop(self, w: _Worker) -> None:
         if w.proc.is_alive():
@@ -259,7 +278,10 @@ class Supervisor:
 
     def wait(self, timeout: float) -> list[Outcome]:
         """Wait at most ``timeout`` seconds for news; return the tasks that ended (completed,
-        failed, stalled or died) since the last call, possibly none."""
+        failed, stalled or died) since the last call, possibly none. Queued tasks start
+        here, before the wait, not after it: the caller first hears of the ended tasks and
+        may queue their follow-ups, which then go to the worker of the same affinity."""
+        self._dispatch()
         busy = [w for w in self._workers if w.busy]
         if busy and not self._done:
             waitables: list[Any] = [w.conn for w in busy] + [w.proc.sentinel for w in busy]
@@ -272,7 +294,6 @@ class Supervisor:
             if silent > self._stall(w.task) + (0.0 if w.ready else STARTUP_S):
                 self._done.append(self._end(w, "stalled", silent_s=silent))
                 self._drop(w)
-        self._dispatch()
         out, self._done = self._done, []
         return out
 

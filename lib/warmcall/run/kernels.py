@@ -1,0 +1,180 @@
+"""One Jupyter kernel for the notebooks of one report set.
+
+papermill starts a fresh kernel per notebook; a report set of four notebooks then paid four
+kernel starts, four imports of polars/altair/warmcall and four reads of the same analysis
+(about 4 s a notebook at the L benchmark scale). ``SetKernel`` runs a set's notebooks, one
+after the other, in one kernel instead:
+
+- the kernel starts with the set's first notebook (papermill's nbclient engine, the same
+  limits: ``start_timeout``, ``execution_timeout``, ``iopub_timeout``) in the set's
+  working folder, and ends with ``close()``, after the set's last notebook;
+- between two notebooks the kernel's namespace is emptied and its execution count reset
+  (``InteractiveShell.reset(new_session=True)``): a notebook sees none of the previous
+  one's variables, its cells count from ``In [1]``; imported modules stay, and with them
+  ``warmcall.model.pipeline``'s last analysis (``analyse`` of the same tables and params
+  returns it without reading it again);
+- a notebook that fails in any way (an error in a cell, a timeout, a dead kernel) ends the
+  kernel: the next notebook starts a fresh one, so no failure carries over.
+
+papermill runs the notebook through the engine registered here as ``ENGINE`` (nbclient's
+client with the kept kernel manager; it stops each notebook's client channels and keeps
+the kernel). Used by ``warmcall.run.report._run_one`` (local workers keep one ``SetKernel``
+per process, ``held_kernel``) and ``warmcall.run.dask_executor`` (one per set task).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+from typing import Any
+
+__all__ = ["ENGINE", "RESET_TIMEOUT_S", "SetKernel", "held_kernel"]
+
+#: papermill engine name of ``SetKernel`` runs
+ENGINE = "warmcall-set-kernel"
+#: seconds the namespace reset between two notebooks may take before the kernel is dropped
+RESET_TIMEOUT_S = 30
+
+_RESET = "get_ipython().reset(new_session=True)"
+
+
+class SetKernel:
+    """The kernel one report set's notebooks share (module docstring)."""
+
+    def __init__(self, key: str = "") -> None:
+        self.key = key
+        self._km: Any = None  # the kernel manager, once a notebook started the kernel
+
+    @property
+    def alive(self) -> bool:
+        """Whether a kernel is held (started and not ended)."""
+        return self._km is not None
+
+    def execute(self, input_path: str, output_path: str, **papermill_kwargs: Any) -> Any:
+        """``papermill.execute_notebook(input_path, output_path, **papermill_kwargs)`` in this
+        kernel (started by this call when none is held); raises what papermill raises, after
+        ending the kernel."""
+        import papermill as pm
+
+        _register()
+        try:
+            return pm.execute_notebook(
+                input_path, output_path, engine_name=ENGINE, set_kernel=self, **papermill_kwargs
+            )
+        except BaseException:
+            self.close()
+            raise
+
+    def _run(self, nb_man: Any, client_kwargs: dict[str, Any]) -> Any:
+        """Run the notebook with an nbclient client on the held kernel manager (called by
+        the engine)."""
+        from papermill.clientwrap import PapermillNotebookClient
+
+        client = PapermillNotebookClient(nb_man, km=self._km, **client_kwargs)
+        try:
+            nb = client.execute(cleanup_kc=False)
+        except BaseException:
+            self._km = self._km or client.km
+            raise
+        else:
+            self._km = client.km
+            try:
+                self._reset(client)
+            except Exception:  # noqa: BLE001 - the notebook is done; the next one starts afresh
+                self.close()
+            return nb
+        finally:
+            atexit.unregister(client._cleanup_kernel)
+            if client.kc is not None:
+                with contextlib.suppress(Exception):
+                    client.kc.stop_channels()
+                client.kc = None
+
+    def _reset(self, client: Any) -> None:
+        """Empty the namespace for the next notebook (module docstring); raises when the
+        reset fails or does not answer in ``RESET_TIMEOUT_S`` (the caller ends the kernel)."""
+        msg_id = client.kc.execute(_RESET, silent=True, store_history=False)
+        saved = client.timeout
+        client.timeout = RESET_TIMEOUT_S
+        try:
+            reply = client.wait_for_reply(msg_id)
+        finally:
+            client.timeout = saved
+        if not reply or reply.get("content", {}).get("status") != "ok":
+            raise RuntimeError("the kernel did not reset its namespace between notebooks")
+
+    def close(self) -> None:
+        """End the kernel, if one is held (at once: its notebooks are done)."""
+        km, self._km = self._km, None
+        if km is None:
+            return
+        from jupyter_core.utils import run_sync
+
+        with contextlib.suppress(Exception):
+            run_sync(km.shutdown_kernel)(now=True)
+        with contextlib.suppress(Exception):
+            run_sync(km.cleanup_resources)()
+
+
+_held: SetKernel | None = None
+
+
+def held_kernel(key: str) -> SetKernel:
+    """This process's kernel for the set ``key`` (``"<run id>/<set>"``): the one held when
+    it is that set's, else a new one (the held kernel of another set is ended first)."""
+    global _held
+    if _held is None or _held.key != key:
+        if _held is not None:
+            _held.close()
+        _held = SetKernel(key)
+    return _held
+
+
+def _close_held() -> None:
+    if _held is not None:
+        _held.close()
+
+
+atexit.register(_close_held)
+
+_registered = False
+
+
+def _register() -> None:
+    global _registered
+    if _registered:
+        return
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+    from papermill.utils import merge_kwargs, remove_args
+
+    class _Engine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(
+            cls,
+            nb_man: Any,
+            kernel_name: str,
+            log_output: bool = False,
+            stdout_file: Any = None,
+            stderr_file: Any = None,
+            start_timeout: int = 60,
+            execution_timeout: int | None = None,
+            **kwargs: Any,
+        ) -> Any:
+            """papermill's nbclient engine, the same client arguments, on a ``SetKernel``."""
+            set_kernel: SetKernel = kwargs.pop("set_kernel")
+            kwargs = remove_args(["input_path"], **kwargs)
+            client_kwargs = merge_kwargs(
+                remove_args(["timeout", "startup_timeout"], **kwargs),
+                timeout=execution_timeout or kwargs.get("timeout"),
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logger,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )
+            return set_kernel._run(nb_man, client_kwargs)
+
+    papermill_engines.register(ENGINE, _Engine)
+    _registered = True

@@ -1,0 +1,119 @@
+"""One kernel per report set (``warmcall.run.kernels``): a set's notebooks run in one kernel
+process, each starting with an empty namespace and ``In [1]``; a failed notebook ends the
+kernel and the next one starts afresh; two sets never share a kernel; no kernel outlives the
+run. The same through the Dask executor's per-set loop (``run_set_on_worker``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import psutil
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+from warmcall.run import report
+
+PARAMS_CELL = 'params_file = ""\nparams = {}\nreport_set = ""\noutput_dir = ""\nrenderer = "static"'
+
+#: each notebook records, under its own name: its kernel's pid, and whether the previous
+#: notebook's variable is visible
+RECORD = """
+import os
+from warmcall.present.history import write_metrics
+write_metrics(output_dir, {NAME: {"pid": os.getpid(), "sees_left_over": "left_over" in dir()}})
+left_over = NAME
+"""
+
+
+def _notebook(path: Path, name: str, *, fails: bool = False) -> None:
+    cells = [new_code_cell(PARAMS_CELL, metadata={"tags": ["parameters"]})]
+    cells.append(new_code_cell(f"NAME = {name!r}"))
+    cells.append(new_code_cell(RECORD))
+    if fails:
+        cells.append(new_code_cell('raise RuntimeError("this notebook fails")'))
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, path)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    root = tmp_path_factory.mktemp("kernels")
+    (root / "notebooks").mkdir()
+    (root / "params").mkdir()
+    (root / "pyproject.toml").write_text("# fixture project\n")
+    _notebook(root / "notebooks" / "01_first.ipynb", "01")
+    _notebook(root / "notebooks" / "02_second.ipynb", "02")
+    _notebook(root / "notebooks" / "03_fails.ipynb", "03", fails=True)
+    _notebook(root / "notebooks" / "04_after.ipynb", "04")
+    files = []
+    for name in ("one", "two"):
+        f = root / "params" / f"{name}.yaml"
+        f.write_text(f'title: {name}\nas_of: "2026-11-02"\n', encoding="utf-8")
+        files.append(f)
+    return root, files
+
+
+def _recorded(set_dir: Path) -> dict:
+    return json.loads((set_dir / "metrics.json").read_text(encoding="utf-8"))
+
+
+def _first_count(ipynb: Path) -> int:
+    nb = nbformat.read(ipynb, as_version=4)
+    return min(c.execution_count for c in nb.cells if c.cell_type == "code" and c.execution_count)
+
+
+@pytest.fixture(scope="module")
+def local_run(project):
+    root, files = project
+    out = root / "out"
+    results = report.run_reports(files, out, jobs=1, progress=False, root=root)
+    return out, results
+
+
+def test_notebooks_of_a_set_share_one_kernel_with_a_clean_namespace(local_run):
+    out, results = local_run
+    assert [r.status for r in results] == ["ok", "ok", "failed", "ok"] * 2
+    for name in ("one", "two"):
+        set_dir = out / "2026-11-02" / name
+        rec = _recorded(set_dir)
+        assert rec["01"]["pid"] == rec["02"]["pid"] == rec["03"]["pid"], "one kernel"
+        assert not any(r["sees_left_over"] for r in rec.values()), "namespace emptied"
+        for nb in ("01_first", "02_second", "04_after"):
+            assert _first_count(set_dir / f"{nb}.ipynb") == 1, f"{nb} counts from In [1]"
+        assert rec["04"]["pid"] != rec["03"]["pid"], "after a failure: a fresh kernel"
+
+
+def test_sets_never_share_a_kernel_and_none_outlives_the_run(local_run):
+    out, _ = local_run
+    one, two = (_recorded(out / "2026-11-02" / n) for n in ("one", "two"))
+    pids = {r["pid"] for r in one.values()} | {r["pid"] for r in two.values()}
+    assert not {r["pid"] for r in one.values()} & {r["pid"] for r in two.values()}
+    alive = [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"]
+    assert alive == []
+
+
+def test_dask_worker_loop_shares_one_kernel_per_set(project, tmp_path):
+    """``run_set_on_worker`` without Dask itself: the per-set loop and its kernel."""
+    from warmcall.run.dask_executor import run_set_on_worker
+    from warmcall.run.notebooks import discover_notebooks
+    from warmcall.run.report import _set_task
+    from warmcall.run.sets import _load_set
+
+    root, files = project
+    s = _load_set(files[0], tmp_path / "out", discover_notebooks(root), None)
+    task = _set_task(s, root, "run-1")
+    task["notebook_files"] = {
+        t["notebook"]: Path(t["notebook"]).read_bytes() for t in task["notebooks"]
+    }
+    done = run_set_on_worker(task)
+    assert [r["status"] for r in done["results"]] == ["ok", "ok", "failed", "ok"]
+    rec = json.loads(done["files"]["metrics.json"])
+    assert rec["01"]["pid"] == rec["02"]["pid"] == rec["03"]["pid"] != rec["04"]["pid"]
+    assert not any(r["sees_left_over"] for r in rec.values())
+    assert not any(psutil.pid_exists(r["pid"]) for r in rec.values())
