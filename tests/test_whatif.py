@@ -326,3 +326,34 @@ def test_features_for_window_reuses_the_analysis_features() -> None:
     wf.clear_cache()
     wrong = a.features.with_columns(pl.lit(0, pl.UInt32).alias("n_365"))  # not for 30 days
     assert wf.features_for_window(a.workbook, P, T, 30, features=wrong)["n_365"][0] == 2
+
+
+def test_scored_columns_and_keyed_counts_give_the_same_window_features(tmp_path, monkeypatch):
+    """The sample (segments, hygiene flags, several platforms) through the table cache: the
+    what-if base frame from features + the scores' static columns (``with_scored_columns``)
+    and kind counts grouped by the integer contact key equals the one computed from
+    scratch by the plain rules; with redaction the features come back untouched."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.setenv("WARMCALL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("WARMCALL_CACHE_MIN_BYTES", "0")
+    monkeypatch.chdir(root / "params")
+    a = wc.analyse(str(root / "params" / "sample.yaml"))
+    keyed = a.workbook.keyed_interactions()
+    assert keyed is not None, "the sample came through the table cache"
+    keys = ["account_id", "platform", "contact_id"]
+    by_key = wf.kind_counts(keyed[0], a.as_of, keyed[1]).collect().sort(keys)
+    plain = wf.kind_counts(a.workbook.scan("interactions"), a.as_of).collect().sort(keys)
+    assert by_key.select(plain.columns).equals(plain) and plain.height > 0
+    wf.clear_cache()
+    fresh = wf.features_for_window(a.workbook, a.params, a.as_of)
+    seeded = wf.with_scored_columns(a.features, a.scores, a.params)
+    assert set(wf.STATIC_COLUMNS) - set(seeded.columns) == {"days_known"}
+    wf.clear_cache()
+    fast = wf.features_for_window(a.workbook, a.params, a.as_of, features=seeded)
+    wf.clear_cache()
+    assert fast.select(fresh.columns).sort(keys).equals(fresh.sort(keys))
+    assert fresh["flagged"].any() and fresh["segment"].n_unique() > 1  # the rules mattered
+    red = a.params.model_copy(update={"redact": True})
+    assert wf.with_scored_columns(a.features, a.scores, red) is a.features

@@ -34,16 +34,16 @@ import math
 import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
 
 from warmcall.core.params import Params, Quality, as_params, parse_params
-from warmcall.core.schema import KINDS
+from warmcall.core.schema import KINDS, TS
 from warmcall.ingest.workbook import Workbook
 from warmcall.model import audience, quality, segments
-from warmcall.model.features import window_start
+from warmcall.model.features import midnight, window_start
 from warmcall.model.scoring import prepared_features, resolve_as_of, select
 
 KIND_PREFIX = "k365_"
@@ -67,19 +67,36 @@ STRONG_QUALITY = 50.0
 # --------------------------------------------------------------------------- features
 
 
-def kind_counts(interactions: pl.DataFrame | pl.LazyFrame, as_of: date) -> pl.LazyFrame:
+def kind_counts(
+    interactions: pl.DataFrame | pl.LazyFrame,
+    as_of: date,
+    contact_keys: pl.DataFrame | pl.LazyFrame | None = None,
+) -> pl.LazyFrame:
     """Per (account_id, platform, contact_id): interactions of each kind in the last 365 days
-    (T − 364 ≤ date(ts) ≤ T, both directions) as ``k365_<kind>`` (Float64, for speed)."""
+    (T − 364 ≤ date(ts) ≤ T, both directions) as ``k365_<kind>`` (Float64, for speed).
+    ``contact_keys``: ``interactions`` carry the integer key ``_ck`` instead of the three
+    key columns (``Workbook.keyed_interactions``); grouped by it, then named (5× faster at
+    10M interactions)."""
     lf = interactions.lazy()
-    d = pl.col("ts").dt.date()
-    in_y = (d >= window_start(as_of, 365)) & (d <= as_of)
-    return (
+    ts = pl.col("ts")
+    if lf.collect_schema()["ts"] == TS:  # the day test on the timestamps themselves
+        in_y = (ts >= midnight(window_start(as_of, 365))) & (
+            ts < midnight(as_of + timedelta(days=1))
+        )
+    else:
+        in_y = (ts.dt.date() >= window_start(as_of, 365)) & (ts.dt.date() <= as_of)
+    keys = ["_ck"] if contact_keys is not None else ["account_id", "platform", "contact_id"]
+    counts = (
         lf.filter(in_y)
-        .group_by("account_id", "platform", "contact_id")
+        .group_by(keys)
         .agg(
             [(pl.col("kind") == k).sum().cast(pl.Float64).alias(f"{KIND_PREFIX}{k}") for k in KINDS]
         )
     )
+    if contact_keys is None:
+        return counts
+    named = contact_keys.lazy().select("_ck", "account_id", "platform", "contact_id")
+    return counts.join(named, on="_ck", how="left").drop("_ck")
 
 
 def _static_exprs(p: Params, as_of: date, have: set[str]) -> list[list[pl.Expr]]:
@@ -104,6 +121,24 @@ def _static_exprs(p: Params, as_of: date, have: set[str]) -> list[list[pl.Expr]]
             .alias("days_known")
         )
     return [[quality.stage_expr()] if "stage" not in have else [], later]
+
+
+def with_scored_columns(
+    features: pl.DataFrame | None, scores: pl.DataFrame, params: Params | dict | str | None = None
+) -> pl.DataFrame | None:
+    """``features`` with the ``STATIC_COLUMNS`` that ``scores`` already holds, joined by
+    (account_id, platform, contact_id): ``scores`` must be ``score_features`` of these
+    features (same params, as-of and window; ``Analysis.scores``), so ``prepare`` then only
+    adds what scores lack (``days_known``) instead of running the segment, relevance and
+    hygiene text rules again (1.3 s at 1M contacts). With redaction on (``params.redact``)
+    the scores' keys are pseudonyms and ``features`` come back as they are."""
+    if features is None or as_params(params).redact:
+        return features
+    keys = ["account_id", "platform", "contact_id"]
+    have = [c for c in STATIC_COLUMNS if c in scores.columns and c not in features.columns]
+    if not have:
+        return features
+    return features.join(scores.select(*keys, *have), on=keys, how="left")
 
 
 def prepare(
@@ -200,7 +235,13 @@ def features_for_window(
         feats, _ = prepared_features(wb, pw, as_of)  # persons assigned, n_channels
     # a scan (only the columns kind_counts reads), not ``wb.interactions``: materialising
     # the table with its source text held 2 GB more at 10M interactions
-    lf = feats.lazy().join(kind_counts(wb.scan("interactions"), as_of), on=keys, how="left")
+    keyed = wb.keyed_interactions()
+    counts = (
+        kind_counts(keyed[0], as_of, keyed[1])
+        if keyed
+        else kind_counts(wb.scan("interactions"), as_of)
+    )
+    lf = feats.lazy().join(counts, on=keys, how="left")
     lf = lf.with_columns(pl.col(KIND_COLUMNS).fill_null(0.0))
     df = prepare(lf.collect(), pw, as_of)
     _note_weights(df, pw.quality.kind_weights)
@@ -545,6 +586,6 @@ __all__ = [
     "KIND_COLUMNS", "STATIC_COLUMNS", "STRONG_QUALITY", "clear_cache",
     "features_for_window",
     "prepare",
-    "filter_contacts", "kind_counts", "prune", "quality_histogram", "rescore",
+    "filter_contacts", "kind_counts", "with_scored_columns", "prune", "quality_histogram", "rescore",
     "resolve_params", "stage_counts", "summary",
 ]  # fmt: skip

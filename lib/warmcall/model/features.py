@@ -47,7 +47,9 @@ def window_start(as_of: date, days: int) -> date:
     return as_of - timedelta(days=days - 1)
 
 
-def _midnight(d: date) -> datetime:
+def midnight(d: date) -> datetime:
+    """The first instant of day ``d`` in UTC: on a ``schema.TS`` column, ``date(ts) >= d``
+    is ``ts >= midnight(d)``, a comparison without a per-row date conversion."""
     return datetime(d.year, d.month, d.day, tzinfo=UTC)
 
 
@@ -86,9 +88,9 @@ def contact_features(
         return _contact_features_plain(lf, as_of, window_days, kind_weights)
     lf = lf.select(*keys, "ts", "kind", "direction", "post_id").with_row_index("_i")
     ts = pl.col("ts")
-    upto = ts < _midnight(as_of + timedelta(days=1))
-    in_w = ts >= _midnight(window_start(as_of, window_days))
-    in_y = ts >= _midnight(window_start(as_of, 365))
+    upto = ts < midnight(as_of + timedelta(days=1))
+    in_w = ts >= midnight(window_start(as_of, window_days))
+    in_y = ts >= midnight(window_start(as_of, 365))
     kind = pl.col("kind")
     inbound = pl.col("direction") == "in"
     outbound = pl.col("direction") == "out"

@@ -63,13 +63,16 @@ def show(
     outreach settings."""
     from IPython.display import HTML, Markdown, display
 
+    from warmcall.act.whatif import with_scored_columns
+
     live = is_live(output_dir) if live is None else live
+    features = with_scored_columns(analysis.features, analysis.scores, analysis.params)
     if live:
         from warmcall.present.widgets import WhatIfPanel
 
         panel = WhatIfPanel(
             analysis.workbook, analysis.params, as_of=analysis.as_of, overview=analysis.overview,
-            features=analysis.features,
+            features=features,
         )  # fmt: skip
         if half_life_days:
             panel.half_life.value = int(half_life_days)
@@ -82,7 +85,7 @@ def show(
         return panel
     model = WhatIfModel(
         analysis.workbook, analysis.params, as_of=analysis.as_of, overview=analysis.overview,
-        features=analysis.features,
+        features=features,
     )  # fmt: skip
     st = model.state(
         half_life_days=half_life_days or None,
