@@ -52,6 +52,7 @@ def _equal(a, b) -> None:
 def test_second_analysis_reads_the_kept_scores(setup):
     d, params, calls = setup
     first = warmcall.analyse(params)
+    memo.wait()
     assert len(calls) == 1 and len(list(memo.root().iterdir())) == 1
     pipeline.forget()  # as a new process: from the memo on disk
     again = warmcall.analyse(params)
@@ -87,6 +88,7 @@ def test_other_params_or_identities_miss(setup, tmp_path):
 def test_damaged_entry_is_recomputed(setup):
     d, params, calls = setup
     first = warmcall.analyse(params)
+    memo.wait()
     (entry,) = [p for p in memo.root().iterdir() if not p.name.startswith(".")]
     victim = entry / "scores.parquet"
     data = bytearray(victim.read_bytes())

@@ -14,7 +14,7 @@ workbooks from the table cache (``LazyWorkbook.cache_key``) are memoised: an in-
 workbook has no key for its content.
 
 Where: ``cache_dir() / "analyses" / <key>`` (folders private, written into a temporary folder
-and renamed into place). An entry lives only while its table cache entry does (removed by
+and renamed into place, by a background thread: ``write_soon``). An entry lives only while its table cache entry does (removed by
 ``prune`` otherwise); each file's size and SHA-256 are in its ``manifest.json`` and checked
 before it is served; an entry that fails the check is removed and the analysis recomputed.
 Nothing here ever fails an analysis: a cache that cannot be read or written is skipped.
@@ -28,6 +28,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -73,7 +74,11 @@ def _manifest(folder: Path) -> dict[str, list]:
 
 
 def read(k: str) -> dict[str, pl.DataFrame] | None:
-    """The frames of entry ``k`` (``FRAMES``), or ``None`` (missing or damaged: removed)."""
+    """The frames of entry ``k`` (``FRAMES``), or ``None`` (missing or damaged: removed);
+    waits for this process's own write of ``k`` (``write_soon``) first."""
+    pending = _pending.pop(k, None)
+    if pending is not None:
+        pending.join()
     entry = root() / k
     if not entry.is_dir():
         return None
@@ -87,15 +92,22 @@ def read(k: str) -> dict[str, pl.DataFrame] | None:
         return None
 
 
-def write(k: str, table_key: str, frames: dict[str, pl.DataFrame]) -> None:
+def write(
+    k: str,
+    table_key: str,
+    frames: dict[str, pl.DataFrame],
+    base: Path | None = None,
+    tables: Path | None = None,
+) -> None:
     """Store ``frames`` as entry ``k`` of the table cache entry ``table_key`` (temporary
-    folder, one rename); entries whose table cache entry is gone are removed first. Failures are ignored (the analysis is returned
-    either way)."""
-    base = root()
+    folder, one rename) in ``base`` (default ``root()``); entries whose table cache entry
+    is gone from ``tables`` (default ``cache_root()``) are removed first. Failures are
+    ignored (the analysis is returned either way)."""
+    base = base or root()
     tmp = None
     try:
         base.mkdir(parents=True, exist_ok=True, mode=0o700)
-        _drop_orphans(base)
+        _drop_orphans(base, tables or cache_root())
         tmp = Path(tempfile.mkdtemp(prefix=f".{k}.", dir=base))
         for n in FRAMES:
             frames[n].write_parquet(tmp / f"{n}.parquet", compression_level=1)
@@ -109,10 +121,33 @@ def write(k: str, table_key: str, frames: dict[str, pl.DataFrame]) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _drop_orphans(base: Path) -> None:
+#: this process's writes still running (``write_soon``), by entry key
+_pending: dict[str, threading.Thread] = {}
+
+
+def write_soon(k: str, table_key: str, frames: dict[str, pl.DataFrame]) -> None:
+    """``write`` in a background thread, so the caller goes on while the Parquet files are
+    written (0.9 s at 1M contacts; the notebook that scored meanwhile draws its charts).
+    The folders are resolved now (the cache's environment at the call); the thread is not
+    a daemon (a process ending waits for it); ``read(k)`` and ``wait()`` wait for it."""
+    t = threading.Thread(
+        target=write,
+        args=(k, table_key, dict(frames), root(), cache_root()),
+        name=f"warmcall-memo-{k[:8]}",
+    )
+    _pending[k] = t
+    t.start()
+
+
+def wait() -> None:
+    """Wait for every ``write_soon`` of this process to end."""
+    while _pending:
+        _pending.pop(next(iter(_pending))).join()
+
+
+def _drop_orphans(base: Path, tables: Path) -> None:
     """Remove entries whose table cache entry no longer exists, and leftover temporary
     folders of writes that were killed (older than an hour)."""
-    tables = cache_root()
     now = time.time()
     for d in base.iterdir():
         with contextlib.suppress(OSError):

@@ -101,8 +101,8 @@ def analyse(params: Params | dict | str, workbook: Workbook | None = None) -> An
         scores = score_features(feats.lazy(), p, as_of).collect()
         signals = account_signals(wb)
         if k:
-            memo.write(k, table_key, {"features": feats, "evidence": evidence, "scores": scores,
-                                      "signals": signals})  # fmt: skip
+            memo.write_soon(k, table_key, {"features": feats, "evidence": evidence,
+                                           "scores": scores, "signals": signals})  # fmt: skip
     if p.redact:
         scores = redact_contacts(scores, key_for(p))
         evidence = evidence.with_columns(
