@@ -10,8 +10,10 @@ collect_ignore_glob = ["notebooks_fixture/*"]
 @pytest.fixture(autouse=True)
 def _no_kept_analysis():
     from warmcall.model import memo, pipeline
+    from warmcall.present import datafiles
 
     pipeline.forget()
     yield
-    memo.wait()  # a memo written in the background lands in this test's cache, not later
+    memo.wait()  # what a test queued in the background lands in its own folders, not later
+    datafiles.finish_writes()
     pipeline.forget()

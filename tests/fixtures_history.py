@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from warmcall.model.pipeline import analyse
-from warmcall.present import history
+from warmcall.present import datafiles, history
 
 SET = "weekly"
 ME = "alice"
@@ -82,11 +82,13 @@ def run_twice(tmp: Path) -> Twice:
     """Both runs as the overview notebook does them: changes, snapshot, metrics."""
     a1, out1 = run_set(tmp, RUN1, "run1")
     ch1 = history.changes_since_last_run(a1, out1, SET)
+    datafiles.finish_writes()
     history.save_snapshot(a1, out1)
     history.save_changes(ch1, out1)
     history.save_metrics(a1, out1)
     a2, out2 = run_set(tmp, RUN2, "run2")
     ch2 = history.changes_since_last_run(a2, out2, SET)
+    datafiles.finish_writes()
     history.save_snapshot(a2, out2)
     history.save_changes(ch2, out2)
     history.save_metrics(a2, out2)

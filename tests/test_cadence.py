@@ -16,6 +16,7 @@ from warmcall.core.errors import InputError, ParamsError
 from warmcall.core.params import load_params, parse_params
 from warmcall.ingest.people import read_people
 from warmcall.model.cadence import overdue
+from warmcall.present import datafiles
 
 T = date(2026, 11, 13)
 PEOPLE_CSV = (
@@ -130,11 +131,12 @@ def test_people_param_is_a_path_relative_to_the_params_file(tmp_path: Path) -> N
 def test_overdue_list_saved_beside_the_report(people_params: dict, tmp_path: Path) -> None:
     """The outreach page's overdue table, saved with datafiles.save_table, reads back with
     the same people and numbers (data/overdue.csv)."""
-    from warmcall.present import datafiles, outreach
+    from warmcall.present import outreach
 
     scores = wc.score(_wb(), people_params)
     table = outreach.overdue_table(overdue(scores, T))
     link = datafiles.save_table(tmp_path, "overdue", table)
+    datafiles.finish_writes()
     assert link == "data/overdue.csv"
     back = pl.read_csv(tmp_path / "data" / "overdue.csv")
     assert back["overdue_days"].to_list() == [73 - 30, 24 - 14]

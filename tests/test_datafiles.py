@@ -6,12 +6,13 @@ import csv
 
 import polars as pl
 import pytest
-from warmcall.present.datafiles import save_table, saved_tables
+from warmcall.present.datafiles import finish_writes, save_table, saved_tables
 
 
 def test_save_table_writes_every_row_as_csv_and_parquet(tmp_path):
     df = pl.DataFrame({"handle": ["=cmd|x", "bob", "ana"], "n": [3, 1, 2]})
     link = save_table(tmp_path, "people", df)
+    finish_writes()
     assert link == "data/people.csv"
     with open(tmp_path / link, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
@@ -77,6 +78,7 @@ def test_a_new_run_of_a_set_starts_without_the_previous_data_files(tmp_path):
     from warmcall.run.sets import _clear_set, _Set
 
     save_table(tmp_path, "old_table", pl.DataFrame({"a": [1]}))
+    finish_writes()
     (tmp_path / "data" / "old_list.vcf").write_text("BEGIN:VCARD\n")
     (tmp_path / "data.xlsx").write_bytes(b"x")
     (tmp_path / "plan.csv").write_text("kept\n")  # the notebooks overwrite their own files

@@ -12,7 +12,7 @@ import pytest
 from fixtures_history import RUN1, RUN2, SET, run_twice, write_export
 from warmcall.model import changes
 from warmcall.model.pipeline import analyse
-from warmcall.present import history
+from warmcall.present import datafiles, history
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +65,7 @@ def test_the_exports_own_unfollowed_list(twice) -> None:
 def test_overview_sections_list_each_kind_with_its_file(twice) -> None:
     _, ch, _, out2 = twice
     got = {h: (t, link) for h, t, link in history.changes_sections(ch, out2)}
+    datafiles.finish_writes()
     f1, f2 = set(RUN1["followers"]), set(RUN2["followers"])
     assert set(got["3 new followers"][0]["id"]) == f2 - f1
     assert got["2 unfollowers"][1] == "data/unfollowers.csv"
@@ -146,6 +147,7 @@ def test_redacted_runs_name_nobody_from_the_export_list(tmp_path) -> None:
     out = tmp_path / "reports" / RUN2["as_of"] / SET
     out.mkdir(parents=True)
     ch = history.changes_since_last_run(a, out, SET)
+    datafiles.finish_writes()
     ids = set(ch.unfollowed_by_you["contact_id"])
     assert len(ids) == len(RUN2["unfollowed"])
     raw = {u for u, _ in RUN2["unfollowed"]}

@@ -15,6 +15,7 @@ import warmcall as wc
 from helpers import conn, inter, workbook
 from warmcall.model.lists import LISTS, analysis_lists
 from warmcall.model.pipeline import Analysis, analyse
+from warmcall.present import datafiles
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -261,6 +262,7 @@ def test_a_list_is_saved_as_csv_parquet_and_vcard(sample, tmp_path) -> None:
     a, lists, _ = sample
     people = lists["top_engagers"]
     html = audit.save_list(a, str(tmp_path), "top_engagers", people)
+    datafiles.finish_writes()
     assert 'href="data/top_engagers.csv"' in html and 'href="data/top_engagers.vcf"' in html
     data = tmp_path / "data"
     with (data / "top_engagers.csv").open(newline="", encoding="utf-8") as f:
@@ -290,6 +292,7 @@ def test_a_long_list_has_every_row_in_csv_and_the_first_vcard_max_as_vcards(
     lists_params = a.params.lists.model_copy(update={"vcard_max": cap})
     capped = dataclasses.replace(a, params=a.params.model_copy(update={"lists": lists_params}))
     html = audit.save_list(capped, str(tmp_path), "ghosts", people)
+    datafiles.finish_writes()
     assert f"vCard (the first {cap})" in html
     with (tmp_path / "data" / "ghosts.csv").open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))

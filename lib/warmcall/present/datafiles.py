@@ -6,13 +6,22 @@ file in ``<output_dir>/data/``, so a truncated table is one click from all its r
 show it as text, OWASP CSV-injection rule) and ``data/<name>.parquet`` (typed, for code), and
 returns the CSV's path relative to the page (``data/<name>.csv``) for the page to link. An
 empty ``output_dir`` (a live notebook, nbval) writes nothing and returns None.
+
+The files are written by one background thread, in the order saved, while the notebook goes
+on drawing (polars writes outside the GIL: at scale L the 770 MB of CSV took 4-5 s of the
+audit page, now mostly hidden behind its rendering). ``finish_writes()`` waits for them and
+raises the first failure; ``data_list_html`` (every page's last cell) calls it, so a page
+is complete only when its files are, and the report runner's kernel calls it between
+notebooks (``warmcall.run.kernels``).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -51,10 +60,34 @@ def save_table(
         return None
     folder = data_dir(output_dir)
     folder.mkdir(parents=True, exist_ok=True)
+    with _lock:
+        global _writer
+        if _writer is None:
+            _writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warmcall-data")
+        _pending.append(_writer.submit(_write_table, df, folder, name))
+    return table_link(output_dir, name)
+
+
+_lock = threading.Lock()
+_writer: ThreadPoolExecutor | None = None
+_pending: list[Future[None]] = []
+
+
+def _write_table(df: pl.DataFrame, folder: Path, name: str) -> None:
     write_csv_safe(df, folder / f"{name}.csv")
     with atomic_file(folder / f"{name}.parquet") as f:
         df.write_parquet(f)
-    return table_link(output_dir, name)
+
+
+def finish_writes() -> None:
+    """Wait until every table :func:`save_table` queued is written; raise the first
+    failure (OS or polars error) after all have ended."""
+    with _lock:
+        pending = list(_pending)
+        _pending.clear()
+    errors = [e for e in (f.exception() for f in pending) if e is not None]
+    if errors:
+        raise errors[0]
 
 
 def saved_tables(output_dir: str | os.PathLike[str]) -> list[str]:
@@ -69,9 +102,11 @@ def data_list_html(files: Mapping[str, str | None]) -> str:
     """The "Data" list at the end of a page: for each ``title -> link`` (a link from
     :func:`save_table`), the CSV and the Parquet file, in the order given. Titles are
     escaped; a None link (no batch run) is left out, and with none at all the list says that
-    data files are written beside batch reports."""
+    data files are written beside batch reports. Waits for the files first
+    (:func:`finish_writes`)."""
     from warmcall.core.sanitize import html as escape
 
+    finish_writes()
     items = []
     for title, link in files.items():
         if not link:

@@ -35,7 +35,14 @@ ENGINE = "warmcall-set-kernel"
 #: seconds the namespace reset between two notebooks may take before the kernel is dropped
 RESET_TIMEOUT_S = 30
 
-_RESET = "get_ipython().reset(new_session=True)"
+#: between notebooks: the data files the notebook queued are written
+#: (``present.datafiles.finish_writes``), then the namespace is emptied
+_RESET = (
+    "import sys as _s\n"
+    "_d = _s.modules.get('warmcall.present.datafiles')\n"
+    "_d is None or _d.finish_writes()\n"
+    "get_ipython().reset(new_session=True)"
+)
 
 
 class SetKernel:
