@@ -57,3 +57,22 @@ def test_concentration_by_hand() -> None:
     g = sum(abs(a - b) for a in x for b in x) / (2 * len(x) ** 2 * (sum(x) / len(x)))
     assert math.isclose(c["gini"], g, rel_tol=1e-12)
     assert concentration(pl.DataFrame({"e": [5] * 8}), "e")["gini"][0] == 0.0
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_resample_ranks_are_each_resamples_average_ranks(seed: int) -> None:
+    """The bootstrap ranks each resample by counting draws per value; checked against
+    scipy's rankdata of every resample row, ties included."""
+    from warmcall.model.stats import _boot_rhos, _resample_ranks
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(3, 60))
+    x = rng.integers(0, 5, n).astype(float)  # many ties
+    y = rng.normal(size=n)
+    idx = rng.integers(0, n, size=(40, n))
+    want = np.vstack([sps.rankdata(x[row], method="average") for row in idx])
+    assert np.allclose(_resample_ranks(x, idx), want)
+    rhos = _boot_rhos(x, y, idx)
+    for row, rho in zip(idx, rhos, strict=True):
+        expect = sps.spearmanr(x[row], y[row]).statistic
+        assert (np.isnan(rho) and np.isnan(expect)) or math.isclose(rho, expect, abs_tol=1e-12)

@@ -18,7 +18,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from statistics import NormalDist
-from typing import cast
 
 import numpy as np
 import polars as pl
@@ -71,6 +70,33 @@ def spearman(x: np.ndarray, y: np.ndarray) -> float | None:
     return _pearson(_rank_avg(x), _rank_avg(y))
 
 
+def _resample_ranks(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Average ranks (ties: the mean of their positions, as ``rank("average")``) of
+    ``a[idx[b]]`` within each resample ``b`` (a row of ``idx``), without sorting each row:
+    with c = the dense code of a value and k_b(c) how often resample b drew code c, a value
+    of code c ranks Σ_{c' < c} k_b(c') + (k_b(c) + 1) / 2."""
+    values, code = np.unique(a, return_inverse=True)
+    b, n = idx.shape
+    k = len(values)
+    drawn = code[idx]  # (b, n) codes
+    counts = np.bincount((drawn + (np.arange(b) * k)[:, None]).ravel(), minlength=b * k)
+    counts = counts.reshape(b, k).astype(np.float64)
+    below = np.cumsum(counts, axis=1) - counts
+    avg = below + (counts + 1) / 2
+    return np.take_along_axis(avg, drawn, axis=1)
+
+
+def _boot_rhos(x: np.ndarray, y: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Spearman rho of each resample ``(x[idx[b]], y[idx[b]])``; NaN where a side is
+    constant."""
+    rx, ry = _resample_ranks(x, idx), _resample_ranks(y, idx)
+    rx -= rx.mean(axis=1, keepdims=True)
+    ry -= ry.mean(axis=1, keepdims=True)
+    den = np.sqrt((rx * rx).sum(axis=1) * (ry * ry).sum(axis=1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, (rx * ry).sum(axis=1) / den, np.nan)
+
+
 def rank_correlation(
     x: Sequence[float] | pl.Series | np.ndarray,
     y: Sequence[float] | pl.Series | np.ndarray,
@@ -95,25 +121,11 @@ def rank_correlation(
     alpha = (1 - ci) / 2
     if n <= BOOTSTRAP_MAX_N:
         rng = np.random.default_rng(seed)
-        reps = []
-        chunk = max(1, 2_000_000 // n)
-        for start in range(0, n_boot, chunk):
-            b = min(chunk, n_boot - start)
-            idx = rng.integers(0, n, size=(b, n))
-            df = pl.DataFrame(
-                {"b": np.repeat(np.arange(b), n), "x": xa[idx].ravel(), "y": ya[idx].ravel()}
-            )
-            r = (
-                df.with_columns(pl.col("x", "y").rank("average").over("b"))
-                .group_by("b")
-                .agg(pl.corr("x", "y"))["x"]
-                .drop_nans()
-                .drop_nulls()
-            )
-            reps.append(r)
-        boot = pl.concat(reps)
-        lo, hi = boot.quantile(alpha, "linear"), boot.quantile(1 - alpha, "linear")
-        lo, hi = cast(float, lo), cast(float, hi)  # never None: n_boot ≥ 1 resamples
+        boot = _boot_rhos(xa, ya, rng.integers(0, n, size=(n_boot, n)))
+        boot = boot[~np.isnan(boot)]
+        if boot.size == 0:  # every resample constant on a side: no interval to give
+            return RankCorrelation(rho, None, None, n, ci, "none")
+        lo, hi = (float(np.quantile(boot, q, method="linear")) for q in (alpha, 1 - alpha))
         method = f"bootstrap ({n_boot} resamples)"
     else:
         z = math.atanh(max(min(rho, 0.999999), -0.999999))
