@@ -251,6 +251,9 @@ class DaskExecutor:
             return _set_failure(task, _task_error(e, fut), seconds)
         return SetDone(task["report_set"], got["results"], files=got["files"], seconds=seconds)
 
+    def prestart(self) -> None:
+        """Nothing to start ahead: the cluster's workers are running."""
+
     def shutdown(self) -> None:
         for fut in list(self._running):
             with contextlib.suppress(Exception):

@@ -4,6 +4,7 @@ The runner (``warmcall.run.report``) hands each report set to an executor as one
 and takes the results back as the sets end; the client side (failure pages, ``run.json``,
 the index, history) is the same whichever executor ran them. An executor:
 
+- ``prestart()``: get ready to run sets (start workers) while the caller goes on;
 - ``submit(set_task)``: queue one report set; ``set_task`` is ``{"report_set": name,
   "timeout": report.timeout_s, "notebooks": [notebook task, ...]}`` (the notebook tasks of
   ``warmcall.run.sets._task``, run one after the other, in order);
@@ -63,6 +64,8 @@ class Executor(Protocol):
     #: called with (report set, notebook result) as each notebook's result is known
     on_notebook: Callable[[str, dict[str, Any]], None]
 
+    def prestart(self) -> None: ...
+
     def submit(self, set_task: dict[str, Any]) -> str: ...
 
     def as_completed(self, timeout_s: float) -> list[SetDone]: ...
@@ -104,7 +107,13 @@ class LocalExecutor:
             affinity=lambda task: task.get("kernel_key"),
         )
         self._sets: dict[str, _LocalSet] = {}
+        self._workers = workers
         self.on_notebook: Callable[[str, dict[str, Any]], None] = lambda name, res: None
+
+    def prestart(self) -> None:
+        """Start the worker processes: their imports and the page exporter's warm-up
+        (``report._init_worker``) overlap the table cache fill."""
+        self._sup.prestart(self._workers)
 
     def submit(self, set_task: dict[str, Any]) -> str:
         name = set_task["report_set"]

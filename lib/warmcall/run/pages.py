@@ -4,6 +4,7 @@ are static SVG, no JavaScript), failure pages and the index of every run, all es
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from datetime import UTC, datetime
@@ -52,6 +53,17 @@ def offline_exporter() -> Any:
         template_name="offline",
         extra_template_basedirs=[str(TEMPLATES_DIR)],
     )
+
+
+def warm_up() -> None:
+    """Build the exporter and render one empty notebook through it (nbconvert's import and
+    the template's compilation: about 1 s), so the first real page converts at full speed;
+    the runner calls it in a thread while a set's first notebook runs in its kernel. Any
+    error is left for the real conversion to report."""
+    from nbformat.v4 import new_notebook
+
+    with contextlib.suppress(Exception):
+        notebook_to_html(new_notebook(), title="warm-up")
 
 
 def notebook_to_html(nb: Any, *, title: str, header: dict[str, str] | None = None) -> str:

@@ -106,7 +106,7 @@ from warmcall.core.words import count
 from warmcall.run.executors import Executor, SetDone, make_executor, require_dask
 from warmcall.run.failures import ERROR_KEYS, describe_error, first_line
 from warmcall.run.kernels import SetKernel, held_kernel
-from warmcall.run.limits import POLL_S, START_TIMEOUT_S, WATCHDOG_GRACE_S
+from warmcall.run.limits import POLL_S, START_TIMEOUT_S, WARM_UP_S, WATCHDOG_GRACE_S
 from warmcall.run.notebooks import (
     check_parameters,
     discover_notebooks,
@@ -182,6 +182,9 @@ def _stderr_to(path: Path) -> Iterator[None]:
 
 
 def _init_worker(polars_threads: int) -> None:
+    """A worker's set-up: the kernels' environment (below), then the page exporter made
+    ready (``pages.warm_up``: nbconvert's import and template, about 1 s, done while the
+    runner checks and caches the exports)."""
     os.environ["POLARS_MAX_THREADS"] = str(polars_threads)
     # kernels run in the project root: relative PYTHONPATH entries (PYTHONPATH=lib) would
     # point elsewhere there, and the kernel would import another warmcall than this one
@@ -192,6 +195,11 @@ def _init_worker(polars_threads: int) -> None:
     os.environ[BATCH_ENV] = "1"  # kernels inherit it: notebooks know they run in batch
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     logging.basicConfig(level=logging.WARNING, format="%(name)s %(levelname)s: %(message)s")
+    import papermill  # noqa: F401 - imported here, once, not by the first notebook's run
+
+    from warmcall.run.pages import warm_up
+
+    warm_up()
 
 
 def _cell_hooks(nb_path: Path, beat: Any) -> dict[str, Any]:
@@ -316,8 +324,16 @@ def _run_one(
 
 
 def _run_in(kernel: SetKernel, task: dict[str, Any], beat: Any) -> dict[str, Any]:
+    import threading
+
     import nbformat
 
+    from warmcall.run.pages import warm_up
+
+    warm = None
+    if not kernel.alive:  # a set's first notebook: the page exporter gets ready meanwhile
+        warm = threading.Thread(target=warm_up, name="warmcall-pages", daemon=True)
+        warm.start()
     beat = beat or (lambda **info: None)
     beat(phase="starting the kernel", cell=None)
     t0 = time.monotonic()
@@ -365,6 +381,8 @@ def _run_in(kernel: SetKernel, task: dict[str, Any], beat: Any) -> dict[str, Any
             p["staging"].unlink(missing_ok=True)
         if error is None:
             beat(phase="writing the HTML page", cell=None)
+            if warm is not None:  # one conversion at a time (the exporter is shared)
+                warm.join(WARM_UP_S)
             try:
                 page = notebook_to_html(
                     nb,
@@ -496,14 +514,14 @@ def run_reports(
     check_parameters([nb for s in sets for nb in s.notebooks])
     from warmcall.ingest.load import check_exports
 
-    for s in sets:  # an export that yields nothing: one line, before any notebook runs
-        check_exports(s.params)
-
     run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     cores = os.cpu_count() or 1
     # before any set is locked or cleared: an unreachable scheduler changes nothing on disk
     executor = make_executor(scheduler, jobs, len(sets), lambda n: max(1, cores // n))
     try:
+        executor.prestart()  # workers start up while the exports are checked (and cached)
+        for s in sets:  # an export that yields nothing: one line, before any notebook runs
+            check_exports(s.params)
         with contextlib.ExitStack() as locks:
             _lock_sets(locks, sets)
             for s in sets:

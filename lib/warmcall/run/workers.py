@@ -231,6 +231,12 @@ class Supervisor:
         self._queue.append(task)
         self._dispatch()
 
+    def prestart(self, n: int) -> None:
+        """Start up to ``n`` workers now (at most ``workers`` in all), before any task: their
+        start-up (imports, initializer) overlaps what the caller does next."""
+        while len(self._workers) < min(n, self._max):
+            self._workers.append(_Worker(self._ctx, self._args))
+
     def pending(self) -> int:
         """Tasks queued or running whose outcome ``wait()`` has not returned yet."""
         return len(self._queue) + sum(w.busy for w in self._workers) + len(self._done)
