@@ -91,7 +91,9 @@ def finish_writes() -> None:
 
 
 def saved_tables(output_dir: str | os.PathLike[str]) -> list[str]:
-    """Names of the tables saved in ``<output_dir>/data`` (sorted), from the Parquet files."""
+    """Names of the tables saved in ``<output_dir>/data`` (sorted), from the Parquet files
+    (after this process's queued writes, :func:`finish_writes`)."""
+    finish_writes()
     folder = data_dir(output_dir)
     if not folder.is_dir():
         return []

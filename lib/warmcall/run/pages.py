@@ -193,7 +193,11 @@ def write_index(out_dir: str | os.PathLike[str]) -> Path:
     numbers of its latest run with their change (``cards.overview_cards``), who came and who
     left, a sparkline of the last runs (``trend``) and links to its pages and data files;
     then every date folder (newest first), every report set, every notebook with its status
-    and relative links. One self-contained page (no JavaScript), every string escaped."""
+    and relative links. One self-contained page (no JavaScript), every string escaped.
+    Data files this process still writes (``datafiles.finish_writes``) are waited for."""
+    from warmcall.present.datafiles import finish_writes
+
+    finish_writes()
     base = Path(out_dir)
     dates = sorted(
         (p for p in base.iterdir() if p.is_dir() and _DATE_RE.match(p.name))
