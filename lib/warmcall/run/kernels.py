@@ -8,7 +8,9 @@ after the other, in one kernel instead:
 - the kernel starts with the set's first notebook (papermill's nbclient engine, the same
   limits: ``start_timeout``, ``execution_timeout``, ``iopub_timeout``) in the set's
   working folder, and ends with ``close()``, after the set's last notebook;
-- between two notebooks the kernel's namespace is emptied and its execution count reset
+- after each notebook the data files it queued are written (``present.datafiles.
+  finish_writes``, within the notebook's ``execution_timeout``), then the kernel's
+  namespace is emptied and its execution count reset
   (``InteractiveShell.reset(new_session=True)``): a notebook sees none of the previous
   one's variables, its cells count from ``In [1]``; imported modules stay, and with them
   ``warmcall.model.pipeline``'s last analysis (``analyse`` of the same tables and params
@@ -28,13 +30,10 @@ import atexit
 import contextlib
 from typing import Any
 
-__all__ = ["ENGINE", "RESET_TIMEOUT_S", "SetKernel", "held_kernel"]
+__all__ = ["ENGINE", "SetKernel", "held_kernel"]
 
 #: papermill engine name of ``SetKernel`` runs
 ENGINE = "warmcall-set-kernel"
-#: seconds the namespace reset between two notebooks may take before the kernel is dropped
-RESET_TIMEOUT_S = 30
-
 #: between notebooks: the data files the notebook queued are written
 #: (``present.datafiles.finish_writes``), then the namespace is emptied
 _RESET = (
@@ -98,15 +97,11 @@ class SetKernel:
                 client.kc = None
 
     def _reset(self, client: Any) -> None:
-        """Empty the namespace for the next notebook (module docstring); raises when the
-        reset fails or does not answer in ``RESET_TIMEOUT_S`` (the caller ends the kernel)."""
+        """Wait for the notebook's data files, then empty the namespace for the next notebook
+        (module docstring); like a cell, within the notebook's ``execution_timeout``. Raises
+        when the reset fails or does not answer in time (the caller ends the kernel)."""
         msg_id = client.kc.execute(_RESET, silent=True, store_history=False)
-        saved = client.timeout
-        client.timeout = RESET_TIMEOUT_S
-        try:
-            reply = client.wait_for_reply(msg_id)
-        finally:
-            client.timeout = saved
+        reply = client.wait_for_reply(msg_id)
         if not reply or reply.get("content", {}).get("status") != "ok":
             raise RuntimeError("the kernel did not reset its namespace between notebooks")
 
