@@ -82,3 +82,34 @@ def test_streaming_features_equal_eager(export):
     eager = features.contact_features(inter, *args, contact_keys=keys, engine="in-memory")
     key = list(schema.KEYS)
     assert lazy.collect().sort(key).equals(eager.collect().sort(key))
+
+
+def test_keyed_interactions_map_back_to_every_row_in_order(tmp_path):
+    """``cache._write_interactions`` (eager): each row gets its contact's integer key, the
+    key table names it; joined back, the rows are the input's, in the input's order."""
+    import numpy as np
+    from warmcall.ingest import cache
+
+    rng = np.random.default_rng(3)
+    n = 5000
+    df = pl.DataFrame(
+        {
+            "account_id": rng.choice(["x:me", "bsky:me"], n),
+            "platform": rng.choice(["x", "bluesky"], n),
+            "contact_id": [f"c{i}" for i in rng.integers(0, 300, n)],
+            "ts": pl.datetime_range(
+                pl.datetime(2026, 1, 1),
+                pl.datetime(2026, 1, 1) + pl.duration(minutes=n - 1),
+                "1m",
+                eager=True,
+                time_zone="UTC",
+            ),
+            "kind": rng.choice(["like", "dm"], n),
+        }
+    )
+    out, keys = tmp_path / "interactions.parquet", tmp_path / "keys.parquet"
+    cache._write_interactions(df, out, keys)
+    k = pl.read_parquet(keys)
+    assert k.height == df.select(cache.KEYS).unique().height
+    back = pl.read_parquet(out).join(k, on=cache.CONTACT_KEY, how="left", maintain_order="left")
+    assert back.select(df.columns).equals(df)

@@ -63,6 +63,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
 import polars as pl
 
 from warmcall.core import schema
@@ -383,11 +384,11 @@ def write_entry(entry: Path, wb: Workbook) -> bool:
 
 
 def _write_plain(wb: Workbook, files: dict[str, Path]) -> None:
-    """``write_entry``'s tables but interactions, as they are (zstd 1: written once per
-    input, fast)."""
+    """``write_entry``'s tables but interactions, as they are (lz4: written once per input,
+    read by every audit; faster both ways than zstd, at about 1.5× the size)."""
     for t, f in files.items():
         if t != "interactions":
-            getattr(wb, t).write_parquet(f, compression_level=1)
+            getattr(wb, t).write_parquet(f, compression="lz4")
 
 
 def _write_interactions(df: pl.DataFrame | pl.LazyFrame, out: Path, key_file: Path) -> None:
@@ -396,11 +397,17 @@ def _write_interactions(df: pl.DataFrame | pl.LazyFrame, out: Path, key_file: Pa
     if isinstance(df, pl.LazyFrame):  # streamed (``warmcall.ingest.stream``)
         _write_keyed_streaming(df, out, key_file)
         return
-    keys = df.select(KEYS).unique().with_row_index(CONTACT_KEY)
-    keys.write_parquet(key_file, compression_level=1)
-    df.join(keys, on=list(KEYS), how="left", nulls_equal=True, maintain_order="left").drop(
-        *KEYS
-    ).write_parquet(out, compression_level=1)
+    # one hashing pass: the rows of each contact (group-by), numbered, scattered back to
+    # the rows (unique + join hashed the three text columns twice: 1.3 s -> 0.65 s at 10M)
+    groups = df.select(KEYS).with_row_index("_r").group_by(KEYS).agg(pl.col("_r"))
+    groups.select(KEYS).with_row_index(CONTACT_KEY).write_parquet(key_file, compression_level=1)
+    rows = groups.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias(CONTACT_KEY), "_r").explode(
+        "_r"
+    )
+    ck = np.empty(df.height, dtype=np.uint32)
+    ck[rows["_r"].to_numpy()] = rows[CONTACT_KEY].to_numpy()
+    # lz4: written once, read by every audit; faster both ways than zstd at 1.5x the size
+    df.drop(*KEYS).with_columns(pl.Series(CONTACT_KEY, ck)).write_parquet(out, compression="lz4")
 
 
 def _write_keyed_streaming(lf: pl.LazyFrame, out: Path, key_file: Path) -> None:
@@ -410,7 +417,7 @@ def _write_keyed_streaming(lf: pl.LazyFrame, out: Path, key_file: Path) -> None:
     keys.write_parquet(key_file, compression_level=1)
     lf.join(keys.lazy(), on=list(KEYS), how="left", nulls_equal=True, maintain_order="left").drop(
         *KEYS
-    ).sink_parquet(out, compression_level=1, engine="streaming")
+    ).sink_parquet(out, compression="lz4", engine="streaming")
 
 
 def _alive(pid: int) -> bool:
