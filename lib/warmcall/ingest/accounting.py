@@ -560,7 +560,7 @@ def _merge(table: str, df: pl.DataFrame, files: pl.DataFrame | None = None) -> p
         df = df.with_columns(SOURCE_EXPR)
     out = _combine(
         df, keys, cols, single=pl.col("source").fill_null(""), merged=lambda rows: rows,
-        aggs=_merge_aggs(table, keys or []),
+        aggs=_merge_aggs(table, keys),
     ) if keys else df.select(cols)  # fmt: skip
     if table == "accounts":
         out = out.drop("source", strict=False)

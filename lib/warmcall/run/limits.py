@@ -19,8 +19,6 @@ SET_MARGIN_S = 120
 CONNECT_TIMEOUT_S = 60
 #: seconds a stopping cluster client or LocalCluster gets before it is left behind
 SHUTDOWN_S = 30
-#: seconds a page conversion waits for the exporter's warm-up (``pages.warm_up``) to end
-WARM_UP_S = 60
 
 
 def set_limit_s(timeout_s: float, notebooks: int) -> float:

@@ -58,8 +58,8 @@ def offline_exporter() -> Any:
 def warm_up() -> None:
     """Build the exporter and render one empty notebook through it (nbconvert's import and
     the template's compilation: about 1 s), so the first real page converts at full speed;
-    the runner calls it in a thread while a set's first notebook runs in its kernel. Any
-    error is left for the real conversion to report."""
+    each report worker calls it once as it starts (``report._init_worker``), while the
+    runner checks the exports. Any error is left for the real conversion to report."""
     from nbformat.v4 import new_notebook
 
     with contextlib.suppress(Exception):

@@ -25,8 +25,8 @@ What it does, in order:
    notebooks of one set run one after the other, in name order, so they may build on each
    other's ``output_dir`` files, and in **one kernel** (``warmcall.run.kernels``: the
    namespace emptied between notebooks, a fresh kernel after a failed one; a worker runs a
-   set's next notebook when it ran the previous one). ``POLARS_MAX_THREADS = max(1, cores // workers)`` and
-   ``WARMCALL_BATCH=1`` are set in each worker before its kernels start (kernels inherit
+   set's next notebook when it ran the previous one).
+   ``POLARS_MAX_THREADS = max(1, cores // workers)`` and ``WARMCALL_BATCH=1`` are set in each worker before its kernels start (kernels inherit
    them; the what-if notebook builds no widget in batch). papermill runs with
    ``kernel_name="python3"`` and ``cwd`` = the project root. Sets reach the workers through
    an executor (``warmcall.run.executors``): these local workers by default, or with
@@ -106,7 +106,7 @@ from warmcall.core.words import count
 from warmcall.run.executors import Executor, SetDone, make_executor, require_dask
 from warmcall.run.failures import ERROR_KEYS, describe_error, first_line
 from warmcall.run.kernels import SetKernel, held_kernel
-from warmcall.run.limits import POLL_S, START_TIMEOUT_S, WARM_UP_S, WATCHDOG_GRACE_S
+from warmcall.run.limits import POLL_S, START_TIMEOUT_S, WATCHDOG_GRACE_S
 from warmcall.run.notebooks import (
     check_parameters,
     discover_notebooks,
@@ -324,16 +324,8 @@ def _run_one(
 
 
 def _run_in(kernel: SetKernel, task: dict[str, Any], beat: Any) -> dict[str, Any]:
-    import threading
-
     import nbformat
 
-    from warmcall.run.pages import warm_up
-
-    warm = None
-    if not kernel.alive:  # a set's first notebook: the page exporter gets ready meanwhile
-        warm = threading.Thread(target=warm_up, name="warmcall-pages", daemon=True)
-        warm.start()
     beat = beat or (lambda **info: None)
     beat(phase="starting the kernel", cell=None)
     t0 = time.monotonic()
@@ -381,8 +373,6 @@ def _run_in(kernel: SetKernel, task: dict[str, Any], beat: Any) -> dict[str, Any
             p["staging"].unlink(missing_ok=True)
         if error is None:
             beat(phase="writing the HTML page", cell=None)
-            if warm is not None:  # one conversion at a time (the exporter is shared)
-                warm.join(WARM_UP_S)
             try:
                 page = notebook_to_html(
                     nb,
