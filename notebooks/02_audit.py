@@ -106,7 +106,10 @@ display(html_table(hygiene, null=overview.NOT_IN_EXPORT, full=data["Audience hyg
 # %%
 follow_back = audit.follow_back(analysis, limit=None)
 data["Follow-back suggestions"] = save_table(output_dir, "follow_back", follow_back)
-display(html_table(follow_back, max_rows=25, rank=True, full=data["Follow-back suggestions"]))
+if (note := audit.follow_back_note(analysis, follow_back)) is not None:
+    display(Markdown(note))
+else:
+    display(html_table(follow_back, max_rows=25, rank=True, full=data["Follow-back suggestions"]))
 
 # %% [markdown]
 # ## Lists: mutuals, follow-backs, ghosts, top engagers

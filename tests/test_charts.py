@@ -319,3 +319,18 @@ def test_static_renderer_is_the_batch_and_live_default():
         assert data["text/html"].startswith('<figure class="wc-chart" role="img" aria-label="')
     finally:
         display.setup("default")
+
+
+def test_funnel_title_verb_agrees_with_one_contact():
+    """One trusted contact of two: "1 contact of 2 (50%) converses with you or trusts you"."""
+    df = at_or_beyond(
+        pl.DataFrame(
+            {
+                "platform": ["linkedin"] * 4,
+                "stage": ["connection", "reached", "conversant", "trusted"],
+                "contacts": [0, 1, 0, 1],
+            }
+        )
+    )
+    title = charts.stage_funnel(df).to_dict()["title"]["text"]
+    assert title == "1 contact of 2 (50%) converses with you or trusts you"

@@ -369,3 +369,26 @@ def test_ghost_posting_edges_and_the_page_sentence() -> None:
     assert "2 of them have stopped" in text and "for the other 2 ghosts" in text
     one = list_heading("ghosts", g.filter(g["contact_id"] == "bare"), status)
     assert "1 person." in one and "the silence alone put them here" in one
+
+
+def test_follow_back_note_says_why_a_table_is_empty():
+    """Empty follow-back table: "not in this export" when no account has both a follower and
+    a following list; else a sentence that none passes the rule; None with suggestions."""
+    import polars as pl
+    from warmcall.present import audit as audit_page
+
+    class A:  # the two fields follow_back_note reads
+        def __init__(self, follows_me, i_follow):
+            self.scores = pl.DataFrame(
+                {"account_id": ["li:me"], "platform": ["linkedin"], "follows_me": [follows_me],
+                 "i_follow": [i_follow]},
+                schema_overrides={"follows_me": pl.Boolean, "i_follow": pl.Boolean},
+            )  # fmt: skip
+            self.signals = pl.DataFrame({"account_id": ["li:me"], "platform": ["linkedin"]})
+
+    empty = pl.DataFrame({"handle": []}, schema={"handle": pl.String})
+    blind = audit_page.follow_back_note(A(True, None), empty)
+    assert blind is not None and "not in this export" in blind
+    both = audit_page.follow_back_note(A(True, True), empty)
+    assert both is not None and both.startswith("No suggestions") and "not in" not in both
+    assert audit_page.follow_back_note(A(True, True), pl.DataFrame({"handle": ["x"]})) is None

@@ -117,3 +117,21 @@ def test_dask_worker_loop_shares_one_kernel_per_set(project, tmp_path):
     assert rec["01"]["pid"] == rec["02"]["pid"] == rec["03"]["pid"] != rec["04"]["pid"]
     assert not any(r["sees_left_over"] for r in rec.values())
     assert not any(psutil.pid_exists(r["pid"]) for r in rec.values())
+
+
+def test_page_header_dates_a_run_without_as_of_by_its_day(project, tmp_path):
+    """The header's date is the set's folder date: "as of" it when the params give as_of,
+    else "run of" it (the analysis' own as-of date is the last day with data, not today)."""
+    import datetime as dt
+
+    root, files = project
+    undated = root / "params" / "undated.yaml"
+    undated.write_text("title: undated\n", encoding="utf-8")
+    out = tmp_path / "out"
+    report.run_reports([files[0], undated], out, jobs=1, progress=False, root=root,
+                       notebooks=["01_first"])  # fmt: skip
+    today = dt.date.today().isoformat()
+    dated = (out / "2026-11-02" / "one" / "01_first.html").read_text(encoding="utf-8")
+    assert "as of 2026-11-02" in dated and "run of" not in dated
+    page = (out / today / "undated" / "01_first.html").read_text(encoding="utf-8")
+    assert f"run of {today}" in page and "as of" not in page

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from warmcall.core.words import count
-from warmcall.model import followers, funnel, reach, stats
+from warmcall.core.words import NOT_IN_EXPORT, count
+from warmcall.model import followers, funnel, lists, reach, stats
 from warmcall.model.links import profile_url
 from warmcall.model.observability import knowable, with_signal_columns
 from warmcall.model.pipeline import Analysis
@@ -171,6 +171,28 @@ def follow_back(a: Analysis, limit: int | None = 25) -> pl.DataFrame:
         "contact_followers",
     ]
     return reach.follow_back(a.scores, a.scores.height if limit is None else limit).select(cols)
+
+
+def follow_back_note(a: Analysis, suggestions: pl.DataFrame) -> str | None:
+    """The sentence shown instead of an empty follow-back table (None when there are
+    suggestions): "not in this export" when no account's exports give both a follower list
+    and a following list (``lists.knowledge``: a suggestion is a follower you do not
+    follow), else that none of those followers passes the rule (``reach.follow_back``)."""
+    if suggestions.height:
+        return None
+    known = lists.knowledge(a.scores, a.signals)
+    both = known.filter(
+        pl.col("follower_list").fill_null(False) & pl.col("following_list").fill_null(False)
+    )
+    if both.height == 0:
+        return (
+            f"Follow-back suggestions: {NOT_IN_EXPORT}: no export gives both a list of your "
+            "followers and a list of the accounts you follow."
+        )
+    return (
+        "No suggestions: no follower you do not follow back is both unflagged and relevant "
+        "to your niche (keyword score above 0)."
+    )
 
 
 def hygiene(a: Analysis) -> pl.DataFrame:

@@ -18,7 +18,7 @@ import math
 import altair as alt
 import polars as pl
 
-from warmcall.core.words import count
+from warmcall.core.words import count, verb
 from warmcall.model.quality import STAGES
 
 STAGE_ORDER = ["followers", "engaged", "two-way", "trusted"]
@@ -360,7 +360,12 @@ def stage_funnel(df: pl.DataFrame) -> alt.FacetChart:
     if per.get("connection") and "conversant" in per:
         title = (
             f"{count(per['conversant'], 'contact')} of {per['connection']:,} "
-            f"({per['conversant'] / per['connection']:.0%}) converse with you or trust you"
+            f"({per['conversant'] / per['connection']:.0%}) "
+            + verb(
+                per["conversant"],
+                "converses with you or trusts you",
+                "converse with you or trust you",
+            )
         )
     else:
         title = "The know–like–trust funnel"

@@ -381,6 +381,8 @@ def _run_in(kernel: SetKernel, task: dict[str, Any], beat: Any) -> dict[str, Any
                         "set": task["report_set"],
                         "notebook": nb_path.stem,
                         "as_of": task["as_of"],
+                        # the folder's date is the params' as_of, else the day of the run
+                        "dated": "as of" if task["parameters"]["params"].get("as_of") else "run of",
                         "run": task["run_id"],
                     },
                 )
