@@ -71,6 +71,7 @@ def loads(monkeypatch):
 
 
 def entries(export) -> list:
+    cache.wait_writes()  # a miss writes its entry in a thread
     root = export.parent / "cache" / "tables"
     return (
         sorted(p.name for p in root.iterdir() if not p.name.startswith("."))
@@ -83,6 +84,27 @@ def assert_same(a: warmcall.Workbook, b: warmcall.Workbook) -> None:
     for name in ("accounts", "connections", "interactions", "posts"):
         assert getattr(a, name).equals(getattr(b, name)), name
     assert a.report.to_dict() == b.report.to_dict()
+
+
+def test_a_miss_is_served_from_memory_as_the_entry_reads_back(export, loads):
+    """A miss returns its tables before the entry is on disk (written in a thread); what it
+    serves is what the written entry gives when read back: every table, column order and
+    type, the per-contact frames and the key."""
+    served = warmcall.load(export)
+    cache.wait_writes()
+    (key,) = entries(export)
+    back = cache.open_entry(cache_root(export) / key)
+    assert isinstance(served, LazyWorkbook) and back is not None
+    assert served.cache_key == back.cache_key == key
+    for t in ("accounts", "connections", "interactions", "posts"):
+        a, b = served.scan(t).collect(), back.scan(t).collect()
+        assert a.schema == b.schema and a.equals(b), t
+    mine, theirs = served.keyed_interactions(), back.keyed_interactions()
+    assert mine is not None and theirs is not None
+    for x, y in zip(mine, theirs, strict=True):
+        assert x.collect().equals(y.collect())
+    assert served.report.to_dict() == back.report.to_dict()
+    assert len(loads) == 1
 
 
 def test_hit_on_unchanged_content(export, loads):
@@ -167,6 +189,7 @@ def test_key_covers_paths_mapping_and_encoding(export):
 
 def test_cache_folder_is_private(export):
     warmcall.load(export)
+    cache.wait_writes()
     assert (export.parent / "cache" / "tables").stat().st_mode & 0o077 == 0
 
 
@@ -218,9 +241,10 @@ def test_fast_features_equal_plain(seed):
 
 
 def test_unwritable_cache_still_gives_canonical_tables(export, monkeypatch):
-    monkeypatch.setattr(cache, "write_entry", lambda entry, wb: False)
+    monkeypatch.setattr(cache, "write_entry", lambda entry, wb, keyed=None: False)
     wb = warmcall.load(export)
-    assert not isinstance(wb, LazyWorkbook)
+    cache.wait_writes()
+    assert entries(export) == []
     assert_same(warmcall.load(export, cache=False), wb)
     assert wb.interactions.columns == warmcall.Workbook().interactions.columns
 
@@ -263,6 +287,7 @@ def test_report_runner_fills_the_cache_in_a_process_of_its_own(export, loads):
 
 
 def cache_root(export):
+    cache.wait_writes()
     return export.parent / "cache" / "tables"
 
 
@@ -396,8 +421,8 @@ def test_cache_write_failure_falls_back_with_one_note(export, capsys, monkeypatc
     plain = warmcall.load(export, cache=False)
     _fail_parquet_writes(monkeypatch, exc)
     capsys.readouterr()
-    wb = warmcall.load(export)
-    assert not isinstance(wb, LazyWorkbook)
+    wb = warmcall.load(export)  # served from memory while the entry is written
+    cache.wait_writes()
     assert_same(plain, wb)
     (note,) = cache_notes(capsys.readouterr().err)
     assert "loaded without the cache" in note and type(exc).__name__ in note
@@ -461,6 +486,7 @@ def test_prune_removes_temporary_folders_of_killed_writes(export, loads):
     hour_ago = time.time() - cache.STALE_TEMP_S - 60
     os.utime(old_style, (hour_ago, hour_ago))
     warmcall.load(export)  # a miss: writes its entry, then prunes
+    cache.wait_writes()
     assert not old_style.exists() and live.exists()
     assert len(entries(export)) == 1 and len(loads) == 1
 
@@ -497,3 +523,30 @@ def test_merged_records_keep_every_source_through_the_cache(export, tmp_path):
     assert alice.endswith("connections.csv:2") and "; " not in alice
     stored = pl.read_parquet_schema(cache_root(export) / entries(export)[0] / "connections.parquet")
     assert "source" not in stored and {"_fid", "_line", "_src"} <= set(stored)
+
+
+def test_account_signals_from_the_keyed_interactions_equal_the_plain_ones(tmp_path, monkeypatch):
+    """``observability.account_signals`` reads a cached workbook's interactions by contact key
+    (then per account); the signals equal those of the uncached tables, account by account,
+    on random interactions of several accounts and platforms."""
+    from warmcall.model.observability import account_signals
+
+    rng = np.random.default_rng(11)
+    n = 3000
+    acct = rng.choice(["x:me", "x:brand", "bluesky:me"], n)
+    rows = ["account_id,platform,contact_id,ts,kind,direction"]
+    for i in range(n):
+        plat = acct[i].split(":")[0]
+        kind = rng.choice(["dm", "like", "reply"]) if acct[i] != "x:brand" else "like"
+        way = rng.choice(["in", "out"]) if acct[i] != "bluesky:me" else "out"
+        rows.append(f"{acct[i]},{plat},c{rng.integers(0, 200)},2026-10-{1 + i % 28:02d}T10:00:00Z,"
+                    f"{kind},{way}")  # fmt: skip
+    export = cached_export(tmp_path, monkeypatch, {"interactions.csv": "\n".join(rows) + "\n"})
+    cached = warmcall.load(export)
+    assert cached.keyed_interactions() is not None
+    keys = ["account_id", "platform"]
+    got = account_signals(cached).sort(keys)
+    want = account_signals(warmcall.load(export, cache=False)).sort(keys)
+    assert got.height == 3 and got.equals(want)
+    brand = got.filter(pl.col("account_id") == "x:brand").row(0, named=True)
+    assert brand["inbound"] and not brand["messages_in"]  # likes only: no messages

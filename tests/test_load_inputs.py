@@ -14,6 +14,7 @@ import warmcall
 from fixtures_x_archive import write_zip
 from warmcall.core.errors import InputError
 from warmcall.core.params import load_params, parse_params
+from warmcall.ingest import cache
 from warmcall.run.cli import main
 
 PANEL = "Channel,Fans\nann,1.2k\n@bob,NaN\n"  # 2 records, both load
@@ -114,6 +115,7 @@ def test_entry_mapping_is_part_of_the_table_cache_key(
     entry = {"path": str(tree / "panel.csv"), "mapping": str(tree / "panel-mapping.yaml")}
     wb = warmcall.load(entry)
     assert sorted(wb.accounts["platform"].to_list()) == ["instagram", "instagram"]
+    cache.wait_writes()  # the entry is written in a thread
     assert (tree / "cache").is_dir()
     (tree / "panel-mapping.yaml").write_text(
         PANEL_MAPPING.replace("instagram", "mastodon"), encoding="utf-8"

@@ -22,6 +22,7 @@ import warmcall
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from warmcall.core.errors import InputError
+from warmcall.ingest import cache
 from warmcall.ingest.loaders import meta
 from warmcall.ingest.loaders.meta_common import break_meta, fix_json_text, fix_meta, fix_tree
 from warmcall.ingest.sources import Source
@@ -844,6 +845,7 @@ def test_recently_unfollowed_accounts_are_set_aside_and_named(tmp_path: Path, mo
     monkeypatch.setenv("WARMCALL_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("WARMCALL_CACHE_MIN_BYTES", "0")
     warmcall.load(root)
+    cache.wait_writes()  # the entry is written in a thread
     assert list((tmp_path / "cache").rglob("load-report.json"))
     cached = warmcall.load(root)
     assert cached.report.listed_frame("accounts you unfollowed").equals(listed)

@@ -10,8 +10,10 @@ files (a changed loader never reuses old tables). File times are not used: a fil
 bytes change misses even when its name, size and mtime are restored.
 
 Hit: a ``LazyWorkbook`` over the entry's Parquet files (scanned, read only as far as a query
-needs) and its load report. Miss: the ordinary load, then the entry is written (into a
-temporary folder, renamed into place: readers never see half an entry) and read back lazily.
+needs) and its load report. Miss: the ordinary load, served from memory as the same
+``LazyWorkbook`` while the entry is written in a thread (into a temporary folder, renamed
+into place: readers never see half an entry); a later load of the same inputs in this
+process waits for that write, and so does the end of the process (``wait_writes``).
 
 Healing. Every entry carries ``manifest.json``: the size and SHA-256 of each of its files.
 Before an entry is served, every file is checked against it (SHA-256 reads at ~1.5 GB/s, a
@@ -46,7 +48,9 @@ the cache entirely.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -56,6 +60,7 @@ import socket
 import stat
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -219,11 +224,39 @@ def _table_files(entry: Path) -> dict[str, Path]:
     return {t: entry / f"{t}.parquet" for t in schema.TABLES}
 
 
+_T = TypeVar("_T")
+
+
+def _in_threads(calls: list[Callable[[], _T]]) -> list[_T]:
+    """Run ``calls`` at once, each in a thread of its own (a few: files of one entry; polars
+    and hashlib work outside the GIL); their results in order, or the first exception.
+    Plain threads, not an executor: an entry may be written while the interpreter shuts
+    down (``_write_soon``), when executors refuse new work."""
+    results: list = [None] * len(calls)
+    errors: list[BaseException] = []
+
+    def one(i: int) -> None:
+        try:
+            results[i] = calls[i]()
+        except BaseException as e:  # noqa: BLE001 - handed to the caller
+            errors.append(e)
+
+    threads = [threading.Thread(target=one, args=(i,), daemon=True) for i in range(1, len(calls))]
+    for t in threads:
+        t.start()
+    if calls:
+        one(0)
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
 def _manifest(folder: Path) -> dict[str, list]:
     """{file name: [size, SHA-256]} of every file of an entry folder but ``USED_FILE``."""
     files = sorted(f for f in folder.iterdir() if f.name not in (USED_FILE, MANIFEST_FILE))
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as ex:
-        digests = list(ex.map(_sha256, files))
+    digests = _in_threads([functools.partial(_sha256, f) for f in files])
     return {f.name: [f.stat().st_size, d] for f, d in zip(files, digests, strict=True)}
 
 
@@ -346,13 +379,16 @@ def drop_entry(entry: Path, inode: int | None = None) -> None:
     shutil.rmtree(away, ignore_errors=True)
 
 
-def write_entry(entry: Path, wb: Workbook) -> bool:
+def write_entry(
+    entry: Path, wb: Workbook, keyed: tuple[pl.DataFrame, pl.DataFrame] | None = None
+) -> bool:
     """Write ``wb`` (a ``_load(..., keep_keys=True)`` workbook: interactions with ``_fid`` and
     ``_line``, and ``wb.source_files``) as the cache entry ``entry`` (temporary folder, then
     one rename), with its ``manifest.json``. Returns False when another process wrote it
     first or the cache cannot be written: any OS error (disk full, read-only, permission)
     or polars error (polars reports I/O failures as ``ComputeError``), said in one line on
-    stderr; the caller then uses the tables it has."""
+    stderr; the caller then uses the tables it has. ``keyed``: ``key_rows`` of the
+    interactions, already computed (then ``wb.interactions`` is not read)."""
     if getattr(wb, "source_files", None) is None:  # not from ``_load(..., keep_keys=True)``
         return False
     root = entry.parent
@@ -363,10 +399,14 @@ def write_entry(entry: Path, wb: Workbook) -> bool:
         files = _table_files(tmp)
         # the other tables are written in a thread while the interactions are keyed (polars
         # works outside the GIL): 0.5 s of a 7 s first load at scale L
-        with ThreadPoolExecutor(max_workers=1) as ex:
-            others = ex.submit(_write_plain, wb, files)
-            _write_interactions(wb.interactions, files["interactions"], tmp / KEY_FILE)
-            others.result()
+        interactions = (
+            functools.partial(_write_keyed, keyed, files["interactions"], tmp / KEY_FILE)
+            if keyed is not None
+            else functools.partial(
+                _write_interactions, wb.interactions, files["interactions"], tmp / KEY_FILE
+            )
+        )
+        _in_threads([functools.partial(_write_plain, wb, files), interactions])
         wb.source_files.write_parquet(tmp / FILES_FILE)
         (tmp / REPORT_FILE).write_text(wb.report.to_json(), encoding="utf-8")
         manifest = {"format": FORMAT, "files": _manifest(tmp)}
@@ -401,18 +441,30 @@ def _write_interactions(df: pl.DataFrame | pl.LazyFrame, out: Path, key_file: Pa
     if isinstance(df, pl.LazyFrame):  # streamed (``warmcall.ingest.stream``)
         _write_keyed_streaming(df, out, key_file)
         return
+    _write_keyed(key_rows(df), out, key_file)
+
+
+def _write_keyed(keyed: tuple[pl.DataFrame, pl.DataFrame], out: Path, key_file: Path) -> None:
+    rows, keys = keyed
+    keys.write_parquet(key_file, compression=ENTRY_COMPRESSION)
+    rows.write_parquet(out, compression=ENTRY_COMPRESSION)
+
+
+def key_rows(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(the interactions with ``_ck`` instead of their three key columns, the key table:
+    ``_ck`` and the key columns, one row per contact, ``_ck`` = 0, 1, ... in the order the
+    group-by gives). Rule: rows with equal (account_id, platform, contact_id), nulls equal,
+    get the same ``_ck``; joined back on ``_ck`` they are the input rows, in order."""
     # one hashing pass: the rows of each contact (group-by), numbered, scattered back to
     # the rows (unique + join hashed the three text columns twice: 1.3 s -> 0.65 s at 10M)
     groups = df.select(KEYS).with_row_index("_r").group_by(KEYS).agg(pl.col("_r"))
     keys = groups.select(KEYS).with_row_index(CONTACT_KEY)
-    keys.write_parquet(key_file, compression=ENTRY_COMPRESSION)
     rows = groups.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias(CONTACT_KEY), "_r").explode(
         "_r"
     )
     ck = np.empty(df.height, dtype=np.uint32)
     ck[rows["_r"].to_numpy()] = rows[CONTACT_KEY].to_numpy()
-    out_df = df.drop(*KEYS).with_columns(pl.Series(CONTACT_KEY, ck))
-    out_df.write_parquet(out, compression=ENTRY_COMPRESSION)
+    return df.drop(*KEYS).with_columns(pl.Series(CONTACT_KEY, ck)), keys
 
 
 def _write_keyed_streaming(lf: pl.LazyFrame, out: Path, key_file: Path) -> None:
@@ -495,6 +547,7 @@ def needs_fill(
     if not _cacheable(fp):
         return False
     root = cache_root()
+    _wait(root / fp[0])  # this process is writing it
     if (root / fp[0]).is_dir():
         return False
     try:  # an unwritable cache would make a fill a wasted load
@@ -516,6 +569,7 @@ def load_cached(
         return load(paths, mapping, encoding)
     key, _ = fp
     entry = cache_root() / key
+    _wait(entry)  # this process is writing it: served once written
     try:
         inode = entry.stat().st_ino if entry.is_dir() else None
     except OSError:
@@ -527,23 +581,43 @@ def load_cached(
         _note(f"entry {key[:12]} {problem or 'cannot be opened'}; removed it and loaded "
               "from the exports")  # fmt: skip
         drop_entry(entry, inode)
-    parts = None
     big = stream.streamable(paths, mapping)
+    if big is None:  # the usual miss: served from memory, the entry written in a thread
+        wb = load(paths, mapping, encoding, True)  # interactions with _fid/_line
+        if not isinstance(wb.interactions, pl.DataFrame):  # (a loader that streams itself)
+            return _fill_and_open(entry, wb, paths, mapping, encoding, load)
+        keyed = key_rows(wb.interactions)
+        served = memory_workbook(wb, keyed, key)
+        _write_soon(entry, wb, keyed)
+        return served
+    parts = None
+    try:  # a huge interactions file: validated and written in chunks, then read back
+        entry.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        parts = Path(tempfile.mkdtemp(prefix=_temp_prefix(key), dir=entry.parent))
+    except OSError:
+        parts = None
     try:
-        if big is not None:  # a huge interactions file: validated and written in chunks
-            try:
-                entry.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                parts = Path(tempfile.mkdtemp(prefix=_temp_prefix(key), dir=entry.parent))
-            except OSError:
-                parts = None
         if parts is not None:
             wb = stream.load_streamed(big, paths, mapping, encoding, parts)
         else:
-            wb = load(paths, mapping, encoding, True)  # interactions with _fid/_line
-        written = write_entry(entry, wb)
+            wb = load(paths, mapping, encoding, True)
+        return _fill_and_open(entry, wb, paths, mapping, encoding, load)
     finally:
         if parts is not None:
             shutil.rmtree(parts, ignore_errors=True)
+
+
+def _fill_and_open(
+    entry: Path,
+    wb: Workbook,
+    paths: Sequence[Input],
+    mapping: str | os.PathLike[str] | dict | None,
+    encoding: str | None,
+    load: Callable[..., Workbook],
+) -> Workbook:
+    """Write the entry now and read it back (the streamed fill); the eager canonical tables
+    when it cannot be written."""
+    written = write_entry(entry, wb)
     prune(entry.parent)
     if written or entry.is_dir():
         cached = open_entry(entry, verify=not written)  # ours was summed as it was written
@@ -555,3 +629,86 @@ def load_cached(
     return Workbook(
         **{t: with_source(t, getattr(wb, t), files) for t in schema.TABLES}, report=wb.report
     )
+
+
+def memory_workbook(
+    wb: Workbook, keyed: tuple[pl.DataFrame, pl.DataFrame], key: str
+) -> LazyWorkbook:
+    """The ``LazyWorkbook`` that ``open_entry`` gives for the entry ``key`` once ``wb`` (a
+    ``_load(..., keep_keys=True)`` workbook) is written with ``keyed`` (``key_rows`` of its
+    interactions), over the frames in memory: the same tables, columns and types (Parquet
+    keeps them), without reading back what was just loaded."""
+    rows, keys = keyed
+    files = wb.source_files.lazy()
+    frames = {}
+    for t in schema.TABLES:
+        lf = getattr(wb, t).lazy() if t != "interactions" else rows.lazy()
+        if t == "interactions":
+            lf = lf.join(keys.lazy(), on=CONTACT_KEY, how="left", maintain_order="left")
+        frames[t] = with_source(t, lf, files)
+    per_contact = (
+        rows.lazy().select(CONTACT_KEY, "ts", "kind", "direction", "post_id"),
+        keys.lazy(),
+    )
+    return LazyWorkbook(frames, wb.report, per_contact, cache_key=key)
+
+
+#: the entry writes in flight (``_write_soon``), and the longest ``wait_writes`` waits for them
+_writes: dict[Path, threading.Thread] = {}
+_writes_lock = threading.Lock()
+WRITE_WAIT_S = 900
+
+
+def _write_soon(entry: Path, wb: Workbook, keyed: tuple[pl.DataFrame, pl.DataFrame]) -> None:
+    """``write_entry`` then ``prune`` in a thread (polars writes outside the GIL, so the
+    caller scores while the entry is written); ``wait_writes`` joins it, and so does the
+    end of the process."""
+    tables = {t: getattr(wb, t) for t in schema.TABLES if t != "interactions"}
+    # without the raw interactions: their key text is 700 MB at scale L
+    plain = Workbook(**tables, report=wb.report, source_files=wb.source_files)
+
+    def run() -> None:
+        try:
+            write_entry(entry, plain, keyed)
+            prune(entry.parent)
+        except Exception as e:  # noqa: BLE001 - the tables were served; one line, no traceback
+            _note(f"cannot write to {entry.parent} ({_why(e)}); loaded without the cache")
+
+    t = threading.Thread(target=run, name="warmcall-cache-write", daemon=True)
+    with _writes_lock:
+        _writes[entry] = t
+    t.start()
+
+
+def wait_writes(limit_s: float = WRITE_WAIT_S) -> None:
+    """Wait until every entry this process started writing is in place (or given up, with
+    its note on stderr). Raises ``TimeoutError`` naming the cache folder when a write takes
+    longer than ``limit_s`` seconds."""
+    _wait(None, limit_s)
+
+
+def _wait(entry: Path | None, limit_s: float = WRITE_WAIT_S) -> None:
+    """``wait_writes`` for the write of ``entry`` only (None: all)."""
+    deadline = time.monotonic() + limit_s
+    while True:
+        with _writes_lock:
+            for e in [e for e, t in _writes.items() if not t.is_alive()]:
+                del _writes[e]
+            alive = [t for e, t in _writes.items() if entry is None or e == entry]
+        if not alive:
+            return
+        alive[0].join(max(0.0, deadline - time.monotonic()))
+        if alive[0].is_alive():
+            raise TimeoutError(
+                f"writing the table cache in {cache_root()} took over {limit_s:.0f} s"
+            )
+
+
+def _wait_at_exit() -> None:
+    try:
+        wait_writes()
+    except TimeoutError as e:
+        _note(f"{e}; stopped (the next load writes it again)")
+
+
+atexit.register(_wait_at_exit)
