@@ -14,8 +14,12 @@ from typing import Any
 def task(t: dict[str, Any], beat: Callable[..., None]) -> Any:
     """``t["kind"]``: "silent" starts a child process, reports it, then never beats again;
     "beating" beats ``t["beats"]`` times 0.3 s apart and returns that count; "dies" ends the
-    worker with exit code 3; "raises" raises ValueError."""
+    worker with exit code 3; "raises" raises ValueError; "pid" sleeps ``t["sleep"]`` seconds
+    and returns the worker's pid."""
     kind = t["kind"]
+    if kind == "pid":
+        time.sleep(t.get("sleep", 0))
+        return os.getpid()
     if kind == "silent":
         child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
         beat(pids=[child.pid], phase="napping")

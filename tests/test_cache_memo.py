@@ -5,6 +5,8 @@ Within one process the last analysis is returned again without reading the memo.
 
 from __future__ import annotations
 
+import shutil
+
 import polars as pl
 import pytest
 import warmcall
@@ -128,3 +130,25 @@ def test_same_process_returns_the_kept_analysis(setup, monkeypatch):
     pipeline.forget()
     warmcall.analyse(params)
     assert len(reads) == 2, "after forget(): the memo on disk is read"
+
+
+def test_the_report_fill_scores_the_set_it_loaded(setup):
+    """The report runner's cache fill (``sets._fill_one``) with the set's params leaves the
+    table cache entry and the set's scores: its first notebook reads them instead of
+    scoring; equal to scoring from the cache."""
+    from warmcall.ingest import cache
+    from warmcall.run import sets
+
+    d, params, calls = setup
+    assert cache.needs_fill(params["data"], None, None)
+    sets._fill_one(params["data"], None, None, params)
+    assert not cache.needs_fill(params["data"], None, None)
+    assert len(calls) == 1 and len(list(memo.root().iterdir())) == 1
+    pipeline.forget()  # the notebook's kernel is another process
+    kept = warmcall.analyse(params)
+    assert len(calls) == 1, "the first notebook reads the fill's scores"
+    pipeline.forget()
+    for f in memo.root().iterdir():
+        shutil.rmtree(f)
+    _equal(kept, warmcall.analyse(params))
+    assert len(calls) == 2

@@ -19,9 +19,12 @@ PARAMS_CELL = 'params_file = ""\nparams = {}\nreport_set = ""\noutput_dir = ""\n
 #: each notebook records, under its own name: its kernel's pid, and whether the previous
 #: notebook's variable is visible
 RECORD = """
-import os
+import os, sys
+warm = "warmcall.present.whatif_page" in sys.modules  # not imported by these notebooks
+stray = [n for n in dir() if n.startswith("_wc_")]
 from warmcall.present.history import write_metrics
-write_metrics(output_dir, {NAME: {"pid": os.getpid(), "sees_left_over": "left_over" in dir()}})
+write_metrics(output_dir, {NAME: {"pid": os.getpid(), "sees_left_over": "left_over" in dir(),
+                                  "warm": warm, "stray": stray}})
 left_over = NAME
 """
 
@@ -87,6 +90,17 @@ def test_notebooks_of_a_set_share_one_kernel_with_a_clean_namespace(local_run):
         for nb in ("01_first", "02_second", "04_after"):
             assert _first_count(set_dir / f"{nb}.ipynb") == 1, f"{nb} counts from In [1]"
         assert rec["04"]["pid"] != rec["03"]["pid"], "after a failure: a fresh kernel"
+        assert not any(r["stray"] for r in rec.values()), "the warm-up left no names"
+
+
+def test_the_first_sets_kernel_is_started_ahead_with_the_notebooks_imports(local_run):
+    """``jobs=1``: the first set's kernel was started (and its modules imported) while the
+    runner prepared, before its first notebook; the second set's kernel starts with its
+    first notebook; both first notebooks still count from ``In [1]``."""
+    out, _ = local_run
+    one, two = (_recorded(out / "2026-11-02" / n) for n in ("one", "two"))
+    assert one["01"]["warm"] is True
+    assert two["01"]["warm"] is False
 
 
 def test_sets_never_share_a_kernel_and_none_outlives_the_run(local_run):

@@ -79,6 +79,23 @@ def test_progress_keeps_the_watchdog_away_and_deaths_are_outcomes():
     assert got["raises"].status == "error" and "ValueError: no good" in got["raises"].detail
 
 
+def test_a_task_waits_for_the_busy_worker_of_its_affinity():
+    """A task whose affinity a busy worker has (it holds, e.g., a kernel started ahead) waits
+    for that worker, though another is idle; a task of no affinity is not held up by it."""
+    with workers.Supervisor(fixtures_workers.task, 2, stall_s=30,
+                            affinity=lambda t: t.get("key")) as sup:  # fmt: skip
+        sup.prestart(2)
+        sup.submit({"kind": "pid", "sleep": 1.5, "key": "set-a"})
+        sup.submit({"kind": "pid", "key": "set-a", "n": 2})
+        sup.submit({"kind": "pid", "n": 3})
+        got = _outcomes(sup, 3)
+    pids = {o.task.get("n", 1): o.result for o in got}
+    assert pids[2] == pids[1], "the follow-up ran in the worker of its affinity"
+    assert pids[3] != pids[1], "the other task took the idle worker"
+    order = [o.task.get("n", 1) for o in got]
+    assert order.index(3) < order.index(2), "the other task did not wait"
+
+
 def test_progress_beats_name_the_cell_as_in_the_source_notebook():
     beats: list[dict] = []
     fixtures = Path(__file__).parent / "notebooks_fixture"

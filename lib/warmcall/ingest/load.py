@@ -7,12 +7,16 @@ between them (and checks a report set's exports before any notebook runs).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from warmcall.core.errors import InputError
 from warmcall.core.inputs import Input, as_entries
-from warmcall.ingest.cache import load_cached, needs_fill
+from warmcall.core.sanitize import terminal
+from warmcall.ingest.cache import load_cached, needs_fill, wait_writes
 from warmcall.ingest.workbook import Workbook, input_sources, load_exports
 
 
@@ -52,7 +56,11 @@ def load(
     return load_exports(paths, mapping, encoding)
 
 
-def check_exports(params: dict) -> None:
+def check_exports(
+    params: dict,
+    then: Callable[[Workbook], object] | None = None,
+    timeout_s: float | None = None,
+) -> None:
     """Raise ``InputError`` (one line naming the export) when the exports a report set
     names cannot be loaded: a path that is not an export, or an export of which nothing
     could be read. Called by ``warmcall report`` before any notebook runs. ``params``: the
@@ -61,7 +69,11 @@ def check_exports(params: dict) -> None:
     The check is a load: here when it is cheap (small inputs, or already in the table cache),
     else in a short-lived process (``warmcall.ingest.cache.needs_fill``), which also fills the
     table cache for the notebooks, so the memory of a large load is not held by the report
-    runner. Failures other than ``InputError`` are left for the notebooks to report."""
+    runner. There, ``then(workbook)`` runs after a successful load, on the tables in memory
+    while the entry is written (the report runner scores the set: a picklable callable),
+    and the process ends once the entry is written. A process that runs past ``timeout_s``
+    is stopped, with one line on stderr: the notebooks load for themselves. Failures other
+    than ``InputError`` are left for the notebooks to report."""
     data = params.get("data") or []
     if not data:
         return
@@ -73,21 +85,42 @@ def check_exports(params: dict) -> None:
 
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.SimpleQueue()
-    proc = ctx.Process(target=_check_child, args=(data, mapping, encoding, queue), daemon=True)
+    proc = ctx.Process(
+        target=_check_child, args=(data, mapping, encoding, queue, then), daemon=True
+    )
     proc.start()
-    proc.join()
+    proc.join(timeout_s)
+    if proc.is_alive():
+        proc.kill()
+        proc.join(5)
+        print(f"warmcall: checking {terminal(str(data[0]))} took over {timeout_s:.0f} s; "
+              "stopped (the notebooks load the exports themselves)", file=sys.stderr)  # fmt: skip
     found = None if queue.empty() else queue.get()
     if found:
         raise InputError(*found)
 
 
-def _check_child(data: list, mapping: object, encoding: str | None, queue: object) -> None:
+def _check_child(
+    data: list,
+    mapping: object,
+    encoding: str | None,
+    queue: object,
+    then: Callable[[Workbook], object] | None = None,
+) -> None:
     """``check_exports`` in its own process: put (path, problem) of an ``InputError``, or
-    None, on ``queue``."""
+    None, on ``queue``; then ``then(workbook)``; end once the table cache entry is written."""
     try:
-        load(*data, mapping=mapping, encoding=encoding)  # type: ignore[arg-type]
+        try:
+            wb = load(*data, mapping=mapping, encoding=encoding)  # type: ignore[arg-type]
+        except InputError as e:
+            queue.put((e.path, e.problem))  # type: ignore[attr-defined]
+            return
+        except Exception:  # noqa: BLE001 - reported by the notebooks
+            queue.put(None)  # type: ignore[attr-defined]
+            return
         queue.put(None)  # type: ignore[attr-defined]
-    except InputError as e:
-        queue.put((e.path, e.problem))  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - reported by the notebooks
-        queue.put(None)  # type: ignore[attr-defined]
+        if then is not None:
+            with contextlib.suppress(Exception):  # the notebooks do it again and report it
+                then(wb)
+    finally:
+        wait_writes()

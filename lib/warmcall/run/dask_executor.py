@@ -254,6 +254,9 @@ class DaskExecutor:
     def prestart(self) -> None:
         """Nothing to start ahead: the cluster's workers are running."""
 
+    def warm(self, set_tasks: list[dict[str, Any]]) -> None:
+        """Nothing to start ahead: each set's task starts its kernel on its worker."""
+
     def shutdown(self) -> None:
         for fut in list(self._running):
             with contextlib.suppress(Exception):

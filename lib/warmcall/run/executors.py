@@ -66,6 +66,8 @@ class Executor(Protocol):
 
     def prestart(self) -> None: ...
 
+    def warm(self, set_tasks: list[dict[str, Any]]) -> None: ...
+
     def submit(self, set_task: dict[str, Any]) -> str: ...
 
     def as_completed(self, timeout_s: float) -> list[SetDone]: ...
@@ -115,6 +117,15 @@ class LocalExecutor:
         (``report._init_worker``) overlap the table cache fill."""
         self._sup.prestart(self._workers)
 
+    def warm(self, set_tasks: list[dict[str, Any]]) -> None:
+        """Start the kernels of the first sets (one per worker) now, while the caller checks
+        and caches the exports: each worker gets a copy of a set's first notebook task
+        marked ``warm`` (``report._run_one``) and keeps that kernel for the set's notebooks
+        (affinity). Nothing comes of it in ``as_completed``."""
+        for set_task in set_tasks[: self._workers]:
+            if set_task["notebooks"]:
+                self._sup.submit({**set_task["notebooks"][0], "warm": True})
+
     def submit(self, set_task: dict[str, Any]) -> str:
         name = set_task["report_set"]
         s = _LocalSet(set_task, deque(set_task["notebooks"]))
@@ -130,6 +141,8 @@ class LocalExecutor:
 
         done: list[SetDone] = []
         for o in self._sup.wait(timeout_s):
+            if o.task.get("warm"):  # a kernel started ahead; its failure only costs time
+                continue
             s = self._sets[o.task["report_set"]]
             if o.status == "done":
                 res = o.result

@@ -7,7 +7,9 @@ after the other, in one kernel instead:
 
 - the kernel starts with the set's first notebook (papermill's nbclient engine, the same
   limits: ``start_timeout``, ``execution_timeout``, ``iopub_timeout``) in the set's
-  working folder, and ends with ``close()``, after the set's last notebook;
+  working folder, or ahead of it with ``start()`` (the local runner does that while it fills
+  the table cache: the kernel's start and the notebooks' imports, ``WARM_MODULES``, are then
+  off the critical path), and ends with ``close()``, after the set's last notebook;
 - after each notebook the data files it queued are written (``present.datafiles.
   finish_writes``, within the notebook's ``execution_timeout``), then the kernel's
   namespace is emptied and its execution count reset
@@ -28,6 +30,9 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import os
+import tempfile
+import time
 from typing import Any
 
 __all__ = ["ENGINE", "SetKernel", "held_kernel"]
@@ -44,12 +49,42 @@ _RESET = (
 )
 
 
+#: what the report notebooks import, imported by ``SetKernel.start`` in a kernel started ahead
+WARM_MODULES = (
+    "polars",
+    "altair",
+    "IPython.display",
+    "warmcall",
+    "warmcall.present.audit",
+    "warmcall.present.cards",
+    "warmcall.present.charts",
+    "warmcall.present.datafiles",
+    "warmcall.present.display",
+    "warmcall.present.history",
+    "warmcall.present.outreach",
+    "warmcall.present.overview",
+    "warmcall.present.whatif_page",
+)
+#: imports without a name bound in the namespace (and, run silent, no history entry)
+_WARM = (
+    "import importlib as _wc_i\n"
+    f"for _wc_m in {WARM_MODULES!r}:\n"
+    "    _wc_i.import_module(_wc_m)\n"
+    "del _wc_i, _wc_m"
+)
+#: nbclient's default (``NotebookClient.ipython_hist_file``): no history file on disk
+_KERNEL_ARGS = ["--HistoryManager.hist_file=:memory:"]
+
+
 class SetKernel:
     """The kernel one report set's notebooks share (module docstring)."""
 
     def __init__(self, key: str = "") -> None:
         self.key = key
         self._km: Any = None  # the kernel manager, once a notebook started the kernel
+        self._err_path: str | None = None  # stderr of a kernel started by ``start``
+        self._err_pos = 0
+        self._err_tail = b""
 
     @property
     def alive(self) -> bool:
@@ -70,6 +105,45 @@ class SetKernel:
         except BaseException:
             self.close()
             raise
+
+    def start(self, cwd: str, timeout_s: float) -> bool:
+        """Start the kernel now, in ``cwd``, and import ``WARM_MODULES`` in it (silently: no
+        name, no history, ``In [1]`` is still the first notebook's first cell); within
+        ``timeout_s``. Its stderr goes to a temporary file, handed out by ``take_stderr``
+        (the runner appends it to each notebook's log). Returns whether a kernel is held; any
+        failure ends the kernel it started (the first notebook then starts its own). Nothing
+        is done when a kernel is held already."""
+        if self._km is not None:
+            return True
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        try:
+            self._km = AsyncKernelManager(kernel_name="python3")
+            fd, self._err_path = tempfile.mkstemp(prefix="warmcall-kernel-", suffix=".log")
+            with os.fdopen(fd, "ab") as err:  # the kernel keeps its own descriptor
+                run_sync(self._km.start_kernel)(
+                    cwd=cwd, stderr=err, extra_arguments=list(_KERNEL_ARGS)
+                )
+            kc = self._km.client()
+            kc.start_channels()
+            try:
+                run_sync(kc.wait_for_ready)(timeout=timeout_s)
+                msg_id = kc.execute(_WARM, silent=True, store_history=False)
+                deadline = time.monotonic() + timeout_s
+                while True:  # (the only request on this client: its reply comes next)
+                    left = max(0.1, deadline - time.monotonic())
+                    reply = run_sync(kc.get_shell_msg)(timeout=left)
+                    if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                        break
+                if reply.get("content", {}).get("status") != "ok":
+                    raise RuntimeError("the kernel could not import the notebooks' modules")
+            finally:
+                kc.stop_channels()
+        except Exception:  # noqa: BLE001 - a kernel started ahead is an optimisation only
+            self.close()
+            return False
+        return True
 
     def _run(self, nb_man: Any, client_kwargs: dict[str, Any]) -> Any:
         """Run the notebook with an nbclient client on the held kernel manager (called by
@@ -105,17 +179,33 @@ class SetKernel:
         if not reply or reply.get("content", {}).get("status") != "ok":
             raise RuntimeError("the kernel did not reset its namespace between notebooks")
 
+    def take_stderr(self) -> bytes:
+        """What a kernel started by ``start`` wrote on its stderr since the last call (b""
+        for a kernel a notebook started: its stderr is that notebook's log)."""
+        out, self._err_tail = self._err_tail, b""
+        if self._err_path is not None:
+            with contextlib.suppress(OSError), open(self._err_path, "rb") as f:
+                f.seek(self._err_pos)
+                more = f.read()
+                self._err_pos += len(more)
+                out += more
+        return out
+
     def close(self) -> None:
         """End the kernel, if one is held (at once: its notebooks are done)."""
         km, self._km = self._km, None
-        if km is None:
-            return
-        from jupyter_core.utils import run_sync
+        if km is not None:
+            from jupyter_core.utils import run_sync
 
-        with contextlib.suppress(Exception):
-            run_sync(km.shutdown_kernel)(now=True)
-        with contextlib.suppress(Exception):
-            run_sync(km.cleanup_resources)()
+            with contextlib.suppress(Exception):
+                run_sync(km.shutdown_kernel)(now=True)
+            with contextlib.suppress(Exception):
+                run_sync(km.cleanup_resources)()
+        if self._err_path is not None:  # kept for the next ``take_stderr``, file removed
+            self._err_tail = self.take_stderr()
+            with contextlib.suppress(OSError):
+                os.unlink(self._err_path)
+            self._err_path, self._err_pos = None, 0
 
 
 _held: SetKernel | None = None

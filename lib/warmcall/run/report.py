@@ -87,6 +87,7 @@ report set another run holds (nothing run), 128 + N when ended by signal N (130 
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import sys
@@ -122,6 +123,7 @@ from warmcall.run.sets import (
     _lock_sets,
     _Set,
     _task,
+    score_set,
 )
 
 __all__ = ["RunResult", "run_reports"]
@@ -313,9 +315,13 @@ def _run_one(
     ``beat(**info)`` reports progress (task start, each cell's start and end, the HTML
     conversion) to the supervisor's watchdog. The notebook runs in ``kernel``, else in this
     process's kernel for the task's set (``kernels.held_kernel``), which ends after the
-    set's last notebook (``task["last"]``)."""
+    set's last notebook (``task["last"]``). A task marked ``warm`` (a copy of the set's first
+    notebook task) only starts that kernel (``SetKernel.start``) and returns
+    ``{"warm": True, "started": bool}``."""
     if kernel is None:
         kernel = held_kernel(task["kernel_key"])
+    if task.get("warm"):  # the set's kernel, started ahead (``LocalExecutor.warm``)
+        return {"warm": True, "started": kernel.start(task["root"], START_TIMEOUT_S)}
     try:
         return _run_in(kernel, task, beat)
     finally:
@@ -390,6 +396,9 @@ def _run_in(kernel: SetKernel, task: dict[str, Any], beat: Any) -> dict[str, Any
             except Exception as e:
                 error = describe_error(e, None)
                 error["error_type"] = f"HTML export failed: {error['error_type']}"
+    if err := kernel.take_stderr():  # a kernel started ahead: its stderr of this notebook
+        with contextlib.suppress(OSError), open(p["log"], "ab") as log:
+            log.write(err)
     return _result(task, error, time.monotonic() - t0)
 
 
@@ -512,8 +521,13 @@ def run_reports(
     executor = make_executor(scheduler, jobs, len(sets), lambda n: max(1, cores // n))
     try:
         executor.prestart()  # workers start up while the exports are checked (and cached)
+        if executor.fills_local_cache:  # and the first sets' kernels start meanwhile
+            executor.warm([_set_task(s, root, run_id) for s in sets])
         for s in sets:  # an export that yields nothing: one line, before any notebook runs
-            check_exports(s.params)
+            # a check that loads the exports into this machine's table cache also scores
+            # the set there (its notebooks then read the scores)
+            score = functools.partial(score_set, s.params) if executor.fills_local_cache else None
+            check_exports(s.params, score, s.timeout)
         with contextlib.ExitStack() as locks:
             _lock_sets(locks, sets)
             for s in sets:

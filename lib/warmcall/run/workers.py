@@ -244,13 +244,13 @@ class Supervisor:
     def _dispatch(self) -> None:
         while self._queue:
             idle = [w for w in self._workers if not w.busy]
-            if idle:
-                i, w = self._pick(idle)
-            elif len(self._workers) < self._max:
-                i, w = 0, _Worker(self._ctx, self._args)
-                self._workers.append(w)
-            else:
+            picked = self._pick(idle)
+            if picked is None:
                 return
+            i, w = picked
+            if w is None:
+                w = _Worker(self._ctx, self._args)
+                self._workers.append(w)
             task = self._queue[i]
             del self._queue[i]
             w.affinity = self._affinity(task)
@@ -260,16 +260,28 @@ class Supervisor:
                 self._drop(w)
                 self._queue.appendleft(task)
 
-    def _pick(self, idle: list[_Worker]) -> tuple[int, _Worker]:
-        """The queued task (its index) and the idle worker for it: the first task whose
-        affinity an idle worker shares, with that worker; else the first task, first idle."""
-        for i, task in enumerate(self._queue):
+    def _pick(self, idle: list[_Worker]) -> tuple[int, _Worker | None] | None:
+        """The queued task (its index) and the idle worker for it (None: start a new one),
+        or None when no task can start now. A task waits while a busy worker has its
+        affinity (that worker holds what it needs, e.g. a kernel started ahead); else the
+        first task whose affinity an idle worker shares goes to that worker; else the first
+        task goes to the first idle worker, or to a new one while there are fewer than
+        ``workers``."""
+        busy = {w.affinity for w in self._workers if w.busy and w.affinity is not None}
+        ready = [(i, t) for i, t in enumerate(self._queue) if self._affinity(t) not in busy]
+        for i, task in ready:
             want = self._affinity(task)
             if want is not None:
                 for w in idle:
                     if w.affinity == want:
                         return i, w
-        return 0, idle[0]
+        if not ready:
+            return None
+        if idle:
+            return ready[0][0], idle[0]
+        if len(self._workers) < self._max:
+            return ready[0][0], None
+        return None
 
     def _drop(self, w: _Worker) -> None:
         if w.proc.is_alive():
