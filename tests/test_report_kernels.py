@@ -20,6 +20,7 @@ PARAMS_CELL = 'params_file = ""\nparams = {}\nreport_set = ""\noutput_dir = ""\n
 #: notebook's variable is visible
 RECORD = """
 import os, sys
+os.write(2, f"stderr of {NAME}\\n".encode())  # the kernel process's own stderr
 warm = "warmcall.present.whatif_page" in sys.modules  # not imported by these notebooks
 stray = [n for n in dir() if n.startswith("_wc_")]
 from warmcall.present.history import write_metrics
@@ -101,6 +102,17 @@ def test_the_first_sets_kernel_is_started_ahead_with_the_notebooks_imports(local
     one, two = (_recorded(out / "2026-11-02" / n) for n in ("one", "two"))
     assert one["01"]["warm"] is True
     assert two["01"]["warm"] is False
+
+
+def test_a_kernel_started_ahead_writes_its_stderr_into_each_notebooks_log(local_run):
+    """The first set's kernel (started ahead): what it writes on its stderr while a notebook
+    runs is in that notebook's log, and only there."""
+    out, _ = local_run
+    logs = {nb: (out / "2026-11-02" / "one" / f"{nb}.log").read_text(encoding="utf-8")
+            for nb in ("01_first", "02_second", "04_after")}  # fmt: skip
+    assert "stderr of 01" in logs["01_first"] and "stderr of 02" not in logs["01_first"]
+    assert "stderr of 02" in logs["02_second"] and "stderr of 01" not in logs["02_second"]
+    assert "stderr of 04" in logs["04_after"]  # a fresh kernel after the failure
 
 
 def test_sets_never_share_a_kernel_and_none_outlives_the_run(local_run):

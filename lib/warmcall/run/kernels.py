@@ -82,7 +82,7 @@ class SetKernel:
     def __init__(self, key: str = "") -> None:
         self.key = key
         self._km: Any = None  # the kernel manager, once a notebook started the kernel
-        self._err_path: str | None = None  # stderr of a kernel started by ``start``
+        self._err: int | None = None  # read end of the stderr of a kernel started by ``start``
         self._err_pos = 0
         self._err_tail = b""
 
@@ -109,8 +109,8 @@ class SetKernel:
     def start(self, cwd: str, timeout_s: float) -> bool:
         """Start the kernel now, in ``cwd``, and import ``WARM_MODULES`` in it (silently: no
         name, no history, ``In [1]`` is still the first notebook's first cell); within
-        ``timeout_s``. Its stderr goes to a temporary file, handed out by ``take_stderr``
-        (the runner appends it to each notebook's log). Returns whether a kernel is held; any
+        ``timeout_s``. Its stderr goes to a nameless temporary file, handed out by
+        ``take_stderr`` (the runner appends it to each notebook's log). Returns whether a kernel is held; any
         failure ends the kernel it started (the first notebook then starts its own). Nothing
         is done when a kernel is held already."""
         if self._km is not None:
@@ -120,7 +120,13 @@ class SetKernel:
 
         try:
             self._km = AsyncKernelManager(kernel_name="python3")
-            fd, self._err_path = tempfile.mkstemp(prefix="warmcall-kernel-", suffix=".log")
+            # a temporary file with no name (removed at once: nothing is left behind however
+            # the process ends), read through a descriptor of its own
+            fd, path = tempfile.mkstemp(prefix="warmcall-kernel-", suffix=".log")
+            try:
+                self._err = os.open(path, os.O_RDONLY)
+            finally:
+                os.unlink(path)
             with os.fdopen(fd, "ab") as err:  # the kernel keeps its own descriptor
                 run_sync(self._km.start_kernel)(
                     cwd=cwd, stderr=err, extra_arguments=list(_KERNEL_ARGS)
@@ -183,12 +189,15 @@ class SetKernel:
         """What a kernel started by ``start`` wrote on its stderr since the last call (b""
         for a kernel a notebook started: its stderr is that notebook's log)."""
         out, self._err_tail = self._err_tail, b""
-        if self._err_path is not None:
-            with contextlib.suppress(OSError), open(self._err_path, "rb") as f:
-                f.seek(self._err_pos)
-                more = f.read()
-                self._err_pos += len(more)
-                out += more
+        while self._err is not None:
+            try:
+                more = os.pread(self._err, 1 << 20, self._err_pos)
+            except OSError:
+                break
+            if not more:
+                break
+            self._err_pos += len(more)
+            out += more
         return out
 
     def close(self) -> None:
@@ -201,11 +210,11 @@ class SetKernel:
                 run_sync(km.shutdown_kernel)(now=True)
             with contextlib.suppress(Exception):
                 run_sync(km.cleanup_resources)()
-        if self._err_path is not None:  # kept for the next ``take_stderr``, file removed
+        if self._err is not None:  # what is left, kept for the next ``take_stderr``
             self._err_tail = self.take_stderr()
             with contextlib.suppress(OSError):
-                os.unlink(self._err_path)
-            self._err_path, self._err_pos = None, 0
+                os.close(self._err)
+            self._err, self._err_pos = None, 0
 
 
 _held: SetKernel | None = None
