@@ -32,3 +32,8 @@ def task(t: dict[str, Any], beat: Callable[..., None]) -> Any:
     if kind == "dies":
         os._exit(3)
     raise ValueError("no good")
+
+
+def sleeps(wb: Any) -> None:
+    """A ``check_exports`` follow-up (``then``) that never ends in time."""
+    time.sleep(60)

@@ -45,3 +45,28 @@ def test_large_inputs_are_checked_in_a_child_process(tmp_path, monkeypatch):
     (export / "Connections.csv").write_text(BROKEN, encoding="utf-8")
     with pytest.raises(InputError, match="nothing could be loaded from this LinkedIn export"):
         check_exports({"data": [str(export)]})
+
+
+def test_the_check_process_is_stopped_at_its_limit(tmp_path, monkeypatch, capsys):
+    """The short-lived check (and fill) process gets a time limit: past it, it is stopped
+    with one line naming the export, and the runner goes on (the notebooks load for
+    themselves); a table cache entry it had written stays usable."""
+    import time
+
+    import fixtures_workers
+    from warmcall.ingest import cache
+    from warmcall.ingest.load import check_exports
+
+    monkeypatch.setenv("WARMCALL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("WARMCALL_CACHE_MIN_BYTES", "1")
+    export = tmp_path / "canonical"
+    export.mkdir()
+    (export / "connections.csv").write_text(
+        "account_id,platform,contact_id,handle,follows_me\nx:me,x,1,alice,true\n", encoding="utf-8"
+    )
+    t0 = time.monotonic()
+    check_exports({"data": [str(export)]}, fixtures_workers.sleeps, 3)
+    assert time.monotonic() - t0 < 30
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "took over 3 s" in line and str(export) in line
+    assert not cache.needs_fill([str(export)], None, None)  # filled before the follow-up

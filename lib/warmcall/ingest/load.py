@@ -93,7 +93,8 @@ def check_exports(
     if proc.is_alive():
         proc.kill()
         proc.join(5)
-        print(f"warmcall: checking {terminal(str(data[0]))} took over {timeout_s:.0f} s; "
+        first = as_entries(list(data))[0].path
+        print(f"warmcall: checking {terminal(str(first))} took over {timeout_s:.0f} s; "
               "stopped (the notebooks load the exports themselves)", file=sys.stderr)  # fmt: skip
     found = None if queue.empty() else queue.get()
     if found:
