@@ -550,3 +550,18 @@ def test_account_signals_from_the_keyed_interactions_equal_the_plain_ones(tmp_pa
     assert got.height == 3 and got.equals(want)
     brand = got.filter(pl.col("account_id") == "x:brand").row(0, named=True)
     assert brand["inbound"] and not brand["messages_in"]  # likes only: no messages
+
+
+def test_inbound_engagement_from_the_keyed_interactions_equals_the_plain_one():
+    """``lists.inbound_engagement`` grouped by the integer contact key, then named, equals
+    the grouping by the three key columns (random interactions, some outside the window)."""
+    from warmcall.model.lists import inbound_engagement
+
+    df = _random_interactions(5, n=4000)
+    keys = ["account_id", "platform", "contact_id"]
+    ids = df.select(keys).unique(maintain_order=True).with_row_index("_ck")
+    keyed = df.join(ids, on=keys, maintain_order="left").drop(keys)
+    as_of, weights = date(2026, 6, 1), {"like": 1.0, "reply": 3.0, "dm": 5.0}
+    plain = inbound_engagement(df, as_of, 90, weights).sort(keys)
+    fast = inbound_engagement(keyed, as_of, 90, weights, contact_keys=ids).sort(keys)
+    assert plain.height > 50 and fast.equals(plain)

@@ -392,3 +392,37 @@ def test_follow_back_note_says_why_a_table_is_empty():
     both = audit_page.follow_back_note(A(True, True), empty)
     assert both is not None and both.startswith("No suggestions") and "not in" not in both
     assert audit_page.follow_back_note(A(True, True), pl.DataFrame({"handle": ["x"]})) is None
+
+
+def test_in_quality_order_says_whether_a_sort_would_change_anything() -> None:
+    """``lists.in_quality_order`` (which lets the lists skip their sort) is True exactly
+    when sorting by ``QUALITY_ORDER`` leaves the frame as it is: random small frames with
+    ties, nulls and signed zeros, in random and in sorted order."""
+    import numpy as np
+    import polars as pl
+    from warmcall.model.lists import QUALITY_ORDER, in_quality_order
+
+    rng = np.random.default_rng(7)
+    seen = {True: 0, False: 0}
+    for _ in range(300):
+        n = int(rng.integers(0, 7))
+        df = pl.DataFrame(
+            {
+                "account_id": [str(x) if x else None for x in rng.choice(["", "a", "b"], n)],
+                "quality": [
+                    None if q == 9 else float(q) for q in rng.choice([-0.0, 0, 1, 2, 9], n)
+                ],
+                "contact_id": [
+                    str(x) if x else None for x in rng.choice(["", "c1", "c2", "c3"], n)
+                ],
+            },
+            schema={"account_id": pl.String, "quality": pl.Float64, "contact_id": pl.String},
+        )
+        for frame in (df, df.sort(QUALITY_ORDER[0], descending=QUALITY_ORDER[1])):
+            want = frame.equals(frame.sort(QUALITY_ORDER[0], descending=QUALITY_ORDER[1]))
+            assert in_quality_order(frame) == want, frame
+            seen[want] += 1
+    assert min(seen.values()) > 50  # both answers were tested
+    nan = pl.DataFrame({"account_id": ["a", "a"], "quality": [float("nan"), 1.0],
+                        "contact_id": ["x", "y"]})  # fmt: skip
+    assert not in_quality_order(nan)

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from warmcall.core.params import Params
+from warmcall.core.schema import CONTACT_KEY
 from warmcall.core.words import NOT_IN_EXPORT
 from warmcall.model.features import window_start
 from warmcall.model.links import profile_url
@@ -149,24 +150,54 @@ def _shape(df: pl.LazyFrame, extra: tuple[pl.Expr, ...] = ()) -> pl.DataFrame:
     ).collect()
 
 
-def _by_quality(df: pl.LazyFrame) -> pl.LazyFrame:
-    return df.sort(["account_id", "quality", "contact_id"], descending=[False, True, False])
+#: the order of a list ranked by quality: per account, best first, ties by contact id
+QUALITY_ORDER = (["account_id", "quality", "contact_id"], [False, True, False])
 
 
-def mutuals(scores: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:
-    """Contacts who follow you and whom you follow (by T), per account; best quality first."""
+def _by_quality(df: pl.LazyFrame, ordered: bool = False) -> pl.LazyFrame:
+    """``df`` in ``QUALITY_ORDER``; as it is when ``ordered`` (rows of scores that are in
+    that order already, ``in_quality_order``: a filter keeps the order)."""
+    return df if ordered else df.sort(QUALITY_ORDER[0], descending=QUALITY_ORDER[1])
+
+
+def in_quality_order(scores: pl.DataFrame) -> bool:
+    """Whether ``scores`` is in ``QUALITY_ORDER`` already (as ``df.sort`` puts it: nulls
+    first), by comparing each row with the one before: no pair out of order. The scores
+    come so from ``scoring.score_features``; pseudonyms (``redact``) change the contact ids
+    and so the order of ties. With a NaN quality: False (the sort decides)."""
+    if scores.height < 2:
+        return True
+    if scores["quality"].is_nan().any():
+        return False
+    out_of_order, tied = pl.lit(False), pl.lit(True)  # by the columns so far
+    for c, desc in zip(*QUALITY_ORDER, strict=True):
+        cur, prev = pl.col(c), pl.col(c).shift(1)
+        before = (prev > cur) if desc else (prev < cur)  # prev belongs before cur
+        after = (prev < cur) if desc else (prev > cur)
+        c_before = (prev.is_null() & cur.is_not_null()) | before.fill_null(False)  # nulls first
+        c_after = (prev.is_not_null() & cur.is_null()) | after.fill_null(False)
+        out_of_order = out_of_order | (tied & c_after)
+        tied = tied & ~c_before & ~c_after
+    return not scores.select(out_of_order.slice(1).any()).item()
+
+
+def mutuals(scores: pl.DataFrame, known: pl.DataFrame, ordered: bool = False) -> pl.DataFrame:
+    """Contacts who follow you and whom you follow (by T), per account; best quality first.
+    ``ordered``: ``scores`` is in ``QUALITY_ORDER`` already (``in_quality_order``)."""
     b = _base(scores, known, "mutuals")
-    return _shape(_by_quality(b.filter(pl.col("_fm") & pl.col("_if"))))
+    return _shape(_by_quality(b.filter(pl.col("_fm") & pl.col("_if")), ordered))
 
 
-def not_following_back(scores: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:
+def not_following_back(
+    scores: pl.DataFrame, known: pl.DataFrame, ordered: bool = False
+) -> pl.DataFrame:
     """Contacts you follow who do not follow you, per account; best quality first."""
     b = _base(scores, known, "not_following_back")
-    return _shape(_by_quality(b.filter(pl.col("_if") & ~pl.col("_fm"))))
+    return _shape(_by_quality(b.filter(pl.col("_if") & ~pl.col("_fm")), ordered))
 
 
 def not_followed_back(
-    scores: pl.DataFrame, known: pl.DataFrame, min_quality: float
+    scores: pl.DataFrame, known: pl.DataFrame, min_quality: float, ordered: bool = False
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Contacts who follow you and whom you do not follow, per account, as two lists:
     quality ≥ ``min_quality`` (warm) and below (the rest); best quality first, with their
@@ -174,7 +205,10 @@ def not_followed_back(
     b = _base(scores, known, "not_followed_back_warm").filter(pl.col("_fm") & ~pl.col("_if"))
     extra = (pl.col("relevance"), pl.col("flags").list.join(", ").alias("flags"))
     warm = pl.col("quality") >= min_quality  # (each part sorted on its own: no sort twice)
-    return _shape(_by_quality(b.filter(warm)), extra), _shape(_by_quality(b.filter(~warm)), extra)
+    return (
+        _shape(_by_quality(b.filter(warm), ordered), extra),
+        _shape(_by_quality(b.filter(~warm), ordered), extra),
+    )
 
 
 #: ``posting`` of a ghost whose profile shows no posting activity (the silence decided).
@@ -226,21 +260,27 @@ def inbound_engagement(
     as_of: date,
     window_days: int,
     kind_weights: dict[str, float],
+    contact_keys: pl.LazyFrame | pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Per (account_id, platform, contact_id): ``engagement`` = Σ ``kind_weights[kind]``
     (0 for a kind without a weight) and ``inbound`` = the count, over inbound interactions
-    whose UTC date is in the window T − W + 1 … T (``features.window_start``)."""
+    whose UTC date is in the window T − W + 1 … T (``features.window_start``).
+    ``contact_keys``: the interactions carry the table cache's integer contact key instead
+    of the three key columns (``Workbook.keyed_interactions``): grouped by it, then named."""
     d = pl.col("ts").dt.date()
     w = pl.col("kind").replace_strict(kind_weights, default=0.0, return_dtype=pl.Float64)
-    return (
+    keys = ["account_id", "platform", "contact_id"]
+    out = (
         interactions.lazy()
         .filter(
             (pl.col("direction") == "in") & (d >= window_start(as_of, window_days)) & (d <= as_of)
         )
-        .group_by("account_id", "platform", "contact_id")
+        .group_by(keys if contact_keys is None else [CONTACT_KEY])
         .agg(engagement=w.sum(), inbound=pl.len().cast(pl.UInt32))
-        .collect()
     )
+    if contact_keys is not None:
+        out = out.join(contact_keys.lazy(), on=CONTACT_KEY).select(*keys, "engagement", "inbound")
+    return out.collect()
 
 
 def top_engagers(
@@ -269,10 +309,11 @@ def all_lists(
 ) -> dict[str, pl.DataFrame]:
     """Every list of ``LISTS`` by name (module docstring for the rules); ``as_of`` is T."""
     known = knowledge(scores, signals)
-    warm, rest = not_followed_back(scores, known, params.outreach.min_quality)
+    ordered = in_quality_order(scores)  # as scoring leaves them: the lists need no sort
+    warm, rest = not_followed_back(scores, known, params.outreach.min_quality, ordered)
     return {
-        "mutuals": mutuals(scores, known),
-        "not_following_back": not_following_back(scores, known),
+        "mutuals": mutuals(scores, known, ordered),
+        "not_following_back": not_following_back(scores, known, ordered),
         "not_followed_back_warm": warm,
         "not_followed_back_rest": rest,
         "ghosts": ghosts(scores, known, params.lists.ghost_days, as_of),
@@ -306,9 +347,9 @@ def analysis_lists(a: Analysis) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     workbook's interactions (pseudonymized like the scores when ``redact`` is on, and then
     without profile links)."""
     p = a.params
-    eng = inbound_engagement(
-        a.workbook.scan("interactions"), a.as_of, p.window_days, p.quality.kind_weights
-    )
+    keyed = a.workbook.keyed_interactions()
+    inter, keys = keyed if keyed is not None else (a.workbook.scan("interactions"), None)
+    eng = inbound_engagement(inter, a.as_of, p.window_days, p.quality.kind_weights, keys)
     if p.redact:
         eng = redact_contacts(eng, key_for(p))
     lists = all_lists(a.scores, a.signals, eng, p, a.as_of)
