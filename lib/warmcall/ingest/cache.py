@@ -307,22 +307,37 @@ def open_entry(entry: Path, verify: bool = True) -> LazyWorkbook | None:
         source_files = pl.read_parquet(entry / FILES_FILE)
     except Exception:  # noqa: BLE001 - any damage: rebuild the entry
         return None
-    frames = {}
-    for t, f in files.items():
-        lf = pl.scan_parquet(f)
-        if t == "interactions":
-            keys = pl.scan_parquet(entry / KEY_FILE)
-            lf = lf.join(keys, on=CONTACT_KEY, how="left", maintain_order="left")
-        frames[t] = with_source(t, lf, source_files.lazy())
-    keyed = (
-        pl.scan_parquet(files["interactions"]).select(
-            CONTACT_KEY, "ts", "kind", "direction", "post_id"
-        ),
-        pl.scan_parquet(entry / KEY_FILE),
-    )
     with contextlib.suppress(OSError):
         (entry / USED_FILE).touch()
-    return LazyWorkbook(frames, report, keyed, cache_key=entry.name)
+    return _entry_workbook(
+        {t: pl.scan_parquet(f) for t, f in files.items()},
+        pl.scan_parquet(entry / KEY_FILE),
+        source_files.lazy(),
+        report,
+        entry.name,
+    )
+
+
+def _entry_workbook(
+    stored: dict[str, pl.LazyFrame],
+    keys: pl.LazyFrame,
+    files: pl.LazyFrame,
+    report: LoadReport,
+    key: str,
+) -> LazyWorkbook:
+    """The ``LazyWorkbook`` of an entry's tables as stored (``_stored_schema``: interactions
+    keyed by ``_ck``, ``keys`` the key table; ``_fid``/``_line`` for ``files``): canonical
+    tables (``with_source``, the key columns joined back) and the per-contact frames."""
+    frames = {}
+    for t, lf in stored.items():
+        if t == "interactions":
+            lf = lf.join(keys, on=CONTACT_KEY, how="left", maintain_order="left")
+        frames[t] = with_source(t, lf, files)
+    per_contact = (
+        stored["interactions"].select(CONTACT_KEY, "ts", "kind", "direction", "post_id"),
+        keys,
+    )
+    return LazyWorkbook(frames, report, per_contact, cache_key=key)
 
 
 def _stored_schema(table: str) -> dict[str, pl.DataType]:
@@ -639,18 +654,8 @@ def memory_workbook(
     interactions), over the frames in memory: the same tables, columns and types (Parquet
     keeps them), without reading back what was just loaded."""
     rows, keys = keyed
-    files = wb.source_files.lazy()
-    frames = {}
-    for t in schema.TABLES:
-        lf = getattr(wb, t).lazy() if t != "interactions" else rows.lazy()
-        if t == "interactions":
-            lf = lf.join(keys.lazy(), on=CONTACT_KEY, how="left", maintain_order="left")
-        frames[t] = with_source(t, lf, files)
-    per_contact = (
-        rows.lazy().select(CONTACT_KEY, "ts", "kind", "direction", "post_id"),
-        keys.lazy(),
-    )
-    return LazyWorkbook(frames, wb.report, per_contact, cache_key=key)
+    stored = {t: (rows if t == "interactions" else getattr(wb, t)).lazy() for t in schema.TABLES}
+    return _entry_workbook(stored, keys.lazy(), wb.source_files.lazy(), wb.report, key)
 
 
 #: the entry writes in flight (``_write_soon``), and the longest ``wait_writes`` waits for them

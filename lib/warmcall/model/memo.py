@@ -15,8 +15,8 @@ workbook has no key for its content.
 
 Where: ``cache_dir() / "analyses" / <key>`` (folders private, written into a temporary folder
 and renamed into place, by a background thread: ``write_soon``). An entry lives only while
-its table cache entry does (removed by ``prune`` otherwise); each file's size and SHA-256 are in its ``manifest.json`` and checked
-before it is served; an entry that fails the check is removed and the analysis recomputed.
+its table cache entry does (removed by ``prune`` otherwise); each file's size and SHA-256
+are in its ``manifest.json`` and checked before it is served; an entry that fails the check is removed and the analysis recomputed.
 Nothing here ever fails an analysis: a cache that cannot be read or written is skipped.
 """
 

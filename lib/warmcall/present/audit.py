@@ -181,9 +181,7 @@ def follow_back_note(a: Analysis, suggestions: pl.DataFrame) -> str | None:
     if suggestions.height:
         return None
     known = lists.knowledge(a.scores, a.signals)
-    both = known.filter(
-        pl.col("follower_list").fill_null(False) & pl.col("following_list").fill_null(False)
-    )
+    both = known.filter(pl.col("follower_list") & pl.col("following_list"))  # never null
     if both.height == 0:
         return (
             f"Follow-back suggestions: {NOT_IN_EXPORT}: no export gives both a list of your "

@@ -110,9 +110,9 @@ class SetKernel:
         """Start the kernel now, in ``cwd``, and import ``WARM_MODULES`` in it (silently: no
         name, no history, ``In [1]`` is still the first notebook's first cell); within
         ``timeout_s``. Its stderr goes to a nameless temporary file, handed out by
-        ``take_stderr`` (the runner appends it to each notebook's log). Returns whether a kernel is held; any
-        failure ends the kernel it started (the first notebook then starts its own). Nothing
-        is done when a kernel is held already."""
+        ``take_stderr`` (the runner appends it to each notebook's log). Returns whether a
+        kernel is held; any failure ends the kernel it started (the first notebook then
+        starts its own). Nothing is done when a kernel is held already."""
         if self._km is not None:
             return True
         from jupyter_client.manager import AsyncKernelManager

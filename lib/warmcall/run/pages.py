@@ -71,8 +71,8 @@ def notebook_to_html(nb: Any, *, title: str, header: dict[str, str] | None = Non
 
     ``header`` (keys ``set``, ``notebook``, ``as_of``, optional ``dated``: the words before
     that date, "as of" by default, "run of" when it is the day of the run; optional ``run``:
-    the run id, kept in a ``data-run`` attribute) adds a small escaped header line with a link to the index two
-    folders up.
+    the run id, kept in a ``data-run`` attribute) adds a small escaped header line with a
+    link to the index two folders up.
     """
     resources: dict[str, Any] = {"metadata": {"name": title}}
     if header:

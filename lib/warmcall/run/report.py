@@ -26,8 +26,9 @@ What it does, in order:
    other's ``output_dir`` files, and in **one kernel** (``warmcall.run.kernels``: the
    namespace emptied between notebooks, a fresh kernel after a failed one; a worker runs a
    set's next notebook when it ran the previous one).
-   ``POLARS_MAX_THREADS = max(1, cores // workers)`` and ``WARMCALL_BATCH=1`` are set in each worker before its kernels start (kernels inherit
-   them; the what-if notebook builds no widget in batch). papermill runs with
+   ``POLARS_MAX_THREADS = max(1, cores // workers)`` and ``WARMCALL_BATCH=1`` are set in
+   each worker before its kernels start (kernels inherit them; the what-if notebook builds
+   no widget in batch). papermill runs with
    ``kernel_name="python3"`` and ``cwd`` = the project root. Sets reach the workers through
    an executor (``warmcall.run.executors``): these local workers by default, or with
    ``scheduler`` a Dask cluster, one task per set (``warmcall.run.dask_executor``: the pages

@@ -59,9 +59,10 @@ def score_set(params: dict[str, Any], wb: Any) -> None:
 def _fill_table_cache(sets: list[_Set], progress: bool) -> None:
     """Load each set's exports into the table cache (``warmcall.ingest.cache``) in a short-lived
     process before the notebooks run, when the inputs are large enough to be cached and are
-    not yet, and score the set whose inputs were loaded there (``_fill_one``): every notebook then opens the cached Parquet instead of the first one loading
-    the exports inside its kernel, where the memory of that load (3.7 GB at 10M
-    interactions) would stay held while the notebook goes on. The process dies with this
+    not yet, and score the set whose inputs were loaded there (``_fill_one``): every
+    notebook then opens the cached Parquet instead of the first one loading the exports
+    inside its kernel, where the memory of that load (3.7 GB at 10M interactions) would
+    stay held while the notebook goes on. The process dies with this
     one and gets the set's ``report.timeout_s``; a failure or an overrun is not fatal (the
     notebooks load again, under their own limits, and report any error on their page)."""
     from warmcall.run.workers import run_child
