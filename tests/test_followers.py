@@ -7,9 +7,10 @@ from __future__ import annotations
 import math
 from datetime import date
 
+import numpy as np
 import polars as pl
 from scipy import stats as sps
-from warmcall.model import followers
+from warmcall.model import followers, stats
 
 CONTACTS = pl.DataFrame(
     {
@@ -41,6 +42,41 @@ def test_contact_correlations_all_then_each_group() -> None:
     # LinkedIn's exports do not show engagement by others: no pairs, ρ unknown (not 0)
     assert by["linkedin", "engagement"]["n"] == 0 and by["linkedin", "engagement"]["rho"] is None
     assert (by["all", "quality"]["n"], by["all", "engagement"]["n"]) == (10, 5)
+
+
+def test_large_groups_take_rho_from_one_query_and_the_fisher_interval() -> None:
+    """Groups over BOOTSTRAP_MAX_N pairs: rho as scipy's Spearman of the group, the Fisher z
+    interval (tanh(atanh rho ± 1.96 · 1.03 / √(n − 3))); a small group keeps its bootstrap."""
+    rng = np.random.default_rng(7)
+    n = 2 * stats.BOOTSTRAP_MAX_N + 500
+    f = rng.integers(0, 5_000, n)
+    big = pl.DataFrame(
+        {
+            "platform": ["x"] * n + ["bluesky"] * 40,
+            "contact_followers": list(f) + list(range(40)),
+            "engagement": list(f // 100 + rng.integers(0, 9, n)) + [None] * 40,
+            "quality": list(rng.random(n) * 100) + list(rng.random(40) * 100),
+        }
+    )
+    t = followers.contact_correlations(big, by=("platform",), seed=0)
+    by = {(r["group"], r["followers vs"]): r for r in t.iter_rows(named=True)}
+    x = big.filter(pl.col("platform") == "x")
+    for what in ("engagement", "quality"):
+        r = by["x", what]
+        rho = sps.spearmanr(x["contact_followers"], x[what]).statistic
+        assert math.isclose(r["rho"], rho, abs_tol=1e-12) and r["n"] == n
+        z, se = math.atanh(rho), 1.03 / math.sqrt(n - 3)
+        assert math.isclose(r["ci_low"], math.tanh(z - 1.959963984540054 * se), abs_tol=1e-9)
+        assert r["method"].startswith("Fisher")
+    assert by["bluesky", "quality"]["method"].startswith("bootstrap")
+    assert by["bluesky", "engagement"]["n"] == 0 and by["bluesky", "engagement"]["rho"] is None
+    reading = followers.follower_reading(big)
+    assert math.isclose(
+        reading.quality.rho,
+        sps.spearmanr(big["contact_followers"], big["quality"]).statistic,
+        abs_tol=1e-12,
+    )
+    assert reading.engagement.n == n and reading.contacts == n + 40
 
 
 def test_follower_reading_counts_contacts_with_known_followers() -> None:

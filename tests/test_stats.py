@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 import pytest
 from scipy import stats as sps
-from warmcall.model.stats import concentration, rank_correlation
+from warmcall.model.stats import concentration, rank_correlation, spearman_by_group
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -44,6 +44,38 @@ def test_seed_reproducible_and_large_n_uses_fisher() -> None:
     assert a.method.startswith("Fisher")
     z, se = math.atanh(a.rho), 1.03 / math.sqrt(30_000 - 3)
     assert math.isclose(a.lo, math.tanh(z - 1.959963984540054 * se), rel_tol=1e-9)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_spearman_by_group_matches_scipy_per_group(seed: int) -> None:
+    """All groups in one query: each group's n and rho as scipy's Spearman of that group's
+    complete pairs (ties, nulls and NaN on either side); a constant side: rho null."""
+    rng = np.random.default_rng(seed)
+    n = 3_000
+    x = rng.integers(0, 40, n).astype(float)
+    y = x * 0.5 + rng.integers(0, 25, n)
+    x[rng.random(n) < 0.05] = np.nan
+    g = rng.choice(["a", "b", "c"], n)
+    df = pl.DataFrame({"g": g, "x": x, "y": y}).with_columns(
+        y=pl.when(pl.int_range(pl.len()) % 17 == 0).then(None).otherwise(pl.col("y")),
+        x=pl.col("x").fill_nan(None).fill_null(float("nan")),  # NaN, not null, on this side
+    )
+    df = pl.concat([df, pl.DataFrame({"g": ["k"] * 5, "x": [1.0, 2, 3, 4, 5], "y": [7.0] * 5})])
+    out = spearman_by_group(df, "x", "y", ["g"])
+    assert out["g"].to_list() == list(dict.fromkeys(df["g"].to_list()))  # first appearance
+    for key, n_, rho in out.rows():
+        part = df.filter(pl.col("g") == key, pl.col("x").is_not_nan(), pl.col("y").is_not_null())
+        assert n_ == part.height
+        if key == "k":
+            assert rho is None
+        else:
+            assert math.isclose(rho, sps.spearmanr(part["x"], part["y"]).statistic, abs_tol=1e-12)
+    whole = spearman_by_group(df.filter(pl.col("g") != "k"), "x", "y", ())
+    ok = df.filter(pl.col("g") != "k", pl.col("x").is_not_nan(), pl.col("y").is_not_null())
+    assert whole["n"].item() == ok.height
+    assert math.isclose(
+        whole["rho"].item(), sps.spearmanr(ok["x"], ok["y"]).statistic, abs_tol=1e-12
+    )
 
 
 def test_concentration_by_hand() -> None:

@@ -14,7 +14,13 @@ from dataclasses import dataclass
 import polars as pl
 
 from warmcall.model.observability import knowable, with_signal_columns
-from warmcall.model.stats import RankCorrelation, rank_correlation
+from warmcall.model.stats import (
+    BOOTSTRAP_MAX_N,
+    RankCorrelation,
+    fisher_correlation,
+    rank_correlation,
+    spearman_by_group,
+)
 
 #: Columns of a correlation table (``contact_correlations`` adds ``group`` in front).
 CORRELATION_SCHEMA: dict[str, pl.DataType] = {
@@ -39,23 +45,51 @@ def _row(what: str, r: RankCorrelation) -> dict:
             "method": r.method}  # fmt: skip
 
 
+def _correlation(
+    s: pl.DataFrame, group: pl.Expr, what: str, n: int, rho: float | None, seed: int
+) -> RankCorrelation:
+    """Followers vs ``what`` in the rows of ``s`` where ``group`` holds, of which
+    ``spearman_by_group`` gave ``n`` and ``rho``: ``rank_correlation`` (bootstrap CI) up to
+    ``BOOTSTRAP_MAX_N`` pairs, else the Fisher interval around ``rho``."""
+    if n <= BOOTSTRAP_MAX_N:
+        g = s.filter(group)
+        return rank_correlation(g["contact_followers"], g[what], seed=seed)
+    if rho is None:  # a side is constant
+        return RankCorrelation(None, None, None, n, 0.95, "none")
+    return fisher_correlation(rho, n)
+
+
 def contact_correlations(
     contacts: pl.DataFrame, by: Sequence[str] = ("platform",), seed: int = 0
 ) -> pl.DataFrame:
     """Spearman ρ (bootstrap CI, ``seed``) of ``contact_followers`` vs ``engagement`` and vs
     ``quality``, over all contacts (group "all") then per ``by`` group (labels joined with
     " / ", in order of first appearance); only contacts with a known follower count, and for
-    engagement only those with a known engagement (``with_engagement``)."""
-    s = contacts.filter(pl.col("contact_followers").is_not_null())
-    groups = [("all", s)] + [
-        (" / ".join(str(k) for k in key), g) for key, g in s.group_by(list(by), maintain_order=True)
+    engagement only those with a known engagement (``with_engagement``). ρ and n of every
+    group come from ``stats.spearman_by_group`` (one query); the CI is the bootstrap of
+    ``stats.rank_correlation`` up to ``stats.BOOTSTRAP_MAX_N`` pairs, else Fisher's."""
+    keys = list(by)
+    s = contacts.select(*keys, "contact_followers", "engagement", "quality").filter(
+        pl.col("contact_followers").is_not_null()
+    )
+    rows = []
+    for what in ("engagement", "quality"):
+        whole = spearman_by_group(s, "contact_followers", what, ())
+        rows.append(("all", pl.lit(True), what, *whole.row(0)))
+        if keys:
+            for *key, n, rho in spearman_by_group(s, "contact_followers", what, keys).rows():
+                label = " / ".join(str(k) for k in key)
+                match = pl.all_horizontal(
+                    pl.col(c).eq_missing(v) for c, v in zip(keys, key, strict=True)
+                )
+                rows.append((label, match, what, n, rho))
+    order = {label: i for i, label in enumerate(dict.fromkeys(r[0] for r in rows))}
+    rows.sort(key=lambda r: order[r[0]])  # each group's two rows together, stable
+    out = [
+        {"group": label, **_row(what, _correlation(s, match, what, n, rho, seed))}
+        for label, match, what, n, rho in rows
     ]
-    rows = [
-        {"group": label, **_row(what, rank_correlation(g["contact_followers"], g[what], seed=seed))}
-        for label, g in groups
-        for what in ("engagement", "quality")
-    ]
-    return pl.DataFrame(rows, schema={"group": pl.String(), **CORRELATION_SCHEMA})
+    return pl.DataFrame(out, schema={"group": pl.String(), **CORRELATION_SCHEMA})
 
 
 @dataclass(frozen=True)
@@ -71,12 +105,16 @@ class FollowerReading:
 def follower_reading(contacts: pl.DataFrame, seed: int = 0) -> FollowerReading:
     """``FollowerReading`` of a ``with_engagement`` frame (the "all" rows of
     ``contact_correlations``, as ``RankCorrelation`` objects)."""
-    s = contacts.filter(pl.col("contact_followers").is_not_null())
-    return FollowerReading(
-        s.height,
-        rank_correlation(s["contact_followers"], s["engagement"], seed=seed),
-        rank_correlation(s["contact_followers"], s["quality"], seed=seed),
+    s = contacts.select("contact_followers", "engagement", "quality").filter(
+        pl.col("contact_followers").is_not_null()
     )
+    eng, qual = (
+        _correlation(
+            s, pl.lit(True), what, *spearman_by_group(s, "contact_followers", what, ()).row(0), seed
+        )
+        for what in ("engagement", "quality")
+    )
+    return FollowerReading(s.height, eng, qual)
 
 
 def account_panel(accounts: pl.DataFrame, overview: pl.DataFrame) -> pl.DataFrame:

@@ -118,22 +118,59 @@ def rank_correlation(
     rho = spearman(xa, ya)
     if rho is None:
         return RankCorrelation(None, None, None, n, ci, "none")
+    if n > BOOTSTRAP_MAX_N:
+        return fisher_correlation(rho, n, ci)
     alpha = (1 - ci) / 2
-    if n <= BOOTSTRAP_MAX_N:
-        rng = np.random.default_rng(seed)
-        boot = _boot_rhos(xa, ya, rng.integers(0, n, size=(n_boot, n)))
-        boot = boot[~np.isnan(boot)]
-        if boot.size == 0:  # every resample constant on a side: no interval to give
-            return RankCorrelation(rho, None, None, n, ci, "none")
-        lo, hi = (float(np.quantile(boot, q, method="linear")) for q in (alpha, 1 - alpha))
-        method = f"bootstrap ({n_boot} resamples)"
-    else:
-        z = math.atanh(max(min(rho, 0.999999), -0.999999))
-        se = 1.03 / math.sqrt(n - 3)
-        q = NormalDist().inv_cdf(1 - alpha)
-        lo, hi = math.tanh(z - q * se), math.tanh(z + q * se)
-        method = "Fisher z (Fieller et al. 1957)"
-    return RankCorrelation(rho, float(lo), float(hi), n, ci, method)
+    rng = np.random.default_rng(seed)
+    boot = _boot_rhos(xa, ya, rng.integers(0, n, size=(n_boot, n)))
+    boot = boot[~np.isnan(boot)]
+    if boot.size == 0:  # every resample constant on a side: no interval to give
+        return RankCorrelation(rho, None, None, n, ci, "none")
+    lo, hi = (float(np.quantile(boot, q, method="linear")) for q in (alpha, 1 - alpha))
+    return RankCorrelation(rho, lo, hi, n, ci, f"bootstrap ({n_boot} resamples)")
+
+
+def fisher_correlation(rho: float, n: int, ci: float = 0.95) -> RankCorrelation:
+    """``rho`` of ``n`` > ``BOOTSTRAP_MAX_N`` pairs with its Fisher z interval:
+    tanh(atanh ρ ± q · 1.03 / √(n − 3)), q the normal quantile of ``ci`` (Fieller, Hartley
+    & Pearson 1957; module docstring)."""
+    alpha = (1 - ci) / 2
+    z = math.atanh(max(min(rho, 0.999999), -0.999999))
+    se = 1.03 / math.sqrt(n - 3)
+    q = NormalDist().inv_cdf(1 - alpha)
+    lo, hi = math.tanh(z - q * se), math.tanh(z + q * se)
+    return RankCorrelation(rho, lo, hi, n, ci, "Fisher z (Fieller et al. 1957)")
+
+
+def spearman_by_group(df: pl.DataFrame, x: str, y: str, by: Sequence[str]) -> pl.DataFrame:
+    """Per ``by`` group (in order of first appearance; all rows as one group when ``by`` is
+    empty): ``n``, the pairs with both sides known (not null, not NaN), and ``rho``,
+    Spearman's rho of those pairs (Pearson correlation of their average ranks within the
+    group, as ``spearman``; null where a side is constant or n < 2). All groups in one
+    polars query, so the ranks of a million contacts are not taken group by group."""
+    xs, ys = pl.col(x).cast(pl.Float64), pl.col(y).cast(pl.Float64)
+    ok = xs.is_not_null() & ys.is_not_null() & xs.is_not_nan() & ys.is_not_nan()
+    keys = list(by)
+    ranked = (
+        df.lazy()
+        .select(*keys, xs.alias("_x"), ys.alias("_y"), ok.alias("_ok"))
+        .with_row_index("_i")
+        .filter("_ok")
+        .with_columns(
+            (pl.col(c).rank("average").over(keys) if keys else pl.col(c).rank("average"))
+            for c in ("_x", "_y")
+        )
+    )
+    aggs = (pl.len().cast(pl.Int64).alias("n"), pl.corr("_x", "_y").fill_nan(None).alias("rho"))
+    if not keys:
+        return ranked.select(*aggs).collect()
+    order = df.lazy().select(keys).unique(maintain_order=True)  # groups without pairs too
+    found = ranked.group_by(keys).agg(*aggs)
+    return (
+        order.join(found, on=keys, how="left", nulls_equal=True, maintain_order="left")
+        .with_columns(pl.col("n").fill_null(0))
+        .collect()
+    )
 
 
 def top_share(values: pl.Expr, top: float) -> pl.Expr:
