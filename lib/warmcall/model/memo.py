@@ -3,8 +3,9 @@
 A report runs four notebooks, each calling ``warmcall.analyse`` on the same params; at scale
 L (1M contacts, 10M interactions) each would re-score for ≈ 4 s (BENCHMARKS.md). ``analyse``
 therefore keeps what it computed (features with persons, identity evidence, scores: before
-redaction, which is applied on every use; and what each export can show, ``signals``: a
-pass over every interaction, 1.4 s at L) as Parquet and reuses it.
+redaction, which is applied on every use; what each export can show, ``signals``: a
+pass over every interaction, 1.4 s at L; and the per-account ``overview``, which reads every
+post, 0.6 s at L) as Parquet and reuses it.
 
 Rule. An entry is keyed by the SHA-256 of: the table cache entry the workbook came from
 (its key already covers every input byte, the mappings and warmcall's own code); the params
@@ -38,7 +39,7 @@ import polars as pl
 from warmcall.core.params import Params
 from warmcall.ingest.cache import cache_dir, cache_root
 
-FRAMES = ("features", "evidence", "scores", "signals")
+FRAMES = ("features", "evidence", "scores", "signals", "overview")
 MANIFEST = "manifest.json"
 OWNER = "table-entry"  # the table cache entry's key
 

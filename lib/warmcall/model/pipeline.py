@@ -16,7 +16,7 @@ and the benchmark call; nothing else chains these steps. Steps, in order:
    frames are shared, they are immutable) for the same memo key;
 5. with ``redact: true``, keyed pseudonyms (``warmcall.model.redact``) before anything is shown;
 6. what each export can show (``observability.account_signals``) and the per-account
-   overview (``summary.account_overview``).
+   overview (``summary.account_overview``), both kept by the memo of step 4.
 """
 
 from __future__ import annotations
@@ -51,21 +51,29 @@ class Analysis:
     identity_evidence: pl.DataFrame | None = None
     #: ``account_signals`` of the workbook when already known (kept by ``memo``)
     known_signals: InitVar[pl.DataFrame | None] = None
+    #: ``account_overview`` of these scores when already known (kept by ``memo``)
+    known_overview: InitVar[pl.DataFrame | None] = None
     overview: pl.DataFrame = field(init=False)
     signals: pl.DataFrame = field(init=False)
 
-    def __post_init__(self, known_signals: pl.DataFrame | None) -> None:
+    def __post_init__(
+        self, known_signals: pl.DataFrame | None, known_overview: pl.DataFrame | None
+    ) -> None:
         self.signals = (
             known_signals if known_signals is not None else account_signals(self.workbook)
         )
-        self.overview = account_overview(
-            self.workbook.accounts,
-            self.workbook.posts,
-            self.scores,
-            self.as_of,
-            self.params.window_days,
-            self.signals,
+        self.overview = (
+            known_overview
+            if known_overview is not None
+            else overview_of(self.workbook, self.scores, self.as_of, self.params, self.signals)
         )
+
+
+def overview_of(
+    wb: Workbook, scores: pl.DataFrame, as_of: date, p: Params, signals: pl.DataFrame
+) -> pl.DataFrame:
+    """``summary.account_overview`` of ``scores`` over ``p.window_days`` ending ``as_of``."""
+    return account_overview(wb.accounts, wb.posts, scores, as_of, p.window_days, signals)
 
 
 #: the last analysis of a cached workbook in this process, by its memo key (step 4)
@@ -95,20 +103,23 @@ def analyse(params: Params | dict | str, workbook: Workbook | None = None) -> An
     kept = memo.read(k) if k else None
     if kept is not None:  # the same tables and params, scored before (``warmcall.model.memo``)
         feats, evidence, scores = kept["features"], kept["evidence"], kept["scores"]
-        signals = kept["signals"]
+        signals, overview = kept["signals"], kept["overview"]
     else:
         feats, evidence = prepared_features(wb, p, as_of)
         scores = score_features(feats.lazy(), p, as_of).collect()
         signals = account_signals(wb)
+        overview = overview_of(wb, scores, as_of, p, signals)
         if k:
             memo.write_soon(k, table_key, {"features": feats, "evidence": evidence,
-                                           "scores": scores, "signals": signals})  # fmt: skip
+                                           "scores": scores, "signals": signals,
+                                           "overview": overview})  # fmt: skip
     if p.redact:
         scores = redact_contacts(scores, key_for(p))
         evidence = evidence.with_columns(
             evidence=pl.lit("(redacted)"), person_id=pl.lit("(redacted)")
         )
-    analysis = Analysis(p, wb, as_of, scores, feats, evidence, signals)
+        overview = None  # of the pseudonymized scores (Analysis)
+    analysis = Analysis(p, wb, as_of, scores, feats, evidence, signals, overview)
     if k:
         _last = (k, analysis)
     return copy.copy(analysis)
