@@ -9,7 +9,8 @@ empty ``output_dir`` (a live notebook, nbval) writes nothing and returns None.
 
 The files are written by one background thread, in the order saved, while the notebook goes
 on drawing (polars writes outside the GIL: at scale L the 770 MB of CSV took 4-5 s of the
-audit page, now mostly hidden behind its rendering). ``finish_writes()`` waits for them and
+audit page, now mostly hidden behind its rendering); so are the lists' vCards
+(``present.vcards``, ``write_soon``). ``finish_writes()`` waits for them and
 raises the first failure; ``data_list_html`` (every page's last cell) calls it, so a page
 is complete only when its files are, and the report runner's kernel calls it between
 notebooks (``warmcall.run.kernels``).
@@ -20,7 +21,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -60,12 +61,19 @@ def save_table(
         return None
     folder = data_dir(output_dir)
     folder.mkdir(parents=True, exist_ok=True)
+    write_soon(_write_table, df, folder, name)
+    return table_link(output_dir, name)
+
+
+def write_soon(write: Callable[..., object], *args: object) -> None:
+    """Queue ``write(*args)`` on the data files' background thread (module docstring), after
+    the writes queued before it; its failure is raised by :func:`finish_writes`. For a file
+    beside the report whose link the page shows before the file is complete."""
     with _lock:
         global _writer
         if _writer is None:
             _writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warmcall-data")
-        _pending.append(_writer.submit(_write_table, df, folder, name))
-    return table_link(output_dir, name)
+        _pending.append(_writer.submit(write, *args))
 
 
 _lock = threading.Lock()

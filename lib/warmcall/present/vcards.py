@@ -18,7 +18,7 @@ import polars as pl
 from warmcall.core.vcard import CARD_COLUMNS, write_vcf
 from warmcall.model.links import profile_url
 from warmcall.model.lists import LISTS
-from warmcall.present.datafiles import data_dir
+from warmcall.present.datafiles import data_dir, write_soon
 
 PLAN_VCF = "plan.vcf"
 _BREAKS = r"[\p{Cc}\x{2028}\x{2029}]"
@@ -79,11 +79,12 @@ def save_list_vcf(
 ) -> str | None:
     """Write ``<output_dir>/data/<name>.vcf`` (``list_cards``; ``name`` a fixed list name of
     ``model.lists.LISTS``) and return its link ``data/<name>.vcf``; None without an
-    ``output_dir``."""
+    ``output_dir``. The file is written on the data files' thread
+    (``datafiles.write_soon``): complete once ``datafiles.finish_writes`` returns."""
     if name not in LISTS:
         raise ValueError(f"{name!r} is not a list of model.lists.LISTS")
     if not output_dir:
         return None
     path: Path = data_dir(output_dir) / f"{name}.vcf"
-    write_vcf(list_cards(people, title, redact), path)
+    write_soon(write_vcf, list_cards(people, title, redact), path)  # complete by finish_writes
     return f"data/{name}.vcf"
