@@ -130,6 +130,16 @@ def figure_html(spec: Mapping[str, Any]) -> str:
     return f'<figure class="wc-chart" role="img" aria-label="{label}">{svg}</figure>'
 
 
+def warm_up() -> None:
+    """Start vl-convert's JavaScript engine with a one-point chart, so that a page's first
+    chart does not pay for it (0.4 s; later charts take a few ms). The report runner's
+    kernels call it while they wait for their first notebook (``warmcall.run.kernels``)."""
+    import vl_convert as vlc
+
+    spec = {"data": {"values": [{"a": 1}]}, "mark": "point", "encoding": {"x": {"field": "a"}}}
+    vlc.vegalite_to_svg(spec, vl_version=_vl_version())
+
+
 def render(spec: dict[str, Any], **_options: Any) -> dict[str, str]:
     """Altair renderer: the chart as a ``text/html`` static figure (:func:`figure_html`)."""
     return {"text/html": figure_html(spec)}

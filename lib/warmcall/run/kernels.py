@@ -8,8 +8,8 @@ after the other, in one kernel instead:
 - the kernel starts with the set's first notebook (papermill's nbclient engine, the same
   limits: ``start_timeout``, ``execution_timeout``, ``iopub_timeout``) in the set's
   working folder, or ahead of it with ``start()`` (the local runner does that while it fills
-  the table cache: the kernel's start and the notebooks' imports, ``WARM_MODULES``, are then
-  off the critical path), and ends with ``close()``, after the set's last notebook;
+  the table cache: the kernel's start, the notebooks' imports, ``WARM_MODULES``, and the
+  chart engine's start are then off the critical path), and ends with ``close()``, after the set's last notebook;
 - after each notebook the data files it queued are written (``present.datafiles.
   finish_writes``, within the notebook's ``execution_timeout``), then the kernel's
   namespace is emptied and its execution count reset
@@ -65,11 +65,13 @@ WARM_MODULES = (
     "warmcall.present.overview",
     "warmcall.present.whatif_page",
 )
-#: imports without a name bound in the namespace (and, run silent, no history entry)
+#: imports without a name bound in the namespace (and, run silent, no history entry), then
+#: the chart engine's start (``present.svgchart.warm_up``)
 _WARM = (
     "import importlib as _wc_i\n"
     f"for _wc_m in {WARM_MODULES!r}:\n"
     "    _wc_i.import_module(_wc_m)\n"
+    "_wc_i.import_module('warmcall.present.svgchart').warm_up()\n"
     "del _wc_i, _wc_m"
 )
 #: nbclient's default (``NotebookClient.ipython_hist_file``): no history file on disk
