@@ -123,8 +123,9 @@ def _why(name: str) -> pl.Expr:
 def _base(scores: pl.DataFrame, known: pl.DataFrame, name: str) -> pl.LazyFrame:
     """Scores of the accounts whose exports can show list ``name``, with ``_fm`` / ``_if``
     (follows you / you follow, by T; unsaid = false); lazy, so that a list's filter and
-    columns apply before anything is copied (the profile URL is made in ``_shape``, for
-    the list's rows only: over 1M contacts it cost 1 s per list)."""
+    columns apply before anything is copied. ``profile_url``: the scores' own column
+    (``all_lists`` makes it once for every contact: the lists hold nearly two rows per
+    contact at L, 0.3 s per million), else made in ``_shape``, for the list's rows only."""
     ok = known.filter(_known(name)).select("account_id")
     by_t = pl.col("is_connection")
     return (
@@ -139,9 +140,10 @@ def _base(scores: pl.DataFrame, known: pl.DataFrame, name: str) -> pl.LazyFrame:
 
 def _shape(df: pl.LazyFrame, extra: tuple[pl.Expr, ...] = ()) -> pl.DataFrame:
     """A list's rows as shown: ``BASE_COLUMNS`` (with the profile URL), then ``extra``."""
+    have = "profile_url" in df.collect_schema()
     return df.select(
         *BASE_COLUMNS[:5],
-        profile_url("platform", "contact_id", "handle"),
+        pl.col("profile_url") if have else profile_url("platform", "contact_id", "handle"),
         pl.col("quality").round(1),
         pl.col("stage").cast(pl.String),
         pl.col("days_since_last").cast(pl.Int64),
@@ -306,10 +308,17 @@ def all_lists(
     engagement: pl.DataFrame,
     params: Params,
     as_of: date,
+    links: bool = True,
+    known: pl.DataFrame | None = None,
 ) -> dict[str, pl.DataFrame]:
-    """Every list of ``LISTS`` by name (module docstring for the rules); ``as_of`` is T."""
-    known = knowledge(scores, signals)
+    """Every list of ``LISTS`` by name (module docstring for the rules); ``as_of`` is T.
+    ``links``: each person's ``profile_url`` (``links.profile_url``), else null (a
+    pseudonym is no profile); ``known``: ``knowledge(scores, signals)`` when computed
+    already."""
+    known = knowledge(scores, signals) if known is None else known
     ordered = in_quality_order(scores)  # as scoring leaves them: the lists need no sort
+    url = profile_url("platform", "contact_id", "handle") if links else pl.lit(None, pl.String)
+    scores = scores.with_columns(url.alias("profile_url"))
     warm, rest = not_followed_back(scores, known, params.outreach.min_quality, ordered)
     return {
         "mutuals": mutuals(scores, known, ordered),
@@ -322,11 +331,15 @@ def all_lists(
 
 
 def list_status(
-    lists: dict[str, pl.DataFrame], scores: pl.DataFrame, signals: pl.DataFrame
+    lists: dict[str, pl.DataFrame],
+    scores: pl.DataFrame,
+    signals: pl.DataFrame,
+    known: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per account and list: ``people`` (the list's length; null where the export
-    cannot show the list) and ``note`` ("not in this export: <why>", else null)."""
-    known = knowledge(scores, signals)
+    cannot show the list) and ``note`` ("not in this export: <why>", else null). ``known``:
+    ``knowledge(scores, signals)`` when computed already."""
+    known = knowledge(scores, signals) if known is None else known
     parts = []
     for name, df in lists.items():
         n = df.group_by("account_id").agg(n=pl.len().cast(pl.Int64))
@@ -352,10 +365,6 @@ def analysis_lists(a: Analysis) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     eng = inbound_engagement(inter, a.as_of, p.window_days, p.quality.kind_weights, keys)
     if p.redact:
         eng = redact_contacts(eng, key_for(p))
-    lists = all_lists(a.scores, a.signals, eng, p, a.as_of)
-    if p.redact:  # a pseudonym is no profile: no link
-        lists = {
-            k: v.with_columns(pl.lit(None, pl.String).alias("profile_url"))
-            for k, v in lists.items()
-        }
-    return lists, list_status(lists, a.scores, a.signals)
+    known = knowledge(a.scores, a.signals)
+    lists = all_lists(a.scores, a.signals, eng, p, a.as_of, links=not p.redact, known=known)
+    return lists, list_status(lists, a.scores, a.signals, known)
