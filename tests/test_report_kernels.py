@@ -25,7 +25,8 @@ warm = "warmcall.present.whatif_page" in sys.modules  # not imported by these no
 stray = [n for n in dir() if n.startswith("_wc_")]
 from warmcall.present.history import write_metrics
 write_metrics(output_dir, {NAME: {"pid": os.getpid(), "sees_left_over": "left_over" in dir(),
-                                  "warm": warm, "stray": stray}})
+                                  "warm": warm, "stray": stray,
+                                  "malloc": os.environ.get("_RJEM_MALLOC_CONF", "")}})
 left_over = NAME
 """
 
@@ -102,6 +103,19 @@ def test_the_first_sets_kernel_is_started_ahead_with_the_notebooks_imports(local
     one, two = (_recorded(out / "2026-11-02" / n) for n in ("one", "two"))
     assert one["01"]["warm"] is True
     assert two["01"]["warm"] is False
+
+
+def test_every_kernel_keeps_freed_pages_longer_than_polars_default(local_run):
+    """The kernels' allocator options end with KERNEL_MALLOC_CONF (jemalloc: the last
+    setting wins over the 0.5 s decay polars sets on import): the kernel started ahead and
+    the one started after a failed notebook."""
+    out, _ = local_run
+    rec = _recorded(next(out.glob("*/one")))
+    assert {"01", "04"} <= rec.keys()
+    for name in ("01", "04"):
+        conf = rec[name]["malloc"]
+        assert conf.endswith("," + report.KERNEL_MALLOC_CONF), conf
+        assert "dirty_decay_ms:500" in conf  # polars' own, overridden by what follows
 
 
 def test_a_kernel_started_ahead_writes_its_stderr_into_each_notebooks_log(local_run):

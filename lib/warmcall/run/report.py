@@ -26,9 +26,9 @@ What it does, in order:
    other's ``output_dir`` files, and in **one kernel** (``warmcall.run.kernels``: the
    namespace emptied between notebooks, a fresh kernel after a failed one; a worker runs a
    set's next notebook when it ran the previous one).
-   ``POLARS_MAX_THREADS = max(1, cores // workers)`` and ``WARMCALL_BATCH=1`` are set in
-   each worker before its kernels start (kernels inherit them; the what-if notebook builds
-   no widget in batch). papermill runs with
+   ``POLARS_MAX_THREADS = max(1, cores // workers)``, ``WARMCALL_BATCH=1`` and the
+   allocator's ``KERNEL_MALLOC_CONF`` are set in each worker before its kernels start
+   (kernels inherit them; the what-if notebook builds no widget in batch). papermill runs with
    ``kernel_name="python3"`` and ``cwd`` = the project root. Sets reach the workers through
    an executor (``warmcall.run.executors``): these local workers by default, or with
    ``scheduler`` a Dask cluster, one task per set (``warmcall.run.dask_executor``: the pages
@@ -184,11 +184,23 @@ def _stderr_to(path: Path) -> Iterator[None]:
         os.close(saved)
 
 
+#: jemalloc options for the kernels (appended to ``_RJEM_MALLOC_CONF``, after the ones
+#: polars sets on import, so these win): freed pages are kept 3 s before they go back to the
+#: system, not polars' 0.5 s / 1 s. A notebook frees and allocates frames of the same sizes
+#: cell after cell; with the short decay it page-faults them in again each time. At L the
+#: four notebooks took 1.2 s less (the kernel's system time 7 s → 5 s) for 0.3 GB more peak
+#: RSS in the kernel (3.4 → 3.7 GB, still below the exports check's 3.9 GB). Not for the
+#: exports check: there it was 0.4 s for 0.2 GB, over the 4 GB of the benchmark's target.
+KERNEL_MALLOC_CONF = "dirty_decay_ms:3000,muzzy_decay_ms:3000"
+
+
 def _init_worker(polars_threads: int) -> None:
     """A worker's set-up: the kernels' environment (below), then the page exporter made
     ready (``pages.warm_up``: nbconvert's import and template, about 1 s, done while the
     runner checks and caches the exports)."""
     os.environ["POLARS_MAX_THREADS"] = str(polars_threads)
+    conf = os.environ.get("_RJEM_MALLOC_CONF")
+    os.environ["_RJEM_MALLOC_CONF"] = f"{conf},{KERNEL_MALLOC_CONF}" if conf else KERNEL_MALLOC_CONF
     # kernels run in the project root: relative PYTHONPATH entries (PYTHONPATH=lib) would
     # point elsewhere there, and the kernel would import another warmcall than this one
     if os.environ.get("PYTHONPATH"):
