@@ -61,13 +61,22 @@ def hygiene_exprs(h: Hygiene) -> list[pl.Expr]:
                 "spam keywords",
             )
         )
-    empty = pl.lit([], pl.List(pl.String))
-    flags = pl.concat_list(
-        [pl.when(c.fill_null(False)).then(pl.lit([why])).otherwise(empty) for c, why in rules]
+    # each contact's rules as the bits of one small integer; its flags are looked up by it
+    # (building a list per rule and row and concatenating them took 1 s over 1M contacts)
+    bits = pl.sum_horizontal(
+        [c.fill_null(False).cast(pl.UInt8) * (1 << i) for i, (c, _) in enumerate(rules)]
+    ).cast(pl.UInt32)
+    names = [why for _, why in rules]
+    table = pl.Series(
+        [[w for i, w in enumerate(names) if m >> i & 1] for m in range(1 << len(names))],
+        dtype=pl.List(pl.String),
     )
-    strong = pl.any_horizontal([c.fill_null(False) for c, why in rules if why not in WEAK])
-    n_weak = pl.sum_horizontal(
-        [c.fill_null(False).cast(pl.Int8) for c, why in rules if why in WEAK]
-    )
+    strong_bits = sum(1 << i for i, w in enumerate(names) if w not in WEAK)
+    weak_bits = sum(1 << i for i, w in enumerate(names) if w in WEAK)
+    strong = (bits & strong_bits) != 0
+    n_weak = (bits & weak_bits).bitwise_count_ones()
     two_way = pl.col("stage").is_in(["conversant", "trusted"])
-    return [flags.alias("flags"), ((strong | (n_weak >= 2)) & ~two_way).alias("flagged")]
+    return [
+        pl.lit(table).gather(bits).alias("flags"),
+        ((strong | (n_weak >= 2)) & ~two_way).alias("flagged"),
+    ]
