@@ -41,6 +41,13 @@ def test_hygiene_rules_at_boundaries() -> None:
             ),  # empty bio + default handle: both weak
             conn("weak_bio", bio=""),  # only one weak rule -> listed, not flagged
             conn("talks", contact_following=5000, **bio),  # two-way: never flagged
+            conn(
+                "multi",
+                contact_following=5000,
+                contact_followers=10,
+                bio="airdrop",
+                handle="promo1234567",
+            ),  # every rule but the empty bio, in rule order
         ],
         [inter("talks", "2026-06-01", "reply", "in"), inter("talks", "2026-06-02", "reply", "out")],
     )
@@ -53,6 +60,10 @@ def test_hygiene_rules_at_boundaries() -> None:
     assert got["weak_one"] == (("default-looking handle", "empty bio"), True)
     assert got["weak_bio"] == (("empty bio",), False)
     assert got["talks"] == (("mass-following",), False)
+    assert got["multi"] == (
+        ("mass-following", "follow ratio", "default-looking handle", "spam keywords"),
+        True,
+    )
 
 
 def test_identity_rules(tmp_path: Path) -> None:
