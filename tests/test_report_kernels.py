@@ -175,3 +175,32 @@ def test_page_header_dates_a_run_without_as_of_by_its_day(project, tmp_path):
     assert "as of 2026-11-02" in dated and "run of" not in dated
     page = (out / today / "undated" / "01_first.html").read_text(encoding="utf-8")
     assert f"run of {today}" in page and "as of" not in page
+
+
+def test_the_notebook_is_written_before_each_code_cell_and_at_the_end_only():
+    """papermill's own manager, wrapped: a write as a code cell starts (every output before
+    it is on disk: what a stalled cell leaves behind) and at the notebook's end; none as a
+    cell ends or a markdown cell starts."""
+    from nbformat.v4 import new_markdown_cell
+    from papermill.engines import NotebookExecutionManager
+    from warmcall.run import kernels
+
+    nb = new_notebook(cells=[new_markdown_cell("# t"), new_code_cell("1"), new_code_cell("2")])
+    nb.metadata["papermill"] = {}  # as papermill's execute_notebook prepares it
+    man = NotebookExecutionManager(nb, output_path=None, progress_bar=False)
+    writes: list[str] = []
+    man.save = lambda **kw: writes.append("w")  # papermill's save, as the wrapper finds it
+    man.notebook_start()
+    writes.clear()
+    kernels._save_before_code_cells(man)
+    steps = []
+    for i, cell in enumerate(man.nb.cells):
+        man.cell_start(cell, i)
+        steps.append((cell.cell_type, "start", len(writes)))
+        man.cell_complete(cell, cell_index=i)
+        steps.append((cell.cell_type, "end", len(writes)))
+    man.notebook_complete()
+    assert steps == [("markdown", "start", 0), ("markdown", "end", 0), ("code", "start", 1),
+                     ("code", "end", 1), ("code", "start", 2), ("code", "end", 2)]  # fmt: skip
+    assert len(writes) == 3  # and the final one
+    assert all(c.metadata.papermill["status"] == "completed" for c in man.nb.cells)

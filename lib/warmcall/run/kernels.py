@@ -158,6 +158,7 @@ class SetKernel:
         the engine)."""
         from papermill.clientwrap import PapermillNotebookClient
 
+        _save_before_code_cells(nb_man)
         client = PapermillNotebookClient(nb_man, km=self._km, **client_kwargs)
         try:
             nb = client.execute(cleanup_kc=False)
@@ -239,6 +240,35 @@ def _close_held() -> None:
 
 
 atexit.register(_close_held)
+
+
+def _save_before_code_cells(nb_man: Any) -> None:
+    """papermill writes the whole executed notebook at the start and at the end of every
+    cell (72 writes for the audit page's 36 cells, each while the kernel waits). Keep the
+    write at the start of each code cell, which holds every output before it (what a run
+    that stalls in that cell leaves behind), and papermill's other writes (a long cell's
+    autosave, the notebook's end); drop those at a cell's end and a markdown cell's start."""
+    save = nb_man.save
+    quiet = [False]
+
+    def maybe_save(**kwargs: Any) -> None:
+        if not quiet[0]:
+            save(**kwargs)
+
+    def without_save(step: Any, skip: Any) -> Any:
+        def run(cell: Any, *args: Any, **kwargs: Any) -> Any:
+            quiet[0] = skip(cell)
+            try:
+                return step(cell, *args, **kwargs)
+            finally:
+                quiet[0] = False
+
+        return run
+
+    nb_man.save = maybe_save
+    nb_man.cell_start = without_save(nb_man.cell_start, lambda c: c.get("cell_type") != "code")
+    nb_man.cell_complete = without_save(nb_man.cell_complete, lambda c: True)
+
 
 _registered = False
 
