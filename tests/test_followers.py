@@ -120,3 +120,19 @@ def test_account_panel_latest_known_values_then_own_figures() -> None:
     assert t["followers vs"].to_list() == ["average engagement per post", "engagement rate"]
     assert t["n"].to_list() == [3, 2]
     assert math.isclose(t["rho"][0], _rho([100, 2000, 50], [4.0, 3.0, 3.0]), abs_tol=1e-12)
+
+
+def test_all_contacts_correlation_is_shared_by_frame_never_across_frames() -> None:
+    """follower_reading and contact_correlations of one frame give the same "all" figures;
+    another frame (even right after) gets its own."""
+    r = followers.follower_reading(CONTACTS)
+    t = followers.contact_correlations(CONTACTS, by=("platform",), seed=0)
+    whole = {
+        row["followers vs"]: row for row in t.filter(pl.col("group") == "all").iter_rows(named=True)
+    }
+    assert whole["quality"]["rho"] == r.quality.rho and whole["quality"]["n"] == r.quality.n
+    assert whole["engagement"]["n"] == r.engagement.n
+    flipped = CONTACTS.with_columns(quality=-pl.col("quality"))
+    again = followers.follower_reading(flipped)
+    assert math.isclose(again.quality.rho, -r.quality.rho, abs_tol=1e-12)
+    assert followers.follower_reading(CONTACTS).quality.rho == r.quality.rho

@@ -59,6 +59,25 @@ def _correlation(
     return fisher_correlation(rho, n)
 
 
+#: the correlations over all contacts of the last ``contacts`` frame seen in this process,
+#: by (what, seed): ``follower_reading`` and each ``contact_correlations`` of one frame share
+#: them (a frame is never changed in place)
+_last_all: tuple[pl.DataFrame, dict[tuple[str, int], RankCorrelation]] | None = None
+
+
+def _over_all(contacts: pl.DataFrame, s: pl.DataFrame, what: str, seed: int) -> RankCorrelation:
+    """Followers vs ``what`` over all of ``s`` (``contacts`` with a known follower count),
+    computed once per ``contacts`` frame in a process."""
+    global _last_all
+    if _last_all is None or _last_all[0] is not contacts:
+        _last_all = (contacts, {})
+    done = _last_all[1]
+    if (what, seed) not in done:
+        n, rho = spearman_by_group(s, "contact_followers", what, ()).row(0)
+        done[what, seed] = _correlation(s, pl.lit(True), what, n, rho, seed)
+    return done[what, seed]
+
+
 def contact_correlations(
     contacts: pl.DataFrame, by: Sequence[str] = ("platform",), seed: int = 0
 ) -> pl.DataFrame:
@@ -74,8 +93,7 @@ def contact_correlations(
     )
     rows = []
     for what in ("engagement", "quality"):
-        whole = spearman_by_group(s, "contact_followers", what, ())
-        rows.append(("all", pl.lit(True), what, *whole.row(0)))
+        rows.append(("all", None, what, 0, None))  # over all contacts: ``_over_all``
         if keys:
             for *key, n, rho in spearman_by_group(s, "contact_followers", what, keys).rows():
                 label = " / ".join(str(k) for k in key)
@@ -86,7 +104,15 @@ def contact_correlations(
     order = {label: i for i, label in enumerate(dict.fromkeys(r[0] for r in rows))}
     rows.sort(key=lambda r: order[r[0]])  # each group's two rows together, stable
     out = [
-        {"group": label, **_row(what, _correlation(s, match, what, n, rho, seed))}
+        {
+            "group": label,
+            **_row(
+                what,
+                _over_all(contacts, s, what, seed)
+                if match is None
+                else _correlation(s, match, what, n, rho, seed),
+            ),
+        }
         for label, match, what, n, rho in rows
     ]
     return pl.DataFrame(out, schema={"group": pl.String(), **CORRELATION_SCHEMA})
@@ -108,12 +134,7 @@ def follower_reading(contacts: pl.DataFrame, seed: int = 0) -> FollowerReading:
     s = contacts.select("contact_followers", "engagement", "quality").filter(
         pl.col("contact_followers").is_not_null()
     )
-    eng, qual = (
-        _correlation(
-            s, pl.lit(True), what, *spearman_by_group(s, "contact_followers", what, ()).row(0), seed
-        )
-        for what in ("engagement", "quality")
-    )
+    eng, qual = (_over_all(contacts, s, what, seed) for what in ("engagement", "quality"))
     return FollowerReading(s.height, eng, qual)
 
 

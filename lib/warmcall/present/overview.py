@@ -160,9 +160,7 @@ def no_rates_sentence() -> str:
 def heatmap_frame(a: Analysis) -> pl.DataFrame:
     """Contacts with a known follower count binned by log10(followers) and quality decile;
     median engagement only over contacts whose exports show it."""
-    s = followers.with_engagement(a.scores, a.signals).filter(
-        pl.col("contact_followers").is_not_null()
-    )
+    s = contacts_with_engagement(a).filter(pl.col("contact_followers").is_not_null())
     b = (pl.col("contact_followers").cast(pl.Float64) + 1).log10().floor().cast(pl.Int32)
     labels = {i: f"{_fmt(10**i)}–{_fmt(10 ** (i + 1))}" for i in range(0, 10)}
     return (
@@ -187,16 +185,33 @@ def _fmt(v: float) -> str:
     return f"{v:g}"
 
 
+#: the last ``contacts_with_engagement`` in this process and the scores it was made of
+_last_engaged: tuple[pl.DataFrame, pl.DataFrame] | None = None
+
+
+def contacts_with_engagement(a: Analysis) -> pl.DataFrame:
+    """``followers.with_engagement`` of the analysis' scores and signals; made once per
+    scores frame in a process (the overview and audit pages of a report set share their
+    analysis' scores, and ask three times), so its follower correlations over all contacts
+    are also computed once (``followers``)."""
+    global _last_engaged
+    if _last_engaged is not None and _last_engaged[0] is a.scores:
+        return _last_engaged[1]
+    engaged = followers.with_engagement(a.scores, a.signals)
+    _last_engaged = (a.scores, engaged)
+    return engaged
+
+
 def correlations(a: Analysis, by: tuple[str, ...] = ("platform",), seed: int = 0) -> pl.DataFrame:
     """Follower count vs engagement with you and vs quality, over all contacts and per
     ``by`` group (``followers.contact_correlations``: Spearman ρ with a bootstrap CI)."""
-    return followers.contact_correlations(followers.with_engagement(a.scores, a.signals), by, seed)
+    return followers.contact_correlations(contacts_with_engagement(a), by, seed)
 
 
 def correlation_sentence(a: Analysis) -> str:
     """The follower-count reading over all contacts with known follower counts
     (``followers.follower_reading``)."""
-    r = followers.follower_reading(followers.with_engagement(a.scores, a.signals))
+    r = followers.follower_reading(contacts_with_engagement(a))
     if r.contacts == 0:
         return (
             "Contacts' follower counts are not in this export, so follower count cannot be "
