@@ -37,7 +37,7 @@ from pathlib import Path
 import polars as pl
 
 from warmcall.core.params import Params
-from warmcall.ingest.cache import cache_dir, cache_root
+from warmcall.ingest.cache import ENTRY_COMPRESSION, cache_dir, cache_root
 
 FRAMES = ("features", "evidence", "scores", "signals", "overview")
 MANIFEST = "manifest.json"
@@ -111,7 +111,9 @@ def write(
         _drop_orphans(base, tables or cache_root())
         tmp = Path(tempfile.mkdtemp(prefix=f".{k}.", dir=base))
         for n in FRAMES:
-            frames[n].write_parquet(tmp / f"{n}.parquet", compression_level=1)
+            # as the table cache's: written once, read by each notebook; lz4 reads the scores
+            # and features of 1M contacts in 0.2 s (zstd: 0.33 s) at 1.4× the size
+            frames[n].write_parquet(tmp / f"{n}.parquet", compression=ENTRY_COMPRESSION)
         (tmp / OWNER).write_text(table_key, encoding="utf-8")
         (tmp / MANIFEST).write_text(json.dumps({"files": _manifest(tmp)}), encoding="utf-8")
         os.replace(tmp, base / k)
