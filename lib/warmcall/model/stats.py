@@ -154,7 +154,6 @@ def spearman_by_group(df: pl.DataFrame, x: str, y: str, by: Sequence[str]) -> pl
     ranked = (
         df.lazy()
         .select(*keys, xs.alias("_x"), ys.alias("_y"), ok.alias("_ok"))
-        .with_row_index("_i")
         .filter("_ok")
         .with_columns(
             (pl.col(c).rank("average").over(keys) if keys else pl.col(c).rank("average"))

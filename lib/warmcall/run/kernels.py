@@ -9,7 +9,8 @@ after the other, in one kernel instead:
   limits: ``start_timeout``, ``execution_timeout``, ``iopub_timeout``) in the set's
   working folder, or ahead of it with ``start()`` (the local runner does that while it fills
   the table cache: the kernel's start, the notebooks' imports, ``WARM_MODULES``, and the
-  chart engine's start are then off the critical path), and ends with ``close()``, after the set's last notebook;
+  chart engine's start are then off the critical path), and ends with ``close()``, after
+  the set's last notebook;
 - after each notebook the data files it queued are written (``present.datafiles.
   finish_writes``, within the notebook's ``execution_timeout``), then the kernel's
   namespace is emptied and its execution count reset
