@@ -136,3 +136,29 @@ def test_all_contacts_correlation_is_shared_by_frame_never_across_frames() -> No
     again = followers.follower_reading(flipped)
     assert math.isclose(again.quality.rho, -r.quality.rho, abs_tol=1e-12)
     assert followers.follower_reading(CONTACTS).quality.rho == r.quality.rho
+
+
+def test_with_engagement_is_in_w_only_where_the_account_shows_engagement() -> None:
+    """engagement = in_w for an account whose signals show engagement by others, null for
+    one whose do not and for one without signals; the scores' rows, order and columns
+    kept."""
+    from warmcall.model.observability import FIGURE_NEEDS, SIGNALS
+
+    shows = set(FIGURE_NEEDS["engaged"])
+    signals = pl.DataFrame(
+        [
+            {"account_id": "a", "platform": "x", **{s: s in shows for s in SIGNALS}},
+            {"account_id": "b", "platform": "linkedin", **{s: False for s in SIGNALS}},
+        ]
+    )
+    scores = pl.DataFrame(
+        {
+            "account_id": ["b", "a", "c", "a"],
+            "contact_id": ["1", "2", "3", "4"],
+            "in_w": [5, 0, 7, 3],
+        }  # fmt: skip
+    )
+    out = followers.with_engagement(scores, signals)
+    assert out.columns == [*scores.columns, "engagement"]
+    assert out.drop("engagement").equals(scores)
+    assert out["engagement"].to_list() == [None, 0, None, 3]

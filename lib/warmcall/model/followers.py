@@ -33,11 +33,15 @@ def with_engagement(scores: pl.DataFrame, signals: pl.DataFrame) -> pl.DataFrame
     """Scores with ``engagement`` = inbound interactions in the window (``in_w``) where the
     contact's account's exports show engagement by others (``observability.knowable``),
     else null (not 0)."""
-    return (
-        with_signal_columns(scores, signals)
-        .with_columns(engagement=pl.when(knowable("engaged")).then(pl.col("in_w")))
-        .drop(pl.selectors.starts_with("_sig_"))
+    per_account = with_signal_columns(signals.select("account_id").unique(), signals).select(
+        "account_id", knowable("engaged").alias("known")
     )
+    known = pl.col("account_id").replace_strict(
+        per_account["account_id"], per_account["known"], default=False, return_dtype=pl.Boolean
+    )
+    # a column added to the scores (which share their other columns), not a join that would
+    # copy all 60 of them: the frame is kept by ``present.overview`` for a report set's pages
+    return scores.with_columns(engagement=pl.when(known).then(pl.col("in_w")))
 
 
 def _row(what: str, r: RankCorrelation) -> dict:
