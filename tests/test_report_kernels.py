@@ -204,3 +204,18 @@ def test_the_notebook_is_written_before_each_code_cell_and_at_the_end_only():
                      ("code", "end", 1), ("code", "start", 2), ("code", "end", 2)]  # fmt: skip
     assert len(writes) == 3  # and the final one
     assert all(c.metadata.papermill["status"] == "completed" for c in man.nb.cells)
+
+
+def test_a_worker_set_up_again_does_not_repeat_the_allocator_options(monkeypatch):
+    """A Dask worker runs ``_init_worker`` once per set: the kernels' allocator options are
+    appended once, after what was there."""
+    import os
+
+    from warmcall.core.resources import BATCH_ENV
+
+    for key in ("POLARS_MAX_THREADS", BATCH_ENV, "PYDEVD_DISABLE_FILE_VALIDATION", "PYTHONPATH"):
+        monkeypatch.setenv(key, os.environ.get(key, ""))  # restored after the test
+    monkeypatch.setenv("_RJEM_MALLOC_CONF", "dirty_decay_ms:500")
+    report._init_worker(1)
+    report._init_worker(1)
+    assert os.environ["_RJEM_MALLOC_CONF"] == f"dirty_decay_ms:500,{report.KERNEL_MALLOC_CONF}"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from warmcall.core.kept import KeptFor
 from warmcall.model.observability import knowable, with_signal_columns
 from warmcall.model.stats import (
     BOOTSTRAP_MAX_N,
@@ -65,17 +66,14 @@ def _correlation(
 
 #: the correlations over all contacts of the last ``contacts`` frame seen in this process,
 #: by (what, seed): ``follower_reading`` and each ``contact_correlations`` of one frame share
-#: them (a frame is never changed in place)
-_last_all: tuple[pl.DataFrame, dict[tuple[str, int], RankCorrelation]] | None = None
+#: them (``core.kept``)
+_over_all_of: KeptFor[dict[tuple[str, int], RankCorrelation]] = KeptFor()
 
 
 def _over_all(contacts: pl.DataFrame, s: pl.DataFrame, what: str, seed: int) -> RankCorrelation:
     """Followers vs ``what`` over all of ``s`` (``contacts`` with a known follower count),
     computed once per ``contacts`` frame in a process."""
-    global _last_all
-    if _last_all is None or _last_all[0] is not contacts:
-        _last_all = (contacts, {})
-    done = _last_all[1]
+    done = _over_all_of.get(contacts, dict)
     if (what, seed) not in done:
         n, rho = spearman_by_group(s, "contact_followers", what, ()).row(0)
         done[what, seed] = _correlation(s, pl.lit(True), what, n, rho, seed)

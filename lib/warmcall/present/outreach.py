@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from warmcall.core.kept import KeptFor
 from warmcall.core.words import count, verb
 from warmcall.model import changes
 from warmcall.model.pipeline import Analysis
@@ -107,21 +108,16 @@ def stage_moves(a: Analysis, previous_stages: pl.DataFrame | None, limit: int = 
     return moves.head(limit).select(list(schema))
 
 
-#: the last ``stages_snapshot`` in this process and the scores it was taken of
-_last_snapshot: tuple[pl.DataFrame, pl.DataFrame] | None = None
+#: the last ``stages_snapshot`` in this process, with the scores it was taken of
+_snapshot: KeptFor[pl.DataFrame] = KeptFor()
 
 
 def stages_snapshot(a: Analysis) -> pl.DataFrame:
     """What the next run needs to show who came, who left and who moved stage:
     ``model.changes.snapshot`` of the scores (every contact with follows_me, i_follow and
-    stage). Taken once per scores frame in a process (the notebooks of a report set share
-    their analysis' scores and ask three times: 0.2 s each at L)."""
-    global _last_snapshot
-    if _last_snapshot is not None and _last_snapshot[0] is a.scores:
-        return _last_snapshot[1]
-    snap = changes.snapshot(a.scores)
-    _last_snapshot = (a.scores, snap)
-    return snap
+    stage). Taken once per scores frame in a process (``core.kept``: the notebooks of a
+    report set share their analysis' scores and ask three times, 0.2 s each at L)."""
+    return _snapshot.get(a.scores, lambda: changes.snapshot(a.scores))
 
 
 # --------------------------------------------------------------------------- keep in touch

@@ -10,6 +10,7 @@ import math
 
 import polars as pl
 
+from warmcall.core.kept import KeptFor
 from warmcall.core.words import NOT_IN_EXPORT, count, noun, verb
 from warmcall.model import followers, timing
 from warmcall.model.observability import knowable, signals_table, why_missing, with_signal_columns
@@ -185,21 +186,16 @@ def _fmt(v: float) -> str:
     return f"{v:g}"
 
 
-#: the last ``contacts_with_engagement`` in this process and the scores it was made of
-_last_engaged: tuple[pl.DataFrame, pl.DataFrame] | None = None
+#: the last ``contacts_with_engagement`` in this process, with the scores it was made of
+_engaged: KeptFor[pl.DataFrame] = KeptFor()
 
 
 def contacts_with_engagement(a: Analysis) -> pl.DataFrame:
     """``followers.with_engagement`` of the analysis' scores and signals; made once per
-    scores frame in a process (the overview and audit pages of a report set share their
-    analysis' scores, and ask three times), so its follower correlations over all contacts
-    are also computed once (``followers``)."""
-    global _last_engaged
-    if _last_engaged is not None and _last_engaged[0] is a.scores:
-        return _last_engaged[1]
-    engaged = followers.with_engagement(a.scores, a.signals)
-    _last_engaged = (a.scores, engaged)
-    return engaged
+    scores frame in a process (``core.kept``: the overview and audit pages of a report set
+    share their analysis' scores, and ask three times), so its follower correlations over
+    all contacts are also computed once (``followers``)."""
+    return _engaged.get(a.scores, lambda: followers.with_engagement(a.scores, a.signals))
 
 
 def correlations(a: Analysis, by: tuple[str, ...] = ("platform",), seed: int = 0) -> pl.DataFrame:

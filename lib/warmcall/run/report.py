@@ -199,8 +199,9 @@ def _init_worker(polars_threads: int) -> None:
     ready (``pages.warm_up``: nbconvert's import and template, about 1 s, done while the
     runner checks and caches the exports)."""
     os.environ["POLARS_MAX_THREADS"] = str(polars_threads)
-    conf = os.environ.get("_RJEM_MALLOC_CONF")
-    os.environ["_RJEM_MALLOC_CONF"] = f"{conf},{KERNEL_MALLOC_CONF}" if conf else KERNEL_MALLOC_CONF
+    conf = os.environ.get("_RJEM_MALLOC_CONF", "")
+    if not conf.endswith(KERNEL_MALLOC_CONF):  # a Dask worker sets up once per set
+        os.environ["_RJEM_MALLOC_CONF"] = f"{conf},{KERNEL_MALLOC_CONF}".lstrip(",")
     # kernels run in the project root: relative PYTHONPATH entries (PYTHONPATH=lib) would
     # point elsewhere there, and the kernel would import another warmcall than this one
     if os.environ.get("PYTHONPATH"):
