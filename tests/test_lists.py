@@ -426,3 +426,15 @@ def test_in_quality_order_says_whether_a_sort_would_change_anything() -> None:
     nan = pl.DataFrame({"account_id": ["a", "a"], "quality": [float("nan"), 1.0],
                         "contact_id": ["x", "y"]})  # fmt: skip
     assert not in_quality_order(nan)
+
+
+def test_an_empty_list_links_its_csv_without_saying_all_0(sample, tmp_path) -> None:
+    from warmcall.present import audit
+
+    a, lists, _ = sample
+    empty = lists["mutuals"].head(0)
+    html = audit.save_list(a, str(tmp_path), "mutuals", empty)
+    datafiles.finish_writes()
+    assert "All 0" not in html and "vCard" not in html
+    assert 'Nobody: <a href="data/mutuals.csv">CSV</a>' in html
+    assert (tmp_path / "data" / "mutuals.csv").read_text(encoding="utf-8").count("\n") == 1

@@ -334,6 +334,8 @@ def save_list(a: Analysis, output_dir: str, name: str, people: pl.DataFrame) -> 
     )
     if not csv_link:
         return ""
+    if people.height == 0:  # no "All 0 people"
+        return f'<p class="wc-full">Nobody: <a href="{escape(csv_link)}">CSV</a> (the columns only)</p>'
     n = count(people.height, "person", "people")
     line = f'<p class="wc-full">All {escape(n)}: <a href="{escape(csv_link)}">CSV</a>'
     if vcf_link:
