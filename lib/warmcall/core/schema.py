@@ -21,6 +21,8 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
+from warmcall.core.chunks import aligned
+
 TS = pl.Datetime("us", "UTC")
 
 PLATFORMS = (
@@ -180,7 +182,7 @@ def validate(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     df = df.drop(unknown)
     cols = [c for c in schema if c != "source"]
     missing = [c for c in cols if c not in df.columns]
-    df = df.with_columns([pl.lit(None, dtype=schema[c]).alias(c) for c in missing])
+    df = aligned(df.with_columns([pl.lit(None, dtype=schema[c]).alias(c) for c in missing]))
 
     casts: list[pl.Expr] = []
     problems: list[tuple[pl.Expr, str]] = []  # (cast failed, reason), in column order

@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from warmcall.core import schema
+from warmcall.core.chunks import aligned
 from warmcall.core.sanitize import terminal
 
 # re-exported: the model and reports name the activity without importing a loader
@@ -337,7 +338,7 @@ def finalize(
             if keep_keys and table in KEYED_TABLES:
                 kept.append(df)
             else:
-                kept.append(df.with_columns(src.alias("source")))
+                kept.append(aligned(df.with_columns(src.alias("source"))))
         if keep_keys and table in KEYED_TABLES and kept:
             accepted[table] = _file_ids(kept, names)
         elif kept:
@@ -444,7 +445,7 @@ def _file_ids(frames: list[pl.DataFrame], names: dict[str, int]) -> pl.DataFrame
             for f in df["_file"].drop_nulls().unique(maintain_order=True).to_list():
                 names.setdefault(f, len(names))
             fid = pl.col("_file").replace_strict(names, default=None, return_dtype=pl.UInt32)
-        out.append(df.with_columns(fid.alias("_fid")).drop("_file"))
+        out.append(aligned(df.with_columns(fid.alias("_fid")).drop("_file")))
     return pl.concat(out, how="vertical")
 
 

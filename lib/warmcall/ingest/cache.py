@@ -72,6 +72,7 @@ import numpy as np
 import polars as pl
 
 from warmcall.core import schema
+from warmcall.core.chunks import aligned
 from warmcall.core.inputs import Input, as_entries
 from warmcall.core.sanitize import terminal
 from warmcall.core.schema import CONTACT_KEY, KEYS
@@ -465,21 +466,53 @@ def _write_keyed(keyed: tuple[pl.DataFrame, pl.DataFrame], out: Path, key_file: 
     rows.write_parquet(out, compression=ENTRY_COMPRESSION)
 
 
+_CHECK_ROWS = 1 << 20
+
+
 def key_rows(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(the interactions with ``_ck`` instead of their three key columns, the key table:
-    ``_ck`` and the key columns, one row per contact, ``_ck`` = 0, 1, ... in the order the
-    group-by gives). Rule: rows with equal (account_id, platform, contact_id), nulls equal,
-    get the same ``_ck``; joined back on ``_ck`` they are the input rows, in order."""
-    # one hashing pass: the rows of each contact (group-by), numbered, scattered back to
-    # the rows (unique + join hashed the three text columns twice: 1.3 s -> 0.65 s at 10M)
-    groups = df.select(KEYS).with_row_index("_r").group_by(KEYS).agg(pl.col("_r"))
+    ``_ck`` and the key columns, one row per contact, ``_ck`` = 0, 1, ... in the order of
+    each contact's first row). Rule: rows with equal (account_id, platform, contact_id),
+    nulls equal, get the same ``_ck``; joined back on ``_ck`` they are the input rows, in
+    order.
+
+    The rows are grouped by a 64-bit hash of their three columns (one pass over the text,
+    then integers: 0.75 s -> 0.5 s at 10M rows, 43k contacts); every row is then compared
+    with its key's row, and should two contacts share a hash (a collision), the rows are
+    grouped by the text itself (``_key_rows_exact``)."""
+    text = df.select(KEYS)
+    h = text.hash_rows()
+    first = (
+        pl.DataFrame({"_h": h})
+        .with_row_index("_r")
+        .group_by("_h", maintain_order=True)
+        .agg(pl.col("_r").first())
+    )
+    ck = h.replace_strict(
+        first["_h"], pl.int_range(first.height, dtype=pl.UInt32, eager=True),
+        return_dtype=pl.UInt32,
+    ).alias(CONTACT_KEY)  # fmt: skip
+    keys = text[first["_r"]]
+    # compared a slice at a time: the gathered text of 10M rows at once is 0.5 GB
+    for at in range(0, df.height, _CHECK_ROWS):
+        if not keys[ck.slice(at, _CHECK_ROWS)].equals(text.slice(at, _CHECK_ROWS)):
+            return _key_rows_exact(df)
+    return aligned(df.drop(*KEYS).with_columns(ck)), keys.with_row_index(CONTACT_KEY)
+
+
+def _key_rows_exact(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``key_rows`` by a group-by on the key text (no hash to trust): the same rule, the
+    same order."""
+    groups = (
+        df.select(KEYS).with_row_index("_r").group_by(KEYS, maintain_order=True).agg(pl.col("_r"))
+    )
     keys = groups.select(KEYS).with_row_index(CONTACT_KEY)
     rows = groups.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias(CONTACT_KEY), "_r").explode(
         "_r"
     )
     ck = np.empty(df.height, dtype=np.uint32)
     ck[rows["_r"].to_numpy()] = rows[CONTACT_KEY].to_numpy()
-    return df.drop(*KEYS).with_columns(pl.Series(CONTACT_KEY, ck)), keys
+    return aligned(df.drop(*KEYS).with_columns(pl.Series(CONTACT_KEY, ck))), keys
 
 
 def _write_keyed_streaming(lf: pl.LazyFrame, out: Path, key_file: Path) -> None:
