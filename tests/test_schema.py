@@ -27,6 +27,13 @@ def rows(*changes: dict) -> pl.DataFrame:
         ({"contact_id": None}, "missing contact_id"),
         ({"contact_id": "   "}, "missing contact_id"),
         ({"account_id": None}, "missing account_id"),
+        ({"platform": ""}, "missing platform"),
+        ({"kind": " "}, "missing kind"),
+        ({"direction": "\u00a0\t"}, "missing direction"),
+        ({"kind": " like"}, "unknown kind ' like'"),
+        # a blank required value is "missing" before an unknown one, whatever the column
+        ({"platform": "myspace", "kind": "\u3000"}, "missing kind"),
+        ({"platform": "myspace", "contact_id": ""}, "missing contact_id"),
     ],
 )
 def test_each_reject_reason(change: dict, reason: str) -> None:
