@@ -266,21 +266,31 @@ def test_no_fill_when_the_cache_cannot_be_written(export, monkeypatch, tmp_path)
     assert not cache.needs_fill([str(export)], None, "utf-8")
 
 
-def test_report_runner_fills_the_cache_in_a_process_of_its_own(export, loads):
-    """``warmcall report`` loads large inputs into the cache before the notebooks start
-    (in a spawned process: nothing is loaded in this one), once per set."""
-    from types import SimpleNamespace
+def test_report_runner_fills_the_cache_in_a_process_of_its_own(export, loads, capsys):
+    """``warmcall report``'s exports check loads large inputs into the cache before the
+    notebooks start, in a spawned process (nothing is loaded in this one), once per set:
+    a second check is a hit in this process, and the runner loads nothing again."""
+    from warmcall.ingest.load import check_exports
 
-    todo = [SimpleNamespace(name="a", timeout=120, params={"data": [str(export)], "mapping": None,
-                                              "encoding": None})]  # fmt: skip
-    sets._fill_table_cache(todo, progress=False)
+    check_exports({"data": [str(export)]}, progress="weekly")
     assert len(entries(export)) == 1 and loads == []  # filled by the child, not here
+    assert capsys.readouterr().err == "weekly: loading the exports into the table cache ...\n"
     warmcall.load(export)
     assert loads == []  # a hit
-    sets._fill_table_cache(todo, progress=False)  # nothing to do: no second entry
-    assert len(entries(export)) == 1
-    bad = [SimpleNamespace(name="b", timeout=120, params={"data": [str(export / "missing")]})]
-    sets._fill_table_cache(bad, progress=False)  # ignored: the notebooks report it
+    check_exports({"data": [str(export)]}, progress="weekly")  # checked here, from the cache
+    assert len(entries(export)) == 1 and loads == [] and capsys.readouterr().err == ""
+
+
+def test_the_report_runner_fills_nowhere_but_in_the_exports_check():
+    """After a check that ran past its limit the runner does not load the exports again
+    under the same limit (the notebooks do, as the check's line says): ``_run_sets`` and
+    ``sets`` start no load of their own."""
+    import inspect
+
+    from warmcall.run import report
+
+    for src in (inspect.getsource(report._run_sets), inspect.getsource(sets)):
+        assert "run_child" not in src and "needs_fill" not in src and "load(" not in src
 
 
 # --- healing: a damaged, tampered, unwritable or half-written cache never breaks a load -----

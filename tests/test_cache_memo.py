@@ -133,15 +133,20 @@ def test_same_process_returns_the_kept_analysis(setup, monkeypatch):
 
 
 def test_the_report_fill_scores_the_set_it_loaded(setup):
-    """The report runner's cache fill (``sets._fill_one``) with the set's params leaves the
-    table cache entry and the set's scores: its first notebook reads them instead of
-    scoring; equal to scoring from the cache."""
-    from warmcall.ingest import cache
+    """The report runner's exports check (``load._check_child``, run here in-process) with
+    the set's scoring (``sets.score_set``) leaves the table cache entry and the set's scores:
+    its first notebook reads them instead of scoring; equal to scoring from the cache."""
+    import functools
+    import queue
+
+    from warmcall.ingest import cache, load
     from warmcall.run import sets
 
     d, params, calls = setup
     assert cache.needs_fill(params["data"], None, None)
-    sets._fill_one(params["data"], None, None, params)
+    found = queue.SimpleQueue()
+    load._check_child(params["data"], None, None, found, functools.partial(sets.score_set, params))
+    assert found.get_nowait() is None and found.empty()
     assert not cache.needs_fill(params["data"], None, None)
     assert len(calls) == 1 and len(list(memo.root().iterdir())) == 1
     pipeline.forget()  # the notebook's kernel is another process

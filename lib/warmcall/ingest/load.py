@@ -60,6 +60,7 @@ def check_exports(
     params: dict,
     then: Callable[[Workbook], object] | None = None,
     timeout_s: float | None = None,
+    progress: str | None = None,
 ) -> None:
     """Raise ``InputError`` (one line naming the export) when the exports a report set
     names cannot be loaded: a path that is not an export, or an export of which nothing
@@ -72,8 +73,10 @@ def check_exports(
     runner. There, ``then(workbook)`` runs after a successful load, on the tables in memory
     while the entry is written (the report runner scores the set: a picklable callable),
     and the process ends once the entry is written. A process that runs past ``timeout_s``
-    is stopped, with one line on stderr: the notebooks load for themselves. Failures other
-    than ``InputError`` are left for the notebooks to report."""
+    is stopped, with one line on stderr: the notebooks load for themselves (nothing loads
+    the exports again before them: this is the report's one cache fill). Failures other
+    than ``InputError`` are left for the notebooks to report. ``progress``: the report
+    set's name, to say on stderr when the (slow) fill starts."""
     data = params.get("data") or []
     if not data:
         return
@@ -83,6 +86,10 @@ def check_exports(
         return
     import multiprocessing
 
+    if progress is not None:
+        print(
+            f"{terminal(progress)}: loading the exports into the table cache ...", file=sys.stderr
+        )
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.SimpleQueue()
     proc = ctx.Process(

@@ -118,7 +118,6 @@ from warmcall.run.notebooks import (
 from warmcall.run.pages import notebook_to_html, render_failure_page
 from warmcall.run.sets import (
     _clear_set,
-    _fill_table_cache,
     _finish_set,
     _load_set,
     _lock_sets,
@@ -541,7 +540,7 @@ def run_reports(
             # a check that loads the exports into this machine's table cache also scores
             # the set there (its notebooks then read the scores)
             score = functools.partial(score_set, s.params) if executor.fills_local_cache else None
-            check_exports(s.params, score, s.timeout)
+            check_exports(s.params, score, s.timeout, s.name if progress else None)
         with contextlib.ExitStack() as locks:
             _lock_sets(locks, sets)
             for s in sets:
@@ -613,9 +612,7 @@ def _run_sets(
 
     executor.on_notebook = tick
     try:
-        if executor.fills_local_cache:
-            _fill_table_cache(sets, progress)
-        elif progress:
+        if not executor.fills_local_cache and progress:
             print(
                 f"{count(len(sets), 'report set')} on {terminal(executor.where)}", file=sys.stderr
             )

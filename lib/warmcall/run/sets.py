@@ -1,5 +1,6 @@
 """Report sets: one params file each, its notebooks, its folder for the run (locked, cleared,
-finished with ``run.json``) and the table-cache fill before its notebooks start.
+finished with ``run.json``), and the scoring of a set where the exports check has just
+loaded its exports (``score_set``).
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ from typing import Any
 
 from warmcall.core.errors import InputError
 from warmcall.core.outputs import write_text_atomic
-from warmcall.core.sanitize import terminal
-from warmcall.ingest.cache import needs_fill
 from warmcall.present.datafiles import WORKBOOK_FILE, data_dir
 from warmcall.present.history import METRICS_FILE, jsonable, read_json_object
 from warmcall.run.limits import INDEX_LOCK_S, IOPUB_TIMEOUT_S, WATCHDOG_GRACE_S
@@ -25,27 +24,9 @@ from warmcall.run.notebooks import NOTEBOOK_STEM_RE, select_notebooks, set_name
 from warmcall.run.pages import INDEX_FILE, RUN_FILE, write_index
 
 
-def _fill_one(
-    data: list[str], mapping: Any, encoding: str | None, params: dict[str, Any] | None = None
-) -> None:
-    """Load ``data`` into the table cache; with ``params``, also score that set
-    (``score_set``). Returns once the entry (and the scores) are written; errors are left
-    to the notebooks."""
-    from warmcall.ingest.cache import wait_writes
-    from warmcall.ingest.load import load
-
-    try:
-        with contextlib.suppress(Exception):  # reported by the notebooks (see below)
-            wb = load(*data, mapping=mapping, encoding=encoding)
-            if params is not None:
-                score_set(params, wb)
-    finally:  # the entry is in place before the notebooks look for it
-        wait_writes()
-
-
 def score_set(params: dict[str, Any], wb: Any) -> None:
     """The set's analysis (``pipeline.analyse(params, workbook=wb)``) from the tables the
-    exports check or the cache fill has just loaded, in memory while the table cache entry
+    exports check (``warmcall.ingest.load.check_exports``) has just loaded, in memory while the table cache entry
     is written; kept by its memo (written before this returns), so the set's first notebook
     reads the scores instead of computing them."""
     from warmcall.model import memo, pipeline
@@ -54,38 +35,6 @@ def score_set(params: dict[str, Any], wb: Any) -> None:
         pipeline.analyse(params, workbook=wb)
     finally:
         memo.wait()
-
-
-def _fill_table_cache(sets: list[_Set], progress: bool) -> None:
-    """Load each set's exports into the table cache (``warmcall.ingest.cache``) in a short-lived
-    process before the notebooks run, when the inputs are large enough to be cached and are
-    not yet, and score the set whose inputs were loaded there (``_fill_one``): every
-    notebook then opens the cached Parquet instead of the first one loading the exports
-    inside its kernel, where the memory of that load (3.7 GB at 10M interactions) would
-    stay held while the notebook goes on. The process dies with this
-    one and gets the set's ``report.timeout_s``; a failure or an overrun is not fatal (the
-    notebooks load again, under their own limits, and report any error on their page)."""
-    from warmcall.run.workers import run_child
-
-    for s in sets:
-        data, mapping, enc = (
-            s.params.get("data") or [],
-            s.params.get("mapping"),
-            s.params.get("encoding"),
-        )
-        if not data or not needs_fill(data, mapping, enc):
-            continue
-        if progress:
-            print(
-                f"{terminal(s.name)}: loading the exports into the table cache ...", file=sys.stderr
-            )
-        _, in_time = run_child(_fill_one, (data, mapping, enc, s.params), s.timeout)
-        if not in_time:
-            print(
-                f"{terminal(s.name)}: filling the table cache took over report.timeout_s = {s.timeout} s;"
-                " stopped (the notebooks load the exports themselves)",
-                file=sys.stderr,
-            )
 
 
 @dataclass
