@@ -35,5 +35,9 @@ def task(t: dict[str, Any], beat: Callable[..., None]) -> Any:
 
 
 def sleeps(wb: Any) -> None:
-    """A ``check_exports`` follow-up (``then``) that never ends in time."""
+    """A ``check_exports`` follow-up (``then``) that never ends in time, once the table
+    cache entry the check's load started writing is in place."""
+    from warmcall.ingest.cache import wait_writes
+
+    wait_writes()
     time.sleep(60)

@@ -10,12 +10,14 @@ from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 
+import polars as pl
 import pytest
 import warmcall as wc
 from helpers import conn, inter, workbook
 from warmcall.model.lists import LISTS, analysis_lists
 from warmcall.model.pipeline import Analysis, analyse
 from warmcall.present import datafiles
+from warmcall.present.audit import list_heading
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -183,6 +185,7 @@ def test_list_status_counts_and_not_in_this_export(sample) -> None:
         "bluesky": {"ghosts", "top_engagers"},
         "newsletter": set(LISTS),
     }
+    inbound = dict(a.signals.select("account_id", "inbound").iter_rows())
     for r in status.to_dicts():
         if r["platform"] == "mastodon":
             continue
@@ -190,6 +193,9 @@ def test_list_status_counts_and_not_in_this_export(sample) -> None:
         if r["list"] in unknown.get(r["platform"], set()):
             assert r["people"] is None and n == 0, (r["platform"], r["list"])
             assert r["note"].startswith("not in this export: ")
+        elif r["list"] == "top_engagers" and not inbound[r["account_id"]]:
+            # received messages only (Instagram's inbox): the list says what it is made of
+            assert r["people"] == n and r["note"].startswith("from messages received only")
         else:
             assert r["people"] == n and r["note"] is None, (r["platform"], r["list"])
     assert {r["platform"] for r in status.to_dicts()} >= {"x", "bluesky", "newsletter"}
@@ -250,6 +256,31 @@ def test_list_edges_on_a_hand_built_workbook() -> None:
     assert m["mutuals"]["people"] is None
     assert m["mutuals"]["note"] == "not in this export: the export has no list of your followers"
     assert all(not ids(n, "m:me") for n in LISTS)
+    # x:me's top engagers come from replies, likes and comments: no note
+    assert {r["list"]: r for r in status.to_dicts() if r["account_id"] == "x:me"}[
+        "top_engagers"
+    ]["note"] is None  # fmt: skip
+
+
+def test_top_engagers_from_messages_alone_say_so() -> None:
+    """An export whose only engagement by others is received messages (LinkedIn's
+    messages.csv) lists who wrote most, and its status says what the list is made of."""
+    conns = [conn("w1", account="l:me", platform="linkedin", follows_me=True, i_follow=True),
+             conn("w2", account="l:me", platform="linkedin", follows_me=True, i_follow=True)]  # fmt: skip
+    ints = [
+        inter("w1", "2026-11-01", "dm", "in", account="l:me", platform="linkedin"),
+        inter("w1", "2026-11-02", "dm", "in", account="l:me", platform="linkedin"),
+        inter("w2", "2026-11-03", "dm", "in", account="l:me", platform="linkedin"),
+        inter("w2", "2026-11-04", "dm", "out", account="l:me", platform="linkedin"),
+    ]
+    a = wc.analyse(P, workbook=workbook(connections=conns, interactions=ints))
+    lists, status = analysis_lists(a)
+    assert a.signals.filter(pl.col("account_id") == "l:me")["inbound"].to_list() == [False]
+    assert list(lists["top_engagers"]["contact_id"]) == ["w1", "w2"]
+    (row,) = status.filter(pl.col("list") == "top_engagers").to_dicts()
+    assert row["people"] == 2 and row["note"].startswith("from messages received only")
+    heading = list_heading("top_engagers", lists["top_engagers"], status)
+    assert "l:me: from messages received only" in heading
 
 
 def test_a_list_is_saved_as_csv_parquet_and_vcard(sample, tmp_path) -> None:
@@ -337,7 +368,6 @@ def test_ghost_posting_edges_and_the_page_sentence() -> None:
     no date) and bare (no profile) are ghosts whose posting is not in the export; new
     (2026-10-15 00:00), after (a post after T) and zero_recent (0 posts but a dated post in
     the span: the date decides) are active; talk spoke in the span."""
-    from warmcall.present.audit import list_heading
 
     def f(cid: str, **kw) -> dict:
         return conn(cid, follows_me=True, i_follow=False, **kw)

@@ -33,7 +33,8 @@ What an export can show (``LIST_NEEDS``): the follower lists need an export with
 of your followers (some contact row of the account says whether they follow you; a follower
 *count* from analytics is not a list) and, for the follow-back lists, the list of whom you
 follow; ghosts also need both your engagement and others' (``observability`` signals), or a
-silent-looking follower might only be unseen; top engagers need engagement by others. An
+silent-looking follower might only be unseen; top engagers need engagement by others
+(received messages alone make them "who wrote to you most", and ``list_status`` says so). An
 account whose export lacks what a list needs has no rows in it, and ``list_status`` says
 "not in this export" with the reason, never 0 people.
 """
@@ -71,6 +72,15 @@ LIST_NEEDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "not_followed_back_rest": (("follower_list",), ("following_list",)),
     "ghosts": (("follower_list",), ("inbound", "messages_in"), ("outbound", "messages_out")),
     "top_engagers": (("inbound", "messages_in"),),
+}
+
+#: A list an export can show in part: {list: (the signal it then lacks, what the list is
+#: then made of)}. Received messages alone make top engagers "who wrote to you most".
+LIST_PARTIAL: dict[str, tuple[str, str]] = {
+    "top_engagers": (
+        "inbound",
+        "from messages received only: the export has no replies, likes or comments by others",
+    ),
 }
 
 _WHY = {
@@ -118,6 +128,16 @@ def _why(name: str) -> pl.Expr:
         lacks = ~pl.any_horizontal([pl.col(s) for s in group])
         out = pl.when(lacks).then(pl.lit(f"{NOT_IN_EXPORT}: {_WHY[group[0]]}")).otherwise(out)
     return out
+
+
+def _note(name: str) -> pl.Expr:
+    """A list's ``note`` for an account: why the export cannot show it, or what it is made
+    of where the export shows it in part (``LIST_PARTIAL``), else null."""
+    note = pl.when(~_known(name)).then(_why(name))
+    if name in LIST_PARTIAL:
+        lacks, made_of = LIST_PARTIAL[name]
+        note = note.when(~pl.col(lacks)).then(pl.lit(made_of))
+    return note.otherwise(None).alias("note")
 
 
 def _base(scores: pl.DataFrame, known: pl.DataFrame, name: str) -> pl.LazyFrame:
@@ -337,7 +357,8 @@ def list_status(
     known: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per account and list: ``people`` (the list's length; null where the export
-    cannot show the list) and ``note`` ("not in this export: <why>", else null). ``known``:
+    cannot show the list) and ``note`` ("not in this export: <why>"; where the export shows
+    the list in part, what it is made of, ``LIST_PARTIAL``; else null). ``known``:
     ``knowledge(scores, signals)`` when computed already."""
     known = knowledge(scores, signals) if known is None else known
     parts = []
@@ -349,7 +370,7 @@ def list_status(
                 "account_id",
                 pl.lit(name).alias("list"),
                 pl.when(_known(name)).then(pl.col("n").fill_null(0)).alias("people"),
-                pl.when(~_known(name)).then(_why(name)).alias("note"),
+                _note(name),
             )
         )
     return pl.concat(parts).sort("platform", "account_id")
