@@ -250,7 +250,7 @@ def validate(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     # with white space: below "!" or from U+0085 on, so a column whose smallest value is ≥ "!"
     # and largest < U+0085 has none (min/max are cheap; strip_chars on every row is not).
     # (a column with a vocabulary is left as it is: a blank value is not in the vocabulary,
-    # so the row fails anyway, and its reason says "missing", as for null: ``reason_rules``)
+    # so the row fails anyway, and its reason says "missing", as for null: ``reason_only``)
     vocab = _vocabularies(table)
     text = [c for c in cols if schema[c] == pl.String and c not in vocab]
     lows = [pl.col(c).min().alias(f"{c}:min") for c in text]
@@ -270,12 +270,17 @@ def validate(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     )
 
     now = datetime.now(UTC) + timedelta(days=1)
-    # (failure test, reason): the first that holds is the row's reason
+    # (failure test, reason): the first that holds is the row's reason; a blank value of a
+    # column with a vocabulary (kept as it is) fails its vocabulary rule, and its reason
+    # says "missing", as for null (``reason_only``: tested on the failed rows only)
     rules: list[tuple[pl.Expr, pl.Expr]] = [
         (pl.col(f"_cast_bad{i}"), pl.lit(why)) for i, (_, why) in enumerate(problems)
     ]
-    first_required = len(rules)
-    rules += [(pl.col(c).is_null(), pl.lit(f"missing {c}")) for c in REQUIRED[table]]
+    reason_only: dict[int, pl.Expr] = {}
+    for c in REQUIRED[table]:
+        if c in vocab:
+            reason_only[len(rules)] = pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")
+        rules.append((pl.col(c).is_null(), pl.lit(f"missing {c}")))
     rules += [
         (~pl.col(c).is_in(words), pl.format(f"unknown {c} '{{}}'", pl.col(c)))
         for c, words in vocab.items()
@@ -295,15 +300,11 @@ def validate(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     ok = df.filter(~pl.col("_failed")) if df["_failed"].any() else df
     # (rechunked: polars 2.1's str.format can panic on a filtered multi-chunk frame)
     bad = df.filter(pl.col("_failed")).rechunk()
-    # the reasons, in rule order, of the failed rows only: a blank value of a column with a
-    # vocabulary (kept as it is) is "missing" like null
-    reason_rules = list(rules)
-    for i, c in enumerate(REQUIRED[table], start=first_required):
-        if c in vocab:
-            reason_rules[i] = (rules[i][0] | (pl.col(c).str.strip_chars() == ""), rules[i][1])
-    bad = bad.with_columns(
-        _reason=pl.coalesce([pl.when(t.fill_null(False)).then(why) for t, why in reason_rules])
-    )
+    reasons = [
+        pl.when(reason_only.get(i, t).fill_null(False)).then(why)
+        for i, (t, why) in enumerate(rules)
+    ]
+    bad = bad.with_columns(_reason=pl.coalesce(reasons))
     # Exact duplicates (all canonical columns equal, and the same source identity when the
     # loader gave one): keep the first, reject the rest.
     dup = _later_duplicates(ok, [*cols, DUPKEY] if has_key else cols)

@@ -26,9 +26,9 @@ from warmcall.run.pages import INDEX_FILE, RUN_FILE, write_index
 
 def score_set(params: dict[str, Any], wb: Any) -> None:
     """The set's analysis (``pipeline.analyse(params, workbook=wb)``) from the tables the
-    exports check (``warmcall.ingest.load.check_exports``) has just loaded, in memory while the table cache entry
-    is written; kept by its memo (written before this returns), so the set's first notebook
-    reads the scores instead of computing them."""
+    exports check (``warmcall.ingest.load.check_exports``) has just loaded, in memory while
+    the table cache entry is written; kept by its memo (written before this returns), so the
+    set's first notebook reads the scores instead of computing them."""
     from warmcall.model import memo, pipeline
 
     try:

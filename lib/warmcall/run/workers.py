@@ -39,7 +39,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait as mp_wait
 from typing import Any
@@ -52,7 +52,6 @@ __all__ = [
     "Supervisor",
     "die_with_parent",
     "kill_tree",
-    "run_child",
 ]
 
 #: seconds between two checks of the parent pid in a worker
@@ -374,30 +373,3 @@ class Supervisor:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def run_child(
-    fn: Callable[..., Any], args: Iterable[Any], timeout_s: float
-) -> tuple[int | None, bool]:
-    """Run ``fn(*args)`` in a spawned child that dies with this process; wait at most
-    ``timeout_s``. Returns (exit code, finished in time); a child over time is killed with
-    its process tree."""
-    ctx = multiprocessing.get_context("spawn")
-    proc = ctx.Process(target=_child_main, args=(os.getpid(), fn, tuple(args)), daemon=True)
-    proc.start()
-    in_time = False
-    try:
-        proc.join(timeout_s)
-        in_time = not proc.is_alive()
-    finally:  # over time, or interrupted (Ctrl-C, SIGTERM): end it and what it started
-        if proc.is_alive() and proc.pid is not None:
-            kill_tree(proc.pid)
-            proc.join(5)
-    return proc.exitcode, in_time
-
-
-def _child_main(parent_pid: int, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    die_with_parent(parent_pid)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _sigterm)
-    fn(*args)
